@@ -1,0 +1,527 @@
+/**
+ * The one error union of a steady client. Every failure of a request made through
+ * `ApiClient` is a member of `ApiError`, in the typed error channel, so callers use
+ * `Effect.catchTag` / `Effect.catchTags` instead of parsing messages.
+ *
+ * Every member carries `request` (method and URL, with secrets in the URL redacted) and
+ * `attempts` (how many attempts were made). Members that had a response also carry
+ * `status`, `headers` (sensitive ones redacted), `body` (a bounded excerpt), `requestId` and
+ * `retryAfter`.
+ *
+ * @since 0.1.0
+ */
+import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import type * as ParseResult from "effect/ParseResult"
+import * as Predicate from "effect/Predicate"
+import * as classify from "./internal/classify.js"
+import * as internal from "./internal/errorMessage.js"
+
+/**
+ * @since 0.1.0
+ * @category type ids
+ */
+export const TypeId: unique symbol = Symbol.for("@steady/client/ApiError")
+
+/**
+ * @since 0.1.0
+ * @category type ids
+ */
+export type TypeId = typeof TypeId
+
+/**
+ * What an error says about the request that failed. `url` is absolute, with user info and
+ * sensitive query parameters redacted.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RequestInfo {
+  readonly method: string
+  readonly url: string
+}
+
+/**
+ * Fields every member carries.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CommonFields {
+  readonly request: RequestInfo
+  /** How many attempts were made before this error was returned (1 when none was retried). */
+  readonly attempts: number
+}
+
+/**
+ * Fields of the members that had a response.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ResponseFields extends CommonFields {
+  readonly status: number
+  /** Response headers, lower-cased, sensitive values redacted. */
+  readonly headers: Readonly<Record<string, string>>
+  /** The response body as text, cut to at most 8 KiB. */
+  readonly body: string
+  /** From `x-request-id` (or `request-id`, `x-amzn-requestid`, `cf-ray`, …) when the server sent one. */
+  readonly requestId: Option.Option<string>
+  /** The server's hint (`retry-after-ms`, `Retry-After`) when it sent one. */
+  readonly retryAfter: Option.Option<Duration.Duration>
+}
+
+/**
+ * 400 Bad Request.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class BadRequestError extends Data.TaggedError("BadRequestError")<ResponseFields> {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
+  /** @since 0.1.0 */
+  override get message(): string {
+    return internal.statusMessage(this)
+  }
+  /** @since 0.1.0 */
+  override toJSON(): unknown {
+    return internal.toJSON(this)
+  }
+}
+
+/**
+ * 401 Unauthorized, or credentials could not be obtained (then `status` is 401 and the
+ * token endpoint's answer is in `body`).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class AuthenticationError extends Data.TaggedError("AuthenticationError")<ResponseFields> {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
+  /** @since 0.1.0 */
+  override get message(): string {
+    return internal.statusMessage(this)
+  }
+  /** @since 0.1.0 */
+  override toJSON(): unknown {
+    return internal.toJSON(this)
+  }
+}
+
+/**
+ * 403 Forbidden: the credentials are valid but not allowed to do this. Not a 404.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class PermissionDeniedError extends Data.TaggedError("PermissionDeniedError")<ResponseFields> {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
+  /** @since 0.1.0 */
+  override get message(): string {
+    return internal.statusMessage(this)
+  }
+  /** @since 0.1.0 */
+  override toJSON(): unknown {
+    return internal.toJSON(this)
+  }
+}
+
+/**
+ * 404 Not Found. `ApiError.optional("NotFoundError")` turns it into `Option.none()`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class NotFoundError extends Data.TaggedError("NotFoundError")<ResponseFields> {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
+  /** @since 0.1.0 */
+  override get message(): string {
+    return internal.statusMessage(this)
+  }
+  /** @since 0.1.0 */
+  override toJSON(): unknown {
+    return internal.toJSON(this)
+  }
+}
+
+/**
+ * 409 Conflict.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ConflictError extends Data.TaggedError("ConflictError")<ResponseFields> {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
+  /** @since 0.1.0 */
+  override get message(): string {
+    return internal.statusMessage(this)
+  }
+  /** @since 0.1.0 */
+  override toJSON(): unknown {
+    return internal.toJSON(this)
+  }
+}
+
+/**
+ * 422 Unprocessable Entity.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class UnprocessableEntityError extends Data.TaggedError("UnprocessableEntityError")<ResponseFields> {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
+  /** @since 0.1.0 */
+  override get message(): string {
+    return internal.statusMessage(this)
+  }
+  /** @since 0.1.0 */
+  override toJSON(): unknown {
+    return internal.toJSON(this)
+  }
+}
+
+/**
+ * 429 Too Many Requests. `retryAfter` holds the server's hint.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class RateLimitError extends Data.TaggedError("RateLimitError")<ResponseFields> {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
+  /** @since 0.1.0 */
+  override get message(): string {
+    return internal.statusMessage(this)
+  }
+  /** @since 0.1.0 */
+  override toJSON(): unknown {
+    return internal.toJSON(this)
+  }
+}
+
+/**
+ * Any other 4xx (405, 408, 410, 413, …).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ClientError extends Data.TaggedError("ClientError")<ResponseFields> {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
+  /** @since 0.1.0 */
+  override get message(): string {
+    return internal.statusMessage(this)
+  }
+  /** @since 0.1.0 */
+  override toJSON(): unknown {
+    return internal.toJSON(this)
+  }
+}
+
+/**
+ * Any 5xx.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ServerError extends Data.TaggedError("ServerError")<ResponseFields> {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
+  /** @since 0.1.0 */
+  override get message(): string {
+    return internal.statusMessage(this)
+  }
+  /** @since 0.1.0 */
+  override toJSON(): unknown {
+    return internal.toJSON(this)
+  }
+}
+
+/**
+ * Any other status that is not 2xx (1xx, 3xx, or outside 100–599).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class UnexpectedStatusError extends Data.TaggedError("UnexpectedStatusError")<ResponseFields> {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
+  /** @since 0.1.0 */
+  override get message(): string {
+    return internal.statusMessage(this)
+  }
+  /** @since 0.1.0 */
+  override toJSON(): unknown {
+    return internal.toJSON(this)
+  }
+}
+
+/**
+ * Why no response arrived.
+ *
+ * - `Refused`: the connection was refused or could not be opened (nothing was sent).
+ * - `Dns`: the host name did not resolve (nothing was sent).
+ * - `ConnectTimeout`: the connection was not established in time (nothing was sent).
+ * - `Tls`: the TLS handshake failed (nothing was sent).
+ * - `Reset`: the connection was closed or reset after the request was written, or the body
+ *   was cut short (the request may have reached the server).
+ * - `Transport`: any other transport failure.
+ * - `InvalidUrl`: the request URL could not be built (nothing was sent; never retried).
+ * - `OriginNotAllowed`: the request targets an origin other than the client's `baseUrl`
+ *   and `allowOtherOrigins` is off (nothing was sent; never retried).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ConnectionReason =
+  | "Refused"
+  | "Dns"
+  | "ConnectTimeout"
+  | "Tls"
+  | "Reset"
+  | "Transport"
+  | "InvalidUrl"
+  | "OriginNotAllowed"
+
+/**
+ * No response: refused, reset, DNS, TLS, or a request that could not be sent at all.
+ * `sent` says whether the request may have reached the server: when it is `false`, even a
+ * POST is safe to retry.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ConnectionError extends Data.TaggedError("ConnectionError")<
+  CommonFields & {
+    readonly reason: ConnectionReason
+    readonly sent: boolean
+    /** A description of the underlying failure (never the request's headers). */
+    readonly detail: string
+    readonly cause?: unknown
+  }
+> {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
+  /** @since 0.1.0 */
+  override get message(): string {
+    return internal.connectionMessage(this)
+  }
+  /** @since 0.1.0 */
+  override toJSON(): unknown {
+    return internal.toJSON(this)
+  }
+}
+
+/**
+ * The request took too long. `scope: "attempt"` when one attempt passed the attempt timeout
+ * (retried like a transport error); `scope: "total"` when the whole call, retries
+ * included, passed its deadline (never retried). `duration` is the limit that was passed.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class TimeoutError extends Data.TaggedError("TimeoutError")<
+  CommonFields & {
+    readonly scope: "attempt" | "total"
+    readonly duration: Duration.Duration
+  }
+> {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
+  /** @since 0.1.0 */
+  override get message(): string {
+    return internal.timeoutMessage(this)
+  }
+  /** @since 0.1.0 */
+  override toJSON(): unknown {
+    return internal.toJSON(this)
+  }
+}
+
+/**
+ * A 2xx response whose body could not be turned into the expected value.
+ *
+ * - `InvalidJson`: the body is not JSON.
+ * - `SchemaMismatch`: the JSON does not match the schema; `issue` holds the Schema issue.
+ * - `TooLarge`: the body is larger than the client's `maxResponseBytes`; it was not buffered.
+ * - `Read`: the body could not be read.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class DecodeError extends Data.TaggedError("DecodeError")<
+  CommonFields & {
+    readonly reason: "InvalidJson" | "SchemaMismatch" | "TooLarge" | "Read"
+    readonly status: number
+    /** The response body, cut to at most 8 KiB. */
+    readonly body: string
+    readonly issue: Option.Option<ParseResult.ParseIssue>
+    readonly detail: string
+  }
+> {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
+  /** @since 0.1.0 */
+  override get message(): string {
+    return internal.decodeMessage(this)
+  }
+  /** @since 0.1.0 */
+  override toJSON(): unknown {
+    return internal.toJSON(this)
+  }
+}
+
+/**
+ * The members that stand for an HTTP status.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type StatusError =
+  | BadRequestError
+  | AuthenticationError
+  | PermissionDeniedError
+  | NotFoundError
+  | ConflictError
+  | UnprocessableEntityError
+  | RateLimitError
+  | ClientError
+  | ServerError
+  | UnexpectedStatusError
+
+/**
+ * Every failure of a steady client.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ApiError = StatusError | ConnectionError | TimeoutError | DecodeError
+
+/**
+ * The tags of `ApiError`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Tag = ApiError["_tag"]
+
+/**
+ * @since 0.1.0
+ * @category guards
+ */
+export const isApiError = (u: unknown): u is ApiError => Predicate.hasProperty(u, TypeId)
+
+const statusTags: ReadonlySet<string> = new Set([
+  "BadRequestError",
+  "AuthenticationError",
+  "PermissionDeniedError",
+  "NotFoundError",
+  "ConflictError",
+  "UnprocessableEntityError",
+  "RateLimitError",
+  "ClientError",
+  "ServerError",
+  "UnexpectedStatusError"
+])
+
+/**
+ * @since 0.1.0
+ * @category guards
+ */
+export const isStatusError = (u: unknown): u is StatusError => isApiError(u) && statusTags.has(u._tag)
+
+/**
+ * Whether the failure is transient by its kind: a transport error, an attempt timeout, or
+ * 408, 429, 500, 502, 503, 504 (a response header `x-should-retry: true|false` overrides the
+ * status). It does not look at the method: the client also refuses to retry a POST or PATCH
+ * that may have reached the server unless it carries an `Idempotency-Key`.
+ *
+ * @since 0.1.0
+ * @category guards
+ */
+export const isRetryable = (error: ApiError): boolean => classify.isTransient(error)
+
+/**
+ * Builds the member for a non-2xx status.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const fromStatus = (fields: ResponseFields): StatusError => {
+  const s = fields.status
+  switch (s) {
+    case 400:
+      return new BadRequestError(fields)
+    case 401:
+      return new AuthenticationError(fields)
+    case 403:
+      return new PermissionDeniedError(fields)
+    case 404:
+      return new NotFoundError(fields)
+    case 409:
+      return new ConflictError(fields)
+    case 422:
+      return new UnprocessableEntityError(fields)
+    case 429:
+      return new RateLimitError(fields)
+  }
+  if (s >= 400 && s <= 499) return new ClientError(fields)
+  if (s >= 500 && s <= 599) return new ServerError(fields)
+  return new UnexpectedStatusError(fields)
+}
+
+/**
+ * A copy of `error` with `attempts` set.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const withAttempts = <E extends ApiError>(error: E, attempts: number): E => {
+  if (error.attempts === attempts) return error
+  const Ctor = error.constructor as new(args: object) => E
+  return new Ctor({ ...error, attempts })
+}
+
+/**
+ * Turns the named failures into `Option.none()` and a success into `Option.some(value)`;
+ * every other failure stays in the error channel with its type narrowed.
+ *
+ * @example
+ * ```ts
+ * import { ApiError } from "@steady/client"
+ * import { Effect, Option } from "effect"
+ *
+ * declare const getPet: (id: number) => Effect.Effect<{ name: string }, ApiError.ApiError>
+ *
+ * // Effect<Option<{ name: string }>, Exclude<ApiError, NotFoundError>>
+ * const findPet = (id: number) => getPet(id).pipe(ApiError.optional("NotFoundError"))
+ * ```
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const optional = <const Tags extends ReadonlyArray<Tag>>(...tags: Tags) => {
+  const set: ReadonlySet<string> = new Set(tags)
+  const matches = (e: unknown): boolean => isApiError(e) && set.has(e._tag)
+  return <A, E, R>(
+    self: Effect.Effect<A, E, R>
+  ): Effect.Effect<Option.Option<A>, Exclude<E, { readonly _tag: Tags[number] }>, R> =>
+    Effect.catchIf(Effect.map(self, Option.some), matches, () => Effect.succeedNone) as any
+}
+
+/**
+ * How long the server asked to wait, in milliseconds, when it sent a hint.
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const retryAfterMillis = (error: ApiError): Option.Option<number> =>
+  "retryAfter" in error ? Option.map(error.retryAfter, Duration.toMillis) : Option.none()

@@ -1,0 +1,26 @@
+/**
+ * steady: robust, resilient API clients on Effect 3.
+ *
+ * @since 0.1.0
+ */
+
+/**
+ * The client of one API: base URL, default headers, timeouts, safe retries, typed errors.
+ *
+ * @since 0.1.0
+ */
+export * as ApiClient from "./ApiClient.js"
+
+/**
+ * The one error union of a steady client.
+ *
+ * @since 0.1.0
+ */
+export * as ApiError from "./ApiError.js"
+
+/**
+ * One pooled keep-alive session per API, as a layer.
+ *
+ * @since 0.1.0
+ */
+export * as ConnectionPool from "./ConnectionPool.js"

@@ -1,0 +1,492 @@
+import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as UrlParams from "@effect/platform/UrlParams"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
+import { globalValue } from "effect/GlobalValue"
+import * as Option from "effect/Option"
+import * as Random from "effect/Random"
+import * as Schedule from "effect/Schedule"
+import * as ScheduleDecision from "effect/ScheduleDecision"
+import type * as ApiClient from "../ApiClient.js"
+import * as ApiError from "../ApiError.js"
+import { type BudgetOptions, defaultBudget, RetryBudget } from "./budget.js"
+import * as classify from "./classify.js"
+import * as redact from "./redact.js"
+import { BufferedResponse } from "./response.js"
+import { parseRetryAfter } from "./retryAfter.js"
+import * as transport from "./transport.js"
+
+const MAX_ERROR_BODY = 8 * 1024
+
+/** Defaults, resolved once. @internal */
+export const defaults = {
+  attemptTimeout: Duration.seconds(10),
+  totalTimeout: Duration.seconds(30),
+  times: 2,
+  base: Duration.millis(500),
+  cap: Duration.seconds(8),
+  maxRetryAfter: Duration.seconds(60),
+  maxResponseBytes: 16 * 1024 * 1024
+} as const
+
+/** @internal */
+export interface ResolvedRetry {
+  readonly times: number
+  readonly baseMillis: number
+  readonly capMillis: number
+  readonly maxRetryAfterMillis: number
+  /** Exponential backoff, base·2ⁿ; jitter and cap are applied on top. */
+  readonly schedule: Schedule.Schedule<Duration.Duration, unknown>
+}
+
+const resolveRetry = (
+  retry: ApiClient.RetryOptions | false | undefined,
+  inherited: ResolvedRetry | undefined
+): ResolvedRetry | undefined => {
+  if (retry === false) return undefined
+  if (retry === undefined) return inherited
+  const base = retry.base !== undefined
+    ? Duration.decode(retry.base)
+    : inherited
+    ? Duration.millis(inherited.baseMillis)
+    : defaults.base
+  const times = retry.times ?? inherited?.times ?? defaults.times
+  if (!Number.isInteger(times) || times < 0) {
+    throw new RangeError(`retry.times must be a whole number ≥ 0, got ${times}`)
+  }
+  const cap = retry.cap !== undefined
+    ? Duration.toMillis(retry.cap)
+    : inherited?.capMillis ?? Duration.toMillis(defaults.cap)
+  const maxRetryAfter = retry.maxRetryAfter !== undefined
+    ? Duration.toMillis(retry.maxRetryAfter)
+    : inherited?.maxRetryAfterMillis ?? Duration.toMillis(defaults.maxRetryAfter)
+  return {
+    times,
+    baseMillis: Duration.toMillis(base),
+    capMillis: cap,
+    maxRetryAfterMillis: maxRetryAfter,
+    schedule: Schedule.exponential(base, 2)
+  }
+}
+
+const positiveMillis = (name: string, d: Duration.DurationInput): number => {
+  const ms = Duration.toMillis(d)
+  if (!(ms > 0)) throw new RangeError(`${name} must be a positive duration, got ${Duration.format(Duration.decode(d))}`)
+  return ms
+}
+
+/** Per-call overrides, set with `ApiClient.withCallOptions`. @internal */
+export const currentCallOptions = globalValue(
+  Symbol.for("@steady/client/ApiClient/currentCallOptions"),
+  () => FiberRef.unsafeMake<ApiClient.CallOptions | undefined>(undefined)
+)
+
+const requestIdHeaders = [
+  "x-request-id",
+  "request-id",
+  "x-amzn-requestid",
+  "x-amz-request-id",
+  "x-correlation-id",
+  "cf-ray"
+]
+
+const headerValue = (headers: Incoming["headers"], name: string): string | undefined => {
+  const v = headers[name]
+  return v === undefined ? undefined : typeof v === "string" ? v : v.join(", ")
+}
+
+type Incoming = transport.Incoming
+
+/** @internal */
+export interface Resolved {
+  readonly base: URL | undefined
+  readonly basePrefix: string
+  readonly headers: Readonly<Record<string, string>>
+  readonly attemptMillis: number
+  readonly totalMillis: number
+  readonly retry: ResolvedRetry | undefined
+  readonly allowOtherOrigins: boolean
+  readonly maxResponseBytes: number
+  readonly idempotencyKey: "auto" | undefined
+  readonly redactQuery: ReadonlySet<string>
+  readonly budget: RetryBudget | undefined
+}
+
+const absoluteUrl = /^[a-zA-Z][a-zA-Z0-9+.-]*:/
+
+const mergeBudget = (options: Exclude<ApiClient.RetryOptions["budget"], false>): BudgetOptions => {
+  const out = { ...defaultBudget }
+  if (options === undefined) return out
+  for (const key of ["capacity", "retryCost", "timeoutRetryCost", "successRefund"] as const) {
+    const v = options[key]
+    if (v === undefined) continue
+    if (!(v >= 0)) throw new RangeError(`retry.budget.${key} must be ≥ 0, got ${v}`)
+    out[key] = v
+  }
+  return out
+}
+
+/** @internal */
+export const resolveOptions = (options: ApiClient.Options): Resolved => {
+  let base: URL | undefined
+  let basePrefix = ""
+  if (options.baseUrl !== undefined) {
+    try {
+      base = new URL(options.baseUrl)
+    } catch {
+      throw new TypeError(`baseUrl is not an absolute URL: ${redact.redactUrl(String(options.baseUrl))}`)
+    }
+    if (base.protocol !== "http:" && base.protocol !== "https:") {
+      throw new TypeError(`baseUrl must use http or https, got ${base.protocol}`)
+    }
+    if (base.search !== "" || base.hash !== "") {
+      throw new TypeError("baseUrl must not have a query or fragment")
+    }
+    basePrefix = base.href.endsWith("/") ? base.href.slice(0, -1) : base.href
+  }
+  const headers: Record<string, string> = {}
+  if (options.headers !== undefined) {
+    const entries = Symbol.iterator in options.headers
+      ? Array.from(options.headers as Iterable<readonly [string, string]>)
+      : Object.entries(options.headers as Record<string, string | ReadonlyArray<string> | undefined>)
+    for (const [k, v] of entries) {
+      if (v === undefined) continue
+      headers[k.toLowerCase()] = typeof v === "string" ? v : (v as ReadonlyArray<string>).join(", ")
+    }
+  }
+  const attemptMillis = positiveMillis("timeout.attempt", options.timeout?.attempt ?? defaults.attemptTimeout)
+  const totalMillis = positiveMillis("timeout.total", options.timeout?.total ?? defaults.totalTimeout)
+  const retry = resolveRetry(options.retry ?? {}, undefined)
+  const maxResponseBytes = options.maxResponseBytes ?? defaults.maxResponseBytes
+  if (!(maxResponseBytes > 0)) throw new RangeError(`maxResponseBytes must be positive, got ${maxResponseBytes}`)
+  const budgetOption = options.retry === false ? false : options.retry?.budget
+  return {
+    base,
+    basePrefix,
+    headers,
+    attemptMillis,
+    totalMillis,
+    retry,
+    allowOtherOrigins: options.allowOtherOrigins ?? false,
+    maxResponseBytes,
+    idempotencyKey: options.idempotencyKey,
+    redactQuery: new Set((options.redactQueryParams ?? []).map((s) => s.toLowerCase())),
+    budget: budgetOption === false ? undefined : new RetryBudget(mergeBudget(budgetOption))
+  }
+}
+
+interface Call {
+  readonly request: HttpClientRequest.HttpClientRequest
+  readonly method: string
+  readonly url: URL
+  readonly headers: Record<string, string>
+  readonly hasIdempotencyKey: boolean
+  readonly redactedUrl: () => string
+}
+
+const connectionError = (
+  request: ApiError.RequestInfo,
+  reason: ApiError.ConnectionReason,
+  detail: string
+) => new ApiError.ConnectionError({ request, attempts: 1, reason, sent: false, detail })
+
+/** Builds the client. @internal */
+export const make = (
+  http: HttpClient.HttpClient,
+  options: ApiClient.Options
+): HttpClient.HttpClient.With<ApiError.ApiError> => {
+  const resolved = resolveOptions(options)
+  const dispatcher = transport.dispatcherOf(http)
+  const redactQuery = resolved.redactQuery.size > 0 ? resolved.redactQuery : undefined
+
+  const prepare = (request: HttpClientRequest.HttpClientRequest): Effect.Effect<Call, ApiError.ConnectionError> => {
+    const raw = request.url
+    let href: string
+    if (absoluteUrl.test(raw)) {
+      href = raw
+    } else if (resolved.base !== undefined) {
+      href = raw === "" ? resolved.basePrefix : raw.charCodeAt(0) === 47 /* / */
+        ? resolved.basePrefix + raw
+        : raw.charCodeAt(0) === 63 /* ? */
+        ? resolved.basePrefix + raw
+        : resolved.basePrefix + "/" + raw
+    } else {
+      return Effect.fail(
+        connectionError(
+          { method: request.method, url: redact.redactUrl(raw, redactQuery) },
+          "InvalidUrl",
+          "a relative URL needs the client's baseUrl"
+        )
+      )
+    }
+    const made = UrlParams.makeUrl(href, request.urlParams, request.hash)
+    if (made._tag === "Left") {
+      return Effect.fail(
+        connectionError(
+          { method: request.method, url: redact.redactUrl(href, redactQuery) },
+          "InvalidUrl",
+          made.left.message
+        )
+      )
+    }
+    const url = made.right
+    const redactedUrl = () => redact.redactUrl(url, redactQuery)
+    if (url.protocol !== "http:" && url.protocol !== "https:") {
+      return Effect.fail(
+        connectionError(
+          { method: request.method, url: redactedUrl() },
+          "InvalidUrl",
+          `unsupported protocol ${url.protocol}`
+        )
+      )
+    }
+    if (resolved.base !== undefined && url.origin !== resolved.base.origin && !resolved.allowOtherOrigins) {
+      return Effect.fail(
+        connectionError(
+          { method: request.method, url: redactedUrl() },
+          "OriginNotAllowed",
+          `the client's baseUrl is ${resolved.base.origin}; set allowOtherOrigins: true to send requests (and credentials) elsewhere`
+        )
+      )
+    }
+    const headers: Record<string, string> = { ...resolved.headers }
+    const own = request.headers
+    for (const name in own) headers[name] = own[name]
+    return Effect.succeed({
+      request,
+      method: request.method,
+      url,
+      headers,
+      hasIdempotencyKey: headers["idempotency-key"] !== undefined,
+      redactedUrl
+    })
+  }
+
+  const toApiError = (call: Call, failure: transport.Failure, incoming?: Incoming): ApiError.ApiError => {
+    const request: ApiError.RequestInfo = { method: call.method, url: call.redactedUrl() }
+    if (failure._tag === "Connection") {
+      return new ApiError.ConnectionError({
+        request,
+        attempts: 1,
+        reason: failure.reason,
+        sent: failure.sent,
+        detail: failure.detail,
+        cause: failure.cause
+      })
+    }
+    return new ApiError.DecodeError({
+      request,
+      attempts: 1,
+      reason: "TooLarge",
+      status: failure.status,
+      body: "",
+      issue: Option.none(),
+      detail: `more than maxResponseBytes (${failure.limit} bytes)${
+        failure.size !== undefined ? `: Content-Length is ${failure.size}` : ""
+      }${incoming ? "" : ""}`
+    })
+  }
+
+  const statusError = (call: Call, incoming: Incoming, nowMillis: number): ApiError.StatusError => {
+    let requestId: string | undefined
+    for (const name of requestIdHeaders) {
+      requestId = headerValue(incoming.headers, name)
+      if (requestId !== undefined) break
+    }
+    const retryAfter = parseRetryAfter(
+      headerValue(incoming.headers, "retry-after-ms"),
+      headerValue(incoming.headers, "retry-after"),
+      nowMillis
+    )
+    const bytes = incoming.bytes.byteLength > MAX_ERROR_BODY
+      ? incoming.bytes.subarray(0, MAX_ERROR_BODY)
+      : incoming.bytes
+    return ApiError.fromStatus({
+      request: { method: call.method, url: call.redactedUrl() },
+      attempts: 1,
+      status: incoming.status,
+      headers: redact.redactHeaders(incoming.headers),
+      body: new TextDecoder().decode(bytes),
+      requestId: Option.fromNullable(requestId),
+      retryAfter: retryAfter === undefined ? Option.none() : Option.some(Duration.millis(retryAfter))
+    })
+  }
+
+  const send = (call: Call): Effect.Effect<Incoming, transport.Failure> =>
+    dispatcher !== undefined && transport.canSendDirect(call.request)
+      ? transport.sendDirect(dispatcher, call, resolved.maxResponseBytes)
+      : transport.sendGeneric(http, call, resolved.maxResponseBytes)
+
+  /** One attempt, bounded by `limitMillis`, classified. */
+  const attempt = (
+    call: Call,
+    limitMillis: number,
+    onTimeout: () => ApiError.TimeoutError
+  ): Effect.Effect<Incoming, ApiError.ApiError> =>
+    send(call).pipe(
+      Effect.mapError((failure) => toApiError(call, failure)),
+      Effect.timeoutFail({ duration: Duration.millis(limitMillis), onTimeout }),
+      Effect.flatMap((incoming) =>
+        incoming.status >= 200 && incoming.status < 300
+          ? Effect.succeed(incoming)
+          : Clock.currentTimeMillis.pipe(Effect.flatMap((now) => Effect.fail(statusError(call, incoming, now))))
+      )
+    )
+
+  const run = (
+    call: Call,
+    overrides: ApiClient.CallOptions | undefined
+  ): Effect.Effect<HttpClientResponse.HttpClientResponse, ApiError.ApiError> => {
+    const attemptMillis = overrides?.timeout?.attempt !== undefined
+      ? positiveMillis("timeout.attempt", overrides.timeout.attempt)
+      : resolved.attemptMillis
+    const totalMillis = overrides?.timeout?.total !== undefined
+      ? positiveMillis("timeout.total", overrides.timeout.total)
+      : resolved.totalMillis
+    const retry = overrides?.retry !== undefined ? resolveRetry(overrides.retry, resolved.retry) : resolved.retry
+    const budget = resolved.budget
+    const info = () => ({ method: call.method, url: call.redactedUrl() })
+    const attemptTimeout = () =>
+      new ApiError.TimeoutError({
+        request: info(),
+        attempts: 1,
+        scope: "attempt",
+        duration: Duration.millis(attemptMillis)
+      })
+    const totalTimeout = () =>
+      new ApiError.TimeoutError({
+        request: info(),
+        attempts: 1,
+        scope: "total",
+        duration: Duration.millis(totalMillis)
+      })
+
+    return Effect.flatMap(Clock.clockWith(Effect.succeed), (clock) => {
+      const start = clock.unsafeCurrentTimeMillis()
+      const deadline = start + totalMillis
+      let spent = 0
+      let scheduleState: unknown = retry?.schedule.initial
+
+      const succeed = (incoming: Incoming, attempts: number) => {
+        if (budget !== undefined) budget.release(spent)
+        return Effect.succeed(
+          new BufferedResponse(
+            call.request,
+            incoming.status,
+            incoming.headers,
+            incoming.bytes,
+            call.redactedUrl(),
+            attempts
+          )
+        )
+      }
+
+      const loop = (n: number): Effect.Effect<HttpClientResponse.HttpClientResponse, ApiError.ApiError> => {
+        const now = clock.unsafeCurrentTimeMillis()
+        const remaining = deadline - now
+        if (remaining <= 0) return Effect.fail(ApiError.withAttempts(totalTimeout(), n - 1))
+        const cutByDeadline = remaining < attemptMillis
+        return Effect.matchEffect(
+          attempt(call, cutByDeadline ? remaining : attemptMillis, cutByDeadline ? totalTimeout : attemptTimeout),
+          {
+            onSuccess: (incoming) => succeed(incoming, n),
+            onFailure: (error) => retryOrFail(error, n)
+          }
+        )
+      }
+
+      const retryOrFail = (
+        error: ApiError.ApiError,
+        n: number
+      ): Effect.Effect<HttpClientResponse.HttpClientResponse, ApiError.ApiError> => {
+        const fail = Effect.fail(ApiError.withAttempts(error, n))
+        if (retry === undefined || n > retry.times) return fail
+        const verdict = classify.classify(error, call.method, call.hasIdempotencyKey)
+        if (!verdict.retry) return fail
+        const hint = "retryAfter" in error ? error.retryAfter : Option.none()
+        return Effect.flatMap(
+          Option.isSome(hint)
+            ? Effect.succeed(Duration.toMillis(hint.value))
+            : backoff(retry, error, clock.unsafeCurrentTimeMillis()),
+          (delay) => {
+            if (Option.isSome(hint) && delay > retry.maxRetryAfterMillis) {
+              return Effect.zipRight(
+                Effect.logDebug("steady: not retrying, Retry-After above maxRetryAfter").pipe(
+                  Effect.annotateLogs({ url: call.redactedUrl(), retryAfterMillis: delay })
+                ),
+                fail
+              )
+            }
+            const left = deadline - clock.unsafeCurrentTimeMillis()
+            if (delay >= left) {
+              return Effect.zipRight(
+                Effect.logDebug("steady: not retrying, the delay would pass the total deadline").pipe(
+                  Effect.annotateLogs({ url: call.redactedUrl(), delayMillis: delay, leftMillis: left })
+                ),
+                fail
+              )
+            }
+            if (budget !== undefined) {
+              const cost = budget.acquire(error._tag === "TimeoutError")
+              if (cost === undefined) {
+                return Effect.zipRight(
+                  Effect.logDebug("steady: not retrying, the retry budget is spent").pipe(
+                    Effect.annotateLogs({ url: call.redactedUrl(), error: classify.describe(error) })
+                  ),
+                  fail
+                )
+              }
+              spent += cost
+            }
+            return Effect.logDebug("steady: retrying").pipe(
+              Effect.annotateLogs({
+                method: call.method,
+                url: call.redactedUrl(),
+                attempt: n,
+                reason: verdict.reason,
+                delayMillis: Math.round(delay)
+              }),
+              Effect.zipRight(Effect.sleep(Duration.millis(delay))),
+              Effect.zipRight(Effect.suspend(() => loop(n + 1)))
+            )
+          }
+        )
+      }
+
+      /** Full jitter over the capped exponential: U(0, min(cap, base·2ⁿ)). */
+      const backoff = (policy: ResolvedRetry, error: ApiError.ApiError, now: number) =>
+        Effect.flatMap(policy.schedule.step(now, error, scheduleState), ([state, out, decision]) => {
+          scheduleState = state
+          const exp = ScheduleDecision.isDone(decision) ? policy.capMillis : Duration.toMillis(out)
+          const ceiling = Math.min(policy.capMillis, exp)
+          // whole milliseconds: what a timer can honour, and stable under a seeded Random
+          return Effect.map(Random.nextRange(0, ceiling), Math.floor)
+        })
+
+      return loop(1)
+    })
+  }
+
+  const execute = (request: HttpClientRequest.HttpClientRequest) =>
+    Effect.flatMap(prepare(request), (call) =>
+      Effect.flatMap(FiberRef.get(currentCallOptions), (overrides) => {
+        const key = overrides?.idempotencyKey ?? resolved.idempotencyKey
+        if (key === "auto" && !call.hasIdempotencyKey && !classify.idempotentMethods.has(call.method)) {
+          const headers = { ...call.headers, "idempotency-key": crypto.randomUUID() }
+          return run({ ...call, headers, hasIdempotencyKey: true }, overrides)
+        }
+        return run(call, overrides)
+      }))
+
+  return HttpClient.makeWith<never, never, ApiError.ApiError, never>(
+    (effect) => Effect.flatMap(effect, execute),
+    Effect.succeed
+  )
+}
+
+/** Whether a response came from a steady client (body already read). @internal */
+export { isBufferedResponse } from "./response.js"

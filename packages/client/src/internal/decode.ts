@@ -1,0 +1,57 @@
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import type * as Schema from "effect/Schema"
+import * as ApiError from "../ApiError.js"
+import { redactUrl } from "./redact.js"
+import { isBufferedResponse } from "./response.js"
+
+const MAX_EXCERPT = 8 * 1024
+
+const excerpt = (text: string) => (text.length > MAX_EXCERPT ? text.slice(0, MAX_EXCERPT) : text)
+
+/** @internal */
+export const jsonDecoder = <A, I, R>(schema: Schema.Schema<A, I, R>) => {
+  const decodeUnknown = ParseResult.decodeUnknown(schema)
+  return (response: HttpClientResponse.HttpClientResponse): Effect.Effect<A, ApiError.DecodeError, R> => {
+    const buffered = isBufferedResponse(response)
+    const request: ApiError.RequestInfo = {
+      method: response.request.method,
+      url: buffered ? response.redactedUrl : redactUrl(response.request.url)
+    }
+    const attempts = buffered ? response.attempts : 1
+    const fail = (
+      reason: ApiError.DecodeError["reason"],
+      body: string,
+      detail: string,
+      issue?: ParseResult.ParseIssue
+    ) =>
+      new ApiError.DecodeError({
+        request,
+        attempts,
+        reason,
+        status: response.status,
+        body: excerpt(body),
+        issue: Option.fromNullable(issue),
+        detail
+      })
+    const fromText = (text: string): Effect.Effect<A, ApiError.DecodeError, R> => {
+      let parsed: unknown
+      try {
+        parsed = text === "" ? null : JSON.parse(text)
+      } catch (e) {
+        return Effect.fail(fail("InvalidJson", text, e instanceof Error ? e.message : String(e)))
+      }
+      return Effect.mapError(
+        decodeUnknown(parsed),
+        (issue) => fail("SchemaMismatch", text, ParseResult.TreeFormatter.formatIssueSync(issue), issue)
+      )
+    }
+    if (buffered) return fromText(response.bodyText)
+    return Effect.flatMap(
+      Effect.mapError(response.text, (e) => fail("Read", "", e.message)),
+      fromText
+    )
+  }
+}

@@ -1,0 +1,100 @@
+import * as Duration from "effect/Duration"
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import type * as ApiError from "../ApiError.js"
+
+const statusTexts: Record<number, string> = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  406: "Not Acceptable",
+  408: "Request Timeout",
+  409: "Conflict",
+  410: "Gone",
+  412: "Precondition Failed",
+  413: "Content Too Large",
+  415: "Unsupported Media Type",
+  422: "Unprocessable Entity",
+  425: "Too Early",
+  429: "Too Many Requests",
+  500: "Internal Server Error",
+  501: "Not Implemented",
+  502: "Bad Gateway",
+  503: "Service Unavailable",
+  504: "Gateway Timeout",
+  505: "HTTP Version Not Supported"
+}
+
+const attemptsText = (n: number) => `${n} attempt${n === 1 ? "" : "s"}`
+
+/** @internal */
+export const statusMessage = (e: ApiError.StatusError): string => {
+  const text = statusTexts[e.status]
+  const parts: Array<string> = []
+  if (Option.isSome(e.requestId)) parts.push(`request id ${e.requestId.value}`)
+  if (Option.isSome(e.retryAfter)) parts.push(`retry after ${Duration.format(e.retryAfter.value)}`)
+  parts.push(attemptsText(e.attempts))
+  return `${e.request.method} ${e.request.url} failed: ${e.status}${text ? " " + text : ""} (${parts.join("; ")})`
+}
+
+const reasonTexts: Record<ApiError.ConnectionReason, string> = {
+  Refused: "connection refused",
+  Dns: "host name not found",
+  ConnectTimeout: "connection not established in time",
+  Tls: "TLS handshake failed",
+  Reset: "connection closed before the response was complete",
+  Transport: "transport error",
+  InvalidUrl: "invalid URL",
+  OriginNotAllowed: "origin not allowed"
+}
+
+/** @internal */
+export const connectionMessage = (e: ApiError.ConnectionError): string =>
+  `${e.request.method} ${e.request.url} failed: ${reasonTexts[e.reason]}` +
+  ` (${e.sent ? "may have reached the server" : "not sent"}; ${attemptsText(e.attempts)})` +
+  (e.detail === "" ? "" : `: ${e.detail}`)
+
+/** @internal */
+export const timeoutMessage = (e: ApiError.TimeoutError): string =>
+  `${e.request.method} ${e.request.url} timed out: ${e.scope === "attempt" ? "attempt timeout" : "total deadline"} of ${
+    Duration.format(e.duration)
+  } passed (${attemptsText(e.attempts)})`
+
+/** @internal */
+export const decodeMessage = (e: ApiError.DecodeError): string => {
+  const what = e.reason === "InvalidJson"
+    ? "response body is not valid JSON"
+    : e.reason === "SchemaMismatch"
+    ? "response body does not match the schema"
+    : e.reason === "TooLarge"
+    ? "response body is too large"
+    : "response body could not be read"
+  const excerpt = e.body.length > 200 ? e.body.slice(0, 200) + "…" : e.body
+  return `${e.request.method} ${e.request.url} → ${e.status}: ${what}${e.detail === "" ? "" : `: ${e.detail}`}` +
+    (excerpt === "" ? "" : ` (body: ${JSON.stringify(excerpt)})`)
+}
+
+/** @internal */
+export const formatIssue = (issue: ParseResult.ParseIssue): string => ParseResult.TreeFormatter.formatIssueSync(issue)
+
+/** @internal */
+export const toJSON = (e: ApiError.ApiError): unknown => {
+  const out: Record<string, unknown> = { _tag: e._tag, message: e.message }
+  for (const key of Object.keys(e)) {
+    if (key === "_tag" || key === "message" || key === "stack") continue
+    const value = (e as any)[key]
+    if (key === "cause") out.cause = value instanceof Error ? `${value.name}: ${value.message}` : String(value)
+    else if (key === "issue") {
+      out.issue = Option.isSome(value)
+        ? formatIssue(value.value as ParseResult.ParseIssue)
+        : undefined
+    } else if (Duration.isDuration(value)) out[key] = Duration.toMillis(value)
+    else if (Option.isOption(value)) {
+      const inner = Option.getOrUndefined(value)
+      out[key] = Duration.isDuration(inner) ? Duration.toMillis(inner) : inner
+    } else out[key] = value
+  }
+  return out
+}

@@ -1,0 +1,99 @@
+/**
+ * Redaction of secrets in what steady shows: URLs (user info and sensitive query
+ * parameters) and headers. Everything that reaches an error, a log line or a span goes
+ * through here first.
+ *
+ * @internal
+ */
+
+/** @internal */
+export const REDACTED = "<redacted>"
+
+/** Header names whose values are never shown (lower case). @internal */
+export const sensitiveHeaders: ReadonlySet<string> = new Set([
+  "authorization",
+  "proxy-authorization",
+  "cookie",
+  "set-cookie",
+  "x-api-key",
+  "api-key",
+  "x-auth-token",
+  "x-amz-security-token"
+])
+
+/** Query parameter names whose values are never shown (compared lower case). @internal */
+export const sensitiveQueryParams: ReadonlySet<string> = new Set([
+  "access_token",
+  "api_key",
+  "apikey",
+  "api-key",
+  "auth",
+  "client_secret",
+  "code",
+  "key",
+  "password",
+  "refresh_token",
+  "secret",
+  "sig",
+  "signature",
+  "token",
+  "x-amz-signature",
+  "x-amz-credential",
+  "x-amz-security-token"
+])
+
+/**
+ * Returns `url` with user info and the values of sensitive query parameters replaced.
+ * `extra` names more parameters to hide (e.g. the one an API-key layer uses).
+ *
+ * @internal
+ */
+export const redactUrl = (url: string | URL, extra?: ReadonlySet<string>): string => {
+  let parsed: URL
+  try {
+    parsed = typeof url === "string" ? new URL(url) : new URL(url.href)
+  } catch {
+    // Not a URL we can parse: show only what precedes a query or user info.
+    const s = String(url)
+    const q = s.indexOf("?")
+    return q === -1 ? s.replace(/\/\/[^/@]*@/, "//") : s.slice(0, q) + "?" + REDACTED
+  }
+  if (parsed.username !== "" || parsed.password !== "") {
+    parsed.username = ""
+    parsed.password = ""
+  }
+  if (parsed.search === "") return parsed.href
+  const out: Array<string> = []
+  for (const [name, value] of parsed.searchParams) {
+    const lower = name.toLowerCase()
+    const hide = sensitiveQueryParams.has(lower) || (extra !== undefined && extra.has(lower))
+    out.push(`${encodeURIComponent(name)}=${hide ? REDACTED : encodeURIComponent(value)}`)
+  }
+  parsed.search = ""
+  const base = parsed.href
+  const hash = base.indexOf("#")
+  return hash === -1 ? `${base}?${out.join("&")}` : `${base.slice(0, hash)}?${out.join("&")}${base.slice(hash)}`
+}
+
+/**
+ * Copies headers into a plain record with sensitive values redacted.
+ *
+ * @internal
+ */
+export const redactHeaders = (
+  headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>,
+  extra?: ReadonlySet<string>
+): Record<string, string> => {
+  const out: Record<string, string> = {}
+  for (const name in headers) {
+    const value = headers[name]
+    if (value === undefined) continue
+    const lower = name.toLowerCase()
+    out[lower] = sensitiveHeaders.has(lower) || (extra !== undefined && extra.has(lower))
+      ? REDACTED
+      : typeof value === "string"
+      ? value
+      : value.join(", ")
+  }
+  return out
+}

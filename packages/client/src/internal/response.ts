@@ -1,0 +1,101 @@
+/**
+ * A response whose body was read (bounded) inside the attempt, so the attempt timeout
+ * covered the whole exchange and the connection went back to the pool before the caller
+ * sees it.
+ *
+ * @internal
+ */
+import * as Cookies from "@effect/platform/Cookies"
+import * as Headers from "@effect/platform/Headers"
+import * as HttpClientError from "@effect/platform/HttpClientError"
+import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
+import * as UrlParams from "@effect/platform/UrlParams"
+import * as Effect from "effect/Effect"
+import * as Inspectable from "effect/Inspectable"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
+
+const decoder = new TextDecoder()
+
+/** @internal */
+export class BufferedResponse extends Inspectable.Class implements HttpClientResponse.HttpClientResponse {
+  readonly [HttpClientResponse.TypeId]: HttpClientResponse.TypeId = HttpClientResponse.TypeId
+  readonly [HttpIncomingMessage.TypeId]: HttpIncomingMessage.TypeId = HttpIncomingMessage.TypeId
+  private cachedText: string | undefined
+  private cachedHeaders: Headers.Headers | undefined
+  constructor(
+    readonly request: HttpClientRequest.HttpClientRequest,
+    readonly status: number,
+    readonly rawHeaders: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>,
+    readonly bytes: Uint8Array,
+    /** The absolute URL, redacted, for errors raised after the client returned. */
+    readonly redactedUrl: string,
+    readonly attempts: number
+  ) {
+    super()
+  }
+  get headers(): Headers.Headers {
+    return this.cachedHeaders ??= Headers.fromInput(this.rawHeaders as Headers.Input)
+  }
+  get cookies(): Cookies.Cookies {
+    const header = this.rawHeaders["set-cookie"]
+    if (header === undefined) return Cookies.empty
+    return Cookies.fromSetCookie(typeof header === "string" ? [header] : header)
+  }
+  get remoteAddress(): Option.Option<string> {
+    return Option.none()
+  }
+  /** The body as text (UTF-8), decoded once. */
+  get bodyText(): string {
+    return this.cachedText ??= decoder.decode(this.bytes)
+  }
+  get text(): Effect.Effect<string, HttpClientError.ResponseError> {
+    return Effect.sync(() => this.bodyText)
+  }
+  get json(): Effect.Effect<unknown, HttpClientError.ResponseError> {
+    return Effect.try({
+      try: () => {
+        const text = this.bodyText
+        return text === "" ? null : JSON.parse(text)
+      },
+      catch: (cause) => this.decodeError(cause)
+    })
+  }
+  get urlParamsBody(): Effect.Effect<UrlParams.UrlParams, HttpClientError.ResponseError> {
+    return Effect.try({
+      try: () => UrlParams.fromInput(new URLSearchParams(this.bodyText)),
+      catch: (cause) => this.decodeError(cause)
+    })
+  }
+  get arrayBuffer(): Effect.Effect<ArrayBuffer, HttpClientError.ResponseError> {
+    return Effect.sync(() =>
+      this.bytes.buffer.slice(this.bytes.byteOffset, this.bytes.byteOffset + this.bytes.byteLength) as ArrayBuffer
+    )
+  }
+  get stream(): Stream.Stream<Uint8Array, HttpClientError.ResponseError> {
+    return this.bytes.byteLength === 0 ? Stream.empty : Stream.succeed(this.bytes)
+  }
+  get formData(): Effect.Effect<FormData, HttpClientError.ResponseError> {
+    return Effect.tryPromise({
+      try: () =>
+        new Response(this.bytes as unknown as BodyInit, { headers: this.headers as Record<string, string> }).formData(),
+      catch: (cause) => this.decodeError(cause)
+    })
+  }
+  private decodeError(cause: unknown) {
+    return new HttpClientError.ResponseError({ request: this.request, response: this, reason: "Decode", cause })
+  }
+  toJSON(): unknown {
+    return {
+      _id: "@effect/platform/HttpClientResponse",
+      request: { method: this.request.method, url: this.redactedUrl },
+      status: this.status,
+      headers: Inspectable.redact(this.headers)
+    }
+  }
+}
+
+/** @internal */
+export const isBufferedResponse = (u: unknown): u is BufferedResponse => u instanceof BufferedResponse

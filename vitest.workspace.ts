@@ -1,0 +1,2 @@
+// The one list of test projects. vitest.config.ts reads it into `test.projects`.
+export default ["packages/*"]
