@@ -21,6 +21,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Schema from "effect/Schema"
 import type * as ApiError from "./ApiError.js"
+import * as Auth from "./Auth.js"
 import * as internal from "./internal/apiClient.js"
 import * as decode from "./internal/decode.js"
 import * as pathInternal from "./internal/path.js"
@@ -138,7 +139,8 @@ export type Client = HttpClient.HttpClient.With<ApiError.ApiError>
 
 /**
  * Makes the client of one API on the `HttpClient` in context (supply it with
- * `ConnectionPool.layer`). Invalid options (a relative `baseUrl`, a negative timeout) are
+ * `ConnectionPool.layer`), with the credentials of the `Auth` service when one is in
+ * context. Invalid options (a relative `baseUrl`, a negative timeout) are
  * defects: they are programming errors, not runtime conditions.
  *
  * @example
@@ -161,7 +163,11 @@ export type Client = HttpClient.HttpClient.With<ApiError.ApiError>
  * @category constructors
  */
 export const make = (options: Options = {}): Effect.Effect<Client, never, HttpClient.HttpClient> =>
-  Effect.map(HttpClient.HttpClient, (http) => internal.make(http, options))
+  Effect.flatMap(
+    HttpClient.HttpClient,
+    (http) =>
+      Effect.map(Effect.serviceOption(Auth.Auth), (auth) => internal.make(http, options, Option.getOrUndefined(auth)))
+  )
 
 /**
  * Makes the client on a given `HttpClient`, without the context.
@@ -169,7 +175,11 @@ export const make = (options: Options = {}): Effect.Effect<Client, never, HttpCl
  * @since 0.1.0
  * @category constructors
  */
-export const makeWith = (http: HttpClient.HttpClient, options: Options = {}): Client => internal.make(http, options)
+export const makeWith = (
+  http: HttpClient.HttpClient,
+  options: Options = {},
+  auth?: Auth.Service | undefined
+): Client => internal.make(http, options, auth)
 
 /**
  * The options `makeConfig` reads, under a prefix: `<PREFIX>_BASE_URL` (required),

@@ -93,18 +93,39 @@ export class BadRequestError extends Data.TaggedError("BadRequestError")<Respons
 }
 
 /**
- * 401 Unauthorized, or credentials could not be obtained (then `status` is 401 and the
- * token endpoint's answer is in `body`).
+ * The token endpoint's error (RFC 6749 §5.2), when it sent one.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface OAuthError {
+  readonly error: string
+  readonly description: string | undefined
+}
+
+/**
+ * 401 Unauthorized from the API (after at most one token refresh and replay), or
+ * credentials could not be obtained. In the second case `source` is `"token-endpoint"`,
+ * `status` and `body` are the token endpoint's, `oauthError` holds its `error` and
+ * `error_description`, and `cause` the underlying failure.
  *
  * @since 0.1.0
  * @category errors
  */
-export class AuthenticationError extends Data.TaggedError("AuthenticationError")<ResponseFields> {
+export class AuthenticationError extends Data.TaggedError("AuthenticationError")<
+  ResponseFields & {
+    readonly source?: "api" | "token-endpoint" | undefined
+    readonly oauthError?: OAuthError | undefined
+    /** What went wrong, in words (e.g. which endpoint refused). */
+    readonly detail?: string | undefined
+    readonly cause?: unknown
+  }
+> {
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
   /** @since 0.1.0 */
   override get message(): string {
-    return internal.statusMessage(this)
+    return internal.authenticationMessage(this)
   }
   /** @since 0.1.0 */
   override toJSON(): unknown {

@@ -19,6 +19,13 @@ export * as ApiClient from "./ApiClient.js"
 export * as ApiError from "./ApiError.js"
 
 /**
+ * Credentials as layers: bearer, API key, basic, OAuth2 client credentials.
+ *
+ * @since 0.1.0
+ */
+export * as Auth from "./Auth.js"
+
+/**
  * One pooled keep-alive session per API, as a layer.
  *
  * @since 0.1.0

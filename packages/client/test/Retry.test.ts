@@ -82,7 +82,9 @@ describe("retries", () => {
     it.effect(`${status} is retried`, () =>
       Effect.gen(function*() {
         const { layer, seen } = timed(MockHttpClient.sequence(status, 200))
-        yield* clocked(Effect.flatMap(ApiClient.make({ baseUrl: base }), (c) => c.get("/x")).pipe(Effect.provide(layer)))
+        yield* clocked(
+          Effect.flatMap(ApiClient.make({ baseUrl: base }), (c) => c.get("/x")).pipe(Effect.provide(layer))
+        )
         expect(seen).toHaveLength(2)
       }))
   }
@@ -90,11 +92,15 @@ describe("retries", () => {
   it.effect("x-should-retry overrides the status rule", () =>
     Effect.gen(function*() {
       const yes = timed(MockHttpClient.sequence({ status: 400, headers: { "x-should-retry": "true" } }, 200))
-      yield* clocked(Effect.flatMap(ApiClient.make({ baseUrl: base }), (c) => c.get("/x")).pipe(Effect.provide(yes.layer)))
+      yield* clocked(
+        Effect.flatMap(ApiClient.make({ baseUrl: base }), (c) => c.get("/x")).pipe(Effect.provide(yes.layer))
+      )
       expect(yes.seen).toHaveLength(2)
       const no = timed(() => ({ status: 503, headers: { "x-should-retry": "false" } }))
       yield* clocked(
-        Effect.flip(Effect.flatMap(ApiClient.make({ baseUrl: base }), (c) => c.get("/x"))).pipe(Effect.provide(no.layer))
+        Effect.flip(Effect.flatMap(ApiClient.make({ baseUrl: base }), (c) => c.get("/x"))).pipe(
+          Effect.provide(no.layer)
+        )
       )
       expect(no.seen).toHaveLength(1)
     }))
@@ -156,7 +162,9 @@ describe("retries", () => {
         Effect.flatMap(ApiClient.make({ baseUrl: base }), (c) =>
           c.post("/orders", { headers: { "Idempotency-Key": "order-7" } })).pipe(Effect.provide(layer))
       )
-      expect(seen.map((s) => s.request.headers["idempotency-key"])).toEqual(["order-7", "order-7"])
+      expect(seen.map((s) =>
+        s.request.headers["idempotency-key"]
+      )).toEqual(["order-7", "order-7"])
     }))
 
   it.effect("delays are full jitter inside U(0, min(cap, base·2ⁿ)) under a seeded Random", () =>
@@ -166,7 +174,11 @@ describe("retries", () => {
         yield* clocked(
           Effect.flip(
             Effect.flatMap(
-              ApiClient.make({ baseUrl: base, retry: { times: 5, base: "1 second", cap: "5 seconds" }, timeout: { total: "1 minute" } }),
+              ApiClient.make({
+                baseUrl: base,
+                retry: { times: 5, base: "1 second", cap: "5 seconds" },
+                timeout: { total: "1 minute" }
+              }),
               (c) => c.get("/x")
             )
           ).pipe(Effect.provide(layer), Effect.withRandom(Random.make(seed)))
@@ -188,8 +200,14 @@ describe("retries", () => {
           const { layer, seen } = timed(() => 503)
           yield* clocked(
             Effect.flip(
-              Effect.flatMap(ApiClient.make({ baseUrl: base, retry: { times: 3, base: "10 seconds" }, timeout: { total: "5 minutes" } }), (c) =>
-                c.get("/x"))
+              Effect.flatMap(
+                ApiClient.make({
+                  baseUrl: base,
+                  retry: { times: 3, base: "10 seconds" },
+                  timeout: { total: "5 minutes" }
+                }),
+                (c) => c.get("/x")
+              )
             ).pipe(Effect.provide(layer), Effect.withRandom(Random.make(seed)))
           )
           return delays(seen)
@@ -259,8 +277,10 @@ describe("retries", () => {
       const { layer, seen } = timed(() => MockHttpClient.hang)
       const error = yield* clocked(
         Effect.flip(
-          Effect.flatMap(ApiClient.make({ baseUrl: base, timeout: { attempt: "1 second", total: "30 seconds" } }), (c) =>
-            c.get("/x"))
+          Effect.flatMap(
+            ApiClient.make({ baseUrl: base, timeout: { attempt: "1 second", total: "30 seconds" } }),
+            (c) => c.get("/x")
+          )
         ).pipe(Effect.provide(layer))
       )
       expect(error).toMatchObject({ _tag: "TimeoutError", scope: "attempt", attempts: 3 })

@@ -11,11 +11,13 @@ const time = (d: Date) => `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${p
 const imf = (d: Date) =>
   `${days[d.getUTCDay()]}, ${pad(d.getUTCDate())} ${months[d.getUTCMonth()]} ${d.getUTCFullYear()} ${time(d)} GMT`
 const rfc850 = (d: Date) =>
-  `${longDays[d.getUTCDay()]}, ${pad(d.getUTCDate())}-${months[d.getUTCMonth()]}-${
-    pad(d.getUTCFullYear() % 100)
-  } ${time(d)} GMT`
+  `${longDays[d.getUTCDay()]}, ${pad(d.getUTCDate())}-${months[d.getUTCMonth()]}-${pad(d.getUTCFullYear() % 100)} ${
+    time(d)
+  } GMT`
 const asctime = (d: Date) =>
-  `${days[d.getUTCDay()]} ${months[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, " ")} ${time(d)} ${d.getUTCFullYear()}`
+  `${days[d.getUTCDay()]} ${months[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, " ")} ${
+    time(d)
+  } ${d.getUTCFullYear()}`
 
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 0)
 // whole seconds within ±40 years of NOW, so the two-digit year of RFC 850 is unambiguous

@@ -33,7 +33,7 @@ export interface ReceivedRequest {
  * @since 0.1.0
  * @category models
  */
-export type Handler = (request: ReceivedRequest, response: Http.ServerResponse) => void | Promise<void>
+export type Handler = (request: ReceivedRequest, response: Http.ServerResponse) => unknown
 
 /**
  * @since 0.1.0

@@ -13,6 +13,8 @@ import * as Schedule from "effect/Schedule"
 import * as ScheduleDecision from "effect/ScheduleDecision"
 import type * as ApiClient from "../ApiClient.js"
 import * as ApiError from "../ApiError.js"
+import type * as Auth from "../Auth.js"
+import * as authInternal from "./auth.js"
 import { type BudgetOptions, defaultBudget, RetryBudget } from "./budget.js"
 import * as classify from "./classify.js"
 import * as redact from "./redact.js"
@@ -197,11 +199,19 @@ const connectionError = (
 /** Builds the client. @internal */
 export const make = (
   http: HttpClient.HttpClient,
-  options: ApiClient.Options
+  options: ApiClient.Options,
+  auth: Auth.Service | undefined
 ): HttpClient.HttpClient.With<ApiError.ApiError> => {
   const resolved = resolveOptions(options)
   const dispatcher = transport.dispatcherOf(http)
-  const redactQuery = resolved.redactQuery.size > 0 ? resolved.redactQuery : undefined
+  const redactQueryAll = new Set([
+    ...resolved.redactQuery,
+    ...(auth?.sensitiveQueryParams ?? []).map((s) => s.toLowerCase())
+  ])
+  const redactQuery = redactQueryAll.size > 0 ? redactQueryAll : undefined
+  const authHeaders = auth !== undefined && auth.sensitiveHeaders.length > 0
+    ? new Set(auth.sensitiveHeaders.map((s) => s.toLowerCase()))
+    : undefined
 
   const prepare = (request: HttpClientRequest.HttpClientRequest): Effect.Effect<Call, ApiError.ConnectionError> => {
     const raw = request.url
@@ -309,7 +319,7 @@ export const make = (
       request: { method: call.method, url: call.redactedUrl() },
       attempts: 1,
       status: incoming.status,
-      headers: redact.redactHeaders(incoming.headers),
+      headers: redact.redactHeaders(incoming.headers, authHeaders),
       body: new TextDecoder().decode(bytes),
       requestId: Option.fromNullable(requestId),
       retryAfter: retryAfter === undefined ? Option.none() : Option.some(Duration.millis(retryAfter))
@@ -321,21 +331,63 @@ export const make = (
       ? transport.sendDirect(dispatcher, call, resolved.maxResponseBytes)
       : transport.sendGeneric(http, call, resolved.maxResponseBytes)
 
-  /** One attempt, bounded by `limitMillis`, classified. */
-  const attempt = (
-    call: Call,
-    limitMillis: number,
-    onTimeout: () => ApiError.TimeoutError
-  ): Effect.Effect<Incoming, ApiError.ApiError> =>
+  const classified = (call: Call): Effect.Effect<Incoming, ApiError.ApiError> =>
     send(call).pipe(
       Effect.mapError((failure) => toApiError(call, failure)),
-      Effect.timeoutFail({ duration: Duration.millis(limitMillis), onTimeout }),
       Effect.flatMap((incoming) =>
         incoming.status >= 200 && incoming.status < 300
           ? Effect.succeed(incoming)
           : Clock.currentTimeMillis.pipe(Effect.flatMap((now) => Effect.fail(statusError(call, incoming, now))))
       )
     )
+
+  /** Sends with the current credentials; after a 401, refreshes and replays once. */
+  const authenticated = (service: Auth.Service, call: Call): Effect.Effect<Incoming, ApiError.ApiError> => {
+    const withCredentials = (replayed: boolean): Effect.Effect<Incoming, ApiError.ApiError> =>
+      Effect.flatMap(
+        Effect.mapError(
+          service.credentials,
+          (failure) => authInternal.toAuthenticationError(failure, { method: call.method, url: call.redactedUrl() })
+        ),
+        (applied) => {
+          const headers = call.headers
+          for (const name in applied.headers) headers[name] = applied.headers[name]
+          let url = call.url
+          let hasQuery = false
+          for (const _ in applied.query) {
+            hasQuery = true
+            break
+          }
+          if (hasQuery) {
+            url = new URL(call.url)
+            for (const name in applied.query) url.searchParams.set(name, applied.query[name])
+          }
+          const sent = url === call.url ? classified(call) : classified({ ...call, url })
+          if (replayed) return sent
+          return Effect.catchIf(
+            sent,
+            (error) => error._tag === "AuthenticationError",
+            (error) =>
+              Effect.flatMap(
+                service.unauthorized(applied.generation),
+                (replay) => (replay ? withCredentials(true) : Effect.fail(error))
+              )
+          )
+        }
+      )
+    return withCredentials(false)
+  }
+
+  /** One attempt, bounded by `limitMillis`, classified. */
+  const attempt = (
+    call: Call,
+    limitMillis: number,
+    onTimeout: () => ApiError.TimeoutError
+  ): Effect.Effect<Incoming, ApiError.ApiError> =>
+    Effect.timeoutFail(auth === undefined ? classified(call) : authenticated(auth, call), {
+      duration: Duration.millis(limitMillis),
+      onTimeout
+    })
 
   const run = (
     call: Call,
@@ -472,15 +524,49 @@ export const make = (
   }
 
   const execute = (request: HttpClientRequest.HttpClientRequest) =>
-    Effect.flatMap(prepare(request), (call) =>
-      Effect.flatMap(FiberRef.get(currentCallOptions), (overrides) => {
-        const key = overrides?.idempotencyKey ?? resolved.idempotencyKey
-        if (key === "auto" && !call.hasIdempotencyKey && !classify.idempotentMethods.has(call.method)) {
-          const headers = { ...call.headers, "idempotency-key": crypto.randomUUID() }
-          return run({ ...call, headers, hasIdempotencyKey: true }, overrides)
-        }
-        return run(call, overrides)
-      }))
+    Effect.flatMap(
+      prepare(request),
+      (call) =>
+        Effect.withFiberRuntime<HttpClientResponse.HttpClientResponse, ApiError.ApiError>((fiber) => {
+          const overrides = fiber.getFiberRef(currentCallOptions)
+          const key = overrides?.idempotencyKey ?? resolved.idempotencyKey
+          const prepared = key === "auto" && !call.hasIdempotencyKey && !classify.idempotentMethods.has(call.method)
+            ? { ...call, headers: { ...call.headers, "idempotency-key": crypto.randomUUID() }, hasIdempotencyKey: true }
+            : call
+          if (!fiber.getFiberRef(FiberRef.currentTracerEnabled)) return run(prepared, overrides)
+          return traced(prepared, run(prepared, overrides))
+        })
+    )
+
+  /** One client span per logical call (not per attempt), with the URL redacted and no headers. */
+  const traced = (
+    call: Call,
+    effect: Effect.Effect<HttpClientResponse.HttpClientResponse, ApiError.ApiError>
+  ) =>
+    Effect.useSpan(`http.client ${call.method}`, {
+      kind: "client",
+      captureStackTrace: false,
+      attributes: {
+        "http.request.method": call.method,
+        "server.address": call.url.hostname,
+        "url.full": call.redactedUrl()
+      }
+    }, (span) =>
+      Effect.withParentSpan(
+        Effect.onExit(effect, (exit) =>
+          Effect.sync(() => {
+            if (exit._tag === "Success") {
+              span.attribute("http.response.status_code", exit.value.status)
+              span.attribute("steady.attempts", (exit.value as BufferedResponse).attempts)
+            } else if (exit.cause._tag === "Fail") {
+              const error = exit.cause.error
+              span.attribute("error.type", error._tag)
+              span.attribute("steady.attempts", error.attempts)
+              if ("status" in error) span.attribute("http.response.status_code", error.status)
+            }
+          })),
+        span
+      ))
 
   return HttpClient.makeWith<never, never, ApiError.ApiError, never>(
     (effect) => Effect.flatMap(effect, execute),

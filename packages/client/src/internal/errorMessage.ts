@@ -39,6 +39,16 @@ export const statusMessage = (e: ApiError.StatusError): string => {
   return `${e.request.method} ${e.request.url} failed: ${e.status}${text ? " " + text : ""} (${parts.join("; ")})`
 }
 
+/** @internal */
+export const authenticationMessage = (e: ApiError.AuthenticationError): string => {
+  if (e.source !== "token-endpoint") return statusMessage(e)
+  const oauth = e.oauthError === undefined
+    ? ""
+    : `: ${e.oauthError.error}${e.oauthError.description === undefined ? "" : ` (${e.oauthError.description})`}`
+  return `${e.request.method} ${e.request.url} failed: credentials could not be obtained: ${e.detail ?? ""}${oauth}` +
+    ` (${attemptsText(e.attempts)})`
+}
+
 const reasonTexts: Record<ApiError.ConnectionReason, string> = {
   Refused: "connection refused",
   Dns: "host name not found",
@@ -85,8 +95,9 @@ export const toJSON = (e: ApiError.ApiError): unknown => {
   for (const key of Object.keys(e)) {
     if (key === "_tag" || key === "message" || key === "stack") continue
     const value = (e as any)[key]
-    if (key === "cause") out.cause = value instanceof Error ? `${value.name}: ${value.message}` : String(value)
-    else if (key === "issue") {
+    if (key === "cause") {
+      out.cause = value instanceof Error ? `${value.name}: ${value.message}` : String(value)
+    } else if (key === "issue") {
       out.issue = Option.isSome(value)
         ? formatIssue(value.value as ParseResult.ParseIssue)
         : undefined

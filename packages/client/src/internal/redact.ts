@@ -49,6 +49,7 @@ export const sensitiveQueryParams: ReadonlySet<string> = new Set([
  * @internal
  */
 export const redactUrl = (url: string | URL, extra?: ReadonlySet<string>): string => {
+  if (typeof url !== "string" && url.search === "" && url.username === "" && url.password === "") return url.href
   let parsed: URL
   try {
     parsed = typeof url === "string" ? new URL(url) : new URL(url.href)

@@ -6,10 +6,11 @@
  * @internal
  */
 import type * as HttpBody from "@effect/platform/HttpBody"
-import type * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Effect from "effect/Effect"
+import { constTrue } from "effect/Function"
 import * as Stream from "effect/Stream"
 import type * as Undici from "undici"
 import type * as ApiError from "../ApiError.js"
@@ -241,7 +242,12 @@ export const sendGeneric = (
   // A URL object replaces the request's query parameters and hash with its own.
   const request = HttpClientRequest.setHeaders(HttpClientRequest.setUrl(out.request, out.url), out.headers)
   return Effect.flatMap(
-    Effect.mapError(client.execute(request), fromHttpClientError),
+    // No platform span: it would record the full URL (query secrets included). steady
+    // traces the call itself, with the URL redacted.
+    Effect.mapError(
+      Effect.locally(client.execute(request), HttpClient.currentTracerDisabledWhen, constTrue),
+      fromHttpClientError
+    ),
     (response) => {
       const declared = response.headers["content-length"]
       if (declared !== undefined && Number(declared) > maxBytes) {

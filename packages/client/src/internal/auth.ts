@@ -1,0 +1,298 @@
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as FiberId from "effect/FiberId"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import type * as ApiErrorNs from "../ApiError.js"
+import * as ApiError from "../ApiError.js"
+import type * as Auth from "../Auth.js"
+import { redactHeaders, redactUrl } from "./redact.js"
+
+/** Why credentials could not be obtained. @internal */
+export interface CredentialsFailure {
+  readonly _tag: "CredentialsFailure"
+  /** The token endpoint's status, or 401 when it did not answer. */
+  readonly status: number
+  readonly headers: Readonly<Record<string, string>>
+  /** The endpoint's answer, bounded, with any token in it redacted. */
+  readonly body: string
+  readonly oauthError: ApiErrorNs.OAuthError | undefined
+  readonly detail: string
+  readonly cause: unknown
+}
+
+/** @internal */
+export const toAuthenticationError = (
+  failure: CredentialsFailure,
+  request: ApiErrorNs.RequestInfo
+): ApiErrorNs.AuthenticationError =>
+  new ApiError.AuthenticationError({
+    request,
+    attempts: 1,
+    status: failure.status,
+    headers: failure.headers,
+    body: failure.body,
+    requestId: Option.none(),
+    retryAfter: Option.none(),
+    source: "token-endpoint",
+    oauthError: failure.oauthError,
+    detail: failure.detail,
+    cause: failure.cause
+  })
+
+/** @internal */
+export const tag = Context.GenericTag<Auth.Auth, Auth.Service>("@steady/client/Auth")
+
+const resolveSecret = <E, R>(secret: Auth.Secret<E, R>): Effect.Effect<Redacted.Redacted<string>, E, R> =>
+  Redacted.isRedacted(secret) ? Effect.succeed(secret) : secret
+
+const never = (_: number) => Effect.succeed(false)
+
+const staticService = (
+  headers: Readonly<Record<string, string>>,
+  query: Readonly<Record<string, string>>,
+  sensitiveHeaders: ReadonlyArray<string>,
+  sensitiveQueryParams: ReadonlyArray<string>
+): Auth.Service => {
+  const applied: Auth.Applied = { headers, query, generation: 0 }
+  return {
+    credentials: Effect.succeed(applied),
+    unauthorized: never,
+    sensitiveHeaders,
+    sensitiveQueryParams
+  }
+}
+
+/** @internal */
+export const layerBearer = <E, R>(token: Auth.Secret<E, R>) =>
+  Layer.effect(
+    tag,
+    Effect.map(
+      resolveSecret(token),
+      (t) => staticService({ authorization: `Bearer ${Redacted.value(t)}` }, {}, ["authorization"], [])
+    )
+  )
+
+/** @internal */
+export const layerApiKey = <E, R>(
+  where: { readonly header: string } | { readonly query: string },
+  key: Auth.Secret<E, R>
+) =>
+  Layer.effect(
+    tag,
+    Effect.map(resolveSecret(key), (k) => {
+      if ("header" in where) {
+        const name = where.header.toLowerCase()
+        return staticService({ [name]: Redacted.value(k) }, {}, [name], [])
+      }
+      return staticService({}, { [where.query]: Redacted.value(k) }, [], [where.query.toLowerCase()])
+    })
+  )
+
+/** @internal */
+export const layerBasic = <E, R>(user: string, password: Auth.Secret<E, R>) =>
+  Layer.effect(
+    tag,
+    Effect.map(resolveSecret(password), (p) => {
+      if (user.includes(":")) throw new TypeError("Auth.layerBasic: the user name must not contain ':'")
+      const encoded = Buffer.from(`${user}:${Redacted.value(p)}`, "utf8").toString("base64")
+      return staticService({ authorization: `Basic ${encoded}` }, {}, ["authorization"], [])
+    })
+  )
+
+/** @internal */
+export const layerStatic = (credentials: {
+  readonly headers?: Readonly<Record<string, string>> | undefined
+  readonly query?: Readonly<Record<string, string>> | undefined
+}) => {
+  const headers: Record<string, string> = {}
+  for (const [k, v] of Object.entries(credentials.headers ?? {})) headers[k.toLowerCase()] = v
+  const query = { ...credentials.query }
+  return Layer.succeed(
+    tag,
+    staticService(headers, query, Object.keys(headers), Object.keys(query).map((k) => k.toLowerCase()))
+  )
+}
+
+interface Token {
+  readonly header: string
+  readonly expiresAt: number
+  readonly generation: number
+}
+
+const MAX_BODY = 8 * 1024
+const tokenFields = /("(?:access_token|refresh_token|id_token)"\s*:\s*)"[^"]*"/g
+
+/** Token endpoint answers may hold tokens: hide them before they reach an error. */
+const redactTokenBody = (text: string) =>
+  (text.length > MAX_BODY ? text.slice(0, MAX_BODY) : text).replace(tokenFields, "$1\"<redacted>\"")
+
+/** @internal */
+export const layerOAuth2ClientCredentials = <E, R>(options: Auth.OAuth2ClientCredentialsOptions<E, R>) =>
+  Layer.scoped(
+    tag,
+    Effect.gen(function*() {
+      const http = yield* HttpClient.HttpClient
+      const secret = yield* resolveSecret(options.clientSecret)
+      const scope = yield* Effect.scope
+      const tokenUrl = new URL(options.tokenUrl)
+      const shownUrl = redactUrl(tokenUrl)
+      const skewMillis = Duration.toMillis(options.refreshSkew ?? Duration.seconds(60))
+      const timeout = Duration.decode(options.timeout ?? Duration.seconds(10))
+      const scopeParam = options.scope === undefined
+        ? undefined
+        : typeof options.scope === "string"
+        ? options.scope
+        : options.scope.join(" ")
+
+      const form: Record<string, string> = { grant_type: "client_credentials" }
+      if (scopeParam !== undefined) form.scope = scopeParam
+      if (options.audience !== undefined) form.audience = options.audience
+      const byBasic = (options.clientAuthentication ?? "basic") === "basic"
+      const headers: Record<string, string> = { accept: "application/json" }
+      if (byBasic) {
+        // RFC 6749 §2.3.1: client id and secret are form-urlencoded before base64.
+        const id = encodeURIComponent(options.clientId)
+        const pw = encodeURIComponent(Redacted.value(secret))
+        headers.authorization = `Basic ${Buffer.from(`${id}:${pw}`).toString("base64")}`
+      } else {
+        form.client_id = options.clientId
+        form.client_secret = Redacted.value(secret)
+      }
+      const request = HttpClientRequest.post(tokenUrl).pipe(
+        HttpClientRequest.setHeaders(headers),
+        HttpClientRequest.bodyUrlParams(form)
+      )
+
+      let generation = 0
+      let current: Token | undefined
+      let inflight: Deferred.Deferred<Token, CredentialsFailure> | undefined
+
+      const failure = (
+        detail: string,
+        fields: Partial<Omit<CredentialsFailure, "_tag" | "detail">> = {}
+      ): CredentialsFailure => ({
+        _tag: "CredentialsFailure",
+        status: fields.status ?? 401,
+        headers: fields.headers ?? {},
+        body: fields.body ?? "",
+        oauthError: fields.oauthError,
+        detail: `token endpoint ${shownUrl} ${detail}`,
+        cause: fields.cause
+      })
+
+      const fetchToken: Effect.Effect<Token, CredentialsFailure> = Effect.gen(function*() {
+        // No platform span: it would record the token URL unredacted.
+        const response = yield* Effect.locally(http.execute(request), HttpClient.currentTracerDisabledWhen, () => true)
+          .pipe(
+            // Keep only the underlying error: the platform's error holds the request, and with it
+            // the client's credentials.
+            Effect.mapError((error) =>
+              failure(`could not be reached: ${error.cause instanceof Error ? error.cause.message : error.reason}`, {
+                cause: error.cause instanceof Error ? error.cause : error.reason
+              })
+            ),
+            Effect.timeoutFail({
+              duration: timeout,
+              onTimeout: () => failure(`did not answer within ${Duration.format(timeout)}`)
+            })
+          )
+        const text = yield* response.text.pipe(
+          Effect.mapError((error) =>
+            failure("answer could not be read", {
+              status: response.status,
+              cause: error.cause instanceof Error ? error.cause : error.reason
+            })
+          ),
+          Effect.timeoutFail({
+            duration: timeout,
+            onTimeout: () => failure(`did not answer within ${Duration.format(timeout)}`)
+          })
+        )
+        const shown = { status: response.status, headers: redactHeaders(response.headers), body: redactTokenBody(text) }
+        let parsed: Record<string, unknown> | undefined
+        try {
+          const json: unknown = JSON.parse(text)
+          if (typeof json === "object" && json !== null) parsed = json as Record<string, unknown>
+        } catch {
+          parsed = undefined
+        }
+        if (response.status < 200 || response.status >= 300) {
+          const error = parsed !== undefined && typeof parsed.error === "string" ? parsed.error : undefined
+          const description = parsed !== undefined && typeof parsed.error_description === "string"
+            ? parsed.error_description
+            : undefined
+          return yield* Effect.fail(failure(`refused: ${response.status}`, {
+            ...shown,
+            oauthError: error === undefined ? undefined : { error, description }
+          }))
+        }
+        const accessToken = parsed?.access_token
+        if (typeof accessToken !== "string" || accessToken === "") {
+          return yield* Effect.fail(failure("answered without an access_token", shown))
+        }
+        const tokenType = typeof parsed?.token_type === "string" ? parsed.token_type : "Bearer"
+        if (tokenType.toLowerCase() !== "bearer") {
+          return yield* Effect.fail(failure(`answered with an unsupported token_type ${tokenType}`, shown))
+        }
+        const expiresIn = Number(parsed?.expires_in)
+        const now = yield* Clock.currentTimeMillis
+        const lifetime = Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn * 1000 : Infinity
+        const skew = Math.min(skewMillis, lifetime / 2)
+        return { header: `Bearer ${accessToken}`, expiresAt: now + lifetime - skew, generation: ++generation }
+      })
+
+      /** One token request at a time, whoever asks; the request outlives the caller that started it. */
+      const refresh: Effect.Effect<Token, CredentialsFailure> = Effect.suspend(() => {
+        if (inflight !== undefined) return Deferred.await(inflight)
+        const deferred = Deferred.unsafeMake<Token, CredentialsFailure>(FiberId.none)
+        inflight = deferred
+        return Effect.zipRight(
+          Effect.forkIn(
+            Effect.onExit(fetchToken, (exit) => {
+              inflight = undefined
+              if (Exit.isSuccess(exit)) current = exit.value
+              return Deferred.done(deferred, exit)
+            }),
+            scope
+          ),
+          Deferred.await(deferred)
+        )
+      })
+
+      const credentials: Effect.Effect<Auth.Applied, CredentialsFailure> = Effect.flatMap(
+        Clock.currentTimeMillis,
+        (now) => {
+          const token = current !== undefined && now < current.expiresAt ? current : undefined
+          return Effect.map(
+            token !== undefined ? Effect.succeed(token) : refresh,
+            (t): Auth.Applied => ({ headers: { authorization: t.header }, query: {}, generation: t.generation })
+          )
+        }
+      )
+
+      const unauthorized = (used: number) =>
+        Effect.sync(() => {
+          if (current !== undefined && current.generation === used) {
+            // The token that failed is still current: drop it, the replay fetches a new one.
+            current = undefined
+          }
+          // Otherwise a newer token exists or is on its way: the replay uses it.
+          return true
+        })
+
+      return {
+        credentials,
+        unauthorized,
+        sensitiveHeaders: ["authorization"],
+        sensitiveQueryParams: []
+      } satisfies Auth.Service
+    })
+  )

@@ -1,0 +1,267 @@
+import { it } from "@effect/vitest"
+import { ApiClient, ApiError, Auth } from "@steady/client"
+import { MockHttpClient } from "@steady/testing"
+import { Config, ConfigProvider, type Duration, Effect, Fiber, Layer, Redacted, TestClock } from "effect"
+import { describe, expect } from "vitest"
+
+const base = "https://api.example"
+
+/** The same program under any credentials layer. */
+const program = Effect.gen(function*() {
+  const client = yield* ApiClient.make({ baseUrl: base, headers: { "user-agent": "t/1" } })
+  yield* client.get("/pets", { urlParams: { page: 1 } })
+  return yield* MockHttpClient.requests
+})
+
+const runWith = <E>(auth: Layer.Layer<Auth.Auth, E>) =>
+  program.pipe(Effect.provide(Layer.merge(auth, MockHttpClient.layer(() => 200))))
+
+describe("Auth layers", () => {
+  it.effect("each layer sets exactly its header or query parameter, and nothing else changes", () =>
+    Effect.gen(function*() {
+      const bearer = yield* runWith(Auth.layerBearer(Redacted.make("tok")))
+      const header = yield* runWith(Auth.layerApiKey({ header: "X-Api-Key" }, Redacted.make("k1")))
+      const query = yield* runWith(Auth.layerApiKey({ query: "api_key" }, Redacted.make("k2")))
+      const basic = yield* runWith(Auth.layerBasic("ann", Redacted.make("pw")))
+      const fixed = yield* runWith(Auth.layerStatic({ headers: { Authorization: "Bearer test" } }))
+      expect(bearer[0].headers.authorization).toBe("Bearer tok")
+      expect(header[0].headers["x-api-key"]).toBe("k1")
+      expect(header[0].headers.authorization).toBeUndefined()
+      expect(query[0].query.get("api_key")).toBe("k2")
+      expect(query[0].headers.authorization).toBeUndefined()
+      expect(basic[0].headers.authorization).toBe(`Basic ${Buffer.from("ann:pw").toString("base64")}`)
+      expect(fixed[0].headers.authorization).toBe("Bearer test")
+      // swapping layers changes the credentials and nothing else
+      const strip = (r: MockHttpClient.RecordedRequest) => {
+        const { authorization: _a, "x-api-key": _k, ...headers } = r.headers
+        const q = new URLSearchParams(r.query)
+        q.delete("api_key")
+        return { method: r.method, path: r.path, query: q.toString(), headers, body: r.body }
+      }
+      const shapes = [bearer, header, query, basic, fixed].map((rs) => strip(rs[0]))
+      for (const s of shapes) expect(s).toEqual(shapes[0])
+    }))
+
+  it.effect("secrets come from Config; a missing one fails the layer with its name", () =>
+    Effect.gen(function*() {
+      const ok = yield* runWith(Auth.layerBearer(Config.redacted("PETSTORE_TOKEN"))).pipe(
+        Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["PETSTORE_TOKEN", "from-env"]])))
+      )
+      expect(ok[0].headers.authorization).toBe("Bearer from-env")
+      const missing = yield* Effect.flip(
+        runWith(Auth.layerBearer(Config.redacted("PETSTORE_TOKEN"))).pipe(
+          Effect.withConfigProvider(ConfigProvider.fromMap(new Map()))
+        )
+      )
+      expect(String(missing)).toContain("PETSTORE_TOKEN")
+    }))
+
+  it.effect("an API key in the query is redacted in errors", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(
+        Effect.flatMap(ApiClient.make({ baseUrl: base }), (c) => c.get("/x")).pipe(
+          Effect.provide(Layer.merge(
+            Auth.layerApiKey({ query: "sig_key" }, Redacted.make("very-secret")),
+            MockHttpClient.layer(() => 404)
+          ))
+        )
+      )
+      expect(error._tag).toBe("NotFoundError")
+      expect(error.message).not.toContain("very-secret")
+      expect(JSON.stringify(error)).not.toContain("very-secret")
+    }))
+})
+
+interface TokenServer {
+  tokenRequests: number
+  issued: Array<string>
+}
+
+/** A token endpoint and an API that accepts only the newest token. */
+const oauthMock = (options: {
+  readonly expiresIn?: number
+  readonly tokenDelay?: Duration.DurationInput
+  readonly tokenReply?: MockHttpClient.Reply
+  readonly api?: (token: string | undefined, state: TokenServer) => MockHttpClient.Reply
+}) => {
+  const state: TokenServer = { tokenRequests: 0, issued: [] }
+  const handler = MockHttpClient.routes({
+    "POST /oauth/token": () => {
+      state.tokenRequests++
+      if (options.tokenReply !== undefined) return options.tokenReply
+      const token = `access-${state.tokenRequests}`
+      state.issued.push(token)
+      return {
+        json: { access_token: token, token_type: "Bearer", expires_in: options.expiresIn ?? 3600 },
+        delay: options.tokenDelay
+      }
+    },
+    "/pets": (req) => {
+      const token = req.headers.authorization?.replace(/^Bearer /, "")
+      if (options.api) return options.api(token, state)
+      return token !== undefined && token === state.issued[state.issued.length - 1] ? 200 : 401
+    }
+  })
+  const layer = Layer.provideMerge(
+    Auth.layerOAuth2ClientCredentials({
+      tokenUrl: "https://auth.example/oauth/token",
+      clientId: "app",
+      clientSecret: Redacted.make("client-s3cret"),
+      scope: ["pets:read", "pets:write"],
+      audience: "petstore"
+    }),
+    MockHttpClient.layer(handler)
+  )
+  return { state, layer }
+}
+
+describe("OAuth2 client credentials", () => {
+  it.effect("the token request follows RFC 6749 §4.4 with client_secret_basic", () =>
+    Effect.gen(function*() {
+      const { layer } = oauthMock({})
+      const requests = yield* Effect.gen(function*() {
+        const client = yield* ApiClient.make({ baseUrl: base })
+        yield* client.get("/pets")
+        return yield* MockHttpClient.requests
+      }).pipe(Effect.provide(layer))
+      const token = requests[0]
+      expect(token.method).toBe("POST")
+      expect(token.url).toBe("https://auth.example/oauth/token")
+      expect(token.headers["content-type"]).toBe("application/x-www-form-urlencoded")
+      expect(token.headers.authorization).toBe(`Basic ${Buffer.from("app:client-s3cret").toString("base64")}`)
+      const form = new URLSearchParams(token.body)
+      expect(form.get("grant_type")).toBe("client_credentials")
+      expect(form.get("scope")).toBe("pets:read pets:write")
+      expect(form.get("audience")).toBe("petstore")
+      expect(form.get("client_secret")).toBeNull()
+      expect(requests[1].headers.authorization).toBe("Bearer access-1")
+    }))
+
+  it.effect("the token is cached, then refreshed before it expires (skew 60 s)", () =>
+    Effect.gen(function*() {
+      const { layer, state } = oauthMock({ expiresIn: 3600 })
+      yield* Effect.gen(function*() {
+        const client = yield* ApiClient.make({ baseUrl: base })
+        for (let i = 0; i < 5; i++) yield* client.get("/pets")
+        expect(state.tokenRequests).toBe(1)
+        yield* TestClock.adjust("3539 seconds")
+        yield* client.get("/pets")
+        expect(state.tokenRequests).toBe(1)
+        yield* TestClock.adjust("1 second")
+        yield* client.get("/pets")
+        expect(state.tokenRequests).toBe(2)
+      }).pipe(Effect.provide(layer))
+    }))
+
+  it.effect("100 concurrent calls with an expired token make exactly one token request", () =>
+    Effect.gen(function*() {
+      const { layer, state } = oauthMock({ expiresIn: 600, tokenDelay: "200 millis" })
+      yield* Effect.gen(function*() {
+        const client = yield* ApiClient.make({ baseUrl: base })
+        const first = yield* Effect.fork(client.get("/pets"))
+        yield* TestClock.adjust("200 millis")
+        yield* Fiber.join(first)
+        expect(state.tokenRequests).toBe(1)
+        yield* TestClock.adjust("10 minutes") // expired
+        const fiber = yield* Effect.fork(
+          Effect.all(Array.from({ length: 100 }, () => client.get("/pets")), { concurrency: "unbounded" })
+        )
+        yield* TestClock.adjust("200 millis")
+        const responses = yield* Fiber.join(fiber)
+        expect(responses.every((r) => r.status === 200)).toBe(true)
+        expect(state.tokenRequests).toBe(2)
+      }).pipe(Effect.provide(layer))
+    }))
+
+  it.effect("a 401 with the current token triggers one refresh and one replay", () =>
+    Effect.gen(function*() {
+      // the API revokes access-1 after it was issued
+      const { layer, state } = oauthMock({ api: (token) => (token === "access-2" ? 200 : 401) })
+      yield* Effect.gen(function*() {
+        const client = yield* ApiClient.make({ baseUrl: base })
+        const response = yield* client.get("/pets")
+        expect(response.status).toBe(200)
+        expect(state.tokenRequests).toBe(2)
+        const pets = (yield* MockHttpClient.requests).filter((r) => r.path === "/pets")
+        expect(pets.map((r) => r.headers.authorization)).toEqual(["Bearer access-1", "Bearer access-2"])
+      }).pipe(Effect.provide(layer))
+    }))
+
+  it.effect("a 401 that persists is returned after one replay: no loop", () =>
+    Effect.gen(function*() {
+      const { layer, state } = oauthMock({ api: () => 401 })
+      yield* Effect.gen(function*() {
+        const client = yield* ApiClient.make({ baseUrl: base })
+        const error = yield* Effect.flip(client.get("/pets"))
+        expect(error._tag).toBe("AuthenticationError")
+        expect(error.attempts).toBe(1)
+        expect(state.tokenRequests).toBe(2)
+        const pets = (yield* MockHttpClient.requests).filter((r) => r.path === "/pets")
+        expect(pets).toHaveLength(2)
+      }).pipe(Effect.provide(layer))
+    }))
+
+  it.effect("100 concurrent 401s on the same token cause one refresh, not a stampede", () =>
+    Effect.gen(function*() {
+      const { layer, state } = oauthMock({
+        tokenDelay: "50 millis",
+        api: (token) => (token === "access-1" ? 401 : 200)
+      })
+      yield* Effect.gen(function*() {
+        const client = yield* ApiClient.make({ baseUrl: base })
+        const fiber = yield* Effect.fork(
+          Effect.all(Array.from({ length: 100 }, () => client.get("/pets")), { concurrency: "unbounded" })
+        )
+        yield* TestClock.adjust("50 millis")
+        yield* TestClock.adjust("50 millis")
+        const responses = yield* Fiber.join(fiber)
+        expect(responses).toHaveLength(100)
+        expect(state.tokenRequests).toBe(2)
+      }).pipe(Effect.provide(layer))
+    }))
+
+  it.effect("a failing token endpoint yields AuthenticationError with its error and description", () =>
+    Effect.gen(function*() {
+      const { layer } = oauthMock({
+        tokenReply: {
+          status: 400,
+          json: { error: "invalid_client", error_description: "Client authentication failed" }
+        }
+      })
+      const error = yield* Effect.flip(
+        Effect.flatMap(ApiClient.make({ baseUrl: base }), (c) => c.get("/pets")).pipe(Effect.provide(layer))
+      )
+      expect(error._tag).toBe("AuthenticationError")
+      if (error._tag !== "AuthenticationError") return
+      expect(error.source).toBe("token-endpoint")
+      expect(error.status).toBe(400)
+      expect(error.oauthError).toEqual({ error: "invalid_client", description: "Client authentication failed" })
+      expect(error.message).toContain("GET https://api.example/pets")
+      expect(error.message).toContain("https://auth.example/oauth/token")
+      expect(error.message).toContain("invalid_client")
+      expect(ApiError.isRetryable(error)).toBe(false)
+    }))
+
+  it.effect("an unreachable token endpoint is an AuthenticationError with the cause", () =>
+    Effect.gen(function*() {
+      const { layer } = oauthMock({ tokenReply: MockHttpClient.refused })
+      const error = yield* Effect.flip(
+        Effect.flatMap(ApiClient.make({ baseUrl: base }), (c) => c.get("/pets")).pipe(Effect.provide(layer))
+      )
+      expect(error).toMatchObject({ _tag: "AuthenticationError", source: "token-endpoint" })
+      if (error._tag === "AuthenticationError") expect(String(error.cause)).toContain("ECONNREFUSED")
+    }))
+
+  it.effect("a token answer without access_token is refused, and tokens in it are redacted", () =>
+    Effect.gen(function*() {
+      const { layer } = oauthMock({
+        tokenReply: { json: { refresh_token: "rt-secret", token_type: "Bearer" } }
+      })
+      const error = yield* Effect.flip(
+        Effect.flatMap(ApiClient.make({ baseUrl: base }), (c) => c.get("/pets")).pipe(Effect.provide(layer))
+      )
+      expect(error._tag).toBe("AuthenticationError")
+      expect(error.message).toContain("without an access_token")
+      expect(JSON.stringify(error)).not.toContain("rt-secret")
+    }))
+})

@@ -1,0 +1,78 @@
+import { it } from "@effect/vitest"
+import { ApiClient, Auth, ConnectionPool } from "@steady/client"
+import { TestServer } from "@steady/testing"
+import { Effect, Layer, Redacted } from "effect"
+import { describe, expect } from "vitest"
+
+describe("OAuth2 against a real 127.0.0.1 token endpoint and API", () => {
+  it.scopedLive("fetches a token once, uses it, and refreshes after the API revokes it", () =>
+    Effect.gen(function*() {
+      let issued = 0
+      let valid = ""
+      const auth = yield* TestServer.make((req, res) => {
+        const expected = `Basic ${Buffer.from("app:s3cret").toString("base64")}`
+        if (req.headers.authorization !== expected) {
+          return TestServer.json(res, 401, { error: "invalid_client", error_description: "bad credentials" })
+        }
+        valid = `tok-${++issued}`
+        TestServer.json(res, 200, { access_token: valid, token_type: "bearer", expires_in: 3600 })
+      })
+      const api = yield* TestServer.make((req, res) => {
+        if (req.headers.authorization === `Bearer ${valid}`) return TestServer.json(res, 200, { pets: [] })
+        TestServer.json(res, 401, { error: "unauthorized" })
+      })
+      const AuthLive = Auth.layerOAuth2ClientCredentials({
+        tokenUrl: `${auth.url}/oauth/token`,
+        clientId: "app",
+        clientSecret: Redacted.make("s3cret")
+      })
+      yield* Effect.gen(function*() {
+        const client = yield* ApiClient.make({ baseUrl: api.url })
+        yield* Effect.all(Array.from({ length: 20 }, () => client.get("/pets")), { concurrency: 20 })
+        expect(auth.requests).toHaveLength(1)
+        expect(api.requests).toHaveLength(20)
+        valid = "revoked"
+        const response = yield* client.get("/pets")
+        expect(response.status).toBe(200)
+        expect(auth.requests).toHaveLength(2)
+        expect(api.requests.slice(-2).map((r) => r.headers.authorization)).toEqual(["Bearer tok-1", "Bearer tok-2"])
+      }).pipe(Effect.provide(Layer.provideMerge(AuthLive, ConnectionPool.layer())))
+
+      const BadAuth = Auth.layerOAuth2ClientCredentials({
+        tokenUrl: `${auth.url}/oauth/token`,
+        clientId: "app",
+        clientSecret: Redacted.make("wrong")
+      })
+      const error = yield* Effect.flip(
+        Effect.flatMap(ApiClient.make({ baseUrl: api.url }), (c) => c.get("/pets")).pipe(
+          Effect.provide(Layer.provideMerge(BadAuth, ConnectionPool.layer()))
+        )
+      )
+      expect(error).toMatchObject({
+        _tag: "AuthenticationError",
+        source: "token-endpoint",
+        status: 401,
+        oauthError: { error: "invalid_client", description: "bad credentials" }
+      })
+    }))
+})
+
+describe("redirects", () => {
+  it.scopedLive("are not followed, so credentials never travel to the redirect's origin", () =>
+    Effect.gen(function*() {
+      const elsewhere = yield* TestServer.make((_, res) => TestServer.json(res, 200, {}))
+      const api = yield* TestServer.make((_, res) => {
+        res.writeHead(302, { location: `${elsewhere.url}/steal` })
+        res.end()
+      })
+      const error = yield* Effect.flip(
+        Effect.flatMap(ApiClient.make({ baseUrl: api.url }), (c) => c.get("/pets")).pipe(
+          Effect.provide(Layer.merge(Auth.layerBearer(Redacted.make("tok")), ConnectionPool.layer()))
+        )
+      )
+      expect(error).toMatchObject({ _tag: "UnexpectedStatusError", status: 302 })
+      if (error._tag === "UnexpectedStatusError") expect(error.headers.location).toBe(`${elsewhere.url}/steal`)
+      expect(api.requests[0].headers.authorization).toBe("Bearer tok")
+      expect(elsewhere.requests).toHaveLength(0)
+    }))
+})
