@@ -18,6 +18,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { dual } from "effect/Function"
 import * as Layer from "effect/Layer"
+import type * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import type * as Schema from "effect/Schema"
 import type * as ApiError from "./ApiError.js"
@@ -382,3 +383,16 @@ export const defaults: {
   readonly maxRetryAfter: Duration.Duration
   readonly maxResponseBytes: number
 } = internal.defaults
+
+/**
+ * Metrics every steady client updates (Effect `Metric` counters, process-wide):
+ * `steady_retries_total` (retries started) and `steady_retry_budget_refusals_total`
+ * (retries refused because a client's retry budget was spent).
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const metrics: {
+  readonly retries: Metric.Metric.Counter<number>
+  readonly budgetRefusals: Metric.Metric.Counter<number>
+} = { retries: internal.retriesTotal, budgetRefusals: internal.budgetRefusalsTotal }

@@ -14,6 +14,7 @@ import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Route from "./internal/route.js"
 
 /**
  * A request as the mock received it.
@@ -143,26 +144,8 @@ export const sequence = (...replies: ReadonlyArray<Reply>): Handler => {
  * @category handlers
  */
 export const routes = (table: Readonly<Record<string, Handler>>, fallback: Handler = () => 404): Handler => {
-  const compiled = Object.entries(table).map(([key, handler]) => {
-    const space = key.indexOf(" ")
-    const method = space === -1 ? undefined : key.slice(0, space).toUpperCase()
-    const pattern = space === -1 ? key : key.slice(space + 1)
-    const regex = new RegExp(
-      "^" +
-        pattern.split("/").map((seg) => (seg.startsWith(":") ? "[^/]+" : seg.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
-          .join("/") +
-        "/?$"
-    )
-    return { method, regex, handler }
-  })
-  return (request) => {
-    for (const route of compiled) {
-      if ((route.method === undefined || route.method === request.method) && route.regex.test(request.path)) {
-        return route.handler(request)
-      }
-    }
-    return fallback(request)
-  }
+  const compiled = Route.compile(table)
+  return (request) => (Route.match(compiled, request.method, request.path) ?? fallback)(request)
 }
 
 /**

@@ -47,7 +47,7 @@ export interface TestServer {
   readonly requests: ReadonlyArray<ReceivedRequest>
   /** Connections accepted since the start. */
   readonly connectionsOpened: number
-  /** Connections open now. */
+  /** Connections open now (accepted, and neither ended by the client nor closed). */
   readonly connectionsOpen: number
   /** The most connections open at once. */
   readonly peakConnectionsOpen: number
@@ -104,8 +104,16 @@ export const make = (handler: Handler): Effect.Effect<TestServer, never, Scope.S
         opened++
         ids.set(socket, opened)
         sockets.add(socket)
-        peak = Math.max(peak, sockets.size)
-        socket.on("close", () => sockets.delete(socket))
+        // A socket is the client's until the client ends it (FIN) or it closes. The peak is
+        // sampled after the current I/O phase, so that an end that arrived together with a
+        // new connection is counted first, as the client saw it.
+        setImmediate(() => {
+          peak = Math.max(peak, sockets.size)
+        })
+        const gone = () => sockets.delete(socket)
+        socket.on("end", gone)
+        socket.on("close", gone)
+        socket.on("error", gone)
       })
       const state: TestServer = {
         url: "",

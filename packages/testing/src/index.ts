@@ -17,3 +17,10 @@ export * as MockHttpClient from "./MockHttpClient.js"
  * @since 0.1.0
  */
 export * as TestServer from "./TestServer.js"
+
+/**
+ * A loopback server that misbehaves on purpose, scripted per route.
+ *
+ * @since 0.1.0
+ */
+export * as ChaosServer from "./ChaosServer.js"

@@ -7,6 +7,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
 import { globalValue } from "effect/GlobalValue"
+import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import * as Schedule from "effect/Schedule"
@@ -80,6 +81,18 @@ const positiveMillis = (name: string, d: Duration.DurationInput): number => {
   if (!(ms > 0)) throw new RangeError(`${name} must be a positive duration, got ${Duration.format(Duration.decode(d))}`)
   return ms
 }
+
+/** Retries started, by every steady client of the process. @internal */
+export const retriesTotal = Metric.counter("steady_retries_total", {
+  description: "Retries started by steady clients",
+  incremental: true
+})
+
+/** Retries refused because a client's retry budget was spent. @internal */
+export const budgetRefusalsTotal = Metric.counter("steady_retry_budget_refusals_total", {
+  description: "Retries refused because the retry budget was spent",
+  incremental: true
+})
 
 /** Per-call overrides, set with `ApiClient.withCallOptions`. @internal */
 export const currentCallOptions = globalValue(
@@ -485,11 +498,10 @@ export const make = (
             if (budget !== undefined) {
               const cost = budget.acquire(error._tag === "TimeoutError")
               if (cost === undefined) {
-                return Effect.zipRight(
-                  Effect.logDebug("steady: not retrying, the retry budget is spent").pipe(
-                    Effect.annotateLogs({ url: call.redactedUrl(), error: classify.describe(error) })
-                  ),
-                  fail
+                return Effect.logDebug("steady: not retrying, the retry budget is spent").pipe(
+                  Effect.annotateLogs({ url: call.redactedUrl(), error: classify.describe(error) }),
+                  Effect.zipRight(Metric.increment(budgetRefusalsTotal)),
+                  Effect.zipRight(fail)
                 )
               }
               spent += cost
@@ -502,6 +514,7 @@ export const make = (
                 reason: verdict.reason,
                 delayMillis: Math.round(delay)
               }),
+              Effect.zipRight(Metric.increment(retriesTotal)),
               Effect.zipRight(Effect.sleep(Duration.millis(delay))),
               Effect.zipRight(Effect.suspend(() => loop(n + 1)))
             )

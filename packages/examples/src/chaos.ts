@@ -1,0 +1,45 @@
+/**
+ * `npm run chaos`: the large reliability run. Flags: --requests N (default 50000),
+ * --fault-rate R (default 0.3), --seed S (default 1), --concurrency C (default 64),
+ * --connections K (default 32).
+ */
+import { Effect } from "effect"
+import { parseArgs } from "node:util"
+import * as Reliability from "./reliability.js"
+
+const { values } = parseArgs({
+  options: {
+    requests: { type: "string", default: "50000" },
+    "fault-rate": { type: "string", default: "0.3" },
+    seed: { type: "string", default: "1" },
+    concurrency: { type: "string", default: "64" },
+    connections: { type: "string", default: "32" }
+  }
+})
+
+const number = (name: string, text: string, min: number, max: number) => {
+  const n = Number(text)
+  if (!Number.isFinite(n) || n < min || n > max) {
+    console.error(`--${name} must be a number from ${min} to ${max}, got ${JSON.stringify(text)}`)
+    process.exit(2)
+  }
+  return n
+}
+
+const options: Reliability.Options = {
+  requests: Math.floor(number("requests", values.requests, 1, 1_000_000)),
+  faultRate: number("fault-rate", values["fault-rate"], 0, 0.9),
+  seed: Math.floor(number("seed", values.seed, 0, 2 ** 31)),
+  concurrency: Math.floor(number("concurrency", values.concurrency, 1, 1024)),
+  connections: Math.floor(number("connections", values.connections, 1, 1024)),
+  onProgress: (done) => process.stderr.write(`\r${done} calls done`)
+}
+
+const report = await Effect.runPromise(Reliability.run(options))
+process.stderr.write("\n")
+console.log(`chaos run, ${new Date().toISOString().slice(0, 10)}, Node ${process.version}\n`)
+console.log(Reliability.table(report, options))
+const ok = report.defects === 0 && report.untyped === 0 && report.duplicatePostsWithoutKey === 0 &&
+  report.overDeadline === 0 && report.connectionsOpenAfterClose === 0 &&
+  report.peakConnectionsOpen <= options.connections
+process.exit(ok ? 0 : 1)

@@ -1,0 +1,241 @@
+/**
+ * The reliability run: a client with steady's default policies against a ChaosServer that
+ * injects every fault kind, with the figures that prove nothing hangs, nothing leaks and
+ * nothing is sent twice. Used by the test suite (a bounded run) and by `npm run chaos`.
+ */
+import { ApiClient, ApiError, ConnectionPool } from "@steady/client"
+import { ChaosServer } from "@steady/testing"
+import { Cause, Effect, Exit, Metric, Schema } from "effect"
+
+/** Timeouts and backoff scaled down from the defaults (10 s / 30 s / 500 ms / 8 s) so a run stays short. */
+export const policy = {
+  timeout: { attempt: "400 millis", total: "2 seconds" },
+  retry: { base: "25 millis", cap: "400 millis" }
+} as const satisfies ApiClient.Options
+
+export const deadlineMillis = 2_000
+
+export interface Options {
+  readonly requests: number
+  /** The share of attempts that meet a fault on the main routes. */
+  readonly faultRate: number
+  readonly seed: number
+  readonly concurrency: number
+  readonly connections: number
+  readonly onProgress?: ((done: number) => void) | undefined
+}
+
+export interface Report {
+  readonly requests: number
+  readonly succeeded: number
+  readonly failedByTag: Readonly<Record<string, number>>
+  readonly get: { readonly calls: number; readonly succeeded: number }
+  readonly postWithoutKey: { readonly calls: number; readonly succeeded: number }
+  readonly postWithKey: { readonly calls: number; readonly succeeded: number }
+  readonly serverRequests: number
+  readonly retries: number
+  readonly budgetRefusals: number
+  readonly maxLatencyMillis: number
+  readonly deadlineMillis: number
+  readonly overDeadline: number
+  readonly defects: number
+  readonly untyped: number
+  readonly connectionsOpened: number
+  readonly peakConnectionsOpen: number
+  readonly connectionsOpenAfterClose: number
+  readonly duplicatePostsWithoutKey: number
+  readonly duplicatesWithKey: number
+  readonly injected: Readonly<Record<string, number>>
+  readonly rssStartMiB: number
+  readonly rssEndMiB: number
+  readonly rssPeakMiB: number
+  readonly elapsedMillis: number
+}
+
+/** Transient faults, each a share of the fault rate. Every one of them is safe to retry for a GET. */
+const transientFaults: ReadonlyArray<readonly [ChaosServer.Fault, number]> = [
+  [ChaosServer.status(503), 0.25],
+  [ChaosServer.status(502), 0.05],
+  [ChaosServer.status(429, { "retry-after": "0" }), 0.1],
+  [ChaosServer.resetBeforeHeaders, 0.15],
+  [ChaosServer.resetAfterHeaders, 0.1],
+  [ChaosServer.truncate, 0.1],
+  [ChaosServer.delay(600), 0.1],
+  [ChaosServer.stallBody, 0.1],
+  [ChaosServer.status(500, { "retry-after-ms": "30" }), 0.05]
+]
+
+const Pet = Schema.Struct({ ok: Schema.Boolean, path: Schema.String })
+
+const scaled = (rate: number) => transientFaults.map(([fault, share]) => [fault, share * rate] as const)
+
+const mib = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10
+
+export const run = (options: Options): Effect.Effect<Report> =>
+  Effect.gen(function*() {
+    const started = performance.now()
+    const rssStart = process.memoryUsage().rss
+    let rssPeak = rssStart
+    const sampler = setInterval(() => {
+      rssPeak = Math.max(rssPeak, process.memoryUsage().rss)
+    }, 100)
+    const retriesBefore = (yield* Metric.value(ApiClient.metrics.retries)).count
+    const refusalsBefore = (yield* Metric.value(ApiClient.metrics.budgetRefusals)).count
+
+    const outcome = yield* Effect.scoped(Effect.gen(function*() {
+      const server = yield* ChaosServer.make({
+        seed: options.seed,
+        routes: {
+          "GET /pets/:id": { faults: scaled(options.faultRate) },
+          "POST /orders": {
+            faults: scaled(options.faultRate),
+            answer: { status: 201, json: { ok: true, path: "/orders" } }
+          },
+          // faults no retry can mend, on a route of their own
+          "GET /reports/:id": {
+            faults: [[ChaosServer.malformedJson, 0.05], [ChaosServer.oversized(2 * 1024 * 1024), 0.02]]
+          }
+        }
+      })
+      const result = yield* Effect.scoped(
+        Effect.gen(function*() {
+          const client = yield* ApiClient.make({ baseUrl: server.url, ...policy, maxResponseBytes: 1024 * 1024 })
+          const keyed = yield* ApiClient.make({ baseUrl: server.url, ...policy, idempotencyKey: "auto" })
+          let done = 0
+          const calls = Array.from({ length: options.requests }, (_, i) => {
+            const kind = i % 10 < 6 ? "get" : i % 10 < 8 ? "post" : i % 10 < 9 ? "keyed" : "report"
+            const effect = kind === "get"
+              ? client.get(`/pets/${i}`).pipe(ApiClient.json(Pet))
+              : kind === "report"
+              ? client.get(`/reports/${i}`).pipe(ApiClient.json(Pet))
+              : (kind === "post" ? client : keyed).post("/orders", {
+                body: undefined,
+                headers: { "x-call-id": String(i) }
+              })
+                .pipe(ApiClient.json(Pet))
+            return Effect.suspend(() => {
+              const t0 = performance.now()
+              return Effect.map(Effect.exit(effect), (exit) => {
+                if (++done % 1000 === 0) options.onProgress?.(done)
+                return { kind, exit, millis: performance.now() - t0 }
+              })
+            })
+          })
+          const outcomes = yield* Effect.all(calls, { concurrency: options.concurrency })
+          return { outcomes, peak: server.peakConnectionsOpen, opened: server.connectionsOpened }
+        }).pipe(Effect.provide(ConnectionPool.layer({ connections: options.connections })))
+      )
+      // the pool's scope is closed: every connection must be gone
+      yield* Effect.promise(() => server.waitUntil((s) => s.connectionsOpen === 0, 2_000))
+      return { ...result, server, openAfter: server.connectionsOpen }
+    }))
+    clearInterval(sampler)
+
+    const failedByTag: Record<string, number> = {}
+    const count = { get: [0, 0], post: [0, 0], keyed: [0, 0], report: [0, 0] } as Record<string, [number, number]>
+    let succeeded = 0
+    let defects = 0
+    let untyped = 0
+    let maxLatency = 0
+    let overDeadline = 0
+    for (const { exit, kind, millis } of outcome.outcomes) {
+      count[kind][0]++
+      maxLatency = Math.max(maxLatency, millis)
+      if (millis > deadlineMillis + 500) overDeadline++
+      if (Exit.isSuccess(exit)) {
+        succeeded++
+        count[kind][1]++
+        continue
+      }
+      const failure = Cause.failureOption(exit.cause)
+      if (failure._tag === "None" || !Cause.isFailType(exit.cause)) {
+        defects++
+        continue
+      }
+      const error: unknown = failure.value
+      if (!ApiError.isApiError(error)) untyped++
+      else failedByTag[error._tag] = (failedByTag[error._tag] ?? 0) + 1
+    }
+    const posts = outcome.server.requests.filter((r) => r.method === "POST")
+    const byCall = new Map<string, number>()
+    const byKey = new Map<string, number>()
+    for (const r of posts) {
+      if (r.idempotencyKey === undefined) {
+        const id = r.headers["x-call-id"]
+        byCall.set(id, (byCall.get(id) ?? 0) + 1)
+      } else byKey.set(r.idempotencyKey, (byKey.get(r.idempotencyKey) ?? 0) + 1)
+    }
+    let duplicatePostsWithoutKey = 0
+    for (const n of byCall.values()) duplicatePostsWithoutKey += n - 1
+    let duplicatesWithKey = 0
+    for (const n of byKey.values()) duplicatesWithKey += n - 1
+
+    return {
+      requests: options.requests,
+      succeeded,
+      failedByTag,
+      get: { calls: count.get[0], succeeded: count.get[1] },
+      postWithoutKey: { calls: count.post[0], succeeded: count.post[1] },
+      postWithKey: { calls: count.keyed[0], succeeded: count.keyed[1] },
+      serverRequests: outcome.server.requests.length,
+      retries: (yield* Metric.value(ApiClient.metrics.retries)).count - retriesBefore,
+      budgetRefusals: (yield* Metric.value(ApiClient.metrics.budgetRefusals)).count - refusalsBefore,
+      maxLatencyMillis: Math.round(maxLatency),
+      deadlineMillis,
+      overDeadline,
+      defects,
+      untyped,
+      connectionsOpened: outcome.opened,
+      peakConnectionsOpen: outcome.peak,
+      connectionsOpenAfterClose: outcome.openAfter,
+      duplicatePostsWithoutKey,
+      duplicatesWithKey,
+      injected: { ...outcome.server.injected },
+      rssStartMiB: mib(rssStart),
+      rssEndMiB: mib(process.memoryUsage().rss),
+      rssPeakMiB: mib(rssPeak),
+      elapsedMillis: Math.round(performance.now() - started)
+    }
+  })
+
+/** The failure probability the retry policy promises for a GET: all 3 attempts meet a fault. */
+export const promisedGetFailure = (faultRate: number) => faultRate ** 3
+
+/** Prints a report as a Markdown table. */
+export const table = (report: Report, options: Options): string => {
+  const rows: Array<readonly [string, string]> = [
+    ["requests (calls)", String(report.requests)],
+    ["fault rate per attempt (main routes)", `${Math.round(options.faultRate * 100)}%`],
+    ["succeeded", `${report.succeeded} (${pct(report.succeeded, report.requests)})`],
+    ["GET succeeded", `${report.get.succeeded}/${report.get.calls} (${pct(report.get.succeeded, report.get.calls)})`],
+    [
+      "POST without key succeeded",
+      `${report.postWithoutKey.succeeded}/${report.postWithoutKey.calls} (${
+        pct(report.postWithoutKey.succeeded, report.postWithoutKey.calls)
+      })`
+    ],
+    [
+      "POST with key succeeded",
+      `${report.postWithKey.succeeded}/${report.postWithKey.calls} (${
+        pct(report.postWithKey.succeeded, report.postWithKey.calls)
+      })`
+    ],
+    ...Object.entries(report.failedByTag).sort().map(([tag, n]) => [`failed: ${tag}`, String(n)] as const),
+    ["requests seen by the server", String(report.serverRequests)],
+    ["retries", String(report.retries)],
+    ["retry budget refusals", String(report.budgetRefusals)],
+    ["max latency / total deadline", `${report.maxLatencyMillis} ms / ${report.deadlineMillis} ms`],
+    ["calls over deadline + 500 ms", String(report.overDeadline)],
+    ["defects / untyped failures", `${report.defects} / ${report.untyped}`],
+    ["connections opened (pool size)", `${report.connectionsOpened} (${options.connections})`],
+    ["peak connections open", String(report.peakConnectionsOpen)],
+    ["connections open after the scope closed", String(report.connectionsOpenAfterClose)],
+    ["POSTs without key received twice", String(report.duplicatePostsWithoutKey)],
+    ["keyed POSTs received again (retries, same key)", String(report.duplicatesWithKey)],
+    ["RSS start / peak / end", `${report.rssStartMiB} / ${report.rssPeakMiB} / ${report.rssEndMiB} MiB`],
+    ["elapsed", `${(report.elapsedMillis / 1000).toFixed(1)} s`]
+  ]
+  return ["| figure | value |", "| --- | --- |", ...rows.map(([k, v]) => `| ${k} | ${v} |`)].join("\n")
+}
+
+const pct = (n: number, d: number) => (d === 0 ? "n/a" : `${((n / d) * 100).toFixed(2)}%`)
