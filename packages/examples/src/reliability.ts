@@ -69,12 +69,26 @@ const Pet = Schema.Struct({ ok: Schema.Boolean, path: Schema.String })
 
 const scaled = (rate: number) => transientFaults.map(([fault, share]) => [fault, share * rate] as const)
 
+/** "ok", the failure's tag, "defect" (not a plain failure) or "untyped" (a failure that is not an ApiError). */
+const summarise = (exit: Exit.Exit<unknown, unknown>): string => {
+  if (Exit.isSuccess(exit)) return "ok"
+  const failure = Cause.failureOption(exit.cause)
+  if (failure._tag === "None" || !Cause.isFailType(exit.cause)) return "defect"
+  return ApiError.isApiError(failure.value) ? failure.value._tag : "untyped"
+}
+
+/** RSS after a full collection when the process runs with --expose-gc (npm run chaos does). */
+const rssAfterGc = () => {
+  ;(globalThis as { gc?: () => void }).gc?.()
+  return process.memoryUsage().rss
+}
+
 const mib = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10
 
 export const run = (options: Options): Effect.Effect<Report> =>
   Effect.gen(function*() {
     const started = performance.now()
-    const rssStart = process.memoryUsage().rss
+    const rssStart = rssAfterGc()
     let rssPeak = rssStart
     const sampler = setInterval(() => {
       rssPeak = Math.max(rssPeak, process.memoryUsage().rss)
@@ -82,9 +96,22 @@ export const run = (options: Options): Effect.Effect<Report> =>
     const retriesBefore = (yield* Metric.value(ApiClient.metrics.retries)).count
     const refusalsBefore = (yield* Metric.value(ApiClient.metrics.budgetRefusals)).count
 
+    let serverRequests = 0
+    const unkeyedPosts = new Map<string, number>()
+    const keyedPosts = new Map<string, number>()
     const outcome = yield* Effect.scoped(Effect.gen(function*() {
       const server = yield* ChaosServer.make({
         seed: options.seed,
+        // count what the checks need instead of keeping every request: memory stays flat
+        record: false,
+        onRequest: (r) => {
+          serverRequests++
+          if (r.method !== "POST") return
+          if (r.idempotencyKey === undefined) {
+            const id = r.headers["x-call-id"]
+            unkeyedPosts.set(id, (unkeyedPosts.get(id) ?? 0) + 1)
+          } else keyedPosts.set(r.idempotencyKey, (keyedPosts.get(r.idempotencyKey) ?? 0) + 1)
+        },
         routes: {
           "GET /pets/:id": { faults: scaled(options.faultRate) },
           "POST /orders": {
@@ -117,7 +144,7 @@ export const run = (options: Options): Effect.Effect<Report> =>
               const t0 = performance.now()
               return Effect.map(Effect.exit(effect), (exit) => {
                 if (++done % 1000 === 0) options.onProgress?.(done)
-                return { kind, exit, millis: performance.now() - t0 }
+                return { kind, outcome: summarise(exit), millis: performance.now() - t0 }
               })
             })
           })
@@ -138,37 +165,21 @@ export const run = (options: Options): Effect.Effect<Report> =>
     let untyped = 0
     let maxLatency = 0
     let overDeadline = 0
-    for (const { exit, kind, millis } of outcome.outcomes) {
+    for (const { kind, millis, outcome: result } of outcome.outcomes) {
       count[kind][0]++
       maxLatency = Math.max(maxLatency, millis)
       if (millis > deadlineMillis + 500) overDeadline++
-      if (Exit.isSuccess(exit)) {
+      if (result === "ok") {
         succeeded++
         count[kind][1]++
-        continue
-      }
-      const failure = Cause.failureOption(exit.cause)
-      if (failure._tag === "None" || !Cause.isFailType(exit.cause)) {
-        defects++
-        continue
-      }
-      const error: unknown = failure.value
-      if (!ApiError.isApiError(error)) untyped++
-      else failedByTag[error._tag] = (failedByTag[error._tag] ?? 0) + 1
-    }
-    const posts = outcome.server.requests.filter((r) => r.method === "POST")
-    const byCall = new Map<string, number>()
-    const byKey = new Map<string, number>()
-    for (const r of posts) {
-      if (r.idempotencyKey === undefined) {
-        const id = r.headers["x-call-id"]
-        byCall.set(id, (byCall.get(id) ?? 0) + 1)
-      } else byKey.set(r.idempotencyKey, (byKey.get(r.idempotencyKey) ?? 0) + 1)
+      } else if (result === "defect") defects++
+      else if (result === "untyped") untyped++
+      else failedByTag[result] = (failedByTag[result] ?? 0) + 1
     }
     let duplicatePostsWithoutKey = 0
-    for (const n of byCall.values()) duplicatePostsWithoutKey += n - 1
+    for (const n of unkeyedPosts.values()) duplicatePostsWithoutKey += n - 1
     let duplicatesWithKey = 0
-    for (const n of byKey.values()) duplicatesWithKey += n - 1
+    for (const n of keyedPosts.values()) duplicatesWithKey += n - 1
 
     return {
       requests: options.requests,
@@ -177,7 +188,7 @@ export const run = (options: Options): Effect.Effect<Report> =>
       get: { calls: count.get[0], succeeded: count.get[1] },
       postWithoutKey: { calls: count.post[0], succeeded: count.post[1] },
       postWithKey: { calls: count.keyed[0], succeeded: count.keyed[1] },
-      serverRequests: outcome.server.requests.length,
+      serverRequests,
       retries: (yield* Metric.value(ApiClient.metrics.retries)).count - retriesBefore,
       budgetRefusals: (yield* Metric.value(ApiClient.metrics.budgetRefusals)).count - refusalsBefore,
       maxLatencyMillis: Math.round(maxLatency),
@@ -192,7 +203,7 @@ export const run = (options: Options): Effect.Effect<Report> =>
       duplicatesWithKey,
       injected: { ...outcome.server.injected },
       rssStartMiB: mib(rssStart),
-      rssEndMiB: mib(process.memoryUsage().rss),
+      rssEndMiB: mib(rssAfterGc()),
       rssPeakMiB: mib(rssPeak),
       elapsedMillis: Math.round(performance.now() - started)
     }

@@ -153,6 +153,13 @@ export interface Options {
   readonly routes: Readonly<Record<string, Script>>
   /** The seed of the fault draws. Default `1`. */
   readonly seed?: number | undefined
+  /**
+   * Keep every request in `requests`. Default `true`; turn it off for long runs and count
+   * what you need in `onRequest`.
+   */
+  readonly record?: boolean | undefined
+  /** Called with every request, after the fault is chosen. */
+  readonly onRequest?: ((request: ChaosRequest) => void) | undefined
 }
 
 /**
@@ -345,18 +352,22 @@ export const make = (options: Options): Effect.Effect<ChaosServer, never, Scope.
       }
       return "ok"
     }
+    const record = options.record ?? true
+    const note = (request: TestServer.ReceivedRequest, fault: ChaosRequest["fault"]) => {
+      injected[fault] = (injected[fault] ?? 0) + 1
+      const entry: ChaosRequest = { ...request, idempotencyKey: request.headers["idempotency-key"], fault }
+      if (record) records.push(entry)
+      options.onRequest?.(entry)
+    }
     return Effect.map(
-      TestServer.make((request, res) => {
+      TestServer.make({ record }, (request, res) => {
         const route = Route.match(routes, request.method, request.path)
         if (route === undefined) {
-          injected.NoRoute = (injected.NoRoute ?? 0) + 1
-          records.push({ ...request, idempotencyKey: request.headers["idempotency-key"], fault: "NoRoute" })
+          note(request, "NoRoute")
           return TestServer.json(res, 404, { error: "no such route" })
         }
         const chosen = choose(route)
-        const tag = chosen === "ok" ? "ok" : chosen._tag
-        injected[tag] = (injected[tag] ?? 0) + 1
-        records.push({ ...request, idempotencyKey: request.headers["idempotency-key"], fault: tag })
+        note(request, chosen === "ok" ? "ok" : chosen._tag)
         if (chosen === "ok") return send(res, healthy(request, route.script))
         inject(chosen, request, res, route.script)
       }),

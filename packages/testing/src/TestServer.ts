@@ -43,7 +43,7 @@ export interface TestServer {
   /** `http://127.0.0.1:<port>` */
   readonly url: string
   readonly port: number
-  /** Every request received so far, in order. */
+  /** Every request received so far, in order (empty when made with `record: false`). */
   readonly requests: ReadonlyArray<ReceivedRequest>
   /** Connections accepted since the start. */
   readonly connectionsOpened: number
@@ -63,7 +63,17 @@ export interface TestServer {
  * @since 0.1.0
  * @category constructors
  */
-export const make = (handler: Handler): Effect.Effect<TestServer, never, Scope.Scope> =>
+export const make: {
+  (handler: Handler): Effect.Effect<TestServer, never, Scope.Scope>
+  (options: { readonly record?: boolean | undefined }, handler: Handler): Effect.Effect<TestServer, never, Scope.Scope>
+} = (
+  ...args: [Handler] | [{ readonly record?: boolean | undefined }, Handler]
+): Effect.Effect<TestServer, never, Scope.Scope> => {
+  const [options, handler] = args.length === 1 ? [{}, args[0]] : args
+  return makeWith(options.record ?? true, handler)
+}
+
+const makeWith = (record: boolean, handler: Handler): Effect.Effect<TestServer, never, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.async<{ readonly server: Http.Server; readonly state: TestServer }>((resume) => {
       const requests: Array<ReceivedRequest> = []
@@ -90,7 +100,7 @@ export const make = (handler: Handler): Effect.Effect<TestServer, never, Scope.S
             body: Buffer.concat(chunks).toString("utf8"),
             connection: ids.get(req.socket) ?? 0
           }
-          requests.push(received)
+          if (record) requests.push(received)
           res.on("close", () => {
             if (!res.writableFinished) aborted++
           })

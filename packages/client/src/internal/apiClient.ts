@@ -194,6 +194,16 @@ export const resolveOptions = (options: ApiClient.Options): Resolved => {
   }
 }
 
+/** The live clock and the built-in tracer, to recognise them. */
+const liveClock = Effect.runSync(Clock.clockWith(Effect.succeed))
+const builtInTracer = Effect.runSync(Effect.tracer)
+
+/** How one attempt is bounded: a deadline for the transport's own timer, and its error. */
+interface Bound {
+  readonly deadline: number | undefined
+  readonly onTimeout: () => ApiError.TimeoutError
+}
+
 interface Call {
   readonly request: HttpClientRequest.HttpClientRequest
   readonly method: string
@@ -289,7 +299,8 @@ export const make = (
     })
   }
 
-  const toApiError = (call: Call, failure: transport.Failure, incoming?: Incoming): ApiError.ApiError => {
+  const toApiError = (call: Call, failure: transport.Failure, bound: Bound): ApiError.ApiError => {
+    if (failure._tag === "Timeout") return bound.onTimeout()
     const request: ApiError.RequestInfo = { method: call.method, url: call.redactedUrl() }
     if (failure._tag === "Connection") {
       return new ApiError.ConnectionError({
@@ -310,7 +321,7 @@ export const make = (
       issue: Option.none(),
       detail: `more than maxResponseBytes (${failure.limit} bytes)${
         failure.size !== undefined ? `: Content-Length is ${failure.size}` : ""
-      }${incoming ? "" : ""}`
+      }`
     })
   }
 
@@ -339,14 +350,14 @@ export const make = (
     })
   }
 
-  const send = (call: Call): Effect.Effect<Incoming, transport.Failure> =>
+  const send = (call: Call, bound: Bound): Effect.Effect<Incoming, transport.Failure> =>
     dispatcher !== undefined && transport.canSendDirect(call.request)
-      ? transport.sendDirect(dispatcher, call, resolved.maxResponseBytes)
+      ? transport.sendDirect(dispatcher, call, resolved.maxResponseBytes, bound.deadline)
       : transport.sendGeneric(http, call, resolved.maxResponseBytes)
 
-  const classified = (call: Call): Effect.Effect<Incoming, ApiError.ApiError> =>
-    send(call).pipe(
-      Effect.mapError((failure) => toApiError(call, failure)),
+  const classified = (call: Call, bound: Bound): Effect.Effect<Incoming, ApiError.ApiError> =>
+    send(call, bound).pipe(
+      Effect.mapError((failure) => toApiError(call, failure, bound)),
       Effect.flatMap((incoming) =>
         incoming.status >= 200 && incoming.status < 300
           ? Effect.succeed(incoming)
@@ -355,7 +366,11 @@ export const make = (
     )
 
   /** Sends with the current credentials; after a 401, refreshes and replays once. */
-  const authenticated = (service: Auth.Service, call: Call): Effect.Effect<Incoming, ApiError.ApiError> => {
+  const authenticated = (
+    service: Auth.Service,
+    call: Call,
+    bound: Bound
+  ): Effect.Effect<Incoming, ApiError.ApiError> => {
     const withCredentials = (replayed: boolean): Effect.Effect<Incoming, ApiError.ApiError> =>
       Effect.flatMap(
         Effect.mapError(
@@ -375,7 +390,7 @@ export const make = (
             url = new URL(call.url)
             for (const name in applied.query) url.searchParams.set(name, applied.query[name])
           }
-          const sent = url === call.url ? classified(call) : classified({ ...call, url })
+          const sent = url === call.url ? classified(call, bound) : classified({ ...call, url }, bound)
           if (replayed) return sent
           return Effect.catchIf(
             sent,
@@ -391,16 +406,27 @@ export const make = (
     return withCredentials(false)
   }
 
-  /** One attempt, bounded by `limitMillis`, classified. */
+  /**
+   * One attempt, bounded by `limitMillis`, classified. On the pool's direct path under the
+   * live clock, the transport's own timer enforces the limit (no fiber, no race); anywhere
+   * else (a mock, a TestClock) `Effect.timeoutFail` does, on Effect's clock.
+   */
   const attempt = (
     call: Call,
     limitMillis: number,
-    onTimeout: () => ApiError.TimeoutError
-  ): Effect.Effect<Incoming, ApiError.ApiError> =>
-    Effect.timeoutFail(auth === undefined ? classified(call) : authenticated(auth, call), {
+    onTimeout: () => ApiError.TimeoutError,
+    clock: Clock.Clock
+  ): Effect.Effect<Incoming, ApiError.ApiError> => {
+    if (dispatcher !== undefined && clock === liveClock && transport.canSendDirect(call.request)) {
+      const bound: Bound = { deadline: Date.now() + limitMillis, onTimeout }
+      return auth === undefined ? classified(call, bound) : authenticated(auth, call, bound)
+    }
+    const bound: Bound = { deadline: undefined, onTimeout }
+    return Effect.timeoutFail(auth === undefined ? classified(call, bound) : authenticated(auth, call, bound), {
       duration: Duration.millis(limitMillis),
       onTimeout
     })
+  }
 
   const run = (
     call: Call,
@@ -456,7 +482,12 @@ export const make = (
         if (remaining <= 0) return Effect.fail(ApiError.withAttempts(totalTimeout(), n - 1))
         const cutByDeadline = remaining < attemptMillis
         return Effect.matchEffect(
-          attempt(call, cutByDeadline ? remaining : attemptMillis, cutByDeadline ? totalTimeout : attemptTimeout),
+          attempt(
+            call,
+            cutByDeadline ? remaining : attemptMillis,
+            cutByDeadline ? totalTimeout : attemptTimeout,
+            clock
+          ),
           {
             onSuccess: (incoming) => succeed(incoming, n),
             onFailure: (error) => retryOrFail(error, n)
@@ -546,7 +577,11 @@ export const make = (
           const prepared = key === "auto" && !call.hasIdempotencyKey && !classify.idempotentMethods.has(call.method)
             ? { ...call, headers: { ...call.headers, "idempotency-key": crypto.randomUUID() }, hasIdempotencyKey: true }
             : call
-          if (!fiber.getFiberRef(FiberRef.currentTracerEnabled)) return run(prepared, overrides)
+          // Effect's built-in tracer exports nothing: a span there is pure cost. Trace when an
+          // exporting tracer (OpenTelemetry, …) is installed.
+          if (fiber.currentTracer === builtInTracer || !fiber.getFiberRef(FiberRef.currentTracerEnabled)) {
+            return run(prepared, overrides)
+          }
           return traced(prepared, run(prepared, overrides))
         })
     )

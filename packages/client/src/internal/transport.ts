@@ -12,7 +12,7 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Effect from "effect/Effect"
 import { constTrue } from "effect/Function"
 import * as Stream from "effect/Stream"
-import type * as Undici from "undici"
+import * as Undici from "undici"
 import type * as ApiError from "../ApiError.js"
 
 /** @internal */
@@ -51,6 +51,7 @@ export type Failure =
     readonly detail: string
     readonly cause: unknown
   }
+  | { readonly _tag: "Timeout" }
   | {
     readonly _tag: "TooLarge"
     readonly status: number
@@ -121,14 +122,14 @@ export const connectionFailure = (cause: unknown, defaultSent = true): Failure =
   }
 }
 
-const requestBody = (body: HttpBody.HttpBody): Undici.Dispatcher.DispatchOptions["body"] | FormData => {
+const directBody = (body: HttpBody.HttpBody): string | Uint8Array | FormData | null | undefined => {
   switch (body._tag) {
     case "Empty":
       return null
     case "Uint8Array":
       return body.body
     case "Raw":
-      return body.body as any
+      return typeof body.body === "string" || body.body instanceof Uint8Array ? body.body : undefined
     case "FormData":
       return body.formData
     case "Stream":
@@ -136,71 +137,110 @@ const requestBody = (body: HttpBody.HttpBody): Undici.Dispatcher.DispatchOptions
   }
 }
 
-/** Whether the direct path can send this request (stream bodies take the generic path). @internal */
-export const canSendDirect = (request: HttpClientRequest.HttpClientRequest): boolean => request.body._tag !== "Stream"
+/** Whether the direct path can send this request (other bodies take the generic path). @internal */
+export const canSendDirect = (request: HttpClientRequest.HttpClientRequest): boolean =>
+  directBody(request.body) !== undefined
+
+/** undici's raw headers (name, value, name, value…) as a record; repeated names become arrays. */
+const parseRawHeaders = (raw: ReadonlyArray<Buffer | string>): Record<string, string | Array<string>> => {
+  const out: Record<string, string | Array<string>> = Object.create(null)
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i].toString("latin1").toLowerCase()
+    const value = raw[i + 1].toString("latin1")
+    const existing = out[name]
+    if (existing === undefined) out[name] = value
+    else if (typeof existing === "string") out[name] = [existing, value]
+    else existing.push(value)
+  }
+  return out
+}
+
+const aborted = () => new Undici.errors.RequestAbortedError()
 
 /**
- * Sends on an undici dispatcher and reads at most `maxBytes` of body. Interruption aborts
- * the request, which closes its socket.
+ * Sends on an undici dispatcher through its handler interface (no stream, no promise, no
+ * AbortController per request) and reads at most `maxBytes` of body. Interruption aborts the
+ * request, which closes its socket. When `deadline` is given (epoch milliseconds on the
+ * live clock), a timer aborts the request then and the attempt fails with `Timeout`.
  *
  * @internal
  */
 export const sendDirect = (
   dispatcher: Undici.Dispatcher,
   out: Outgoing,
-  maxBytes: number
+  maxBytes: number,
+  deadline: number | undefined
 ): Effect.Effect<Incoming, Failure> =>
   Effect.async<Incoming, Failure>((resume) => {
-    const controller = new AbortController()
     let done = false
+    let abort: ((reason: Error) => void) | undefined
+    let timer: ReturnType<typeof setTimeout> | undefined
+    let status = 0
+    let headers: Record<string, string | Array<string>> | undefined
+    let chunks: Array<Buffer> = []
+    let size = 0
     const finish = (effect: Effect.Effect<Incoming, Failure>) => {
       if (done) return
       done = true
+      if (timer !== undefined) clearTimeout(timer)
       resume(effect)
     }
-    dispatcher.request({
+    const stop = (failure: Failure) => {
+      finish(Effect.fail(failure))
+      abort?.(aborted())
+    }
+    if (deadline !== undefined) {
+      timer = setTimeout(() => stop({ _tag: "Timeout" }), Math.max(0, deadline - Date.now()))
+    }
+    dispatcher.dispatch({
       origin: out.url.origin,
       path: out.url.pathname + out.url.search,
       method: out.method as Undici.Dispatcher.HttpMethod,
       headers: out.headers,
-      body: requestBody(out.request.body) as any,
-      signal: controller.signal,
+      body: directBody(out.request.body) as string | Uint8Array | null,
       // The attempt timeout is the only clock: undici's own timeouts never fire first.
       headersTimeout: 0,
       bodyTimeout: 0
-    }).then(
-      (res) => {
-        const body = res.body
-        const declared = res.headers["content-length"]
-        if (declared !== undefined) {
-          const size = Number(declared)
-          if (size > maxBytes) {
-            body.destroy()
-            return finish(Effect.fail({ _tag: "TooLarge", status: res.statusCode, limit: maxBytes, size }))
-          }
-        }
-        const chunks: Array<Buffer> = []
-        let size = 0
-        body.on("data", (chunk: Buffer) => {
-          size += chunk.length
-          if (size > maxBytes) {
-            body.destroy()
-            finish(Effect.fail({ _tag: "TooLarge", status: res.statusCode, limit: maxBytes, size: undefined }))
-          } else {
-            chunks.push(chunk)
-          }
-        })
-        body.on("end", () => {
-          const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)
-          finish(Effect.succeed({ status: res.statusCode, headers: res.headers, bytes }))
-        })
-        body.on("error", (cause: unknown) => finish(Effect.fail(connectionFailure(cause, true))))
+    }, {
+      onConnect(abortRequest: (reason: Error) => void) {
+        if (done) abortRequest(aborted())
+        else abort = abortRequest
       },
-      (cause: unknown) => finish(Effect.fail(connectionFailure(cause, true)))
-    )
+      onHeaders(statusCode: number, raw: Array<Buffer>) {
+        if (statusCode < 200) return true // 1xx: the final response follows
+        status = statusCode
+        headers = parseRawHeaders(raw)
+        const declared = headers["content-length"]
+        if (typeof declared === "string" && Number(declared) > maxBytes) {
+          stop({ _tag: "TooLarge", status, limit: maxBytes, size: Number(declared) })
+          return false
+        }
+        return true
+      },
+      onData(chunk: Buffer) {
+        if (done) return false
+        size += chunk.length
+        if (size > maxBytes) {
+          chunks = []
+          stop({ _tag: "TooLarge", status, limit: maxBytes, size: undefined })
+          return false
+        }
+        chunks.push(chunk)
+        return true
+      },
+      onComplete() {
+        const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)
+        finish(Effect.succeed({ status, headers: headers ?? {}, bytes }))
+      },
+      onError(cause: Error) {
+        finish(Effect.fail(connectionFailure(cause, true)))
+      }
+    } as Undici.Dispatcher.DispatchHandler)
     return Effect.sync(() => {
+      if (done) return
       done = true
-      controller.abort()
+      if (timer !== undefined) clearTimeout(timer)
+      abort?.(aborted())
     })
   })
 

@@ -1,0 +1,197 @@
+/**
+ * `npm run bench`: client CPU per request, side by side, in one run.
+ *
+ * The server runs in its own process (pinned to CPU 1 with taskset where it exists); each
+ * client runs in a fresh process (pinned to CPU 0) with the same workload; rounds are
+ * interleaved and the table shows medians. Flags:
+ *   --requests N   measured requests per run (default 20000)
+ *   --rounds R     rounds (default 3)
+ *   --clients a,b  which clients (default all)
+ *   --methods M    GET,POST (default both)
+ *   --rss          also check RSS growth of steady over 200,000 requests
+ *   --write        replace the table in docs/performance.md
+ */
+import { type ChildProcess, execFileSync, spawn } from "node:child_process"
+import * as Fs from "node:fs"
+import * as Os from "node:os"
+import * as Path from "node:path"
+import { fileURLToPath } from "node:url"
+import { parseArgs } from "node:util"
+import { clients } from "./clients.js"
+
+const here = Path.dirname(fileURLToPath(import.meta.url))
+const { values } = parseArgs({
+  options: {
+    requests: { type: "string", default: "20000" },
+    rounds: { type: "string", default: "3" },
+    clients: { type: "string", default: Object.keys(clients).join(",") },
+    methods: { type: "string", default: "GET,POST" },
+    rss: { type: "boolean", default: false },
+    write: { type: "boolean", default: false }
+  }
+})
+const requests = Number(values.requests)
+const rounds = Number(values.rounds)
+const names = values.clients.split(",")
+const methods = values.methods.split(",")
+for (const n of names) {
+  if (!(n in clients)) throw new Error(`unknown client ${n}; known: ${Object.keys(clients).join(", ")}`)
+}
+if (!(requests >= 1000 && requests <= 1_000_000)) throw new Error("--requests must be from 1000 to 1000000")
+if (!(rounds >= 1 && rounds <= 20)) throw new Error("--rounds must be from 1 to 20")
+
+const hasTaskset = (() => {
+  try {
+    execFileSync("taskset", ["-c", "0", "true"])
+    return Os.availableParallelism() >= 2
+  } catch {
+    return false
+  }
+})()
+const pinned = (cpu: number, args: ReadonlyArray<string>): [string, Array<string>] =>
+  hasTaskset ? ["taskset", ["-c", String(cpu), process.execPath, ...args]] : [process.execPath, [...args]]
+
+const startServer = () =>
+  new Promise<{ origin: string; child: ChildProcess }>((resolve, reject) => {
+    const [cmd, args] = pinned(1, ["--import", "tsx", Path.join(here, "server.ts")])
+    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "inherit"] })
+    const timer = setTimeout(() => reject(new Error("the server did not start in 10 s")), 10_000)
+    child.stdout!.once("data", (d: Buffer) => {
+      clearTimeout(timer)
+      resolve({ origin: `http://127.0.0.1:${d.toString().trim()}`, child })
+    })
+    child.once("exit", (code) => reject(new Error(`the server exited with ${code}`)))
+  })
+
+interface Result {
+  readonly client: string
+  readonly method: string
+  readonly cpuMicrosPerRequest: number
+  readonly requestsPerSecond: number
+  readonly p50: number
+  readonly p99: number
+  readonly peakRssMiB: number
+  readonly connectionsOpened: number
+  readonly rss: Record<string, number>
+}
+
+const runClient = (
+  origin: string,
+  client: string,
+  method: string,
+  count: number,
+  extra: ReadonlyArray<string> = [],
+  checkpoints = ""
+) =>
+  new Promise<Result>((resolve, reject) => {
+    const [cmd, args] = pinned(0, [
+      ...extra,
+      "--import",
+      "tsx",
+      Path.join(here, "runner.ts"),
+      client,
+      method,
+      origin,
+      String(count),
+      "32",
+      checkpoints
+    ])
+    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "inherit"] })
+    let out = ""
+    const timer = setTimeout(() => child.kill("SIGKILL"), 300_000)
+    child.stdout!.on("data", (d: Buffer) => (out += d.toString()))
+    child.once("exit", (code) => {
+      clearTimeout(timer)
+      if (code !== 0) return reject(new Error(`${client} ${method} exited with ${code}`))
+      resolve(JSON.parse(out.trim().split("\n").pop()!))
+    })
+  })
+
+const median = (xs: ReadonlyArray<number>) => {
+  const s = [...xs].sort((a, b) => a - b)
+  const m = Math.floor(s.length / 2)
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
+}
+
+const { child: server, origin } = await startServer()
+try {
+  const results: Array<Result> = []
+  for (let round = 0; round < rounds; round++) {
+    for (const method of methods) {
+      // rotate the order each round so no client always runs first or last
+      const order = names.map((_, i) => names[(i + round) % names.length])
+      for (const name of order) {
+        process.stderr.write(`round ${round + 1}/${rounds} ${method} ${name}… `)
+        const r = await runClient(origin, name, method, requests)
+        process.stderr.write(`${r.cpuMicrosPerRequest.toFixed(1)} µs/req\n`)
+        results.push(r)
+      }
+    }
+  }
+  const cpuModel = Os.cpus()[0]?.model ?? "unknown CPU"
+  const lines = [
+    `Run ${
+      new Date().toISOString().slice(0, 10)
+    } on Node ${process.version}, ${cpuModel}, ${Os.availableParallelism()} cores;`,
+    `${requests} measured requests per run after a warm-up, 32 in flight, ${rounds} interleaved rounds, medians;`,
+    hasTaskset
+      ? "client pinned to CPU 0, server (node:http) pinned to CPU 1."
+      : "no taskset: client and server not pinned.",
+    ""
+  ]
+  for (const method of methods) {
+    const rows = names.map((name) => {
+      const rs = results.filter((r) => r.client === name && r.method === method)
+      return {
+        name,
+        cpu: median(rs.map((r) => r.cpuMicrosPerRequest)),
+        rps: median(rs.map((r) => r.requestsPerSecond)),
+        p50: median(rs.map((r) => r.p50)),
+        p99: median(rs.map((r) => r.p99)),
+        rss: median(rs.map((r) => r.peakRssMiB)),
+        conns: median(rs.map((r) => r.connectionsOpened))
+      }
+    })
+    const undici = rows.find((r) => r.name === "undici")
+    const steady = rows.find((r) => r.name === "steady")
+    lines.push(
+      `### ${method} (JSON${method === "POST" ? " body both ways" : " response"})`,
+      "",
+      "| client | CPU µs/req | × undici | × steady | req/s | p50 ms | p99 ms | peak RSS MiB | connections opened |",
+      "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+      ...rows.map((r) =>
+        `| ${r.name} | ${r.cpu.toFixed(1)} | ${undici ? (r.cpu / undici.cpu).toFixed(2) : "–"} | ${
+          steady ? (r.cpu / steady.cpu).toFixed(2) : "–"
+        } | ${Math.round(r.rps)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${Math.round(r.rss)} | ${r.conns} |`
+      ),
+      ""
+    )
+  }
+  if (values.rss) {
+    process.stderr.write("RSS check: steady, 200,000 requests… ")
+    const r = await runClient(origin, "steady", "GET", 200_000, ["--expose-gc"], "20000,200000")
+    const at20k = r.rss["20000"] / 1024 / 1024
+    const at200k = r.rss["200000"] / 1024 / 1024
+    const growth = (at200k / at20k - 1) * 100
+    process.stderr.write("done\n")
+    lines.push(
+      "### Memory",
+      "",
+      `steady, GET: RSS after 20,000 requests ${at20k.toFixed(1)} MiB, after 200,000 ${at200k.toFixed(1)} MiB ` +
+        `(${growth >= 0 ? "+" : ""}${growth.toFixed(1)}%, measured after a forced GC).`,
+      ""
+    )
+  }
+  const table = lines.join("\n")
+  console.log(table)
+  if (values.write) {
+    const file = Path.join(here, "../../../docs/performance.md")
+    const text = Fs.readFileSync(file, "utf8")
+    const start = text.indexOf("<!-- bench:start -->")
+    const end = text.indexOf("<!-- bench:end -->")
+    if (start === -1 || end === -1) throw new Error("docs/performance.md has no bench markers")
+    Fs.writeFileSync(file, text.slice(0, start + 20) + "\n" + table + "\n" + text.slice(end))
+  }
+} finally {
+  server.kill("SIGTERM")
+}

@@ -1,0 +1,151 @@
+/**
+ * One function per client under test. Each returns `send`, which makes one request and
+ * decodes the JSON body, and `close`. Every client keeps connections alive, at most 32.
+ */
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import { ApiClient, Auth, ConnectionPool } from "@steady/client"
+import axios from "axios"
+import { Effect, Layer, ManagedRuntime, Redacted, Schedule, Schema } from "effect"
+import got from "got"
+import ky from "ky"
+import * as Http from "node:http"
+import * as Undici from "undici"
+
+export type Method = "GET" | "POST"
+
+export interface Client {
+  readonly send: () => Promise<unknown>
+  readonly close: () => Promise<void>
+}
+
+const CONNECTIONS = 32
+const postBody = { name: "Rex", tag: "dog", status: "available" }
+const postText = JSON.stringify(postBody)
+
+class Pet extends Schema.Class<Pet>("Pet")({
+  id: Schema.Number,
+  name: Schema.String,
+  tag: Schema.String,
+  status: Schema.String
+}) {}
+const PetInput = Schema.Struct({ name: Schema.String, tag: Schema.String, status: Schema.String })
+
+const effectClient = <E, R>(
+  layer: Layer.Layer<R, E>,
+  build: Effect.Effect<() => Effect.Effect<unknown, unknown>, never, R>
+): Client => {
+  const runtime = ManagedRuntime.make(layer)
+  let send: (() => Effect.Effect<unknown, unknown>) | undefined
+  return {
+    send: () => {
+      send ??= runtime.runSync(build)
+      return runtime.runPromise(send())
+    },
+    close: () => runtime.dispose()
+  }
+}
+
+const undiciLayer = () =>
+  NodeHttpClient.layerUndici.pipe(
+    Layer.provide(Layer.succeed(NodeHttpClient.Dispatcher, new Undici.Agent({ connections: CONNECTIONS })))
+  )
+
+export const clients: Record<string, (origin: string, method: Method) => Client> = {
+  undici: (origin, method) => {
+    const agent = new Undici.Agent({ connections: CONNECTIONS })
+    const url = method === "GET" ? `${origin}/pets/1` : `${origin}/pets`
+    return {
+      send: async () => {
+        const res = await Undici.request(
+          url,
+          method === "GET"
+            ? { dispatcher: agent }
+            : { dispatcher: agent, method, headers: { "content-type": "application/json" }, body: postText }
+        )
+        return res.body.json()
+      },
+      close: () => agent.close()
+    }
+  },
+  fetch: (origin, method) => {
+    const url = method === "GET" ? `${origin}/pets/1` : `${origin}/pets`
+    return {
+      send: async () => {
+        const res = await fetch(
+          url,
+          method === "GET" ? undefined : {
+            method,
+            headers: { "content-type": "application/json" },
+            body: postText
+          }
+        )
+        return res.json()
+      },
+      close: async () => {}
+    }
+  },
+  axios: (origin, method) => {
+    const agent = new Http.Agent({ keepAlive: true, maxSockets: CONNECTIONS })
+    const instance = axios.create({ baseURL: origin, httpAgent: agent })
+    return {
+      send: async () =>
+        (method === "GET" ? await instance.get("/pets/1") : await instance.post("/pets", postBody)).data,
+      close: async () => agent.destroy()
+    }
+  },
+  got: (origin, method) => {
+    const agent = new Http.Agent({ keepAlive: true, maxSockets: CONNECTIONS })
+    const instance = got.extend({ prefixUrl: origin, agent: { http: agent }, retry: { limit: 0 } })
+    return {
+      send: () => (method === "GET" ? instance.get("pets/1").json() : instance.post("pets", { json: postBody }).json()),
+      close: async () => agent.destroy()
+    }
+  },
+  ky: (origin, method) => {
+    const instance = ky.create({ prefixUrl: origin, retry: 0 })
+    return {
+      send: () => (method === "GET" ? instance.get("pets/1").json() : instance.post("pets", { json: postBody }).json()),
+      close: async () => {}
+    }
+  },
+  "effect-platform": (origin, method) =>
+    effectClient(
+      undiciLayer(),
+      Effect.map(HttpClient.HttpClient, (client) => () =>
+        (method === "GET"
+          ? client.get(`${origin}/pets/1`)
+          : client.execute(HttpClientRequest.post(`${origin}/pets`).pipe(HttpClientRequest.bodyUnsafeJson(postBody))))
+          .pipe(Effect.flatMap((r) => r.json)))
+    ),
+  "effect-pipeline": (origin, method) =>
+    effectClient(
+      undiciLayer(),
+      Effect.map(HttpClient.HttpClient, (base) => {
+        const client = base.pipe(
+          HttpClient.mapRequest(HttpClientRequest.prependUrl(origin)),
+          HttpClient.mapRequest(HttpClientRequest.bearerToken("bench-token")),
+          HttpClient.filterStatusOk,
+          HttpClient.retryTransient({ schedule: Schedule.exponential("100 millis"), times: 2 })
+        )
+        const decode = HttpClientResponse.schemaBodyJson(Pet)
+        const encode = HttpClientRequest.schemaBodyJson(PetInput)
+        return () =>
+          (method === "GET"
+            ? client.get("/pets/1")
+            : Effect.flatMap(encode(HttpClientRequest.post("/pets"), postBody), client.execute))
+            .pipe(Effect.flatMap(decode), Effect.timeout("10 seconds"))
+      })
+    ),
+  steady: (origin, method) =>
+    effectClient(
+      Layer.merge(ConnectionPool.layer({ connections: CONNECTIONS }), Auth.layerBearer(Redacted.make("bench-token"))),
+      Effect.map(ApiClient.make({ baseUrl: origin }), (client) => {
+        const json = ApiClient.json(Pet)
+        const post = HttpClientRequest.post("/pets").pipe(HttpClientRequest.bodyUnsafeJson(postBody))
+        return () => (method === "GET" ? json(client.get("/pets/1")) : json(client.execute(post)))
+      })
+    )
+}

@@ -1,0 +1,40 @@
+/**
+ * The benchmark's server: a plain node:http server in its own process, answering
+ * `GET /pets/:id` and `POST /pets` with small JSON bodies, and `GET /__stats` with the number
+ * of connections it accepted. Prints its port on stdout.
+ */
+import * as Http from "node:http"
+import type * as Net from "node:net"
+
+let connections = 0
+const pet = Buffer.from(JSON.stringify({ id: 1, name: "Rex", tag: "dog", status: "available" }))
+
+const server = Http.createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
+  if (req.url === "/__stats") {
+    const body = JSON.stringify({ connections })
+    res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) })
+    return res.end(body)
+  }
+  if (req.method === "POST") {
+    const chunks: Array<Buffer> = []
+    req.on("data", (c: Buffer) => chunks.push(c))
+    req.on("end", () => {
+      const body = Buffer.from(JSON.stringify({ id: 2, ...JSON.parse(Buffer.concat(chunks).toString("utf8")) }))
+      res.writeHead(201, { "content-type": "application/json", "content-length": body.length })
+      res.end(body)
+    })
+    return undefined
+  }
+  res.writeHead(200, { "content-type": "application/json", "content-length": pet.length })
+  return res.end(pet)
+})
+server.on("connection", () => {
+  connections++
+})
+server.listen(0, "127.0.0.1", () => {
+  console.log(String((server.address() as Net.AddressInfo).port))
+})
+process.on("SIGTERM", () => {
+  server.closeAllConnections()
+  server.close(() => process.exit(0))
+})
