@@ -96,9 +96,28 @@ export const run = (options: Options): Effect.Effect<Report> =>
     const retriesBefore = (yield* Metric.value(ApiClient.metrics.retries)).count
     const refusalsBefore = (yield* Metric.value(ApiClient.metrics.budgetRefusals)).count
 
+    const failedByTag: Record<string, number> = {}
+    const count = { get: [0, 0], post: [0, 0], keyed: [0, 0], report: [0, 0] } as Record<string, [number, number]>
+    let succeeded = 0
+    let defects = 0
+    let untyped = 0
+    let maxLatency = 0
+    let overDeadline = 0
+    const tally = (kind: string, result: string, millis: number) => {
+      count[kind][0]++
+      maxLatency = Math.max(maxLatency, millis)
+      if (millis > deadlineMillis + 500) overDeadline++
+      if (result === "ok") {
+        succeeded++
+        count[kind][1]++
+      } else if (result === "defect") defects++
+      else if (result === "untyped") untyped++
+      else failedByTag[result] = (failedByTag[result] ?? 0) + 1
+    }
     let serverRequests = 0
-    const unkeyedPosts = new Map<string, number>()
-    const keyedPosts = new Map<string, number>()
+    // receptions per call (POSTs carry x-call-id): one byte a call
+    const unkeyedPosts = new Uint8Array(options.requests)
+    const keyedPosts = new Uint8Array(options.requests)
     const outcome = yield* Effect.scoped(Effect.gen(function*() {
       const server = yield* ChaosServer.make({
         seed: options.seed,
@@ -107,10 +126,9 @@ export const run = (options: Options): Effect.Effect<Report> =>
         onRequest: (r) => {
           serverRequests++
           if (r.method !== "POST") return
-          if (r.idempotencyKey === undefined) {
-            const id = r.headers["x-call-id"]
-            unkeyedPosts.set(id, (unkeyedPosts.get(id) ?? 0) + 1)
-          } else keyedPosts.set(r.idempotencyKey, (keyedPosts.get(r.idempotencyKey) ?? 0) + 1)
+          const id = Number(r.headers["x-call-id"])
+          const seen = r.idempotencyKey === undefined ? unkeyedPosts : keyedPosts
+          if (seen[id] < 255) seen[id]++
         },
         routes: {
           "GET /pets/:id": { faults: scaled(options.faultRate) },
@@ -129,7 +147,8 @@ export const run = (options: Options): Effect.Effect<Report> =>
           const client = yield* ApiClient.make({ baseUrl: server.url, ...policy, maxResponseBytes: 1024 * 1024 })
           const keyed = yield* ApiClient.make({ baseUrl: server.url, ...policy, idempotencyKey: "auto" })
           let done = 0
-          const calls = Array.from({ length: options.requests }, (_, i) => {
+          let next = 0
+          const call = (i: number) => {
             const kind = i % 10 < 6 ? "get" : i % 10 < 8 ? "post" : i % 10 < 9 ? "keyed" : "report"
             const effect = kind === "get"
               ? client.get(`/pets/${i}`).pipe(ApiClient.json(Pet))
@@ -140,16 +159,20 @@ export const run = (options: Options): Effect.Effect<Report> =>
                 headers: { "x-call-id": String(i) }
               })
                 .pipe(ApiClient.json(Pet))
-            return Effect.suspend(() => {
-              const t0 = performance.now()
-              return Effect.map(Effect.exit(effect), (exit) => {
-                if (++done % 1000 === 0) options.onProgress?.(done)
-                return { kind, outcome: summarise(exit), millis: performance.now() - t0 }
-              })
+            const t0 = performance.now()
+            return Effect.map(Effect.exit(effect), (exit) => {
+              if (++done % 1000 === 0) options.onProgress?.(done)
+              tally(kind, summarise(exit), performance.now() - t0)
             })
+          }
+          // workers pull the next call: nothing is kept per call, so memory stays flat
+          const worker = Effect.whileLoop({
+            while: () => next < options.requests,
+            body: () => call(next++),
+            step: () => {}
           })
-          const outcomes = yield* Effect.all(calls, { concurrency: options.concurrency })
-          return { outcomes, peak: server.peakConnectionsOpen, opened: server.connectionsOpened }
+          yield* Effect.all(Array.from({ length: options.concurrency }, () => worker), { concurrency: "unbounded" })
+          return { peak: server.peakConnectionsOpen, opened: server.connectionsOpened }
         }).pipe(Effect.provide(ConnectionPool.layer({ connections: options.connections })))
       )
       // the pool's scope is closed: every connection must be gone
@@ -158,28 +181,10 @@ export const run = (options: Options): Effect.Effect<Report> =>
     }))
     clearInterval(sampler)
 
-    const failedByTag: Record<string, number> = {}
-    const count = { get: [0, 0], post: [0, 0], keyed: [0, 0], report: [0, 0] } as Record<string, [number, number]>
-    let succeeded = 0
-    let defects = 0
-    let untyped = 0
-    let maxLatency = 0
-    let overDeadline = 0
-    for (const { kind, millis, outcome: result } of outcome.outcomes) {
-      count[kind][0]++
-      maxLatency = Math.max(maxLatency, millis)
-      if (millis > deadlineMillis + 500) overDeadline++
-      if (result === "ok") {
-        succeeded++
-        count[kind][1]++
-      } else if (result === "defect") defects++
-      else if (result === "untyped") untyped++
-      else failedByTag[result] = (failedByTag[result] ?? 0) + 1
-    }
     let duplicatePostsWithoutKey = 0
-    for (const n of unkeyedPosts.values()) duplicatePostsWithoutKey += n - 1
+    for (const n of unkeyedPosts) if (n > 1) duplicatePostsWithoutKey += n - 1
     let duplicatesWithKey = 0
-    for (const n of keyedPosts.values()) duplicatesWithKey += n - 1
+    for (const n of keyedPosts) if (n > 1) duplicatesWithKey += n - 1
 
     return {
       requests: options.requests,
