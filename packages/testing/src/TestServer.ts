@@ -27,6 +27,8 @@ export interface ReceivedRequest {
   readonly body: string
   /** Which accepted connection carried it (1-based, in order of acceptance). */
   readonly connection: number
+  /** When it arrived (`performance.now()`, milliseconds). */
+  readonly at: number
 }
 
 /**
@@ -83,6 +85,7 @@ const makeWith = (record: boolean, handler: Handler): Effect.Effect<TestServer, 
       let peak = 0
       let aborted = 0
       const server = Http.createServer({ keepAliveTimeout: 30_000 }, (req, res) => {
+        const at = performance.now()
         const chunks: Array<Buffer> = []
         req.on("data", (c: Buffer) => chunks.push(c))
         req.on("end", () => {
@@ -98,7 +101,8 @@ const makeWith = (record: boolean, handler: Handler): Effect.Effect<TestServer, 
             query: url.searchParams,
             headers,
             body: Buffer.concat(chunks).toString("utf8"),
-            connection: ids.get(req.socket) ?? 0
+            connection: ids.get(req.socket) ?? 0,
+            at
           }
           if (record) requests.push(received)
           res.on("close", () => {

@@ -1,0 +1,77 @@
+/**
+ * A complete client for a small pet-store API, written with steady the way a user would:
+ * an `Effect.Service` built with `ApiClient.makeConfig`, Schema models, typed errors, and
+ * the credentials and the connection pool supplied as layers.
+ */
+import { HttpBody } from "@effect/platform"
+import { ApiClient, ApiError, Auth, ConnectionPool } from "@steady/client"
+import type { Option } from "effect"
+import { Config, Effect, Layer, Schema } from "effect"
+
+export class Pet extends Schema.Class<Pet>("Pet")({
+  id: Schema.Number,
+  name: Schema.String,
+  status: Schema.Literal("available", "pending", "sold")
+}) {}
+
+export const NewPet = Schema.Struct({
+  name: Schema.NonEmptyString,
+  status: Schema.Literal("available", "pending", "sold")
+})
+export type NewPet = typeof NewPet.Type
+
+export const Inventory = Schema.Record({ key: Schema.String, value: Schema.Number })
+
+export class Petstore extends Effect.Service<Petstore>()("Petstore", {
+  effect: Effect.gen(function*() {
+    // PETSTORE_BASE_URL, PETSTORE_TIMEOUT, PETSTORE_ATTEMPT_TIMEOUT, PETSTORE_MAX_RETRIES
+    const client = yield* ApiClient.makeConfig("PETSTORE", {
+      headers: { "user-agent": "petstore-example/1.0", accept: "application/json" }
+    })
+
+    const getPet = (id: number) => client.get(ApiClient.path`/pets/${id}`).pipe(ApiClient.json(Pet))
+
+    return {
+      /** Fails with `NotFoundError` when there is no such pet. */
+      getPet,
+      /** `Option.none()` when there is no such pet; every other failure stays typed. */
+      findPet: (id: number): Effect.Effect<Option.Option<Pet>, Exclude<ApiError.ApiError, ApiError.NotFoundError>> =>
+        getPet(id).pipe(ApiError.optional("NotFoundError")),
+      /** Not retried once it may have reached the server: no Idempotency-Key. */
+      addPet: (pet: NewPet) => client.post("/pets", { body: HttpBody.unsafeJson(pet) }).pipe(ApiClient.json(Pet)),
+      /** Carries an Idempotency-Key, the same on every attempt, so it is retried like a GET. */
+      addPetSafely: (pet: NewPet) =>
+        client.post("/pets", { body: HttpBody.unsafeJson(pet) }).pipe(
+          ApiClient.json(Pet),
+          ApiClient.withCallOptions({ idempotencyKey: "auto" })
+        ),
+      /** A 403 is a `PermissionDeniedError`, handled here as a value. */
+      deletePet: (id: number) =>
+        client.del(ApiClient.path`/pets/${id}`).pipe(
+          Effect.as("deleted" as const),
+          Effect.catchTag("PermissionDeniedError", () => Effect.succeed("forbidden" as const))
+        ),
+      inventory: client.get("/store/inventory").pipe(ApiClient.json(Inventory))
+    }
+  })
+}) {}
+
+/** OAuth2 client credentials, read from PETSTORE_TOKEN_URL, PETSTORE_CLIENT_ID, PETSTORE_CLIENT_SECRET. */
+export const AuthLive = Layer.unwrapEffect(
+  Effect.map(
+    Config.all({ tokenUrl: Config.string("PETSTORE_TOKEN_URL"), clientId: Config.string("PETSTORE_CLIENT_ID") }),
+    ({ clientId, tokenUrl }) =>
+      Auth.layerOAuth2ClientCredentials({
+        tokenUrl,
+        clientId,
+        clientSecret: Config.redacted("PETSTORE_CLIENT_SECRET"),
+        scope: "pets:read pets:write"
+      })
+  )
+)
+
+/** The production wiring: only layers change in tests. */
+export const PetstoreLive = Petstore.Default.pipe(
+  Layer.provide(AuthLive),
+  Layer.provide(ConnectionPool.layer({ connections: 8 }))
+)

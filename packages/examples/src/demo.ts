@@ -1,0 +1,264 @@
+/**
+ * `npm run demo`: the pet-store client of Petstore.ts against an embedded ChaosServer that
+ * misbehaves, with a short account of each practice as it happens and a summary table.
+ * Flags: --requests N (default 400), --fault-rate R (default 0.1), --seed S (default 1).
+ * Exits 0 when the client behaved as promised, 1 otherwise.
+ */
+import { ApiClient, ConnectionPool } from "@steady/client"
+import { ChaosServer } from "@steady/testing"
+import { ConfigProvider, Effect, Layer, Metric, Option } from "effect"
+import { parseArgs } from "node:util"
+import { AuthLive, Petstore } from "./Petstore.js"
+
+const { values } = parseArgs({
+  options: {
+    requests: { type: "string", default: "400" },
+    "fault-rate": { type: "string", default: "0.1" },
+    seed: { type: "string", default: "1" }
+  }
+})
+const flag = (name: string, text: string, min: number, max: number) => {
+  const n = Number(text)
+  if (!Number.isFinite(n) || n < min || n > max) {
+    console.error(`--${name} must be a number from ${min} to ${max}, got ${JSON.stringify(text)}`)
+    process.exit(2)
+  }
+  return n
+}
+const requests = Math.floor(flag("requests", values.requests, 1, 1_000_000))
+const faultRate = flag("fault-rate", values["fault-rate"], 0, 0.9)
+const seed = Math.floor(flag("seed", values.seed, 0, 2 ** 31))
+const CONNECTIONS = 8
+
+interface Check {
+  readonly practice: string
+  readonly expected: string
+  readonly observed: string
+  readonly ok: boolean
+}
+const checks: Array<Check> = []
+const say = (n: number | string, title: string, text: string) =>
+  console.log(`${n === "" ? "   " : `${String(n).padStart(2)}.`} ${title.padEnd(16)} ${text}`)
+const check = (practice: string, expected: string, observed: string, ok: boolean) =>
+  checks.push({ practice, expected, observed, ok })
+
+const issued = new Set<string>()
+let tokenRequests = 0
+const authorized = (headers: Readonly<Record<string, string>>) =>
+  issued.has((headers.authorization ?? "").replace(/^Bearer /, ""))
+const pet = (id: number) => ({ id, name: `Pet ${id}`, status: "available" })
+const guarded = (answer: ChaosServer.Answer) => (req: { headers: Readonly<Record<string, string>> }) =>
+  authorized(req.headers) ? answer : { status: 401, json: { error: "invalid_token" } }
+
+const program = Effect.gen(function*() {
+  const server = yield* ChaosServer.make({
+    seed,
+    routes: {
+      "POST /oauth/token": {
+        answer: () => {
+          const token = `demo-token-${++tokenRequests}`
+          issued.add(token)
+          // a short-lived token, so the demo sees it expire
+          return { json: { access_token: token, token_type: "Bearer", expires_in: 2 } }
+        }
+      },
+      "GET /pets/1001": { sequence: [ChaosServer.status(503)], answer: guarded({ json: pet(1001) }) },
+      "GET /pets/1002": {
+        sequence: [ChaosServer.status(429, { "retry-after": "1" })],
+        answer: guarded({ json: pet(1002) })
+      },
+      "GET /pets/404": { answer: guarded({ status: 404, json: { error: "not found" } }) },
+      "GET /pets/77": { answer: guarded({ json: pet(77) }) },
+      "GET /pets/:id": {
+        faults: [
+          [ChaosServer.status(503), faultRate * 0.5],
+          [ChaosServer.resetBeforeHeaders, faultRate * 0.25],
+          [ChaosServer.status(502), faultRate * 0.25]
+        ],
+        answer: (req) => guarded({ json: pet(Number(req.path.split("/")[2])) })(req)
+      },
+      "DELETE /pets/:id": { answer: guarded({ status: 403, json: { error: "forbidden" } }) },
+      "POST /pets": {
+        sequence: [ChaosServer.status(503), ChaosServer.status(503)],
+        answer: guarded({ status: 201, json: pet(2001) })
+      },
+      "GET /store/inventory": { sequence: [ChaosServer.delay(2_500)], answer: guarded({ json: { available: 3 } }) }
+    }
+  })
+  const config = ConfigProvider.fromMap(
+    new Map([
+      ["PETSTORE_BASE_URL", server.url],
+      ["PETSTORE_ATTEMPT_TIMEOUT", "1 second"],
+      ["PETSTORE_TIMEOUT", "8 seconds"],
+      ["PETSTORE_TOKEN_URL", `${server.url}/oauth/token`],
+      ["PETSTORE_CLIENT_ID", "demo"],
+      ["PETSTORE_CLIENT_SECRET", "demo-client-secret"]
+    ]),
+    { pathDelim: "_" }
+  )
+  console.log(`steady demo: a pet-store client against a misbehaving server at ${server.url} (seed ${seed})\n`)
+
+  const Live = Petstore.Default.pipe(
+    Layer.provide(AuthLive),
+    Layer.provide(ConnectionPool.layer({ connections: CONNECTIONS }))
+  )
+
+  yield* Effect.gen(function*() {
+    const petstore = yield* Petstore
+    const at = (path: string, method = "GET") => server.requests.filter((r) => r.path === path && r.method === method)
+
+    // 1. a 503 retried after a jittered delay
+    yield* petstore.getPet(1001)
+    const r1001 = at("/pets/1001")
+    const gap = r1001.length === 2 ? r1001[1].at - r1001[0].at : NaN
+    say(1, "retry", `GET /pets/1001 → 503, retried after ${gap.toFixed(0)} ms (full jitter, U(0, 500 ms)), then 200`)
+    check(
+      "503 retried",
+      "2 requests, delay < 600 ms",
+      `${r1001.length} requests, ${gap.toFixed(0)} ms`,
+      r1001.length === 2 && gap < 600
+    )
+
+    // 2. 404 → Option.none()
+    const missing = yield* petstore.findPet(404)
+    say(2, "404", `findPet(404) → ${Option.isNone(missing) ? "Option.none()" : "a pet?"}`)
+    check(
+      "404 → none",
+      "Option.none(), 1 request",
+      `${Option.isNone(missing) ? "none" : "some"}, ${at("/pets/404").length} request(s)`,
+      Option.isNone(missing) && at("/pets/404").length === 1
+    )
+
+    // 3. 403 → PermissionDeniedError, handled
+    const deleted = yield* petstore.deletePet(7)
+    say(3, "403", `deletePet(7) → PermissionDeniedError, caught with catchTag → "${deleted}"`)
+    check(
+      "403 handled",
+      "\"forbidden\", not retried",
+      `"${deleted}", ${at("/pets/7", "DELETE").length} request(s)`,
+      deleted === "forbidden" && at("/pets/7", "DELETE").length === 1
+    )
+
+    // 4. a POST without an idempotency key is not retried; with one it is
+    const unsafe = yield* Effect.flip(petstore.addPet({ name: "Rex", status: "available" }))
+    const postsAfterUnsafe = at("/pets", "POST").length
+    say(
+      4,
+      "idempotency",
+      `addPet → ${unsafe._tag} after ${unsafe.attempts} attempt: the server saw the POST ${postsAfterUnsafe} time`
+    )
+    const added = yield* petstore.addPetSafely({ name: "Rex", status: "available" })
+    const keyed = at("/pets", "POST").slice(1)
+    const sameKey = keyed.length >= 2 &&
+      keyed.every((r) => r.idempotencyKey !== undefined && r.idempotencyKey === keyed[0].idempotencyKey)
+    say("", "", `addPetSafely → 503, then 201 (pet ${added.id}): ${keyed.length} attempts, one Idempotency-Key`)
+    check("POST not retried", "1 request", String(postsAfterUnsafe), postsAfterUnsafe === 1 && unsafe.attempts === 1)
+    check(
+      "keyed POST retried",
+      "same key each attempt",
+      `${keyed.length} attempts${sameKey ? ", same key" : ""}`,
+      sameKey
+    )
+
+    // 5. Retry-After honoured
+    yield* petstore.getPet(1002)
+    const r1002 = at("/pets/1002")
+    const waited = r1002.length === 2 ? r1002[1].at - r1002[0].at : NaN
+    say(5, "Retry-After", `GET /pets/1002 → 429 with Retry-After: 1, waited ${waited.toFixed(0)} ms, then 200`)
+    check("Retry-After", "wait ≥ 1000 ms", `${waited.toFixed(0)} ms`, waited >= 990 && waited < 1500)
+
+    // 6. a slow endpoint cut by the attempt timeout
+    const t0 = performance.now()
+    yield* petstore.inventory
+    const took = performance.now() - t0
+    say(
+      6,
+      "timeout",
+      `inventory: the first attempt hung past 1 s and was cut; the retry answered (${
+        (took / 1000).toFixed(1)
+      } s in all)`
+    )
+    check(
+      "timeout",
+      "cut at 1 s, then 200",
+      `${at("/store/inventory").length} attempts, ${(took / 1000).toFixed(1)} s`,
+      at("/store/inventory").length === 2 && took < 2_500
+    )
+
+    // 7. an expired token refreshed once for many concurrent calls
+    yield* Effect.sleep("1100 millis")
+    const before = tokenRequests
+    yield* Effect.forEach(Array.from({ length: 50 }, () => 77), petstore.findPet, {
+      concurrency: "unbounded"
+    })
+    const refreshes = tokenRequests - before
+    say(7, "token refresh", `the token expired; 50 concurrent calls made ${refreshes} token request`)
+    check("single refresh", "1 token request", String(refreshes), refreshes === 1)
+
+    // 8. one pooled session, under load, with faults
+    let done = 0
+    let failed = 0
+    const failures: Record<string, number> = {}
+    yield* Effect.forEach(
+      Array.from({ length: requests }, (_, i) => 10_000 + i),
+      (id) =>
+        petstore.getPet(id).pipe(
+          Effect.catchAll((e) =>
+            Effect.sync(() => {
+              failed++
+              failures[e._tag] = (failures[e._tag] ?? 0) + 1
+            })
+          ),
+          Effect.tap(() => {
+            if (++done % 500 === 0 && requests >= 2000) process.stderr.write(`\r   ${done}/${requests} requests`)
+          })
+        ),
+      { concurrency: 16, discard: true }
+    )
+    if (requests >= 2000) process.stderr.write("\n")
+    const opened = server.connectionsOpened
+    say(
+      8,
+      "pooled session",
+      `${requests} GETs over ${opened} keep-alive connections (pool of ${CONNECTIONS}; a reset costs one), ` +
+        `${requests - failed} succeeded, ${failed} typed failures ${JSON.stringify(failures)}`
+    )
+    // the retry policy promises p³ failures while its budget lasts; past that, the budget
+    // promises to stop retrying (and it is the failures that grow, not the traffic)
+    const refusals = (yield* Metric.value(ApiClient.metrics.budgetRefusals)).count
+    const promise = refusals > 0
+      ? requests
+      : requests * faultRate ** 3 + 4 * Math.sqrt(requests * faultRate ** 3) + 2
+    if (refusals > 0) say("", "", `the retry budget refused ${refusals} retries: the outage was not multiplied`)
+    check(
+      "pooled session",
+      `peak open ≤ ${CONNECTIONS}`,
+      `peak ${server.peakConnectionsOpen}`,
+      server.peakConnectionsOpen <= CONNECTIONS
+    )
+    check(
+      "retries (workload)",
+      refusals > 0 ? "budget bounds retries" : `failures ≤ ${promise.toFixed(0)} (p³)`,
+      refusals > 0 ? `${failed} failures, ${refusals} refusals` : String(failed),
+      failed <= promise && server.requests.length <= requests * 3 + 200
+    )
+  }).pipe(Effect.provide(Live), Effect.withConfigProvider(config))
+})
+
+const table = (rows: ReadonlyArray<Check>) => {
+  const head = ["practice", "expected", "observed", "ok"]
+  const cells = rows.map((r) => [r.practice, r.expected, r.observed, r.ok ? "yes" : "NO"])
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)))
+  const line = (c: ReadonlyArray<string>) => "| " + c.map((x, i) => x.padEnd(widths[i])).join(" | ") + " |"
+  return [line(head), "|" + widths.map((w) => "-".repeat(w + 2)).join("|") + "|", ...cells.map(line)].join("\n")
+}
+
+const exit = await Effect.runPromiseExit(Effect.scoped(program))
+if (exit._tag === "Failure") {
+  console.error("\nthe demo failed:", exit.cause)
+  process.exit(1)
+}
+console.log("\n" + table(checks))
+const ok = checks.every((c) => c.ok)
+console.log(ok ? "\nsteady behaved as promised." : "\nsteady did NOT behave as promised.")
+process.exit(ok ? 0 : 1)
