@@ -1,0 +1,62 @@
+import * as Fs from "node:fs"
+import * as Path from "node:path"
+import { fileURLToPath } from "node:url"
+import ts from "typescript"
+import { describe, expect, it } from "vitest"
+
+// Every ```ts block in README.md and docs/*.md is a complete module; this test type-checks
+// them all against the workspace's packages, so an example in the docs is code that compiles.
+const here = Path.dirname(fileURLToPath(import.meta.url))
+const root = Path.resolve(here, "../../..")
+const out = Path.resolve(here, "../.doc-snippets")
+
+const sources = [
+  Path.join(root, "README.md"),
+  ...Fs.readdirSync(Path.join(root, "docs")).filter((f) => f.endsWith(".md")).map((f) => Path.join(root, "docs", f))
+]
+
+const extract = (file: string) => {
+  const text = Fs.readFileSync(file, "utf8")
+  const blocks: Array<{ readonly code: string; readonly line: number }> = []
+  const fence = /^```ts\n([\s\S]*?)^```$/gm
+  for (let m = fence.exec(text); m !== null; m = fence.exec(text)) {
+    blocks.push({ code: m[1], line: text.slice(0, m.index).split("\n").length + 1 })
+  }
+  return blocks
+}
+
+describe("code in the docs", () => {
+  it("every ts block of README.md and docs/ compiles", () => {
+    Fs.rmSync(out, { recursive: true, force: true })
+    Fs.mkdirSync(out, { recursive: true })
+    const origin = new Map<string, string>()
+    for (const source of sources) {
+      extract(source).forEach((block, i) => {
+        const name = `${Path.basename(source, ".md")}-${i + 1}.ts`
+        Fs.writeFileSync(Path.join(out, name), block.code)
+        origin.set(Path.join(out, name), `${Path.relative(root, source)}:${block.line}`)
+      })
+    }
+    expect(origin.size).toBeGreaterThan(15)
+    const program = ts.createProgram([...origin.keys()], {
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      moduleDetection: ts.ModuleDetectionKind.Force,
+      lib: ["lib.es2022.d.ts", "lib.dom.d.ts"],
+      types: ["node"],
+      strict: true,
+      exactOptionalPropertyTypes: true,
+      skipLibCheck: true,
+      noEmit: true
+    })
+    const problems = ts.getPreEmitDiagnostics(program)
+      .filter((d) => d.file !== undefined && origin.has(Path.resolve(d.file.fileName)))
+      .map((d) => {
+        const { line } = d.file!.getLineAndCharacterOfPosition(d.start ?? 0)
+        const [doc, docLine] = origin.get(Path.resolve(d.file!.fileName))!.split(":")
+        return `${doc}:${Number(docLine) + line}: ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`
+      })
+    expect(problems).toEqual([])
+  }, 120_000)
+})
