@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: client CPU per request, side by side, in one run.
  *
- * The server runs in its own process (pinned to CPU 1 with taskset where it exists); each
+ * The clients and the server are bundled to plain JavaScript first (esbuild). The server runs
+ * in its own process (pinned to CPU 1 with taskset where it exists); each
  * client runs in a fresh process (pinned to CPU 0) with the same workload; rounds are
  * interleaved and the table shows medians. Flags:
  *   --requests N   measured requests per run (default 20000)
@@ -11,6 +12,7 @@
  *   --rss          also check RSS growth of steady over 200,000 requests
  *   --write        replace the table in docs/performance.md
  */
+import * as esbuild from "esbuild"
 import { type ChildProcess, execFileSync, spawn } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
@@ -40,6 +42,22 @@ for (const n of names) {
 if (!(requests >= 1000 && requests <= 1_000_000)) throw new Error("--requests must be from 1000 to 1000000")
 if (!(rounds >= 1 && rounds <= 20)) throw new Error("--rounds must be from 1 to 20")
 
+// Every client runs as plain JavaScript, bundled once, the way an application ships: running
+// TypeScript sources through a loader (tsx) wraps each named closure in a helper call, which
+// would bill the TypeScript-sourced clients for the loader's work.
+const build = Path.join(here, "../build/bench")
+await esbuild.build({
+  entryPoints: { runner: Path.join(here, "runner.ts"), server: Path.join(here, "server.ts") },
+  outdir: build,
+  outExtension: { ".js": ".mjs" },
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  logLevel: "warning",
+  banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" }
+})
+
 const hasTaskset = (() => {
   try {
     execFileSync("taskset", ["-c", "0", "true"])
@@ -53,7 +71,7 @@ const pinned = (cpu: number, args: ReadonlyArray<string>): [string, Array<string
 
 const startServer = () =>
   new Promise<{ origin: string; child: ChildProcess }>((resolve, reject) => {
-    const [cmd, args] = pinned(1, ["--import", "tsx", Path.join(here, "server.ts")])
+    const [cmd, args] = pinned(1, [Path.join(build, "server.mjs")])
     const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "inherit"] })
     const timer = setTimeout(() => reject(new Error("the server did not start in 10 s")), 10_000)
     child.stdout!.once("data", (d: Buffer) => {
@@ -73,6 +91,7 @@ interface Result {
   readonly peakRssMiB: number
   readonly connectionsOpened: number
   readonly rss: Record<string, number>
+  readonly heap: Record<string, number>
 }
 
 const runClient = (
@@ -86,9 +105,7 @@ const runClient = (
   new Promise<Result>((resolve, reject) => {
     const [cmd, args] = pinned(0, [
       ...extra,
-      "--import",
-      "tsx",
-      Path.join(here, "runner.ts"),
+      Path.join(build, "runner.mjs"),
       client,
       method,
       origin,
@@ -157,7 +174,7 @@ try {
     lines.push(
       `### ${method} (JSON${method === "POST" ? " body both ways" : " response"})`,
       "",
-      "| client | CPU µs/req | × undici | × steady | req/s | p50 ms | p99 ms | peak RSS MiB | connections opened |",
+      "| client | CPU µs/req | × undici | × steady | req/s | p50 ms | p99 ms | peak RSS MiB | new connections while measured |",
       "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
       ...rows.map((r) =>
         `| ${r.name} | ${r.cpu.toFixed(1)} | ${undici ? (r.cpu / undici.cpu).toFixed(2) : "–"} | ${
@@ -168,19 +185,30 @@ try {
     )
   }
   if (values.rss) {
-    process.stderr.write("RSS check: steady, 200,000 requests… ")
-    const r = await runClient(origin, "steady", "GET", 200_000, ["--expose-gc"], "20000,200000")
-    const at20k = r.rss["20000"] / 1024 / 1024
-    const at200k = r.rss["200000"] / 1024 / 1024
-    const growth = (at200k / at20k - 1) * 100
-    process.stderr.write("done\n")
+    // steady beside raw undici: what the process does anyway, and what steady adds
     lines.push(
       "### Memory",
       "",
-      `steady, GET: RSS after 20,000 requests ${at20k.toFixed(1)} MiB, after 200,000 ${at200k.toFixed(1)} MiB ` +
-        `(${growth >= 0 ? "+" : ""}${growth.toFixed(1)}%, measured after a forced GC).`,
-      ""
+      "GET, 200,000 measured requests, figures taken after a forced GC.",
+      "",
+      "| client | RSS at 20k | RSS at 200k | growth | heap used at 20k | heap used at 200k | growth |",
+      "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
     )
+    for (const name of ["undici", "steady"]) {
+      process.stderr.write(`memory check: ${name}, 200,000 requests… `)
+      const r = await runClient(origin, name, "GET", 200_000, ["--expose-gc"], "20000,200000")
+      process.stderr.write("done\n")
+      const mib = (n: number) => n / 1024 / 1024
+      const growth = (a: number, b: number) => `${b >= a ? "+" : ""}${((b / a - 1) * 100).toFixed(1)}%`
+      lines.push(
+        `| ${name} | ${mib(r.rss["20000"]).toFixed(1)} MiB | ${mib(r.rss["200000"]).toFixed(1)} MiB | ${
+          growth(r.rss["20000"], r.rss["200000"])
+        } | ${mib(r.heap["20000"]).toFixed(1)} MiB | ${mib(r.heap["200000"]).toFixed(1)} MiB | ${
+          growth(r.heap["20000"], r.heap["200000"])
+        } |`
+      )
+    }
+    lines.push("")
   }
   const table = lines.join("\n")
   console.log(table)

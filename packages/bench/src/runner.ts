@@ -48,12 +48,15 @@ await drive(Math.min(5_000, Math.max(1_000, requests / 10)))
 const connectionsBefore = await stats()
 const latencies = new Float64Array(requests)
 const rss: Record<string, number> = {}
+const heap: Record<string, number> = {}
 const cpu0 = process.cpuUsage()
 const t0 = performance.now()
 await drive(requests, latencies, (n) => {
   if (checkpoints.includes(n)) {
     globalThis.gc?.()
-    rss[n] = process.memoryUsage().rss
+    const usage = process.memoryUsage()
+    rss[n] = usage.rss
+    heap[n] = usage.heapUsed
   }
 })
 const elapsed = performance.now() - t0
@@ -73,6 +76,7 @@ console.log(JSON.stringify({
   peakRssMiB: process.resourceUsage().maxRSS / 1024,
   // the stats request itself opens one connection
   connectionsOpened: connectionsAfter - connectionsBefore - 1,
-  rss
+  rss,
+  heap
 }))
 process.exit(0)

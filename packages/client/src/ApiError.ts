@@ -296,6 +296,8 @@ export class UnexpectedStatusError extends Data.TaggedError("UnexpectedStatusErr
  *   was cut short (the request may have reached the server).
  * - `Transport`: any other transport failure.
  * - `InvalidUrl`: the request URL could not be built (nothing was sent; never retried).
+ * - `InvalidRequest`: the transport refused the request as malformed, e.g. a header value
+ *   with a line break (nothing was sent; never retried).
  * - `OriginNotAllowed`: the request targets an origin other than the client's `baseUrl`
  *   and `allowOtherOrigins` is off (nothing was sent; never retried).
  *
@@ -310,6 +312,7 @@ export type ConnectionReason =
   | "Reset"
   | "Transport"
   | "InvalidUrl"
+  | "InvalidRequest"
   | "OriginNotAllowed"
 
 /**

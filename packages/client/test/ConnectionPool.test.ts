@@ -163,3 +163,14 @@ describe("ConnectionPool against a real loopback server", () => {
       expect(String(missing)).toContain("HTTP_CONNECTIONS")
     }).pipe(Effect.scoped))
 })
+
+describe("malformed requests", () => {
+  it.scopedLive("a header value with a line break is a typed error, not a defect, and is not sent", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make((_, res) => TestServer.json(res, 200, {}))
+      const client = yield* ApiClient.make({ baseUrl: server.url })
+      const error = yield* Effect.flip(client.get("/x", { headers: { "x-note": "a\r\nInjected: yes" } }))
+      expect(error).toMatchObject({ _tag: "ConnectionError", reason: "InvalidRequest", sent: false, attempts: 1 })
+      expect(server.requests).toHaveLength(0)
+    }).pipe(Effect.provide(ConnectionPool.layer())))
+})

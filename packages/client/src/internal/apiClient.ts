@@ -3,6 +3,7 @@ import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as UrlParams from "@effect/platform/UrlParams"
 import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
@@ -202,6 +203,8 @@ const builtInTracer = Effect.runSync(Effect.tracer)
 interface Bound {
   readonly deadline: number | undefined
   readonly onTimeout: () => ApiError.TimeoutError
+  /** The current time on the call's clock (for Retry-After dates). */
+  readonly now: () => number
 }
 
 interface Call {
@@ -236,7 +239,7 @@ export const make = (
     ? new Set(auth.sensitiveHeaders.map((s) => s.toLowerCase()))
     : undefined
 
-  const prepare = (request: HttpClientRequest.HttpClientRequest): Effect.Effect<Call, ApiError.ConnectionError> => {
+  const prepare = (request: HttpClientRequest.HttpClientRequest): Call | ApiError.ConnectionError => {
     const raw = request.url
     let href: string
     if (absoluteUrl.test(raw)) {
@@ -248,7 +251,7 @@ export const make = (
         ? resolved.basePrefix + raw
         : resolved.basePrefix + "/" + raw
     } else {
-      return Effect.fail(
+      return (
         connectionError(
           { method: request.method, url: redact.redactUrl(raw, redactQuery) },
           "InvalidUrl",
@@ -258,7 +261,7 @@ export const make = (
     }
     const made = UrlParams.makeUrl(href, request.urlParams, request.hash)
     if (made._tag === "Left") {
-      return Effect.fail(
+      return (
         connectionError(
           { method: request.method, url: redact.redactUrl(href, redactQuery) },
           "InvalidUrl",
@@ -269,7 +272,7 @@ export const make = (
     const url = made.right
     const redactedUrl = () => redact.redactUrl(url, redactQuery)
     if (url.protocol !== "http:" && url.protocol !== "https:") {
-      return Effect.fail(
+      return (
         connectionError(
           { method: request.method, url: redactedUrl() },
           "InvalidUrl",
@@ -278,7 +281,7 @@ export const make = (
       )
     }
     if (resolved.base !== undefined && url.origin !== resolved.base.origin && !resolved.allowOtherOrigins) {
-      return Effect.fail(
+      return (
         connectionError(
           { method: request.method, url: redactedUrl() },
           "OriginNotAllowed",
@@ -289,14 +292,14 @@ export const make = (
     const headers: Record<string, string> = { ...resolved.headers }
     const own = request.headers
     for (const name in own) headers[name] = own[name]
-    return Effect.succeed({
+    return {
       request,
       method: request.method,
       url,
       headers,
       hasIdempotencyKey: headers["idempotency-key"] !== undefined,
       redactedUrl
-    })
+    }
   }
 
   const toApiError = (call: Call, failure: transport.Failure, bound: Bound): ApiError.ApiError => {
@@ -350,20 +353,21 @@ export const make = (
     })
   }
 
-  const send = (call: Call, bound: Bound): Effect.Effect<Incoming, transport.Failure> =>
-    dispatcher !== undefined && transport.canSendDirect(call.request)
-      ? transport.sendDirect(dispatcher, call, resolved.maxResponseBytes, bound.deadline)
-      : transport.sendGeneric(http, call, resolved.maxResponseBytes)
-
-  const classified = (call: Call, bound: Bound): Effect.Effect<Incoming, ApiError.ApiError> =>
-    send(call, bound).pipe(
-      Effect.mapError((failure) => toApiError(call, failure, bound)),
-      Effect.flatMap((incoming) =>
-        incoming.status >= 200 && incoming.status < 300
-          ? Effect.succeed(incoming)
-          : Clock.currentTimeMillis.pipe(Effect.flatMap((now) => Effect.fail(statusError(call, incoming, now))))
-      )
-    )
+  /** Sends one request and classifies what came back: a 2xx, or an `ApiError`. */
+  const classified = (call: Call, bound: Bound): Effect.Effect<Incoming, ApiError.ApiError> => {
+    const done = (incoming: Incoming | undefined, failure: transport.Failure | undefined) =>
+      incoming === undefined
+        ? Effect.fail(toApiError(call, failure!, bound))
+        : incoming.status >= 200 && incoming.status < 300
+        ? Effect.succeed(incoming)
+        : Effect.fail(statusError(call, incoming, bound.now()))
+    return dispatcher !== undefined && transport.canSendDirect(call.request)
+      ? transport.sendDirect(dispatcher, call, resolved.maxResponseBytes, bound.deadline, done)
+      : Effect.matchEffect(transport.sendGeneric(http, call, resolved.maxResponseBytes), {
+        onSuccess: (incoming) => done(incoming, undefined),
+        onFailure: (failure) => done(undefined, failure)
+      })
+  }
 
   /** Sends with the current credentials; after a 401, refreshes and replays once. */
   const authenticated = (
@@ -418,10 +422,10 @@ export const make = (
     clock: Clock.Clock
   ): Effect.Effect<Incoming, ApiError.ApiError> => {
     if (dispatcher !== undefined && clock === liveClock && transport.canSendDirect(call.request)) {
-      const bound: Bound = { deadline: Date.now() + limitMillis, onTimeout }
+      const bound: Bound = { deadline: Date.now() + limitMillis, onTimeout, now: Date.now }
       return auth === undefined ? classified(call, bound) : authenticated(auth, call, bound)
     }
-    const bound: Bound = { deadline: undefined, onTimeout }
+    const bound: Bound = { deadline: undefined, onTimeout, now: () => clock.unsafeCurrentTimeMillis() }
     return Effect.timeoutFail(auth === undefined ? classified(call, bound) : authenticated(auth, call, bound), {
       duration: Duration.millis(limitMillis),
       onTimeout
@@ -430,7 +434,8 @@ export const make = (
 
   const run = (
     call: Call,
-    overrides: ApiClient.CallOptions | undefined
+    overrides: ApiClient.CallOptions | undefined,
+    clock: Clock.Clock
   ): Effect.Effect<HttpClientResponse.HttpClientResponse, ApiError.ApiError> => {
     const attemptMillis = overrides?.timeout?.attempt !== undefined
       ? positiveMillis("timeout.attempt", overrides.timeout.attempt)
@@ -456,7 +461,7 @@ export const make = (
         duration: Duration.millis(totalMillis)
       })
 
-    return Effect.flatMap(Clock.clockWith(Effect.succeed), (clock) => {
+    {
       const start = clock.unsafeCurrentTimeMillis()
       const deadline = start + totalMillis
       let spent = 0
@@ -564,27 +569,26 @@ export const make = (
         })
 
       return loop(1)
-    })
+    }
   }
 
   const execute = (request: HttpClientRequest.HttpClientRequest) =>
-    Effect.flatMap(
-      prepare(request),
-      (call) =>
-        Effect.withFiberRuntime<HttpClientResponse.HttpClientResponse, ApiError.ApiError>((fiber) => {
-          const overrides = fiber.getFiberRef(currentCallOptions)
-          const key = overrides?.idempotencyKey ?? resolved.idempotencyKey
-          const prepared = key === "auto" && !call.hasIdempotencyKey && !classify.idempotentMethods.has(call.method)
-            ? { ...call, headers: { ...call.headers, "idempotency-key": crypto.randomUUID() }, hasIdempotencyKey: true }
-            : call
-          // Effect's built-in tracer exports nothing: a span there is pure cost. Trace when an
-          // exporting tracer (OpenTelemetry, …) is installed.
-          if (fiber.currentTracer === builtInTracer || !fiber.getFiberRef(FiberRef.currentTracerEnabled)) {
-            return run(prepared, overrides)
-          }
-          return traced(prepared, run(prepared, overrides))
-        })
-    )
+    Effect.withFiberRuntime<HttpClientResponse.HttpClientResponse, ApiError.ApiError>((fiber) => {
+      const call = prepare(request)
+      if (ApiError.isApiError(call)) return Effect.fail(call)
+      const overrides = fiber.getFiberRef(currentCallOptions)
+      const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
+      const key = overrides?.idempotencyKey ?? resolved.idempotencyKey
+      const prepared = key === "auto" && !call.hasIdempotencyKey && !classify.idempotentMethods.has(call.method)
+        ? { ...call, headers: { ...call.headers, "idempotency-key": crypto.randomUUID() }, hasIdempotencyKey: true }
+        : call
+      // Effect's built-in tracer exports nothing: a span there is pure cost. Trace when an
+      // exporting tracer (OpenTelemetry, …) is installed.
+      if (fiber.currentTracer === builtInTracer || !fiber.getFiberRef(FiberRef.currentTracerEnabled)) {
+        return run(prepared, overrides, clock)
+      }
+      return traced(prepared, run(prepared, overrides, clock))
+    })
 
   /** One client span per logical call (not per attempt), with the URL redacted and no headers. */
   const traced = (
@@ -616,10 +620,12 @@ export const make = (
         span
       ))
 
-  return HttpClient.makeWith<never, never, ApiError.ApiError, never>(
+  // `execute` is the whole client: the preprocess step of makeWith is the identity.
+  const client = HttpClient.makeWith<never, never, ApiError.ApiError, never>(
     (effect) => Effect.flatMap(effect, execute),
     Effect.succeed
   )
+  return Object.assign(client, { execute })
 }
 
 /** Whether a response came from a steady client (body already read). @internal */

@@ -57,6 +57,7 @@ const reasonTexts: Record<ApiError.ConnectionReason, string> = {
   Reset: "connection closed before the response was complete",
   Transport: "transport error",
   InvalidUrl: "invalid URL",
+  InvalidRequest: "invalid request",
   OriginNotAllowed: "origin not allowed"
 }
 

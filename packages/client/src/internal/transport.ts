@@ -107,6 +107,10 @@ const describeCause = (cause: unknown): string => {
  */
 export const connectionFailure = (cause: unknown, defaultSent = true): Failure => {
   const code = errorCode(cause)
+  if (code === "UND_ERR_INVALID_ARG" || code === "UND_ERR_NOT_SUPPORTED" || code === "ERR_INVALID_CHAR") {
+    // undici refused the request as malformed before writing it: resending cannot help
+    return { _tag: "Connection", reason: "InvalidRequest", sent: false, detail: describeCause(cause), cause }
+  }
   const notSent = code !== undefined ? notSentCodes[code] : undefined
   if (notSent !== undefined) {
     return { _tag: "Connection", reason: notSent, sent: false, detail: describeCause(cause), cause }
@@ -165,80 +169,93 @@ const aborted = () => new Undici.errors.RequestAbortedError()
  *
  * @internal
  */
-export const sendDirect = (
+export const sendDirect = <A, E>(
   dispatcher: Undici.Dispatcher,
   out: Outgoing,
   maxBytes: number,
-  deadline: number | undefined
-): Effect.Effect<Incoming, Failure> =>
-  Effect.async<Incoming, Failure>((resume) => {
-    let done = false
+  deadline: number | undefined,
+  done: (incoming: Incoming | undefined, failure: Failure | undefined) => Effect.Effect<A, E>
+): Effect.Effect<A, E> =>
+  Effect.async<A, E>((resume) => {
+    let finished = false
     let abort: ((reason: Error) => void) | undefined
     let timer: ReturnType<typeof setTimeout> | undefined
     let status = 0
     let headers: Record<string, string | Array<string>> | undefined
     let chunks: Array<Buffer> = []
     let size = 0
-    const finish = (effect: Effect.Effect<Incoming, Failure>) => {
-      if (done) return
-      done = true
+    const finish = (incoming: Incoming | undefined, failure: Failure | undefined) => {
+      if (finished) return
+      finished = true
       if (timer !== undefined) clearTimeout(timer)
-      resume(effect)
+      resume(done(incoming, failure))
     }
     const stop = (failure: Failure) => {
-      finish(Effect.fail(failure))
+      finish(undefined, failure)
       abort?.(aborted())
     }
     if (deadline !== undefined) {
       timer = setTimeout(() => stop({ _tag: "Timeout" }), Math.max(0, deadline - Date.now()))
     }
-    dispatcher.dispatch({
-      origin: out.url.origin,
-      path: out.url.pathname + out.url.search,
-      method: out.method as Undici.Dispatcher.HttpMethod,
-      headers: out.headers,
-      body: directBody(out.request.body) as string | Uint8Array | null,
-      // The attempt timeout is the only clock: undici's own timeouts never fire first.
-      headersTimeout: 0,
-      bodyTimeout: 0
-    }, {
-      onConnect(abortRequest: (reason: Error) => void) {
-        if (done) abortRequest(aborted())
-        else abort = abortRequest
-      },
-      onHeaders(statusCode: number, raw: Array<Buffer>) {
-        if (statusCode < 200) return true // 1xx: the final response follows
-        status = statusCode
-        headers = parseRawHeaders(raw)
-        const declared = headers["content-length"]
-        if (typeof declared === "string" && Number(declared) > maxBytes) {
-          stop({ _tag: "TooLarge", status, limit: maxBytes, size: Number(declared) })
-          return false
+    try {
+      dispatcher.dispatch({
+        origin: out.url.origin,
+        path: out.url.pathname + out.url.search,
+        method: out.method as Undici.Dispatcher.HttpMethod,
+        headers: out.headers,
+        body: directBody(out.request.body) as string | Uint8Array | null,
+        // The attempt timeout is the only clock: undici's own timeouts never fire first.
+        headersTimeout: 0,
+        bodyTimeout: 0
+      }, {
+        onConnect(abortRequest: (reason: Error) => void) {
+          if (finished) abortRequest(aborted())
+          else abort = abortRequest
+        },
+        onHeaders(statusCode: number, raw: Array<Buffer>) {
+          if (statusCode < 200) return true // 1xx: the final response follows
+          status = statusCode
+          headers = parseRawHeaders(raw)
+          const declared = headers["content-length"]
+          if (typeof declared === "string" && Number(declared) > maxBytes) {
+            stop({ _tag: "TooLarge", status, limit: maxBytes, size: Number(declared) })
+            return false
+          }
+          return true
+        },
+        onData(chunk: Buffer) {
+          if (finished) return false
+          size += chunk.length
+          if (size > maxBytes) {
+            chunks = []
+            stop({ _tag: "TooLarge", status, limit: maxBytes, size: undefined })
+            return false
+          }
+          chunks.push(chunk)
+          return true
+        },
+        onComplete() {
+          const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)
+          finish({ status, headers: headers ?? {}, bytes }, undefined)
+        },
+        onError(cause: Error) {
+          finish(undefined, connectionFailure(cause, true))
         }
-        return true
-      },
-      onData(chunk: Buffer) {
-        if (done) return false
-        size += chunk.length
-        if (size > maxBytes) {
-          chunks = []
-          stop({ _tag: "TooLarge", status, limit: maxBytes, size: undefined })
-          return false
-        }
-        chunks.push(chunk)
-        return true
-      },
-      onComplete() {
-        const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)
-        finish(Effect.succeed({ status, headers: headers ?? {}, bytes }))
-      },
-      onError(cause: Error) {
-        finish(Effect.fail(connectionFailure(cause, true)))
-      }
-    } as Undici.Dispatcher.DispatchHandler)
+      } as Undici.Dispatcher.DispatchHandler)
+    } catch (cause) {
+      // undici validates before anything is written: nothing was sent, and sending it again
+      // would fail the same way
+      finish(undefined, {
+        _tag: "Connection",
+        reason: "InvalidRequest",
+        sent: false,
+        detail: cause instanceof Error ? cause.message : String(cause),
+        cause
+      })
+    }
     return Effect.sync(() => {
-      if (done) return
-      done = true
+      if (finished) return
+      finished = true
       if (timer !== undefined) clearTimeout(timer)
       abort?.(aborted())
     })
