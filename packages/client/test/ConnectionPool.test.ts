@@ -2,22 +2,10 @@ import { it } from "@effect/vitest"
 import { ApiClient, ConnectionPool } from "@steady/client"
 import { TestServer } from "@steady/testing"
 import { Config, ConfigProvider, Effect, Layer } from "effect"
-import * as Net from "node:net"
 import { describe, expect } from "vitest"
 
 const clientOn = (server: TestServer.TestServer, options: ApiClient.Options = {}) =>
   ApiClient.make({ baseUrl: server.url, ...options })
-
-/** A port nothing listens on: bind one, close it, use it. */
-const closedPort = Effect.promise(() =>
-  new Promise<number>((resolve) => {
-    const s = Net.createServer()
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as Net.AddressInfo).port
-      s.close(() => resolve(port))
-    })
-  })
-)
 
 describe("ConnectionPool against a real loopback server", () => {
   it.scopedLive("200 sequential requests reuse keep-alive connections (at most 2)", () =>
@@ -135,7 +123,7 @@ describe("ConnectionPool against a real loopback server", () => {
 
   it.scopedLive("a refused connection is a ConnectionError that was not sent", () =>
     Effect.gen(function*() {
-      const port = yield* closedPort
+      const port = yield* TestServer.closedPort
       const client = yield* ApiClient.make({ baseUrl: `http://127.0.0.1:${port}`, retry: false })
       const error = yield* Effect.flip(client.post("/orders"))
       expect(error).toMatchObject({ _tag: "ConnectionError", reason: "Refused", sent: false })

@@ -2,7 +2,6 @@ import { it } from "@effect/vitest"
 import { ApiClient, Auth, ConnectionPool } from "@steady/client"
 import { TestServer } from "@steady/testing"
 import { Cause, Effect, Layer, Logger, LogLevel, Redacted, Schema, Tracer } from "effect"
-import * as Net from "node:net"
 import * as Util from "node:util"
 import { describe, expect } from "vitest"
 
@@ -19,16 +18,6 @@ const encoded = [
   Buffer.from(`app:${SECRETS.clientSecret}`).toString("base64"),
   Buffer.from(`ann:${SECRETS.password}`).toString("base64")
 ]
-
-const closedPort = Effect.promise(() =>
-  new Promise<number>((resolve) => {
-    const s = Net.createServer()
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as Net.AddressInfo).port
-      s.close(() => resolve(port))
-    })
-  })
-)
 
 describe("no secret leaks", () => {
   it.scopedLive("through every failure path, at the most verbose log level", () =>
@@ -83,7 +72,7 @@ describe("no secret leaks", () => {
             return TestServer.json(res, 200, { id: "not-a-number" })
         }
       })
-      const down = yield* closedPort
+      const down = yield* TestServer.closedPort
 
       const errors: Array<unknown> = []
       const paths = ["/401", "/403", "/404", "/429", "/500", "/bad-json", "/hang", "/mismatch"]

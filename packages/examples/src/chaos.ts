@@ -5,6 +5,7 @@
  */
 import { Effect } from "effect"
 import { parseArgs } from "node:util"
+import { numberFlag } from "./cli.js"
 import * as Reliability from "./reliability.js"
 
 const { values } = parseArgs({
@@ -17,21 +18,12 @@ const { values } = parseArgs({
   }
 })
 
-const number = (name: string, text: string, min: number, max: number) => {
-  const n = Number(text)
-  if (!Number.isFinite(n) || n < min || n > max) {
-    console.error(`--${name} must be a number from ${min} to ${max}, got ${JSON.stringify(text)}`)
-    process.exit(2)
-  }
-  return n
-}
-
 const options: Reliability.Options = {
-  requests: Math.floor(number("requests", values.requests, 1, 1_000_000)),
-  faultRate: number("fault-rate", values["fault-rate"], 0, 0.9),
-  seed: Math.floor(number("seed", values.seed, 0, 2 ** 31)),
-  concurrency: Math.floor(number("concurrency", values.concurrency, 1, 1024)),
-  connections: Math.floor(number("connections", values.connections, 1, 1024)),
+  requests: Math.floor(numberFlag("requests", values.requests, 1, 1_000_000)),
+  faultRate: numberFlag("fault-rate", values["fault-rate"], 0, 0.9),
+  seed: Math.floor(numberFlag("seed", values.seed, 0, 2 ** 31)),
+  concurrency: Math.floor(numberFlag("concurrency", values.concurrency, 1, 1024)),
+  connections: Math.floor(numberFlag("connections", values.connections, 1, 1024)),
   onProgress: (done) => process.stderr.write(`\r${done} calls done`)
 }
 

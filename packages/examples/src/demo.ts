@@ -8,6 +8,7 @@ import { ApiClient, ConnectionPool } from "@steady/client"
 import { ChaosServer } from "@steady/testing"
 import { ConfigProvider, Effect, Layer, Metric, Option } from "effect"
 import { parseArgs } from "node:util"
+import { numberFlag } from "./cli.js"
 import { AuthLive, Petstore } from "./Petstore.js"
 
 const { values } = parseArgs({
@@ -17,17 +18,9 @@ const { values } = parseArgs({
     seed: { type: "string", default: "1" }
   }
 })
-const flag = (name: string, text: string, min: number, max: number) => {
-  const n = Number(text)
-  if (!Number.isFinite(n) || n < min || n > max) {
-    console.error(`--${name} must be a number from ${min} to ${max}, got ${JSON.stringify(text)}`)
-    process.exit(2)
-  }
-  return n
-}
-const requests = Math.floor(flag("requests", values.requests, 1, 1_000_000))
-const faultRate = flag("fault-rate", values["fault-rate"], 0, 0.9)
-const seed = Math.floor(flag("seed", values.seed, 0, 2 ** 31))
+const requests = Math.floor(numberFlag("requests", values.requests, 1, 1_000_000))
+const faultRate = numberFlag("fault-rate", values["fault-rate"], 0, 0.9)
+const seed = Math.floor(numberFlag("seed", values.seed, 0, 2 ** 31))
 const CONNECTIONS = 8
 
 interface Check {

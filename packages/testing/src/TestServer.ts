@@ -8,7 +8,7 @@
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import * as Http from "node:http"
-import type * as Net from "node:net"
+import * as Net from "node:net"
 
 /**
  * A request as the server received it.
@@ -194,3 +194,18 @@ export const json = (
   })
   response.end(text)
 }
+
+/**
+ * A port on 127.0.0.1 that nothing listens on (bound, then released), for tests of a
+ * refused connection.
+ *
+ * @since 0.1.0
+ * @category helpers
+ */
+export const closedPort: Effect.Effect<number> = Effect.async<number>((resume) => {
+  const server = Net.createServer()
+  server.listen(0, "127.0.0.1", () => {
+    const port = (server.address() as Net.AddressInfo).port
+    server.close(() => resume(Effect.succeed(port)))
+  })
+})

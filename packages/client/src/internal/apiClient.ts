@@ -445,21 +445,15 @@ export const make = (
       : resolved.totalMillis
     const retry = overrides?.retry !== undefined ? resolveRetry(overrides.retry, resolved.retry) : resolved.retry
     const budget = resolved.budget
-    const info = () => ({ method: call.method, url: call.redactedUrl() })
-    const attemptTimeout = () =>
+    const timeoutError = (scope: "attempt" | "total") =>
       new ApiError.TimeoutError({
-        request: info(),
+        request: { method: call.method, url: call.redactedUrl() },
         attempts: 1,
-        scope: "attempt",
-        duration: Duration.millis(attemptMillis)
+        scope,
+        duration: Duration.millis(scope === "attempt" ? attemptMillis : totalMillis)
       })
-    const totalTimeout = () =>
-      new ApiError.TimeoutError({
-        request: info(),
-        attempts: 1,
-        scope: "total",
-        duration: Duration.millis(totalMillis)
-      })
+    const attemptTimeout = () => timeoutError("attempt")
+    const totalTimeout = () => timeoutError("total")
 
     {
       const start = clock.unsafeCurrentTimeMillis()
