@@ -75,6 +75,7 @@ describe("no secret leaks", () => {
       const down = yield* TestServer.closedPort
 
       const errors: Array<unknown> = []
+      const successes: Array<string> = []
       const paths = ["/401", "/403", "/404", "/429", "/500", "/bad-json", "/hang", "/mismatch"]
       const Pet = Schema.Struct({ id: Schema.Number })
       const exercise = (options: ApiClient.Options) =>
@@ -96,6 +97,9 @@ describe("no secret leaks", () => {
             errors.push(error)
           }
           errors.push(yield* Effect.flip(client.post("https://elsewhere.example/x", { body: undefined })))
+          // a success shows nothing either: the response and the request it carries
+          const ok = yield* client.get(`/ok?token=${SECRETS.bearer}`)
+          successes.push(JSON.stringify(ok), Util.inspect(ok, { depth: 20 }), JSON.stringify(ok.request))
           const refused = yield* ApiClient.make({ baseUrl: `http://127.0.0.1:${down}` })
           errors.push(yield* Effect.flip(refused.get("/x").pipe(Effect.tapErrorCause(Effect.logError))))
         })
@@ -163,7 +167,8 @@ describe("no secret leaks", () => {
       for (const span of spans) {
         shown.push(span.name, Util.inspect(span.attributes, { depth: 20 }))
       }
-      shown.push(...logs)
+      shown.push(...logs, ...successes)
+      expect(successes.length).toBe(layers.length * 3)
       const everything = shown.join("\n")
       for (const secret of [...secretValues, ...encoded]) {
         expect(everything).not.toContain(secret)

@@ -16,10 +16,9 @@ export const jsonDecoder = <A, I, R>(schema: Schema.Schema<A, I, R>) => {
   const decodeUnknown = ParseResult.decodeUnknown(schema)
   return (response: HttpClientResponse.HttpClientResponse): Effect.Effect<A, ApiError.DecodeError, R> => {
     const buffered = isBufferedResponse(response)
-    const request: ApiError.RequestInfo = {
-      method: response.request.method,
-      url: buffered ? response.redactedUrl : redactUrl(response.request.url)
-    }
+    const request: ApiError.RequestInfo = buffered
+      ? { method: response.method, url: response.redactedUrl }
+      : { method: response.request.method, url: redactUrl(response.request.url) }
     const attempts = buffered ? response.attempts : 1
     const fail = (
       reason: ApiError.DecodeError["reason"],

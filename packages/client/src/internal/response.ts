@@ -8,7 +8,7 @@
 import * as Cookies from "@effect/platform/Cookies"
 import * as Headers from "@effect/platform/Headers"
 import * as HttpClientError from "@effect/platform/HttpClientError"
-import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
 import * as UrlParams from "@effect/platform/UrlParams"
@@ -25,8 +25,9 @@ export class BufferedResponse extends Inspectable.Class implements HttpClientRes
   readonly [HttpIncomingMessage.TypeId]: HttpIncomingMessage.TypeId = HttpIncomingMessage.TypeId
   private cachedText: string | undefined
   private cachedHeaders: Headers.Headers | undefined
+  private shownRequest: HttpClientRequest.HttpClientRequest | undefined
   constructor(
-    readonly request: HttpClientRequest.HttpClientRequest,
+    private readonly sentRequest: HttpClientRequest.HttpClientRequest,
     readonly status: number,
     readonly rawHeaders: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>,
     readonly bytes: Uint8Array,
@@ -35,6 +36,19 @@ export class BufferedResponse extends Inspectable.Class implements HttpClientRes
     readonly attempts: number
   ) {
     super()
+  }
+  /**
+   * The request, as the caller built it but with its URL absolute and redacted: a response
+   * that is logged or serialised shows no secret from the query string.
+   */
+  /** The request's method (without building the shown request). */
+  get method(): string {
+    return this.sentRequest.method
+  }
+  get request(): HttpClientRequest.HttpClientRequest {
+    return this.shownRequest ??= HttpClientRequest.removeHash(
+      HttpClientRequest.setUrlParams(HttpClientRequest.setUrl(this.sentRequest, this.redactedUrl), [])
+    )
   }
   get headers(): Headers.Headers {
     return this.cachedHeaders ??= Headers.fromInput(this.rawHeaders as Headers.Input)
