@@ -485,7 +485,7 @@ export const fromStatus = (fields: ResponseFields): StatusError => {
     case 400:
       return new BadRequestError(fields)
     case 401:
-      return new AuthenticationError(fields)
+      return new AuthenticationError({ ...fields, source: "api" })
     case 403:
       return new PermissionDeniedError(fields)
     case 404:

@@ -193,7 +193,7 @@ describe("OAuth2 client credentials", () => {
       yield* Effect.gen(function*() {
         const client = yield* ApiClient.make({ baseUrl: base })
         const error = yield* Effect.flip(client.get("/pets"))
-        expect(error._tag).toBe("AuthenticationError")
+        expect(error).toMatchObject({ _tag: "AuthenticationError", source: "api", status: 401 })
         expect(error.attempts).toBe(1)
         expect(state.tokenRequests).toBe(2)
         const pets = (yield* MockHttpClient.requests).filter((r) => r.path === "/pets")
