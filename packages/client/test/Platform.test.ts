@@ -50,6 +50,10 @@ describe("tracing", () => {
       expect(span!.attributes.get("http.response.status_code")).toBe(200)
       expect(span!.attributes.get("steady.attempts")).toBe(2)
       expect([...span!.attributes.values()].join(" ")).not.toContain("s3cr3t")
+      // the trace context travels with every attempt
+      const requests = yield* MockHttpClient.requests
+      expect(requests).toHaveLength(2)
+      for (const r of requests) expect(r.headers.traceparent).toBe(`00-${span!.traceId}-${span!.spanId}-01`)
     }).pipe(Effect.provide(MockHttpClient.layer(MockHttpClient.sequence(503, 200)))))
 
   it.effect("no span with Effect's built-in tracer (it exports nothing); one with an exporting tracer", () =>

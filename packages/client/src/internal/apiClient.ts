@@ -1,6 +1,7 @@
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as HttpTraceContext from "@effect/platform/HttpTraceContext"
 import * as UrlParams from "@effect/platform/UrlParams"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
@@ -581,13 +582,18 @@ export const make = (
       if (fiber.currentTracer === builtInTracer || !fiber.getFiberRef(FiberRef.currentTracerEnabled)) {
         return run(prepared, overrides, clock)
       }
-      return traced(prepared, run(prepared, overrides, clock))
+      return traced(
+        prepared,
+        fiber.getFiberRef(HttpClient.currentTracerPropagation),
+        (call) => run(call, overrides, clock)
+      )
     })
 
   /** One client span per logical call (not per attempt), with the URL redacted and no headers. */
   const traced = (
     call: Call,
-    effect: Effect.Effect<HttpClientResponse.HttpClientResponse, ApiError.ApiError>
+    propagate: boolean,
+    effect: (call: Call) => Effect.Effect<HttpClientResponse.HttpClientResponse, ApiError.ApiError>
   ) =>
     Effect.useSpan(`http.client ${call.method}`, {
       kind: "client",
@@ -599,18 +605,22 @@ export const make = (
       }
     }, (span) =>
       Effect.withParentSpan(
-        Effect.onExit(effect, (exit) =>
-          Effect.sync(() => {
-            if (exit._tag === "Success") {
-              span.attribute("http.response.status_code", exit.value.status)
-              span.attribute("steady.attempts", (exit.value as BufferedResponse).attempts)
-            } else if (exit.cause._tag === "Fail") {
-              const error = exit.cause.error
-              span.attribute("error.type", error._tag)
-              span.attribute("steady.attempts", error.attempts)
-              if ("status" in error) span.attribute("http.response.status_code", error.status)
-            }
-          })),
+        // W3C traceparent and b3 headers, as @effect/platform sends them, unless propagation is off
+        Effect.onExit(
+          effect(propagate ? { ...call, headers: { ...call.headers, ...HttpTraceContext.toHeaders(span) } } : call),
+          (exit) =>
+            Effect.sync(() => {
+              if (exit._tag === "Success") {
+                span.attribute("http.response.status_code", exit.value.status)
+                span.attribute("steady.attempts", (exit.value as BufferedResponse).attempts)
+              } else if (exit.cause._tag === "Fail") {
+                const error = exit.cause.error
+                span.attribute("error.type", error._tag)
+                span.attribute("steady.attempts", error.attempts)
+                if ("status" in error) span.attribute("http.response.status_code", error.status)
+              }
+            })
+        ),
         span
       ))
 
