@@ -162,3 +162,17 @@ describe("malformed requests", () => {
       expect(server.requests).toHaveLength(0)
     }).pipe(Effect.provide(ConnectionPool.layer())))
 })
+
+describe("bodies", () => {
+  it.scopedLive("a HEAD answer declaring a large length is not too large: it has no body", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make((_, res) => {
+        res.writeHead(200, { "content-length": String(64 * 1024 * 1024) })
+        res.end()
+      })
+      const client = yield* ApiClient.make({ baseUrl: server.url, maxResponseBytes: 1024 })
+      const response = yield* client.head("/big-file")
+      expect(response.status).toBe(200)
+      expect(response.headers["content-length"]).toBe(String(64 * 1024 * 1024))
+    }).pipe(Effect.provide(ConnectionPool.layer())))
+})

@@ -161,6 +161,9 @@ const parseRawHeaders = (raw: ReadonlyArray<Buffer | string>): Record<string, st
 
 const aborted = () => new Undici.errors.RequestAbortedError()
 
+/** Whether a response to `method` with `status` has a body (RFC 9110 §6.4.1). */
+const hasBody = (method: string, status: number) => method !== "HEAD" && status !== 204 && status !== 304
+
 /**
  * Sends on an undici dispatcher through its handler interface (no stream, no promise, no
  * AbortController per request) and reads at most `maxBytes` of body. Interruption aborts the
@@ -217,7 +220,8 @@ export const sendDirect = <A, E>(
           status = statusCode
           headers = parseRawHeaders(raw)
           const declared = headers["content-length"]
-          if (typeof declared === "string" && Number(declared) > maxBytes) {
+          // a HEAD answer (and a 204 or 304) declares a length but carries no body
+          if (typeof declared === "string" && Number(declared) > maxBytes && hasBody(out.method, status)) {
             stop({ _tag: "TooLarge", status, limit: maxBytes, size: Number(declared) })
             return false
           }
@@ -307,7 +311,7 @@ export const sendGeneric = (
     ),
     (response) => {
       const declared = response.headers["content-length"]
-      if (declared !== undefined && Number(declared) > maxBytes) {
+      if (declared !== undefined && Number(declared) > maxBytes && hasBody(out.method, response.status)) {
         return Effect.fail<Failure>({
           _tag: "TooLarge",
           status: response.status,
