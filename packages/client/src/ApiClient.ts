@@ -109,6 +109,13 @@ export interface Options {
   /** Send requests to origins other than `baseUrl`'s (and credentials with them). Default `false`. */
   readonly allowOtherOrigins?: boolean | undefined
   /**
+   * How many redirects (301, 302, 303, 307, 308) to follow within one attempt. Default `0`:
+   * a 3xx is an `UnexpectedStatusError`. A redirect that leaves the origin drops every
+   * credential (Authorization, Proxy-Authorization, Cookie, API-key headers, the `Auth`
+   * layer's headers); 303, and 301/302 after a POST, become a GET without a body.
+   */
+  readonly followRedirects?: number | undefined
+  /**
    * The largest response body the client reads, in bytes; a larger one fails with
    * `DecodeError` (`reason: "TooLarge"`) without being buffered. Default 16 MiB.
    * Env: `<PREFIX>_MAX_RESPONSE_BYTES`.

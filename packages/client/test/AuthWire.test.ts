@@ -1,7 +1,8 @@
+import { HttpBody } from "@effect/platform"
 import { it } from "@effect/vitest"
 import { ApiClient, Auth, ConnectionPool } from "@steady/client"
 import { TestServer } from "@steady/testing"
-import { Effect, Layer, Redacted } from "effect"
+import { Effect, Layer, Redacted, Schema } from "effect"
 import { describe, expect } from "vitest"
 
 describe("OAuth2 against a real 127.0.0.1 token endpoint and API", () => {
@@ -75,4 +76,60 @@ describe("redirects", () => {
       expect(api.requests[0].headers.authorization).toBe("Bearer tok")
       expect(elsewhere.requests).toHaveLength(0)
     }))
+})
+
+describe("followRedirects", () => {
+  const redirecting = (status: number, to: (req: TestServer.ReceivedRequest) => string) =>
+    TestServer.make((req, res) => {
+      if (req.path === "/final") return TestServer.json(res, 200, { method: req.method, body: req.body })
+      res.writeHead(status, { location: to(req) })
+      res.end()
+    })
+
+  it.scopedLive("a same-origin redirect keeps the credentials; leaving the origin drops every one", () =>
+    Effect.gen(function*() {
+      const elsewhere = yield* TestServer.make((_, res) => TestServer.json(res, 200, {}))
+      const api = yield* redirecting(302, (req) => (req.path === "/here" ? "/final" : `${elsewhere.url}/final`))
+      const layer = Layer.merge(Auth.layerBearer(Redacted.make("tok")), ConnectionPool.layer())
+      yield* Effect.gen(function*() {
+        const client = yield* ApiClient.make({ baseUrl: api.url, followRedirects: 3 })
+        const headers = { cookie: "session=abc", "x-api-key": "k", "x-trace": "t1" }
+        expect((yield* client.get("/here", { headers })).status).toBe(200)
+        const final = api.requests.find((r) => r.path === "/final")!
+        expect(final.headers.authorization).toBe("Bearer tok")
+        expect(final.headers.cookie).toBe("session=abc")
+        expect((yield* client.get("/away", { headers })).status).toBe(200)
+        const away = elsewhere.requests[0]
+        expect(away.headers.authorization).toBeUndefined()
+        expect(away.headers.cookie).toBeUndefined()
+        expect(away.headers["x-api-key"]).toBeUndefined()
+        expect(away.headers["x-trace"]).toBe("t1")
+      }).pipe(Effect.provide(layer))
+    }))
+
+  it.scopedLive("303 turns a POST into a GET without a body; 307 keeps both", () =>
+    Effect.gen(function*() {
+      const see = yield* redirecting(303, () => "/final")
+      const keep = yield* redirecting(307, () => "/final")
+      const answer = (url: string) =>
+        Effect.flatMap(
+          ApiClient.make({ baseUrl: url, followRedirects: 1 }),
+          (c) =>
+            c.post("/orders", { body: HttpBody.text("{\"n\":1}", "application/json") }).pipe(
+              ApiClient.json(Schema.Struct({ method: Schema.String, body: Schema.String }))
+            )
+        )
+      expect(yield* answer(see.url)).toEqual({ method: "GET", body: "" })
+      expect(yield* answer(keep.url)).toEqual({ method: "POST", body: "{\"n\":1}" })
+    }).pipe(Effect.provide(ConnectionPool.layer())))
+
+  it.scopedLive("a redirect loop stops after followRedirects hops with the 3xx", () =>
+    Effect.gen(function*() {
+      const api = yield* redirecting(302, (req) => req.path + "x")
+      const error = yield* Effect.flip(
+        Effect.flatMap(ApiClient.make({ baseUrl: api.url, followRedirects: 3 }), (c) => c.get("/loop"))
+      )
+      expect(error).toMatchObject({ _tag: "UnexpectedStatusError", status: 302 })
+      expect(api.requests).toHaveLength(4)
+    }).pipe(Effect.provide(ConnectionPool.layer())))
 })

@@ -1,5 +1,6 @@
+import * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpClient from "@effect/platform/HttpClient"
-import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as HttpTraceContext from "@effect/platform/HttpTraceContext"
 import * as UrlParams from "@effect/platform/UrlParams"
@@ -78,6 +79,11 @@ const resolveRetry = (
   }
 }
 
+const wholeNumber = (name: string, n: number): number => {
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`${name} must be a whole number ≥ 0, got ${n}`)
+  return n
+}
+
 const positiveMillis = (name: string, d: Duration.DurationInput): number => {
   const ms = Duration.toMillis(d)
   if (!(ms > 0)) throw new RangeError(`${name} must be a positive duration, got ${Duration.format(Duration.decode(d))}`)
@@ -131,9 +137,12 @@ export interface Resolved {
   readonly idempotencyKey: "auto" | undefined
   readonly redactQuery: ReadonlySet<string>
   readonly budget: RetryBudget | undefined
+  readonly followRedirects: number
 }
 
 const absoluteUrl = /^[a-zA-Z][a-zA-Z0-9+.-]*:/
+
+const redirectStatuses: ReadonlySet<number> = new Set([301, 302, 303, 307, 308])
 
 const mergeBudget = (options: Exclude<ApiClient.RetryOptions["budget"], false>): BudgetOptions => {
   const out = { ...defaultBudget }
@@ -192,7 +201,8 @@ export const resolveOptions = (options: ApiClient.Options): Resolved => {
     maxResponseBytes,
     idempotencyKey: options.idempotencyKey,
     redactQuery: new Set((options.redactQueryParams ?? []).map((s) => s.toLowerCase())),
-    budget: budgetOption === false ? undefined : new RetryBudget(mergeBudget(budgetOption))
+    budget: budgetOption === false ? undefined : new RetryBudget(mergeBudget(budgetOption)),
+    followRedirects: wholeNumber("followRedirects", options.followRedirects ?? 0)
   }
 }
 
@@ -355,19 +365,65 @@ export const make = (
   }
 
   /** Sends one request and classifies what came back: a 2xx, or an `ApiError`. */
-  const classified = (call: Call, bound: Bound): Effect.Effect<Incoming, ApiError.ApiError> => {
-    const done = (incoming: Incoming | undefined, failure: transport.Failure | undefined) =>
-      incoming === undefined
-        ? Effect.fail(toApiError(call, failure!, bound))
-        : incoming.status >= 200 && incoming.status < 300
-        ? Effect.succeed(incoming)
-        : Effect.fail(statusError(call, incoming, bound.now()))
+  const classified = (call: Call, bound: Bound, hops = 0): Effect.Effect<Incoming, ApiError.ApiError> => {
+    const done = (incoming: Incoming | undefined, failure: transport.Failure | undefined) => {
+      if (incoming === undefined) return Effect.fail(toApiError(call, failure!, bound))
+      if (incoming.status >= 200 && incoming.status < 300) return Effect.succeed(incoming)
+      if (hops < resolved.followRedirects && redirectStatuses.has(incoming.status)) {
+        const next = redirect(call, incoming)
+        if (next !== undefined) return classified(next, bound, hops + 1)
+      }
+      return Effect.fail(statusError(call, incoming, bound.now()))
+    }
     return dispatcher !== undefined && transport.canSendDirect(call.request)
       ? transport.sendDirect(dispatcher, call, resolved.maxResponseBytes, bound.deadline, done)
       : Effect.matchEffect(transport.sendGeneric(http, call, resolved.maxResponseBytes), {
         onSuccess: (incoming) => done(incoming, undefined),
         onFailure: (failure) => done(undefined, failure)
       })
+  }
+
+  /**
+   * The request a redirect asks for, or `undefined` when it cannot be followed (no or a bad
+   * Location, not http(s)). 303, and 301/302 after a POST, become a GET without a body
+   * (as browsers and Python's requests do); 307/308 keep the method and body. Leaving the
+   * origin drops every credential: Authorization, Proxy-Authorization, Cookie, API-key
+   * headers and the headers of the `Auth` layer.
+   */
+  const redirect = (call: Call, incoming: Incoming): Call | undefined => {
+    const location = headerValue(incoming.headers, "location")
+    if (location === undefined) return undefined
+    let url: URL
+    try {
+      url = new URL(location, call.url)
+    } catch {
+      return undefined
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") return undefined
+    const toGet = incoming.status === 303 ||
+      ((incoming.status === 301 || incoming.status === 302) && call.method === "POST")
+    const headers: Record<string, string> = { ...call.headers }
+    if (url.origin !== call.url.origin) {
+      for (const name of Object.keys(headers)) {
+        if (redact.sensitiveHeaders.has(name) || (authHeaders !== undefined && authHeaders.has(name))) {
+          delete headers[name]
+        }
+      }
+    }
+    let request = call.request
+    if (toGet && call.method !== "GET" && call.method !== "HEAD") {
+      request = HttpClientRequest.setBody(HttpClientRequest.setMethod(request, "GET"), HttpBody.empty)
+      delete headers["content-type"]
+      delete headers["content-length"]
+    }
+    return {
+      ...call,
+      request,
+      method: request.method,
+      url,
+      headers,
+      redactedUrl: () => redact.redactUrl(url, redactQuery)
+    }
   }
 
   /** Sends with the current credentials; after a 401, refreshes and replays once. */
