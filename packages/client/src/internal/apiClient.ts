@@ -49,6 +49,11 @@ export interface ResolvedRetry {
   readonly schedule: Schedule.Schedule<Duration.Duration, unknown>
 }
 
+const wholeNumber = (name: string, n: number): number => {
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`${name} must be a whole number ≥ 0, got ${n}`)
+  return n
+}
+
 const resolveRetry = (
   retry: ApiClient.RetryOptions | false | undefined,
   inherited: ResolvedRetry | undefined
@@ -60,10 +65,7 @@ const resolveRetry = (
     : inherited
     ? Duration.millis(inherited.baseMillis)
     : defaults.base
-  const times = retry.times ?? inherited?.times ?? defaults.times
-  if (!Number.isInteger(times) || times < 0) {
-    throw new RangeError(`retry.times must be a whole number ≥ 0, got ${times}`)
-  }
+  const times = wholeNumber("retry.times", retry.times ?? inherited?.times ?? defaults.times)
   const cap = retry.cap !== undefined
     ? Duration.toMillis(retry.cap)
     : inherited?.capMillis ?? Duration.toMillis(defaults.cap)
@@ -77,11 +79,6 @@ const resolveRetry = (
     maxRetryAfterMillis: maxRetryAfter,
     schedule: Schedule.exponential(base, 2)
   }
-}
-
-const wholeNumber = (name: string, n: number): number => {
-  if (!Number.isInteger(n) || n < 0) throw new RangeError(`${name} must be a whole number ≥ 0, got ${n}`)
-  return n
 }
 
 const positiveMillis = (name: string, d: Duration.DurationInput): number => {
@@ -512,115 +509,113 @@ export const make = (
     const attemptTimeout = () => timeoutError("attempt")
     const totalTimeout = () => timeoutError("total")
 
-    {
-      const start = clock.unsafeCurrentTimeMillis()
-      const deadline = start + totalMillis
-      let spent = 0
-      let scheduleState: unknown = retry?.schedule.initial
+    const start = clock.unsafeCurrentTimeMillis()
+    const deadline = start + totalMillis
+    let spent = 0
+    let scheduleState: unknown = retry?.schedule.initial
 
-      const succeed = (incoming: Incoming, attempts: number) => {
-        if (budget !== undefined) budget.release(spent)
-        return Effect.succeed(
-          new BufferedResponse(
-            call.request,
-            incoming.status,
-            incoming.headers,
-            incoming.bytes,
-            call.redactedUrl(),
-            attempts
-          )
+    const succeed = (incoming: Incoming, attempts: number) => {
+      if (budget !== undefined) budget.release(spent)
+      return Effect.succeed(
+        new BufferedResponse(
+          call.request,
+          incoming.status,
+          incoming.headers,
+          incoming.bytes,
+          call.redactedUrl(),
+          attempts
         )
-      }
+      )
+    }
 
-      const loop = (n: number): Effect.Effect<HttpClientResponse.HttpClientResponse, ApiError.ApiError> => {
-        const now = clock.unsafeCurrentTimeMillis()
-        const remaining = deadline - now
-        if (remaining <= 0) return Effect.fail(ApiError.withAttempts(totalTimeout(), n - 1))
-        const cutByDeadline = remaining < attemptMillis
-        return Effect.matchEffect(
-          attempt(
-            call,
-            cutByDeadline ? remaining : attemptMillis,
-            cutByDeadline ? totalTimeout : attemptTimeout,
-            clock
-          ),
-          {
-            onSuccess: (incoming) => succeed(incoming, n),
-            onFailure: (error) => retryOrFail(error, n)
-          }
-        )
-      }
+    const loop = (n: number): Effect.Effect<HttpClientResponse.HttpClientResponse, ApiError.ApiError> => {
+      const now = clock.unsafeCurrentTimeMillis()
+      const remaining = deadline - now
+      if (remaining <= 0) return Effect.fail(ApiError.withAttempts(totalTimeout(), n - 1))
+      const cutByDeadline = remaining < attemptMillis
+      return Effect.matchEffect(
+        attempt(
+          call,
+          cutByDeadline ? remaining : attemptMillis,
+          cutByDeadline ? totalTimeout : attemptTimeout,
+          clock
+        ),
+        {
+          onSuccess: (incoming) => succeed(incoming, n),
+          onFailure: (error) => retryOrFail(error, n)
+        }
+      )
+    }
 
-      const retryOrFail = (
-        error: ApiError.ApiError,
-        n: number
-      ): Effect.Effect<HttpClientResponse.HttpClientResponse, ApiError.ApiError> => {
-        const fail = Effect.fail(ApiError.withAttempts(error, n))
-        if (retry === undefined || n > retry.times) return fail
-        const verdict = classify.classify(error, call.method, call.hasIdempotencyKey)
-        if (!verdict.retry) return fail
-        const hint = "retryAfter" in error ? error.retryAfter : Option.none()
-        return Effect.flatMap(
-          Option.isSome(hint)
-            ? Effect.succeed(Duration.toMillis(hint.value))
-            : backoff(retry, error, clock.unsafeCurrentTimeMillis()),
-          (delay) => {
-            if (Option.isSome(hint) && delay > retry.maxRetryAfterMillis) {
-              return Effect.zipRight(
-                Effect.logDebug("steady: not retrying, Retry-After above maxRetryAfter").pipe(
-                  Effect.annotateLogs({ url: call.redactedUrl(), retryAfterMillis: delay })
-                ),
-                fail
-              )
-            }
-            const left = deadline - clock.unsafeCurrentTimeMillis()
-            if (delay >= left) {
-              return Effect.zipRight(
-                Effect.logDebug("steady: not retrying, the delay would pass the total deadline").pipe(
-                  Effect.annotateLogs({ url: call.redactedUrl(), delayMillis: delay, leftMillis: left })
-                ),
-                fail
-              )
-            }
-            if (budget !== undefined) {
-              const cost = budget.acquire(error._tag === "TimeoutError")
-              if (cost === undefined) {
-                return Effect.logDebug("steady: not retrying, the retry budget is spent").pipe(
-                  Effect.annotateLogs({ url: call.redactedUrl(), error: classify.describe(error) }),
-                  Effect.zipRight(Metric.increment(budgetRefusalsTotal)),
-                  Effect.zipRight(fail)
-                )
-              }
-              spent += cost
-            }
-            return Effect.logDebug("steady: retrying").pipe(
-              Effect.annotateLogs({
-                method: call.method,
-                url: call.redactedUrl(),
-                attempt: n,
-                reason: verdict.reason,
-                delayMillis: Math.round(delay)
-              }),
-              Effect.zipRight(Metric.increment(retriesTotal)),
-              Effect.zipRight(Effect.sleep(Duration.millis(delay))),
-              Effect.zipRight(Effect.suspend(() => loop(n + 1)))
+    const retryOrFail = (
+      error: ApiError.ApiError,
+      n: number
+    ): Effect.Effect<HttpClientResponse.HttpClientResponse, ApiError.ApiError> => {
+      const fail = Effect.fail(ApiError.withAttempts(error, n))
+      if (retry === undefined || n > retry.times) return fail
+      const verdict = classify.classify(error, call.method, call.hasIdempotencyKey)
+      if (!verdict.retry) return fail
+      const hint = "retryAfter" in error ? error.retryAfter : Option.none()
+      return Effect.flatMap(
+        Option.isSome(hint)
+          ? Effect.succeed(Duration.toMillis(hint.value))
+          : backoff(retry, error, clock.unsafeCurrentTimeMillis()),
+        (delay) => {
+          if (Option.isSome(hint) && delay > retry.maxRetryAfterMillis) {
+            return Effect.zipRight(
+              Effect.logDebug("steady: not retrying, Retry-After above maxRetryAfter").pipe(
+                Effect.annotateLogs({ url: call.redactedUrl(), retryAfterMillis: delay })
+              ),
+              fail
             )
           }
-        )
-      }
-
-      /** Full jitter over the capped exponential: U(0, min(cap, base·2ⁿ)). */
-      const backoff = (policy: ResolvedRetry, error: ApiError.ApiError, now: number) =>
-        Effect.flatMap(policy.schedule.step(now, error, scheduleState), ([state, out, decision]) => {
-          scheduleState = state
-          const exp = ScheduleDecision.isDone(decision) ? policy.capMillis : Duration.toMillis(out)
-          const ceiling = Math.min(policy.capMillis, exp)
-          // whole milliseconds: what a timer can honour, and stable under a seeded Random
-          return Effect.map(Random.nextRange(0, ceiling), Math.floor)
-        })
-
-      return loop(1)
+          const left = deadline - clock.unsafeCurrentTimeMillis()
+          if (delay >= left) {
+            return Effect.zipRight(
+              Effect.logDebug("steady: not retrying, the delay would pass the total deadline").pipe(
+                Effect.annotateLogs({ url: call.redactedUrl(), delayMillis: delay, leftMillis: left })
+              ),
+              fail
+            )
+          }
+          if (budget !== undefined) {
+            const cost = budget.acquire(error._tag === "TimeoutError")
+            if (cost === undefined) {
+              return Effect.logDebug("steady: not retrying, the retry budget is spent").pipe(
+                Effect.annotateLogs({ url: call.redactedUrl(), error: classify.describe(error) }),
+                Effect.zipRight(Metric.increment(budgetRefusalsTotal)),
+                Effect.zipRight(fail)
+              )
+            }
+            spent += cost
+          }
+          return Effect.logDebug("steady: retrying").pipe(
+            Effect.annotateLogs({
+              method: call.method,
+              url: call.redactedUrl(),
+              attempt: n,
+              reason: verdict.reason,
+              delayMillis: Math.round(delay)
+            }),
+            Effect.zipRight(Metric.increment(retriesTotal)),
+            Effect.zipRight(Effect.sleep(Duration.millis(delay))),
+            Effect.zipRight(Effect.suspend(() => loop(n + 1)))
+          )
+        }
+      )
     }
+
+    /** Full jitter over the capped exponential: U(0, min(cap, base·2ⁿ)). */
+    const backoff = (policy: ResolvedRetry, error: ApiError.ApiError, now: number) =>
+      Effect.flatMap(policy.schedule.step(now, error, scheduleState), ([state, out, decision]) => {
+        scheduleState = state
+        const exp = ScheduleDecision.isDone(decision) ? policy.capMillis : Duration.toMillis(out)
+        const ceiling = Math.min(policy.capMillis, exp)
+        // whole milliseconds: what a timer can honour, and stable under a seeded Random
+        return Effect.map(Random.nextRange(0, ceiling), Math.floor)
+      })
+
+    return loop(1)
   }
 
   const execute = (request: HttpClientRequest.HttpClientRequest) =>
