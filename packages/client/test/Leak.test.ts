@@ -1,9 +1,10 @@
 import { it } from "@effect/vitest"
 import { ApiClient, Auth, ConnectionPool } from "@steady/client"
 import { TestServer } from "@steady/testing"
-import { Cause, Effect, Layer, Logger, LogLevel, Redacted, Schema, Tracer } from "effect"
+import { Cause, Effect, Layer, Logger, LogLevel, Redacted, Schema } from "effect"
 import * as Util from "node:util"
 import { describe, expect } from "vitest"
+import { capturingTracer } from "./spans.js"
 
 const SECRETS = {
   clientSecret: "cs-LEAK-7f3a91",
@@ -29,16 +30,7 @@ describe("no secret leaks", () => {
         logs.push(Cause.pretty(options.cause))
         logs.push(Util.inspect(options.annotations, { depth: 20 }))
       })
-      const spans: Array<Tracer.Span> = []
-      const baseTracer = yield* Effect.tracer
-      const tracer = Tracer.make({
-        span: (...args) => {
-          const span = baseTracer.span(...args)
-          spans.push(span)
-          return span
-        },
-        context: baseTracer.context
-      })
+      const { spans, tracer } = yield* capturingTracer
 
       let tokenMode: "ok" | "refuse" | "weird" = "ok"
       const auth = yield* TestServer.make((_, res) => {

@@ -4,6 +4,7 @@ import { ApiClient } from "@steady/client"
 import { MockHttpClient } from "@steady/testing"
 import { Effect, Fiber, Schema, TestClock, Tracer } from "effect"
 import { describe, expect } from "vitest"
+import { capturingTracer } from "./spans.js"
 
 const base = "https://api.example"
 
@@ -30,16 +31,7 @@ describe("an ApiClient is an HttpClient", () => {
 describe("tracing", () => {
   it.effect("one client span per call, with method, redacted URL, status and attempts, when a tracer exports", () =>
     Effect.gen(function*() {
-      const spans: Array<Tracer.Span> = []
-      const builtIn = yield* Effect.tracer
-      const tracer = Tracer.make({
-        span: (...args) => {
-          const span = builtIn.span(...args)
-          spans.push(span)
-          return span
-        },
-        context: builtIn.context
-      })
+      const { spans, tracer } = yield* capturingTracer
       const client = yield* ApiClient.make({ baseUrl: base, retry: { base: "1 millis", cap: "1 millis" } })
       const fiber = yield* Effect.fork(client.get("/pets?token=s3cr3t").pipe(Effect.withTracer(tracer)))
       yield* TestClock.adjust("1 second")
