@@ -27,6 +27,7 @@ import { parseRetryAfter } from "./retryAfter.js"
 import * as transport from "./transport.js"
 
 const MAX_ERROR_BODY = 8 * 1024
+const utf8 = new TextDecoder()
 
 /** Defaults, resolved once. @internal */
 export const defaults = {
@@ -355,7 +356,7 @@ export const make = (
       attempts: 1,
       status: incoming.status,
       headers: redact.redactHeaders(incoming.headers, authHeaders),
-      body: new TextDecoder().decode(bytes),
+      body: utf8.decode(bytes),
       requestId: Option.fromNullable(requestId),
       retryAfter: retryAfter === undefined ? Option.none() : Option.some(Duration.millis(retryAfter))
     })

@@ -16,19 +16,18 @@ export const jsonDecoder = <A, I, R>(schema: Schema.Schema<A, I, R>) => {
   const decodeUnknown = ParseResult.decodeUnknown(schema)
   return (response: HttpClientResponse.HttpClientResponse): Effect.Effect<A, ApiError.DecodeError, R> => {
     const buffered = isBufferedResponse(response)
-    const request: ApiError.RequestInfo = buffered
-      ? { method: response.method, url: response.redactedUrl }
-      : { method: response.request.method, url: redactUrl(response.request.url) }
-    const attempts = buffered ? response.attempts : 1
     const fail = (
       reason: ApiError.DecodeError["reason"],
       body: string,
       detail: string,
       issue?: ParseResult.ParseIssue
     ) =>
+      // built only on failure: a successful decode pays for no URL redaction
       new ApiError.DecodeError({
-        request,
-        attempts,
+        request: buffered
+          ? { method: response.method, url: response.redactedUrl }
+          : { method: response.request.method, url: redactUrl(response.request.url) },
+        attempts: buffered ? response.attempts : 1,
         reason,
         status: response.status,
         body: excerpt(body),
