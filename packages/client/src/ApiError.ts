@@ -74,23 +74,43 @@ export interface ResponseFields extends CommonFields {
 }
 
 /**
+ * Installs what every member shares on its prototype: its tag (and the `name` stack traces
+ * show), the `TypeId`, a `message` built from its fields (method, URL, status, request id,
+ * attempts; never a secret), and a `toJSON` that shows the same. Members differ only in their
+ * tag and fields.
+ */
+const member = (ctor: { readonly prototype: object }, tag: string) => {
+  Object.defineProperties(ctor.prototype, {
+    _tag: { value: tag },
+    name: { value: tag, writable: true },
+    [TypeId]: { value: TypeId },
+    message: {
+      get(this: ApiError) {
+        return internal.message(this)
+      }
+    },
+    toJSON: {
+      value(this: ApiError) {
+        return internal.toJSON(this)
+      },
+      writable: true
+    }
+  })
+}
+
+/**
  * 400 Bad Request.
  *
  * @since 0.1.0
  * @category errors
  */
-export class BadRequestError extends Data.TaggedError("BadRequestError")<ResponseFields> {
+export class BadRequestError extends Data.Error<ResponseFields> {
   /** @since 0.1.0 */
-  readonly [TypeId]: TypeId = TypeId
+  declare readonly _tag: "BadRequestError"
   /** @since 0.1.0 */
-  override get message(): string {
-    return internal.statusMessage(this)
-  }
-  /** @since 0.1.0 */
-  override toJSON(): unknown {
-    return internal.toJSON(this)
-  }
+  declare readonly [TypeId]: TypeId
 }
+member(BadRequestError, "BadRequestError")
 
 /**
  * The token endpoint's error (RFC 6749 §5.2), when it sent one.
@@ -112,7 +132,7 @@ export interface OAuthError {
  * @since 0.1.0
  * @category errors
  */
-export class AuthenticationError extends Data.TaggedError("AuthenticationError")<
+export class AuthenticationError extends Data.Error<
   ResponseFields & {
     readonly source?: "api" | "token-endpoint" | undefined
     readonly oauthError?: OAuthError | undefined
@@ -122,16 +142,11 @@ export class AuthenticationError extends Data.TaggedError("AuthenticationError")
   }
 > {
   /** @since 0.1.0 */
-  readonly [TypeId]: TypeId = TypeId
+  declare readonly _tag: "AuthenticationError"
   /** @since 0.1.0 */
-  override get message(): string {
-    return internal.authenticationMessage(this)
-  }
-  /** @since 0.1.0 */
-  override toJSON(): unknown {
-    return internal.toJSON(this)
-  }
+  declare readonly [TypeId]: TypeId
 }
+member(AuthenticationError, "AuthenticationError")
 
 /**
  * 403 Forbidden: the credentials are valid but not allowed to do this. Not a 404.
@@ -139,18 +154,13 @@ export class AuthenticationError extends Data.TaggedError("AuthenticationError")
  * @since 0.1.0
  * @category errors
  */
-export class PermissionDeniedError extends Data.TaggedError("PermissionDeniedError")<ResponseFields> {
+export class PermissionDeniedError extends Data.Error<ResponseFields> {
   /** @since 0.1.0 */
-  readonly [TypeId]: TypeId = TypeId
+  declare readonly _tag: "PermissionDeniedError"
   /** @since 0.1.0 */
-  override get message(): string {
-    return internal.statusMessage(this)
-  }
-  /** @since 0.1.0 */
-  override toJSON(): unknown {
-    return internal.toJSON(this)
-  }
+  declare readonly [TypeId]: TypeId
 }
+member(PermissionDeniedError, "PermissionDeniedError")
 
 /**
  * 404 Not Found. `ApiError.optional("NotFoundError")` turns it into `Option.none()`.
@@ -158,18 +168,13 @@ export class PermissionDeniedError extends Data.TaggedError("PermissionDeniedErr
  * @since 0.1.0
  * @category errors
  */
-export class NotFoundError extends Data.TaggedError("NotFoundError")<ResponseFields> {
+export class NotFoundError extends Data.Error<ResponseFields> {
   /** @since 0.1.0 */
-  readonly [TypeId]: TypeId = TypeId
+  declare readonly _tag: "NotFoundError"
   /** @since 0.1.0 */
-  override get message(): string {
-    return internal.statusMessage(this)
-  }
-  /** @since 0.1.0 */
-  override toJSON(): unknown {
-    return internal.toJSON(this)
-  }
+  declare readonly [TypeId]: TypeId
 }
+member(NotFoundError, "NotFoundError")
 
 /**
  * 409 Conflict.
@@ -177,18 +182,13 @@ export class NotFoundError extends Data.TaggedError("NotFoundError")<ResponseFie
  * @since 0.1.0
  * @category errors
  */
-export class ConflictError extends Data.TaggedError("ConflictError")<ResponseFields> {
+export class ConflictError extends Data.Error<ResponseFields> {
   /** @since 0.1.0 */
-  readonly [TypeId]: TypeId = TypeId
+  declare readonly _tag: "ConflictError"
   /** @since 0.1.0 */
-  override get message(): string {
-    return internal.statusMessage(this)
-  }
-  /** @since 0.1.0 */
-  override toJSON(): unknown {
-    return internal.toJSON(this)
-  }
+  declare readonly [TypeId]: TypeId
 }
+member(ConflictError, "ConflictError")
 
 /**
  * 422 Unprocessable Entity.
@@ -196,18 +196,13 @@ export class ConflictError extends Data.TaggedError("ConflictError")<ResponseFie
  * @since 0.1.0
  * @category errors
  */
-export class UnprocessableEntityError extends Data.TaggedError("UnprocessableEntityError")<ResponseFields> {
+export class UnprocessableEntityError extends Data.Error<ResponseFields> {
   /** @since 0.1.0 */
-  readonly [TypeId]: TypeId = TypeId
+  declare readonly _tag: "UnprocessableEntityError"
   /** @since 0.1.0 */
-  override get message(): string {
-    return internal.statusMessage(this)
-  }
-  /** @since 0.1.0 */
-  override toJSON(): unknown {
-    return internal.toJSON(this)
-  }
+  declare readonly [TypeId]: TypeId
 }
+member(UnprocessableEntityError, "UnprocessableEntityError")
 
 /**
  * 429 Too Many Requests. `retryAfter` holds the server's hint.
@@ -215,18 +210,13 @@ export class UnprocessableEntityError extends Data.TaggedError("UnprocessableEnt
  * @since 0.1.0
  * @category errors
  */
-export class RateLimitError extends Data.TaggedError("RateLimitError")<ResponseFields> {
+export class RateLimitError extends Data.Error<ResponseFields> {
   /** @since 0.1.0 */
-  readonly [TypeId]: TypeId = TypeId
+  declare readonly _tag: "RateLimitError"
   /** @since 0.1.0 */
-  override get message(): string {
-    return internal.statusMessage(this)
-  }
-  /** @since 0.1.0 */
-  override toJSON(): unknown {
-    return internal.toJSON(this)
-  }
+  declare readonly [TypeId]: TypeId
 }
+member(RateLimitError, "RateLimitError")
 
 /**
  * Any other 4xx (405, 408, 410, 413, …).
@@ -234,18 +224,13 @@ export class RateLimitError extends Data.TaggedError("RateLimitError")<ResponseF
  * @since 0.1.0
  * @category errors
  */
-export class ClientError extends Data.TaggedError("ClientError")<ResponseFields> {
+export class ClientError extends Data.Error<ResponseFields> {
   /** @since 0.1.0 */
-  readonly [TypeId]: TypeId = TypeId
+  declare readonly _tag: "ClientError"
   /** @since 0.1.0 */
-  override get message(): string {
-    return internal.statusMessage(this)
-  }
-  /** @since 0.1.0 */
-  override toJSON(): unknown {
-    return internal.toJSON(this)
-  }
+  declare readonly [TypeId]: TypeId
 }
+member(ClientError, "ClientError")
 
 /**
  * Any 5xx.
@@ -253,18 +238,13 @@ export class ClientError extends Data.TaggedError("ClientError")<ResponseFields>
  * @since 0.1.0
  * @category errors
  */
-export class ServerError extends Data.TaggedError("ServerError")<ResponseFields> {
+export class ServerError extends Data.Error<ResponseFields> {
   /** @since 0.1.0 */
-  readonly [TypeId]: TypeId = TypeId
+  declare readonly _tag: "ServerError"
   /** @since 0.1.0 */
-  override get message(): string {
-    return internal.statusMessage(this)
-  }
-  /** @since 0.1.0 */
-  override toJSON(): unknown {
-    return internal.toJSON(this)
-  }
+  declare readonly [TypeId]: TypeId
 }
+member(ServerError, "ServerError")
 
 /**
  * Any other status that is not 2xx (1xx, 3xx, or outside 100–599).
@@ -272,18 +252,13 @@ export class ServerError extends Data.TaggedError("ServerError")<ResponseFields>
  * @since 0.1.0
  * @category errors
  */
-export class UnexpectedStatusError extends Data.TaggedError("UnexpectedStatusError")<ResponseFields> {
+export class UnexpectedStatusError extends Data.Error<ResponseFields> {
   /** @since 0.1.0 */
-  readonly [TypeId]: TypeId = TypeId
+  declare readonly _tag: "UnexpectedStatusError"
   /** @since 0.1.0 */
-  override get message(): string {
-    return internal.statusMessage(this)
-  }
-  /** @since 0.1.0 */
-  override toJSON(): unknown {
-    return internal.toJSON(this)
-  }
+  declare readonly [TypeId]: TypeId
 }
+member(UnexpectedStatusError, "UnexpectedStatusError")
 
 /**
  * Why no response arrived.
@@ -323,7 +298,7 @@ export type ConnectionReason =
  * @since 0.1.0
  * @category errors
  */
-export class ConnectionError extends Data.TaggedError("ConnectionError")<
+export class ConnectionError extends Data.Error<
   CommonFields & {
     readonly reason: ConnectionReason
     readonly sent: boolean
@@ -333,16 +308,11 @@ export class ConnectionError extends Data.TaggedError("ConnectionError")<
   }
 > {
   /** @since 0.1.0 */
-  readonly [TypeId]: TypeId = TypeId
+  declare readonly _tag: "ConnectionError"
   /** @since 0.1.0 */
-  override get message(): string {
-    return internal.connectionMessage(this)
-  }
-  /** @since 0.1.0 */
-  override toJSON(): unknown {
-    return internal.toJSON(this)
-  }
+  declare readonly [TypeId]: TypeId
 }
+member(ConnectionError, "ConnectionError")
 
 /**
  * The request took too long. `scope: "attempt"` when one attempt passed the attempt timeout
@@ -352,23 +322,18 @@ export class ConnectionError extends Data.TaggedError("ConnectionError")<
  * @since 0.1.0
  * @category errors
  */
-export class TimeoutError extends Data.TaggedError("TimeoutError")<
+export class TimeoutError extends Data.Error<
   CommonFields & {
     readonly scope: "attempt" | "total"
     readonly duration: Duration.Duration
   }
 > {
   /** @since 0.1.0 */
-  readonly [TypeId]: TypeId = TypeId
+  declare readonly _tag: "TimeoutError"
   /** @since 0.1.0 */
-  override get message(): string {
-    return internal.timeoutMessage(this)
-  }
-  /** @since 0.1.0 */
-  override toJSON(): unknown {
-    return internal.toJSON(this)
-  }
+  declare readonly [TypeId]: TypeId
 }
+member(TimeoutError, "TimeoutError")
 
 /**
  * A 2xx response whose body could not be turned into the expected value.
@@ -381,7 +346,7 @@ export class TimeoutError extends Data.TaggedError("TimeoutError")<
  * @since 0.1.0
  * @category errors
  */
-export class DecodeError extends Data.TaggedError("DecodeError")<
+export class DecodeError extends Data.Error<
   CommonFields & {
     readonly reason: "InvalidJson" | "SchemaMismatch" | "TooLarge" | "Read"
     readonly status: number
@@ -392,16 +357,11 @@ export class DecodeError extends Data.TaggedError("DecodeError")<
   }
 > {
   /** @since 0.1.0 */
-  readonly [TypeId]: TypeId = TypeId
+  declare readonly _tag: "DecodeError"
   /** @since 0.1.0 */
-  override get message(): string {
-    return internal.decodeMessage(this)
-  }
-  /** @since 0.1.0 */
-  override toJSON(): unknown {
-    return internal.toJSON(this)
-  }
+  declare readonly [TypeId]: TypeId
 }
+member(DecodeError, "DecodeError")
 
 /**
  * The members that stand for an HTTP status.
@@ -465,13 +425,58 @@ export const isStatusError = (u: unknown): u is StatusError => isApiError(u) && 
 /**
  * Whether the failure is transient by its kind: a transport error, an attempt timeout, or
  * 408, 429, 500, 502, 503, 504 (a response header `x-should-retry: true|false` overrides the
- * status). It does not look at the method: the client also refuses to retry a POST or PATCH
- * that may have reached the server unless it carries an `Idempotency-Key`.
+ * status). It does not look at the method: use `isSafeToRetry` to decide whether to send a
+ * request again.
  *
  * @since 0.1.0
  * @category guards
  */
 export const isRetryable = (error: ApiError): boolean => classify.isTransient(error)
+
+/**
+ * Whether `request` may be sent again after `error`, by steady's rules: the failure must be
+ * transient (`isRetryable`), and the request idempotent (GET, HEAD, OPTIONS, PUT, DELETE,
+ * TRACE, or any method with an `Idempotency-Key` header) unless the error proves it never
+ * reached the server (`ConnectionError` with `sent: false`). This is the test to use in a
+ * retry of your own; `Retry.fromSchedule` applies it for you.
+ *
+ * @example
+ * ```ts
+ * import { ApiError } from "@steady/client"
+ * import { Effect, Schedule } from "effect"
+ * import { HttpClientRequest } from "@effect/platform"
+ *
+ * declare const send: (request: HttpClientRequest.HttpClientRequest) => Effect.Effect<string, ApiError.ApiError>
+ *
+ * const request = HttpClientRequest.post("/orders")
+ * const withRetry = send(request).pipe(
+ *   Effect.retry({
+ *     schedule: Schedule.exponential("200 millis"),
+ *     times: 2,
+ *     while: (error) => ApiError.isSafeToRetry(error, request)
+ *   })
+ * )
+ * ```
+ *
+ * @since 0.2.0
+ * @category guards
+ */
+export const isSafeToRetry = (
+  error: ApiError,
+  request: { readonly method: string; readonly headers?: Readonly<Record<string, string>> | undefined }
+): boolean => {
+  const headers = request.headers
+  let keyed = false
+  if (headers !== undefined) {
+    for (const name in headers) {
+      if (name.toLowerCase() === "idempotency-key") {
+        keyed = true
+        break
+      }
+    }
+  }
+  return classify.classify(error, request.method.toUpperCase(), keyed).retry
+}
 
 /**
  * Builds the member for a non-2xx status.

@@ -110,3 +110,19 @@ export const toJSON = (e: ApiError.ApiError): unknown => {
   }
   return out
 }
+
+/** The message of any member. @internal */
+export const message = (e: ApiError.ApiError): string => {
+  switch (e._tag) {
+    case "AuthenticationError":
+      return authenticationMessage(e)
+    case "ConnectionError":
+      return connectionMessage(e)
+    case "TimeoutError":
+      return timeoutMessage(e)
+    case "DecodeError":
+      return decodeMessage(e)
+    default:
+      return statusMessage(e)
+  }
+}
