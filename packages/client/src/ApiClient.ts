@@ -25,46 +25,28 @@ import type * as ApiError from "./ApiError.js"
 import * as Auth from "./Auth.js"
 import * as internal from "./internal/apiClient.js"
 import * as decode from "./internal/decode.js"
+import * as optionsInternal from "./internal/options.js"
 import * as pathInternal from "./internal/path.js"
+import * as retryInternal from "./internal/retry.js"
+import * as retryBudgetInternal from "./internal/retryBudget.js"
+import * as retryLoop from "./internal/retryLoop.js"
+import * as transportInternal from "./internal/transport.js"
+import type * as Policy from "./Policy.js"
+import type * as Retry from "./Retry.js"
+import * as RetryBudget from "./RetryBudget.js"
+import type * as Transport from "./Transport.js"
 
 /**
- * The retry policy. Retries use full jitter over a capped exponential backoff,
- * `U(0, min(cap, base·2ⁿ))`, built on `Schedule.exponential`; they retry only transport
- * errors, attempt timeouts and 408/429/500/502/503/504, never a POST or PATCH that may have
- * reached the server unless it carries an `Idempotency-Key`; they honour `Retry-After`; and
+ * The retry options of 0.1, kept as the shorthand for `Retry.standard(options)`: full jitter
+ * over a capped exponential backoff, `U(0, min(cap, base·2ⁿ))`; only transport errors,
+ * attempt timeouts and 408/429/500/502/503/504 are retried, never a POST or PATCH that may
+ * have reached the server unless it carries an `Idempotency-Key`; `Retry-After` is honoured;
  * a retry never starts if its delay would pass the total deadline.
  *
  * @since 0.1.0
  * @category models
  */
-export interface RetryOptions {
-  /** How many retries after the first attempt. Default `2` (3 attempts). `0` turns retries off. */
-  readonly times?: number | undefined
-  /** The first backoff ceiling; doubles each retry. Default `500 millis`. */
-  readonly base?: Duration.DurationInput | undefined
-  /** The largest backoff ceiling. Default `8 seconds`. */
-  readonly cap?: Duration.DurationInput | undefined
-  /**
-   * The longest server hint (`Retry-After`, `retry-after-ms`) the client waits for. A longer
-   * hint fails at once with the error carrying `retryAfter`. Default `60 seconds`.
-   */
-  readonly maxRetryAfter?: Duration.DurationInput | undefined
-  /**
-   * The retry budget shared by all calls of the client: a token bucket (capacity 500; a
-   * retry costs 5, a retry after a timeout 10; a success refunds what its retries cost, or 1).
-   * When it is empty, calls fail with their first error instead of retrying. `false` turns it
-   * off. Per-client only (ignored in per-call options).
-   */
-  readonly budget?:
-    | false
-    | {
-      readonly capacity?: number | undefined
-      readonly retryCost?: number | undefined
-      readonly timeoutRetryCost?: number | undefined
-      readonly successRefund?: number | undefined
-    }
-    | undefined
-}
+export type RetryOptions = Retry.StandardOptions
 
 /**
  * Timeouts. Both are on by default and both abort the underlying request (its socket is
@@ -98,8 +80,12 @@ export interface Options {
   readonly headers?: Headers.Input | undefined
   /** Attempt timeout and total deadline. Defaults `10 seconds` and `30 seconds`. */
   readonly timeout?: TimeoutOptions | undefined
-  /** The retry policy (see `RetryOptions`), or `false` for none. Default: 2 retries. Env: `<PREFIX>_MAX_RETRIES`. */
-  readonly retry?: RetryOptions | false | undefined
+  /**
+   * The retry policy: `Retry.standard(…)` (the default: 2 retries), `Retry.fromSchedule(…)`,
+   * `Retry.none`; or the shorthands `{ times, base, cap, maxRetryAfter, budget }` (for
+   * `Retry.standard`) and `false` (for `Retry.none`). Env: `<PREFIX>_MAX_RETRIES`.
+   */
+  readonly retry?: Retry.Retry | RetryOptions | false | undefined
   /**
    * `"auto"` adds an `Idempotency-Key` (a UUID) to every POST and PATCH that has none: one key
    * per logical call, the same on every attempt, so those requests become safe to retry.
@@ -123,17 +109,31 @@ export interface Options {
   readonly maxResponseBytes?: number | undefined
   /** More query parameter names whose values are redacted in errors and logs. */
   readonly redactQueryParams?: ReadonlyArray<string> | undefined
+  /**
+   * Your policies, in order (the first is the outermost of its stage). A `"call"` policy wraps
+   * the whole call, outside the total deadline and the retries; an `"attempt"` policy wraps
+   * each attempt inside auth, so it sees the request as it will be sent (see `Policy`).
+   * Default: none.
+   */
+  readonly policies?: ReadonlyArray<Policy.Policy> | undefined
+  /**
+   * The transport to send through. Default: the `Transport` in context when it serves the
+   * `HttpClient` in context (`ConnectionPool.layer` provides both), else the generic transport
+   * over that `HttpClient`.
+   */
+  readonly transport?: Transport.Transport | undefined
 }
 
 /**
- * What can be changed for one call with `ApiClient.withCallOptions`.
+ * What can be changed for the calls of one client with `ApiClient.withOptions`. A retry
+ * options object refines the client's standard policy; the budget stays the client's.
  *
  * @since 0.1.0
  * @category models
  */
 export interface CallOptions {
   readonly timeout?: TimeoutOptions | undefined
-  readonly retry?: Omit<RetryOptions, "budget"> | false | undefined
+  readonly retry?: Retry.Retry | Omit<RetryOptions, "budget"> | false | undefined
   readonly idempotencyKey?: "auto" | undefined
 }
 
@@ -147,9 +147,10 @@ export type Client = HttpClient.HttpClient.With<ApiError.ApiError>
 
 /**
  * Makes the client of one API on the `HttpClient` in context (supply it with
- * `ConnectionPool.layer`), with the credentials of the `Auth` service when one is in
- * context. Invalid options (a relative `baseUrl`, a negative timeout) are
- * defects: they are programming errors, not runtime conditions.
+ * `ConnectionPool.layer`), with the credentials of the `Auth` service and the `RetryBudget`
+ * when they are in context. Invalid options (a relative `baseUrl`, a negative timeout, a
+ * value that is not a `Policy` in `policies`) are defects that name the option: they are
+ * programming errors, not runtime conditions.
  *
  * @example
  * ```ts
@@ -172,13 +173,35 @@ export type Client = HttpClient.HttpClient.With<ApiError.ApiError>
  */
 export const make = (options: Options = {}): Effect.Effect<Client, never, HttpClient.HttpClient> =>
   Effect.flatMap(
-    HttpClient.HttpClient,
-    (http) =>
-      Effect.map(Effect.serviceOption(Auth.Auth), (auth) => internal.make(http, options, Option.getOrUndefined(auth)))
+    Effect.all([
+      HttpClient.HttpClient,
+      Effect.serviceOption(Auth.Auth),
+      Effect.serviceOption(transportInternal.tag),
+      Effect.serviceOption(RetryBudget.RetryBudget)
+    ]),
+    ([http, auth, transport, budget]) => {
+      const provided = Option.getOrUndefined(transport)
+      const made = internal.make(http, options, {
+        auth: Option.getOrUndefined(auth),
+        transport: provided,
+        budget: Option.getOrUndefined(budget)
+      })
+      // the pool is in context, but the HttpClient is not its own (a platform transform): say so
+      return provided === undefined || made.transport === provided || options.transport !== undefined
+        ? Effect.succeed(made.client)
+        : Effect.as(
+          Effect.logDebug(
+            "steady: the HttpClient in context is not the pool's own (transformed?): using the generic transport"
+          ),
+          made.client
+        )
+    }
   )
 
 /**
- * Makes the client on a given `HttpClient`, without the context.
+ * Makes the client on a given `HttpClient`, without the context. It sends through the
+ * generic transport unless `options.transport` names another (for the pool's fast path:
+ * `ConnectionPool.makeTransport`).
  *
  * @since 0.1.0
  * @category constructors
@@ -187,7 +210,25 @@ export const makeWith = (
   http: HttpClient.HttpClient,
   options: Options = {},
   auth?: Auth.Service | undefined
-): Client => internal.make(http, options, auth)
+): Client => internal.make(http, options, { auth, transport: undefined, budget: undefined }).client
+
+/**
+ * The stages a client made with these options runs, outermost first, by name: for logs,
+ * docs and tests.
+ *
+ * @example
+ * ```ts
+ * import { ApiClient } from "@steady/client"
+ *
+ * ApiClient.stages({ followRedirects: 3 })
+ * // ["total-deadline", "retry", "attempt-timeout", "redirects", "classify-status"]
+ * ```
+ *
+ * @since 0.2.0
+ * @category getters
+ */
+export const stages = (options: Options = {}, auth?: Auth.Service | undefined): ReadonlyArray<string> =>
+  internal.stageNames(options, auth)
 
 /**
  * The options `makeConfig` reads, under a prefix: `<PREFIX>_BASE_URL` (required),
@@ -253,8 +294,10 @@ export const makeConfig = (
         ...read,
         ...overrides,
         timeout: { ...read.timeout, ...overrides.timeout },
-        retry: overrides.retry === false ? false : read.retry || overrides.retry
-          ? { ...read.retry, ...overrides.retry }
+        retry: overrides.retry === false || retryInternal.isRetry(overrides.retry)
+          ? overrides.retry
+          : read.retry || overrides.retry
+          ? { ...(read.retry as RetryOptions | undefined), ...overrides.retry }
           : undefined
       })
   )
@@ -341,8 +384,41 @@ export const json = <A, I, RS>(schema: Schema.Schema<A, I, RS>) => {
 }
 
 /**
- * Runs `self` (an effect that makes requests through a steady client) with other timeouts,
- * retry policy or idempotency for its calls.
+ * The same client with other timeouts, retry policy or idempotency for its calls. Only calls
+ * on the returned client are affected: another client, or a call a policy makes inside the
+ * pipeline, never is. Applied twice, the outer options win field by field.
+ *
+ * @example
+ * ```ts
+ * import { ApiClient } from "@steady/client"
+ *
+ * declare const client: ApiClient.Client
+ *
+ * const payments = ApiClient.withOptions(client, { retry: false, timeout: { total: "5 seconds" } })
+ * const once = payments.post("/orders")
+ * ```
+ *
+ * @since 0.2.0
+ * @category combinators
+ */
+export const withOptions: {
+  (options: CallOptions): (self: Client) => Client
+  (self: Client, options: CallOptions): Client
+} = dual(2, (self: Client, options: CallOptions): Client => {
+  optionsInternal.override(optionsInternal.defaultSettings, options) // invalid options are defects here, not per call
+  return HttpClient.transformResponse(
+    self,
+    (effect) =>
+      Effect.locallyWith(effect, internal.currentCallOptions, (outer) => internal.mergeCallOptions(options, outer))
+  )
+})
+
+/**
+ * Runs `self` with other timeouts, retry policy or idempotency for the steady calls it makes
+ * directly, on every client.
+ *
+ * @deprecated Use `withOptions`, which is scoped to one client: this one changes every
+ * client's calls inside `self`.
  *
  * @example
  * ```ts
@@ -389,12 +465,13 @@ export const defaults: {
   readonly cap: Duration.Duration
   readonly maxRetryAfter: Duration.Duration
   readonly maxResponseBytes: number
-} = internal.defaults
+} = optionsInternal.defaults
 
 /**
- * Metrics every steady client updates (Effect `Metric` counters, process-wide):
- * `steady_retries_total` (retries started) and `steady_retry_budget_refusals_total`
- * (retries refused because a client's retry budget was spent).
+ * Metrics every steady client updates (Effect `Metric`s, process-wide):
+ * `steady_retries_total` (retries started), `steady_retry_budget_refusals_total` (retries
+ * refused because a retry budget was spent) and `steady_retry_budget_tokens` (a gauge of the
+ * tokens left in each named `RetryBudget`, labelled `budget`).
  *
  * @since 0.1.0
  * @category metrics
@@ -402,4 +479,9 @@ export const defaults: {
 export const metrics: {
   readonly retries: Metric.Metric.Counter<number>
   readonly budgetRefusals: Metric.Metric.Counter<number>
-} = { retries: internal.retriesTotal, budgetRefusals: internal.budgetRefusalsTotal }
+  readonly budgetTokens: Metric.Metric.Gauge<number>
+} = {
+  retries: retryLoop.retriesTotal,
+  budgetRefusals: retryBudgetInternal.refusalsTotal,
+  budgetTokens: retryBudgetInternal.tokensGauge
+}

@@ -1,6 +1,7 @@
 /**
  * One pooled session per API: a layer that supplies `HttpClient.HttpClient` backed by one
- * keep-alive undici connection pool, capped per origin, closed when its scope closes.
+ * keep-alive undici connection pool, capped per origin, closed when its scope closes, and the
+ * pool's `Transport`, the fast path `ApiClient` sends through.
  *
  * @since 0.1.0
  */
@@ -12,6 +13,7 @@ import type * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import * as internal from "./internal/connectionPool.js"
+import type * as Transport from "./Transport.js"
 
 /**
  * @since 0.1.0
@@ -53,7 +55,18 @@ export const make = (options: Options = {}): Effect.Effect<HttpClient.HttpClient
   internal.make(options)
 
 /**
- * Supplies `HttpClient.HttpClient` backed by one keep-alive pool.
+ * Makes the pool's `Transport` (the fast path); its `httpClient` is the pool's `HttpClient`.
+ * For `ApiClient.makeWith`, pass both: `makeWith(t.httpClient, { transport: t })`.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const makeTransport = (options: Options = {}): Effect.Effect<Transport.Transport, never, Scope.Scope> =>
+  internal.makeTransport(options)
+
+/**
+ * Supplies `HttpClient.HttpClient` backed by one keep-alive pool, and the pool's `Transport`
+ * beside it, which `ApiClient.make` uses for the fast path.
  *
  * @example
  * ```ts
@@ -65,7 +78,8 @@ export const make = (options: Options = {}): Effect.Effect<HttpClient.HttpClient
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: Options = {}): Layer.Layer<HttpClient.HttpClient> => internal.layer(options)
+export const layer = (options: Options = {}): Layer.Layer<HttpClient.HttpClient | Transport.Transport> =>
+  internal.layer(options)
 
 /**
  * Like `layer`, with the options read through `Config`.
@@ -85,4 +99,4 @@ export const layer = (options: Options = {}): Layer.Layer<HttpClient.HttpClient>
  */
 export const layerConfig = (
   options: Config.Config.Wrap<Options>
-): Layer.Layer<HttpClient.HttpClient, ConfigError.ConfigError> => internal.layerConfig(options)
+): Layer.Layer<HttpClient.HttpClient | Transport.Transport, ConfigError.ConfigError> => internal.layerConfig(options)

@@ -31,3 +31,31 @@ export * as Auth from "./Auth.js"
  * @since 0.1.0
  */
 export * as ConnectionPool from "./ConnectionPool.js"
+
+/**
+ * Policies: the steps of a call as values (per call, per attempt), and how to write your own.
+ *
+ * @since 0.2.0
+ */
+export * as Policy from "./Policy.js"
+
+/**
+ * Retry policies: `Retry.standard`, `Retry.fromSchedule`, `Retry.none`.
+ *
+ * @since 0.2.0
+ */
+export * as Retry from "./Retry.js"
+
+/**
+ * The retry budget, shareable between clients.
+ *
+ * @since 0.2.0
+ */
+export * as RetryBudget from "./RetryBudget.js"
+
+/**
+ * The transport: the pool's fast path or any `HttpClient`.
+ *
+ * @since 0.2.0
+ */
+export * as Transport from "./Transport.js"

@@ -13,6 +13,8 @@ import * as Redacted from "effect/Redacted"
 import type * as ApiErrorNs from "../ApiError.js"
 import * as ApiError from "../ApiError.js"
 import type * as Auth from "../Auth.js"
+import type * as PolicyNs from "../Policy.js"
+import * as policyInternal from "./policy.js"
 import { redactHeaders, redactUrl } from "./redact.js"
 
 /** Why credentials could not be obtained. @internal */
@@ -296,3 +298,55 @@ export const layerOAuth2ClientCredentials = <E, R>(options: Auth.OAuth2ClientCre
       } satisfies Auth.Service
     })
   )
+
+const hasKeys = (record: Readonly<Record<string, string>>): boolean => {
+  for (const _ in record) return true
+  return false
+}
+
+/** The request with the credentials set. */
+const apply = (request: PolicyNs.Request, applied: Auth.Applied): PolicyNs.Request => {
+  const headers: Record<string, string> = { ...request.headers }
+  for (const name in applied.headers) headers[name] = applied.headers[name]
+  if (!hasKeys(applied.query)) return { ...request, headers }
+  const url = new URL(request.url)
+  for (const name in applied.query) url.searchParams.set(name, applied.query[name])
+  return { ...request, headers, url }
+}
+
+/**
+ * The `Auth` service as a per-attempt policy: credentials on every request that may carry
+ * them; after a 401 (`AuthenticationError`) from the API, `unauthorized` decides, and the
+ * request is replayed once with the new credentials.
+ *
+ * @internal
+ */
+export const policy = (service: Auth.Service): PolicyNs.Policy =>
+  policyInternal.make({
+    name: "auth",
+    stage: "attempt",
+    wrap: (next) => (request) => {
+      if (!request.credentials) return next(request)
+      const send = (replayed: boolean): Effect.Effect<PolicyNs.Response, ApiErrorNs.ApiError> =>
+        Effect.flatMap(
+          Effect.mapError(
+            service.credentials,
+            (failure) => toAuthenticationError(failure, policyInternal.requestInfo(request))
+          ),
+          (applied) => {
+            const sent = next(apply(request, applied))
+            if (replayed) return sent
+            return Effect.catchIf(
+              sent,
+              (error) => error._tag === "AuthenticationError",
+              (error) =>
+                Effect.flatMap(
+                  service.unauthorized(applied.generation),
+                  (replay) => (replay ? send(true) : Effect.fail(error))
+                )
+            )
+          }
+        )
+      return send(false)
+    }
+  })

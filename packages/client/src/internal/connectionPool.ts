@@ -1,12 +1,15 @@
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as Config from "effect/Config"
+import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Undici from "undici"
 import type * as ConnectionPool from "../ConnectionPool.js"
-import { FastPathTypeId } from "./transport.js"
+import type * as Transport from "../Transport.js"
+import * as transport from "./transport.js"
+import * as undiciTransport from "./undiciTransport.js"
 
 /** @internal */
 export const defaults = {
@@ -32,19 +35,29 @@ const agentOptions = (options: ConnectionPool.Options): Undici.Agent.Options => 
   }
 }
 
-/** @internal */
-export const make = (options: ConnectionPool.Options) =>
+/** The pool's `Transport`; its `httpClient` is the pool's `HttpClient`. @internal */
+export const makeTransport = (options: ConnectionPool.Options) =>
   Effect.map(
     Effect.acquireRelease(
       Effect.sync(() => new Undici.Agent(agentOptions(options))),
       (agent) => Effect.promise(() => agent.destroy())
     ),
-    (agent): HttpClient.HttpClient => Object.assign(NodeHttpClient.makeUndici(agent), { [FastPathTypeId]: agent })
+    (agent): Transport.Transport => undiciTransport.make(agent, NodeHttpClient.makeUndici(agent))
   )
 
 /** @internal */
-export const layer = (options: ConnectionPool.Options) => Layer.scoped(HttpClient.HttpClient, make(options))
+export const make = (options: ConnectionPool.Options) =>
+  Effect.map(makeTransport(options), (t) => t.httpClient as HttpClient.HttpClient)
+
+const contextOf = (t: Transport.Transport) =>
+  Context.make(transport.tag, t).pipe(Context.add(HttpClient.HttpClient, t.httpClient as HttpClient.HttpClient))
+
+/** @internal */
+export const layer = (options: ConnectionPool.Options) =>
+  Layer.scopedContext(Effect.map(makeTransport(options), contextOf))
 
 /** @internal */
 export const layerConfig = (options: Config.Config.Wrap<ConnectionPool.Options>) =>
-  Layer.scoped(HttpClient.HttpClient, Effect.flatMap(Config.unwrap(options), make))
+  Layer.scopedContext(
+    Effect.flatMap(Effect.flatMap(Config.unwrap(options), makeTransport), (t) => Effect.succeed(contextOf(t)))
+  )

@@ -108,4 +108,3 @@ export const hasBody = (method: string, status: number) => method !== "HEAD" && 
 /** Milliseconds left before the attempt's deadline, on the call's clock. @internal */
 export const remainingMillis = (request: Policy.Request): number =>
   Math.max(0, request.timeout.deadline - request.clock.unsafeCurrentTimeMillis())
-

@@ -1,0 +1,102 @@
+/**
+ * The built-in per-attempt steps that frame an attempt: its timeout (outermost) and the
+ * classification of its status (innermost, just above the transport).
+ *
+ * @internal
+ */
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as ApiError from "../ApiError.js"
+import type * as Policy from "../Policy.js"
+import * as policy from "./policy.js"
+import * as redact from "./redact.js"
+import { parseRetryAfter } from "./retryAfter.js"
+
+const MAX_ERROR_BODY = 8 * 1024
+const utf8 = new TextDecoder()
+
+/**
+ * The attempt timeout: the attempt's deadline becomes `now + settings.attemptTimeout`, unless
+ * the total deadline comes first (then a timeout says `scope: "total"`). The transport
+ * enforces it.
+ *
+ * @internal
+ */
+export const attemptTimeout: Policy.Policy = policy.make({
+  name: "attempt-timeout",
+  stage: "attempt",
+  wrap: (next) => (request) => {
+    const limit = request.settings.attemptTimeout
+    const deadline = request.clock.unsafeCurrentTimeMillis() + Duration.toMillis(limit)
+    return next(
+      deadline < request.deadline
+        ? { ...request, timeout: { deadline, scope: "attempt", limit } }
+        : request
+    )
+  }
+})
+
+const requestIdHeaders = [
+  "x-request-id",
+  "request-id",
+  "x-amzn-requestid",
+  "x-amz-request-id",
+  "x-correlation-id",
+  "cf-ray"
+]
+
+/** @internal */
+export const headerValue = (headers: Policy.Response["headers"], name: string): string | undefined => {
+  const v = headers[name]
+  return v === undefined ? undefined : typeof v === "string" ? v : v.join(", ")
+}
+
+/** The typed error for a non-2xx response. @internal */
+export const statusError = (
+  request: Policy.Request,
+  response: Policy.Response,
+  sensitiveHeaders: ReadonlySet<string> | undefined
+): ApiError.StatusError => {
+  let requestId: string | undefined
+  for (const name of requestIdHeaders) {
+    requestId = headerValue(response.headers, name)
+    if (requestId !== undefined) break
+  }
+  const retryAfter = parseRetryAfter(
+    headerValue(response.headers, "retry-after-ms"),
+    headerValue(response.headers, "retry-after"),
+    request.clock.unsafeCurrentTimeMillis()
+  )
+  const bytes = response.body.byteLength > MAX_ERROR_BODY ? response.body.subarray(0, MAX_ERROR_BODY) : response.body
+  return ApiError.fromStatus({
+    request: policy.requestInfo(request),
+    attempts: 1,
+    status: response.status,
+    headers: redact.redactHeaders(response.headers, sensitiveHeaders),
+    body: utf8.decode(bytes),
+    requestId: Option.fromNullable(requestId),
+    retryAfter: retryAfter === undefined ? Option.none() : Option.some(Duration.millis(retryAfter))
+  })
+}
+
+/**
+ * Status classification: a 2xx is the response; anything else fails with its typed error
+ * (`NotFoundError`, `ServerError`, …), headers in it redacted (the built-in sensitive names
+ * and `sensitiveHeaders`).
+ *
+ * @internal
+ */
+export const classifyStatus = (sensitiveHeaders: ReadonlySet<string> | undefined): Policy.Policy =>
+  policy.make({
+    name: "classify-status",
+    stage: "attempt",
+    wrap: (next) => (request) =>
+      Effect.flatMap(
+        next(request),
+        (response) =>
+          response.status >= 200 && response.status < 300
+            ? Effect.succeed(response)
+            : Effect.fail(statusError(request, response, sensitiveHeaders))
+      )
+  })

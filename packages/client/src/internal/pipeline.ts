@@ -1,0 +1,50 @@
+/**
+ * Wires the stages of a client, innermost first: transport ← status classification ← the
+ * user's per-attempt policies ← auth ← redirects ← attempt timeout ← retry ← total deadline
+ * ← the user's per-call policies. It only wires: each stage lives in its own module.
+ *
+ * @internal
+ */
+import type * as Auth from "../Auth.js"
+import type * as Policy from "../Policy.js"
+import type * as RetryBudget from "../RetryBudget.js"
+import type * as Transport from "../Transport.js"
+import * as attempt from "./attempt.js"
+import * as auth from "./auth.js"
+import type { Resolved } from "./options.js"
+import * as redirect from "./redirect.js"
+import * as retryLoop from "./retryLoop.js"
+
+/** The stages, outermost first, for display and docs. @internal */
+export const stages = (
+  resolved: Resolved,
+  service: Auth.Service | undefined,
+  sensitiveHeaders: ReadonlySet<string> | undefined
+): ReadonlyArray<Policy.Policy | "retry"> => [
+  ...resolved.policies.filter((p) => p.stage === "call"),
+  retryLoop.totalDeadline,
+  "retry",
+  attempt.attemptTimeout,
+  ...(resolved.followRedirects > 0 ? [redirect.followRedirects(resolved.followRedirects, sensitiveHeaders)] : []),
+  ...(service !== undefined ? [auth.policy(service)] : []),
+  ...resolved.policies.filter((p) => p.stage === "attempt"),
+  attempt.classifyStatus(sensitiveHeaders)
+]
+
+/** The handler of a whole call. @internal */
+export const build = (
+  resolved: Resolved,
+  transport: Transport.Transport,
+  service: Auth.Service | undefined,
+  sensitiveHeaders: ReadonlySet<string> | undefined,
+  budget: RetryBudget.RetryBudget | undefined
+): Policy.Handler => {
+  const client: Policy.ClientInfo = { baseUrl: resolved.base }
+  let handler: Policy.Handler = transport.send
+  const all = stages(resolved, service, sensitiveHeaders)
+  for (let i = all.length - 1; i >= 0; i--) {
+    const stage = all[i]
+    handler = stage === "retry" ? retryLoop.make(handler, budget) : stage.wrap(handler, client)
+  }
+  return handler
+}

@@ -1,0 +1,93 @@
+/**
+ * The first step of a call: the caller's request made absolute against the base URL, held
+ * to the base URL's origin, merged with the default headers, and given an idempotency key
+ * when the client adds them.
+ *
+ * @internal
+ */
+import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as UrlParams from "@effect/platform/UrlParams"
+import type * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as ApiError from "../ApiError.js"
+import type * as Policy from "../Policy.js"
+import * as classify from "./classify.js"
+import type { Resolved } from "./options.js"
+import * as redact from "./redact.js"
+
+/** Before the total deadline starts. */
+const noTimeout: Policy.Timeout = { deadline: Infinity, scope: "total", limit: Duration.infinity }
+
+const absoluteUrl = /^[a-zA-Z][a-zA-Z0-9+.-]*:/
+
+const refused = (method: string, url: string | URL, redactQuery: ReadonlySet<string> | undefined) =>
+(
+  reason: ApiError.ConnectionReason,
+  detail: string
+) =>
+  new ApiError.ConnectionError({
+    request: { method, url: redact.redactUrl(url, redactQuery) },
+    attempts: 1,
+    reason,
+    sent: false,
+    detail
+  })
+
+const join = (resolved: Resolved, raw: string): string | undefined => {
+  if (absoluteUrl.test(raw)) return raw
+  if (resolved.base === undefined) return undefined
+  if (raw === "") return resolved.basePrefix
+  const first = raw.charCodeAt(0)
+  return first === 47 /* / */ || first === 63 /* ? */ ? resolved.basePrefix + raw : resolved.basePrefix + "/" + raw
+}
+
+/** @internal */
+export const prepare = (
+  resolved: Resolved,
+  redactQuery: ReadonlySet<string> | undefined,
+  source: HttpClientRequest.HttpClientRequest,
+  settings: Policy.Settings,
+  idempotencyKey: "auto" | undefined,
+  clock: Clock.Clock
+): Policy.Request | ApiError.ConnectionError => {
+  const method = source.method
+  const href = join(resolved, source.url)
+  if (href === undefined) {
+    return refused(method, source.url, redactQuery)("InvalidUrl", "a relative URL needs the client's baseUrl")
+  }
+  const made = UrlParams.makeUrl(href, source.urlParams, source.hash)
+  if (made._tag === "Left") return refused(method, href, redactQuery)("InvalidUrl", made.left.message)
+  const url = made.right
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    return refused(method, url, redactQuery)("InvalidUrl", `unsupported protocol ${url.protocol}`)
+  }
+  if (resolved.base !== undefined && url.origin !== resolved.base.origin && !resolved.allowOtherOrigins) {
+    return refused(method, url, redactQuery)(
+      "OriginNotAllowed",
+      `the client's baseUrl is ${resolved.base.origin}; set allowOtherOrigins: true to send requests (and credentials) elsewhere`
+    )
+  }
+  const headers: Record<string, string> = { ...resolved.headers }
+  const own = source.headers
+  for (const name in own) headers[name] = own[name]
+  if (
+    idempotencyKey === "auto" && headers["idempotency-key"] === undefined && !classify.idempotentMethods.has(method)
+  ) {
+    headers["idempotency-key"] = crypto.randomUUID()
+  }
+  return {
+    method,
+    url,
+    headers,
+    body: source.body,
+    source,
+    attempt: 0,
+    hop: 0,
+    credentials: true,
+    deadline: Infinity,
+    timeout: noTimeout,
+    clock,
+    settings,
+    redactQuery
+  }
+}

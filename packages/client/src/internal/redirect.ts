@@ -1,0 +1,84 @@
+/**
+ * Redirects, followed within one attempt when the client asks for them (`followRedirects`).
+ * The policy sits above auth, so credentials are applied again on every hop that stays on the
+ * origin, and never on one that leaves it.
+ *
+ * @internal
+ */
+import * as HttpBody from "@effect/platform/HttpBody"
+import * as Effect from "effect/Effect"
+import type * as ApiError from "../ApiError.js"
+import type * as Policy from "../Policy.js"
+import * as policy from "./policy.js"
+import * as redact from "./redact.js"
+
+const redirectStatuses: ReadonlySet<number> = new Set([301, 302, 303, 307, 308])
+
+/**
+ * The request a redirect asks for, or `undefined` when it cannot be followed (no or a bad
+ * Location, not http(s)). 303, and 301/302 after a POST, become a GET without a body (as
+ * browsers and Python's requests do), and the body's headers go with the body; 307/308 keep
+ * the method and body. Leaving the origin drops every credential header (Authorization,
+ * Proxy-Authorization, Cookie, API-key headers, the `Auth` layer's) and the `Auth` layer is
+ * not applied there.
+ *
+ * @internal
+ */
+export const next = (
+  request: Policy.Request,
+  status: number,
+  location: string | undefined,
+  sensitiveHeaders: ReadonlySet<string> | undefined
+): Policy.Request | undefined => {
+  if (location === undefined) return undefined
+  let url: URL
+  try {
+    url = new URL(location, request.url)
+  } catch {
+    return undefined
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") return undefined
+  const toGet = status === 303 || ((status === 301 || status === 302) && request.method === "POST")
+  const headers: Record<string, string> = { ...request.headers }
+  const leaves = url.origin !== request.url.origin
+  if (leaves) {
+    for (const name of Object.keys(headers)) {
+      if (redact.sensitiveHeaders.has(name) || sensitiveHeaders?.has(name)) delete headers[name]
+    }
+  }
+  let method = request.method
+  let body = request.body
+  if (toGet && method !== "GET" && method !== "HEAD") {
+    method = "GET"
+    body = HttpBody.empty
+    delete headers["content-type"]
+    delete headers["content-length"]
+  }
+  return {
+    ...request,
+    method,
+    body,
+    url,
+    headers,
+    hop: request.hop + 1,
+    credentials: request.credentials && !leaves
+  }
+}
+
+const isRedirect = (error: ApiError.ApiError): error is ApiError.UnexpectedStatusError =>
+  error._tag === "UnexpectedStatusError" && redirectStatuses.has(error.status)
+
+/** @internal */
+export const followRedirects = (max: number, sensitiveHeaders: ReadonlySet<string> | undefined): Policy.Policy =>
+  policy.make({
+    name: "redirects",
+    stage: "attempt",
+    wrap: (inner) => {
+      const follow = (request: Policy.Request): Effect.Effect<Policy.Response, ApiError.ApiError> =>
+        request.hop >= max ? inner(request) : Effect.catchIf(inner(request), isRedirect, (error) => {
+          const hop = next(request, error.status, error.headers.location, sensitiveHeaders)
+          return hop === undefined ? Effect.fail(error) : follow(hop)
+        })
+      return follow
+    }
+  })

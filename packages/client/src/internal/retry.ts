@@ -1,0 +1,109 @@
+/**
+ * Retry policy values: what `Retry.standard`, `Retry.fromSchedule` and `Retry.none` make,
+ * resolved and checked once.
+ *
+ * @internal
+ */
+import * as Duration from "effect/Duration"
+import * as Predicate from "effect/Predicate"
+import type * as Schedule from "effect/Schedule"
+import type * as ApiError from "../ApiError.js"
+import type * as Retry from "../Retry.js"
+
+/** @internal */
+export const TypeId: typeof Retry.TypeId = Symbol.for("@steady/client/Retry") as typeof Retry.TypeId
+
+/** @internal */
+export const defaults = {
+  times: 2,
+  base: Duration.millis(500),
+  cap: Duration.seconds(8),
+  maxRetryAfter: Duration.seconds(60)
+} as const
+
+/** @internal */
+export const wholeNumber = (name: string, n: unknown): number => {
+  if (typeof n !== "number" || !Number.isInteger(n) || n < 0) {
+    throw new RangeError(`${name} must be a whole number ≥ 0, got ${String(n)}`)
+  }
+  return n
+}
+
+/** @internal */
+export const duration = (name: string, d: Duration.DurationInput, positive: boolean): Duration.Duration => {
+  const decoded = Duration.decodeUnknown(d)
+  if (decoded._tag === "None") throw new RangeError(`${name} is not a duration: ${String(d)}`)
+  const ms = Duration.toMillis(decoded.value)
+  if (Number.isNaN(ms) || (positive ? !(ms > 0) : ms < 0)) {
+    throw new RangeError(`${name} must be a ${positive ? "positive" : "non-negative"} duration, got ${String(d)}`)
+  }
+  return decoded.value
+}
+
+const checkBudget = (name: string, budget: Retry.BudgetOption | undefined): Retry.BudgetOption | undefined => {
+  if (budget === undefined || budget === false || typeof budget === "object") return budget
+  throw new TypeError(`${name}.budget must be false, budget options or a RetryBudget, got ${String(budget)}`)
+}
+
+/** @internal */
+export const standard = (options: Retry.StandardOptions = {}, inherited?: Retry.Standard): Retry.Standard => {
+  const base = options.base !== undefined
+    ? duration("retry.base", options.base, true)
+    : inherited?.base ?? defaults.base
+  const cap = options.cap !== undefined ? duration("retry.cap", options.cap, true) : inherited?.cap ?? defaults.cap
+  return {
+    [TypeId]: TypeId,
+    _tag: "Standard",
+    times: wholeNumber("retry.times", options.times ?? inherited?.times ?? defaults.times),
+    base,
+    cap,
+    maxRetryAfter: options.maxRetryAfter !== undefined
+      ? duration("retry.maxRetryAfter", options.maxRetryAfter, false)
+      : inherited?.maxRetryAfter ?? defaults.maxRetryAfter,
+    budget: checkBudget("retry", options.budget ?? inherited?.budget),
+    baseMillis: Duration.toMillis(base),
+    capMillis: Duration.toMillis(cap)
+  }
+}
+
+/** @internal */
+export const fromSchedule = <Out>(
+  schedule: Schedule.Schedule<Out, ApiError.ApiError>,
+  options: Retry.ScheduleOptions = {}
+): Retry.FromSchedule => {
+  if (!Predicate.hasProperty(schedule, "step")) throw new TypeError("Retry.fromSchedule: not a Schedule")
+  return {
+    [TypeId]: TypeId,
+    _tag: "FromSchedule",
+    schedule: schedule as Schedule.Schedule<unknown, ApiError.ApiError>,
+    maxRetryAfter: options.maxRetryAfter !== undefined
+      ? duration("retry.maxRetryAfter", options.maxRetryAfter, false)
+      : defaults.maxRetryAfter,
+    budget: checkBudget("retry", options.budget)
+  }
+}
+
+/** @internal */
+export const none: Retry.None = { [TypeId]: TypeId, _tag: "None" }
+
+/** @internal */
+export const isRetry = (u: unknown): u is Retry.Retry => Predicate.hasProperty(u, TypeId)
+
+/**
+ * The `retry` option as given (a policy, the 0.1 options object, `false`, or nothing) as a
+ * policy; an options object refines `inherited` when that is a standard policy.
+ *
+ * @internal
+ */
+export const resolve = (
+  option: Retry.Retry | Retry.StandardOptions | false | undefined,
+  inherited: Retry.Retry | undefined
+): Retry.Retry => {
+  if (option === false) return none
+  if (option === undefined) return inherited ?? standard()
+  if (isRetry(option)) return option
+  if (typeof option !== "object" || option === null) {
+    throw new TypeError(`retry must be a Retry policy, retry options or false, got ${String(option)}`)
+  }
+  return standard(option, inherited?._tag === "Standard" ? inherited : undefined)
+}

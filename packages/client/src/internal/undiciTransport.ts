@@ -1,0 +1,145 @@
+/**
+ * The fast transport: one request on an undici dispatcher through its handler interface
+ * (`onRequestStart`, `onResponseStart`, `onResponseData`, `onResponseEnd`,
+ * `onResponseError`): no stream, no promise and no AbortController per request. The body is
+ * read inside the attempt, bounded by `maxResponseBytes`. The attempt's deadline is one
+ * timer that aborts the request (closing its socket); so does interruption.
+ *
+ * @internal
+ */
+import type * as HttpBody from "@effect/platform/HttpBody"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import * as Effect from "effect/Effect"
+import * as Undici from "undici"
+import type * as ApiError from "../ApiError.js"
+import type * as Policy from "../Policy.js"
+import type * as Transport from "../Transport.js"
+import * as httpClientTransport from "./httpClientTransport.js"
+import * as failure from "./transportFailure.js"
+
+const directBody = (body: HttpBody.HttpBody): string | Uint8Array | FormData | null | undefined => {
+  switch (body._tag) {
+    case "Empty":
+      return null
+    case "Uint8Array":
+      return body.body
+    case "Raw":
+      return typeof body.body === "string" || body.body instanceof Uint8Array ? body.body : undefined
+    case "FormData":
+      return body.formData
+    case "Stream":
+      return undefined
+  }
+}
+
+const aborted = () => new Undici.errors.RequestAbortedError()
+
+type Controller = Undici.Dispatcher.DispatchController
+
+/**
+ * Sends `request` on `dispatcher`.
+ *
+ * @internal
+ */
+export const send = (
+  dispatcher: Undici.Dispatcher,
+  request: Policy.Request
+): Effect.Effect<Policy.Response, ApiError.ApiError> =>
+  Effect.async<Policy.Response, ApiError.ApiError>((resume) => {
+    const maxBytes = request.settings.maxResponseBytes
+    let finished = false
+    let controller: Controller | undefined
+    let status = 0
+    let headers: Record<string, string | Array<string> | undefined> = {}
+    let chunks: Array<Buffer> = []
+    let size = 0
+    const finish = (effect: Effect.Effect<Policy.Response, ApiError.ApiError>) => {
+      if (finished) return
+      finished = true
+      clearTimeout(timer)
+      resume(effect)
+    }
+    const stop = (error: ApiError.ApiError) => {
+      finish(Effect.fail(error))
+      controller?.abort(aborted())
+    }
+    const timer = setTimeout(() => stop(failure.timeoutError(request)), failure.remainingMillis(request))
+    try {
+      dispatcher.dispatch({
+        origin: request.url.origin,
+        path: request.url.pathname + request.url.search,
+        method: request.method as Undici.Dispatcher.HttpMethod,
+        headers: request.headers,
+        body: directBody(request.body) as string | Uint8Array | null,
+        // The attempt's deadline is the only clock: undici's own timeouts never fire first.
+        headersTimeout: 0,
+        bodyTimeout: 0
+      }, {
+        onRequestStart(c: Controller) {
+          if (finished) c.abort(aborted())
+          else controller = c
+        },
+        onResponseStart(_c: Controller, statusCode: number, responseHeaders: Record<string, string | Array<string>>) {
+          if (statusCode < 200) return // 1xx: the final response follows
+          status = statusCode
+          headers = responseHeaders
+          const declared = responseHeaders["content-length"]
+          // a HEAD answer (and a 204 or 304) declares a length but carries no body
+          if (typeof declared === "string" && Number(declared) > maxBytes && failure.hasBody(request.method, status)) {
+            stop(failure.tooLarge(request, status, Number(declared)))
+          }
+        },
+        onResponseData(_c: Controller, chunk: Buffer) {
+          if (finished) return
+          size += chunk.length
+          if (size > maxBytes) {
+            chunks = []
+            stop(failure.tooLarge(request, status, undefined))
+            return
+          }
+          chunks.push(chunk)
+        },
+        onResponseEnd() {
+          const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)
+          finish(Effect.succeed({ status, headers, body }))
+        },
+        onResponseError(_c: Controller, cause: Error) {
+          finish(Effect.fail(failure.fromCause(request, cause)))
+        }
+      })
+    } catch (cause) {
+      // undici validates before anything is written: nothing was sent, and sending it again
+      // would fail the same way
+      finish(Effect.fail(
+        failure.connectionError(
+          request,
+          "InvalidRequest",
+          false,
+          cause instanceof Error ? cause.message : String(cause),
+          cause
+        )
+      ))
+    }
+    return Effect.sync(() => {
+      if (finished) return
+      finished = true
+      clearTimeout(timer)
+      controller?.abort(aborted())
+    })
+  })
+
+/**
+ * The transport of a steady `ConnectionPool`: requests with a body undici takes as it is
+ * (none, bytes, a string, `FormData`) go straight to the dispatcher; a streamed body goes
+ * through the pool's `HttpClient`.
+ *
+ * @internal
+ */
+export const make = (dispatcher: Undici.Dispatcher, httpClient: HttpClient.HttpClient): Transport.Transport => {
+  const generic = httpClientTransport.make(httpClient)
+  return {
+    name: "undici",
+    httpClient,
+    send: (request) => directBody(request.body) !== undefined ? send(dispatcher, request) : generic.send(request)
+  }
+}
