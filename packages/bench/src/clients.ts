@@ -6,7 +6,7 @@ import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import { ApiClient, Auth, ConnectionPool } from "@steady/client"
+import { ApiClient, Auth, ConnectionPool, Retry } from "@steady/client"
 import axios from "axios"
 import { Effect, Layer, ManagedRuntime, Redacted, Schedule, Schema } from "effect"
 import got from "got"
@@ -139,13 +139,30 @@ export const clients: Record<string, (origin: string, method: Method) => Client>
             .pipe(Effect.flatMap(decode), Effect.timeout("10 seconds"))
       })
     ),
-  steady: (origin, method) =>
-    effectClient(
-      Layer.merge(ConnectionPool.layer({ connections: CONNECTIONS }), Auth.layerBearer(Redacted.make("bench-token"))),
-      Effect.map(ApiClient.make({ baseUrl: origin }), (client) => {
-        const json = ApiClient.json(Pet)
-        const post = HttpClientRequest.post("/pets").pipe(HttpClientRequest.bodyUnsafeJson(postBody))
-        return () => (method === "GET" ? json(client.get("/pets/1")) : json(client.execute(post)))
-      })
-    )
+  steady: (origin, method) => steadyClient(origin, method, ConnectionPool.layer({ connections: CONNECTIONS })),
+  // steady with a user schedule (Retry.fromSchedule, run through Effect.retry)
+  "steady-schedule": (origin, method) =>
+    steadyClient(origin, method, ConnectionPool.layer({ connections: CONNECTIONS }), {
+      retry: Retry.fromSchedule(
+        Schedule.exponential("100 millis").pipe(Schedule.jittered, Schedule.intersect(Schedule.recurs(2)))
+      )
+    }),
+  // steady on a plain @effect/platform undici client: the generic transport
+  "steady-generic": (origin, method) => steadyClient(origin, method, undiciLayer())
+}
+
+function steadyClient<E>(
+  origin: string,
+  method: Method,
+  pool: Layer.Layer<HttpClient.HttpClient, E>,
+  options: ApiClient.Options = {}
+): Client {
+  return effectClient(
+    Layer.merge(pool, Auth.layerBearer(Redacted.make("bench-token"))),
+    Effect.map(ApiClient.make({ baseUrl: origin, ...options }), (client) => {
+      const json = ApiClient.json(Pet)
+      const post = HttpClientRequest.post("/pets").pipe(HttpClientRequest.bodyUnsafeJson(postBody))
+      return () => (method === "GET" ? json(client.get("/pets/1")) : json(client.execute(post)))
+    })
+  )
 }
