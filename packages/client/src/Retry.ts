@@ -172,6 +172,31 @@ export const fromSchedule = <Out>(
 ): FromSchedule => internal.fromSchedule(schedule, options)
 
 /**
+ * The schedule `Retry.standard` runs as a fused loop: `Schedule.exponential(base)`, each delay
+ * drawn uniformly from `[0, min(cap, delay))` in whole milliseconds (full jitter), at most
+ * `times` retries. Under the same seeded `Random`, `Retry.fromSchedule(standardSchedule(o))`
+ * waits exactly as `Retry.standard(o)`; start from it to build a schedule of your own.
+ *
+ * @example
+ * ```ts
+ * import { ApiError, Retry } from "@steady/client"
+ * import { Schedule } from "effect"
+ *
+ * // the standard backoff, but never after a 429
+ * const policy = Retry.fromSchedule(
+ *   Retry.standardSchedule({ times: 4 }).pipe(
+ *     Schedule.whileInput((error: ApiError.ApiError) => error._tag !== "RateLimitError")
+ *   )
+ * )
+ * ```
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const standardSchedule = (options: StandardOptions = {}): Schedule.Schedule<unknown, ApiError.ApiError> =>
+  internal.standardSchedule(options)
+
+/**
  * No retries: one attempt.
  *
  * @since 0.2.0

@@ -13,6 +13,7 @@ import {
   LogLevel,
   Metric,
   Option,
+  Random,
   Redacted,
   Schedule,
   TestClock
@@ -226,6 +227,29 @@ describe("Retry.fromSchedule", () => {
         retry: Retry.fromSchedule(Schedule.recurs(5), { budget: { capacity: 10, retryCost: 5 } })
       })
       expect(poor.seen).toHaveLength(3)
+    }))
+
+  it.effect("Retry.standard waits exactly as the schedule it optimises, under the same seed", () =>
+    Effect.gen(function*() {
+      const options = { times: 5, base: "1 second", cap: "5 seconds" } as const
+      const total = { total: "1 minute" } as const
+      for (const seed of [1, 2, 3]) {
+        const fused = yield* run(() => 503, {
+          retry: Retry.standard({ times: 5, base: "1 second", cap: "5 seconds" }),
+          timeout: total
+        })
+          .pipe(Effect.withRandom(Random.make(seed)))
+        const scheduled = yield* run(() => 503, {
+          retry: Retry.fromSchedule(Retry.standardSchedule(options)),
+          timeout: total
+        })
+          .pipe(Effect.withRandom(Random.make(seed)))
+        expect(times(fused.seen)).toHaveLength(6)
+        // the ceilings double up to the cap: each delay below its own
+        const delays = times(fused.seen).slice(1).map((t, i, all) => t - (i === 0 ? 0 : all[i - 1]))
+        delays.forEach((d, i) => expect(d).toBeLessThan([1_000, 2_000, 4_000, 5_000, 5_000][i]))
+        expect(times(scheduled.seen)).toEqual(times(fused.seen))
+      }
     }))
 
   it.effect("Retry.none makes one attempt; retry: false is its alias", () =>

@@ -30,6 +30,8 @@ export class Petstore extends Effect.Service<Petstore>()("Petstore", {
     })
 
     const getPet = (id: number) => client.get(ApiClient.path`/pets/${id}`).pipe(ApiClient.json(Pet))
+    // the same client, with an Idempotency-Key on every POST and PATCH: those become retryable
+    const keyed = ApiClient.withOptions(client, { idempotencyKey: "auto" })
 
     return {
       /** Fails with `NotFoundError` when there is no such pet. */
@@ -40,11 +42,7 @@ export class Petstore extends Effect.Service<Petstore>()("Petstore", {
       /** Not retried once it may have reached the server: no Idempotency-Key. */
       addPet: (pet: NewPet) => client.post("/pets", { body: HttpBody.unsafeJson(pet) }).pipe(ApiClient.json(Pet)),
       /** Carries an Idempotency-Key, the same on every attempt, so it is retried like a GET. */
-      addPetSafely: (pet: NewPet) =>
-        client.post("/pets", { body: HttpBody.unsafeJson(pet) }).pipe(
-          ApiClient.json(Pet),
-          ApiClient.withCallOptions({ idempotencyKey: "auto" })
-        ),
+      addPetSafely: (pet: NewPet) => keyed.post("/pets", { body: HttpBody.unsafeJson(pet) }).pipe(ApiClient.json(Pet)),
       /** A 403 is a `PermissionDeniedError`, handled here as a value. */
       deletePet: (id: number) =>
         client.del(ApiClient.path`/pets/${id}`).pipe(

@@ -10,6 +10,7 @@ import * as FiberId from "effect/FiberId"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import type * as Scope from "effect/Scope"
 import type * as ApiErrorNs from "../ApiError.js"
 import * as ApiError from "../ApiError.js"
 import type * as Auth from "../Auth.js"
@@ -136,6 +137,168 @@ const tokenFields = /("(?:access_token|refresh_token|id_token)"\s*:\s*)"[^"]*"/g
 const redactTokenBody = (text: string) =>
   (text.length > MAX_BODY ? text.slice(0, MAX_BODY) : text).replace(tokenFields, "$1\"<redacted>\"")
 
+/** The token request of the client-credentials grant (RFC 6749 §4.4). */
+const tokenRequest = <E, R>(
+  options: Auth.OAuth2ClientCredentialsOptions<E, R>,
+  secret: Redacted.Redacted<string>
+): HttpClientRequest.HttpClientRequest => {
+  const form: Record<string, string> = { grant_type: "client_credentials" }
+  if (options.scope !== undefined) {
+    form.scope = typeof options.scope === "string" ? options.scope : options.scope.join(" ")
+  }
+  if (options.audience !== undefined) form.audience = options.audience
+  const headers: Record<string, string> = { accept: "application/json" }
+  if ((options.clientAuthentication ?? "basic") === "basic") {
+    // RFC 6749 §2.3.1: client id and secret are form-urlencoded before base64.
+    const id = encodeURIComponent(options.clientId)
+    const pw = encodeURIComponent(Redacted.value(secret))
+    headers.authorization = `Basic ${Buffer.from(`${id}:${pw}`).toString("base64")}`
+  } else {
+    form.client_id = options.clientId
+    form.client_secret = Redacted.value(secret)
+  }
+  return HttpClientRequest.post(options.tokenUrl).pipe(
+    HttpClientRequest.setHeaders(headers),
+    HttpClientRequest.bodyUrlParams(form)
+  )
+}
+
+type Failure = (detail: string, fields?: Partial<Omit<CredentialsFailure, "_tag" | "detail">>) => CredentialsFailure
+
+const failureAt = (shownUrl: string): Failure => (detail, fields = {}) => ({
+  _tag: "CredentialsFailure",
+  status: fields.status ?? 401,
+  headers: fields.headers ?? {},
+  body: fields.body ?? "",
+  oauthError: fields.oauthError,
+  detail: `token endpoint ${shownUrl} ${detail}`,
+  cause: fields.cause
+})
+
+/** What the token endpoint answered, as a token (without its generation) or a failure. */
+const readTokenAnswer = (
+  answer: { readonly status: number; readonly headers: Readonly<Record<string, string>>; readonly text: string },
+  now: number,
+  skewMillis: number,
+  failure: Failure
+): Omit<Token, "generation"> | CredentialsFailure => {
+  const shown = { status: answer.status, headers: redactHeaders(answer.headers), body: redactTokenBody(answer.text) }
+  let parsed: Record<string, unknown> | undefined
+  try {
+    const json: unknown = JSON.parse(answer.text)
+    if (typeof json === "object" && json !== null) parsed = json as Record<string, unknown>
+  } catch {
+    parsed = undefined
+  }
+  if (answer.status < 200 || answer.status >= 300) {
+    const error = typeof parsed?.error === "string" ? parsed.error : undefined
+    const description = typeof parsed?.error_description === "string" ? parsed.error_description : undefined
+    return failure(`refused: ${answer.status}`, {
+      ...shown,
+      oauthError: error === undefined ? undefined : { error, description }
+    })
+  }
+  const accessToken = parsed?.access_token
+  if (typeof accessToken !== "string" || accessToken === "") return failure("answered without an access_token", shown)
+  const tokenType = typeof parsed?.token_type === "string" ? parsed.token_type : "Bearer"
+  if (tokenType.toLowerCase() !== "bearer") {
+    return failure(`answered with an unsupported token_type ${tokenType}`, shown)
+  }
+  const expiresIn = Number(parsed?.expires_in)
+  const lifetime = Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn * 1000 : Infinity
+  const skew = Math.min(skewMillis, lifetime / 2)
+  return { header: `Bearer ${accessToken}`, expiresAt: now + lifetime - skew }
+}
+
+/** One token request through `http`, bounded by `timeout`. */
+const fetchToken = (
+  http: HttpClient.HttpClient,
+  request: HttpClientRequest.HttpClientRequest,
+  timeout: Duration.Duration,
+  skewMillis: number,
+  failure: Failure
+): Effect.Effect<Omit<Token, "generation">, CredentialsFailure> => {
+  const late = () => failure(`did not answer within ${Duration.format(timeout)}`)
+  const cause = (error: { readonly cause?: unknown; readonly reason: string }) =>
+    error.cause instanceof Error ? error.cause : error.reason
+  return Effect.gen(function*() {
+    // No platform span: it would record the token URL unredacted.
+    const response = yield* Effect.locally(http.execute(request), HttpClient.currentTracerDisabledWhen, () => true)
+      .pipe(
+        // Keep only the underlying error: the platform's error holds the request, and with it
+        // the client's credentials.
+        Effect.mapError((error) =>
+          failure(`could not be reached: ${error.cause instanceof Error ? error.cause.message : error.reason}`, {
+            cause: cause(error)
+          })
+        ),
+        Effect.timeoutFail({ duration: timeout, onTimeout: late })
+      )
+    const text = yield* response.text.pipe(
+      Effect.mapError((error) => failure("answer could not be read", { status: response.status, cause: cause(error) })),
+      Effect.timeoutFail({ duration: timeout, onTimeout: late })
+    )
+    const now = yield* Clock.currentTimeMillis
+    const token = readTokenAnswer(
+      { status: response.status, headers: response.headers, text },
+      now,
+      skewMillis,
+      failure
+    )
+    return "_tag" in token ? yield* Effect.fail(token) : token
+  })
+}
+
+/**
+ * The token cache: fetched once for any number of callers (the request outlives the caller
+ * that started it, in `scope`), used until it expires, dropped after a 401 with it.
+ */
+const tokenCache = (
+  fetch: Effect.Effect<Omit<Token, "generation">, CredentialsFailure>,
+  scope: Scope.Scope
+): Auth.Service => {
+  let generation = 0
+  let current: Token | undefined
+  let inflight: Deferred.Deferred<Token, CredentialsFailure> | undefined
+
+  const refresh: Effect.Effect<Token, CredentialsFailure> = Effect.suspend(() => {
+    if (inflight !== undefined) return Deferred.await(inflight)
+    const deferred = Deferred.unsafeMake<Token, CredentialsFailure>(FiberId.none)
+    inflight = deferred
+    const numbered = Effect.map(fetch, (t): Token => ({ ...t, generation: ++generation }))
+    return Effect.zipRight(
+      Effect.forkIn(
+        Effect.onExit(numbered, (exit) => {
+          inflight = undefined
+          if (Exit.isSuccess(exit)) current = exit.value
+          return Deferred.done(deferred, exit)
+        }),
+        scope
+      ),
+      Deferred.await(deferred)
+    )
+  })
+
+  const credentials: Effect.Effect<Auth.Applied, CredentialsFailure> = Effect.flatMap(
+    Clock.currentTimeMillis,
+    (now) =>
+      Effect.map(
+        current !== undefined && now < current.expiresAt ? Effect.succeed(current) : refresh,
+        (t): Auth.Applied => ({ headers: { authorization: t.header }, query: {}, generation: t.generation })
+      )
+  )
+
+  const unauthorized = (used: number) =>
+    Effect.sync(() => {
+      // The token that failed is still current: drop it, the replay fetches a new one.
+      // Otherwise a newer token exists or is on its way: the replay uses it.
+      if (current !== undefined && current.generation === used) current = undefined
+      return true
+    })
+
+  return { credentials, unauthorized, sensitiveHeaders: ["authorization"], sensitiveQueryParams: [] }
+}
+
 /** @internal */
 export const layerOAuth2ClientCredentials = <E, R>(options: Auth.OAuth2ClientCredentialsOptions<E, R>) =>
   Layer.scoped(
@@ -144,158 +307,10 @@ export const layerOAuth2ClientCredentials = <E, R>(options: Auth.OAuth2ClientCre
       const http = yield* HttpClient.HttpClient
       const secret = yield* resolveSecret(options.clientSecret)
       const scope = yield* Effect.scope
-      const tokenUrl = new URL(options.tokenUrl)
-      const shownUrl = redactUrl(tokenUrl)
+      const failure = failureAt(redactUrl(new URL(options.tokenUrl)))
       const skewMillis = Duration.toMillis(options.refreshSkew ?? Duration.seconds(60))
       const timeout = Duration.decode(options.timeout ?? Duration.seconds(10))
-      const scopeParam = options.scope === undefined
-        ? undefined
-        : typeof options.scope === "string"
-        ? options.scope
-        : options.scope.join(" ")
-
-      const form: Record<string, string> = { grant_type: "client_credentials" }
-      if (scopeParam !== undefined) form.scope = scopeParam
-      if (options.audience !== undefined) form.audience = options.audience
-      const byBasic = (options.clientAuthentication ?? "basic") === "basic"
-      const headers: Record<string, string> = { accept: "application/json" }
-      if (byBasic) {
-        // RFC 6749 §2.3.1: client id and secret are form-urlencoded before base64.
-        const id = encodeURIComponent(options.clientId)
-        const pw = encodeURIComponent(Redacted.value(secret))
-        headers.authorization = `Basic ${Buffer.from(`${id}:${pw}`).toString("base64")}`
-      } else {
-        form.client_id = options.clientId
-        form.client_secret = Redacted.value(secret)
-      }
-      const request = HttpClientRequest.post(tokenUrl).pipe(
-        HttpClientRequest.setHeaders(headers),
-        HttpClientRequest.bodyUrlParams(form)
-      )
-
-      let generation = 0
-      let current: Token | undefined
-      let inflight: Deferred.Deferred<Token, CredentialsFailure> | undefined
-
-      const failure = (
-        detail: string,
-        fields: Partial<Omit<CredentialsFailure, "_tag" | "detail">> = {}
-      ): CredentialsFailure => ({
-        _tag: "CredentialsFailure",
-        status: fields.status ?? 401,
-        headers: fields.headers ?? {},
-        body: fields.body ?? "",
-        oauthError: fields.oauthError,
-        detail: `token endpoint ${shownUrl} ${detail}`,
-        cause: fields.cause
-      })
-
-      const fetchToken: Effect.Effect<Token, CredentialsFailure> = Effect.gen(function*() {
-        // No platform span: it would record the token URL unredacted.
-        const response = yield* Effect.locally(http.execute(request), HttpClient.currentTracerDisabledWhen, () => true)
-          .pipe(
-            // Keep only the underlying error: the platform's error holds the request, and with it
-            // the client's credentials.
-            Effect.mapError((error) =>
-              failure(`could not be reached: ${error.cause instanceof Error ? error.cause.message : error.reason}`, {
-                cause: error.cause instanceof Error ? error.cause : error.reason
-              })
-            ),
-            Effect.timeoutFail({
-              duration: timeout,
-              onTimeout: () => failure(`did not answer within ${Duration.format(timeout)}`)
-            })
-          )
-        const text = yield* response.text.pipe(
-          Effect.mapError((error) =>
-            failure("answer could not be read", {
-              status: response.status,
-              cause: error.cause instanceof Error ? error.cause : error.reason
-            })
-          ),
-          Effect.timeoutFail({
-            duration: timeout,
-            onTimeout: () => failure(`did not answer within ${Duration.format(timeout)}`)
-          })
-        )
-        const shown = { status: response.status, headers: redactHeaders(response.headers), body: redactTokenBody(text) }
-        let parsed: Record<string, unknown> | undefined
-        try {
-          const json: unknown = JSON.parse(text)
-          if (typeof json === "object" && json !== null) parsed = json as Record<string, unknown>
-        } catch {
-          parsed = undefined
-        }
-        if (response.status < 200 || response.status >= 300) {
-          const error = parsed !== undefined && typeof parsed.error === "string" ? parsed.error : undefined
-          const description = parsed !== undefined && typeof parsed.error_description === "string"
-            ? parsed.error_description
-            : undefined
-          return yield* Effect.fail(failure(`refused: ${response.status}`, {
-            ...shown,
-            oauthError: error === undefined ? undefined : { error, description }
-          }))
-        }
-        const accessToken = parsed?.access_token
-        if (typeof accessToken !== "string" || accessToken === "") {
-          return yield* Effect.fail(failure("answered without an access_token", shown))
-        }
-        const tokenType = typeof parsed?.token_type === "string" ? parsed.token_type : "Bearer"
-        if (tokenType.toLowerCase() !== "bearer") {
-          return yield* Effect.fail(failure(`answered with an unsupported token_type ${tokenType}`, shown))
-        }
-        const expiresIn = Number(parsed?.expires_in)
-        const now = yield* Clock.currentTimeMillis
-        const lifetime = Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn * 1000 : Infinity
-        const skew = Math.min(skewMillis, lifetime / 2)
-        return { header: `Bearer ${accessToken}`, expiresAt: now + lifetime - skew, generation: ++generation }
-      })
-
-      /** One token request at a time, whoever asks; the request outlives the caller that started it. */
-      const refresh: Effect.Effect<Token, CredentialsFailure> = Effect.suspend(() => {
-        if (inflight !== undefined) return Deferred.await(inflight)
-        const deferred = Deferred.unsafeMake<Token, CredentialsFailure>(FiberId.none)
-        inflight = deferred
-        return Effect.zipRight(
-          Effect.forkIn(
-            Effect.onExit(fetchToken, (exit) => {
-              inflight = undefined
-              if (Exit.isSuccess(exit)) current = exit.value
-              return Deferred.done(deferred, exit)
-            }),
-            scope
-          ),
-          Deferred.await(deferred)
-        )
-      })
-
-      const credentials: Effect.Effect<Auth.Applied, CredentialsFailure> = Effect.flatMap(
-        Clock.currentTimeMillis,
-        (now) => {
-          const token = current !== undefined && now < current.expiresAt ? current : undefined
-          return Effect.map(
-            token !== undefined ? Effect.succeed(token) : refresh,
-            (t): Auth.Applied => ({ headers: { authorization: t.header }, query: {}, generation: t.generation })
-          )
-        }
-      )
-
-      const unauthorized = (used: number) =>
-        Effect.sync(() => {
-          if (current !== undefined && current.generation === used) {
-            // The token that failed is still current: drop it, the replay fetches a new one.
-            current = undefined
-          }
-          // Otherwise a newer token exists or is on its way: the replay uses it.
-          return true
-        })
-
-      return {
-        credentials,
-        unauthorized,
-        sensitiveHeaders: ["authorization"],
-        sensitiveQueryParams: []
-      } satisfies Auth.Service
+      return tokenCache(fetchToken(http, tokenRequest(options, secret), timeout, skewMillis, failure), scope)
     })
   )
 

@@ -78,34 +78,30 @@ const readBody = (
 }
 
 /**
- * How a clock arms a timer. A clock that can schedule a callback (Effect's live clock offers
+ * How a clock arms a timer: a clock that can schedule a callback (Effect's live clock offers
  * a `ClockScheduler`) arms it without a fiber; one that cannot (`TestClock`) runs
- * `Clock.sleep` in a fiber. Either way the deadline is on the request's clock and the race
+ * `Clock.sleep` in a fiber. Either way the deadline is on the request's clock, and the race
  * below is the same code.
  */
-type Arm = (millis: number, task: () => void) => Effect.Effect<() => void>
-
 const schedulers = new WeakMap<Clock.Clock, Clock.ClockScheduler | null>()
 
-const armWith = (clock: Clock.Clock): Arm => {
+const schedulerOf = (clock: Clock.Clock): Clock.ClockScheduler | null => {
   let scheduler = schedulers.get(clock)
   if (scheduler === undefined) {
     const get = (clock as { scheduler?: () => Effect.Effect<Clock.ClockScheduler> }).scheduler
     scheduler = typeof get === "function" ? Effect.runSync(get.call(clock)) : null
     schedulers.set(clock, scheduler)
   }
-  if (scheduler !== null) {
-    const s = scheduler
-    return (millis, task) => Effect.sync(() => s.unsafeSchedule(task, Duration.millis(millis)))
-  }
-  return (millis, task) =>
-    Effect.map(Effect.forkDaemon(Effect.sleep(Duration.millis(millis))), (fiber) => {
-      fiber.addObserver((exit) => {
-        if (exit._tag === "Success") task()
-      })
-      return () => fiber.unsafeInterruptAsFork(FiberId.none)
-    })
+  return scheduler
 }
+
+const sleepingTimer = (millis: number, task: () => void): Effect.Effect<() => void> =>
+  Effect.map(Effect.forkDaemon(Effect.sleep(Duration.millis(millis))), (fiber) => {
+    fiber.addObserver((exit) => {
+      if (exit._tag === "Success") task()
+    })
+    return () => fiber.unsafeInterruptAsFork(FiberId.none)
+  })
 
 /**
  * Runs `self` with the request's deadline on its clock: `self` runs in a fiber of its own,
@@ -118,6 +114,8 @@ const withDeadline = (
   request: Policy.Request
 ): Effect.Effect<Policy.Response, ApiError.ApiError> =>
   Effect.flatMap(Effect.forkDaemon(self), (send) => {
+    const millis = failure.remainingMillis(request)
+    const scheduler = schedulerOf(request.clock)
     let settled = false
     let resume: ((effect: Effect.Effect<Policy.Response, ApiError.ApiError>) => void) | undefined
     let early: Effect.Effect<Policy.Response, ApiError.ApiError> | undefined
@@ -128,26 +126,26 @@ const withDeadline = (
       else early = effect
       return true
     }
-    return Effect.flatMap(
-      armWith(request.clock)(failure.remainingMillis(request), () => {
-        if (settle(Effect.fail(failure.timeoutError(request)))) send.unsafeInterruptAsFork(FiberId.none)
-      }),
-      (cancel) =>
-        Effect.async<Policy.Response, ApiError.ApiError>((cb) => {
-          if (early !== undefined) return cb(early)
-          resume = cb
-          send.addObserver((exit) => {
-            if (settle(exit)) cancel()
-          })
-          return Effect.sync(() => {
-            if (!settled) {
-              settled = true
-              cancel()
-              send.unsafeInterruptAsFork(FiberId.none)
-            }
-          })
+    const onDeadline = () => {
+      if (settle(Effect.fail(failure.timeoutError(request)))) send.unsafeInterruptAsFork(FiberId.none)
+    }
+    const race = (cancel: () => unknown) =>
+      Effect.async<Policy.Response, ApiError.ApiError>((cb) => {
+        if (early !== undefined) return cb(early)
+        resume = cb
+        send.addObserver((exit) => {
+          if (settle(exit)) cancel()
         })
-    )
+        return Effect.sync(() => {
+          if (settled) return
+          settled = true
+          cancel()
+          send.unsafeInterruptAsFork(FiberId.none)
+        })
+      })
+    return scheduler !== null
+      ? race(scheduler.unsafeSchedule(onDeadline, Duration.millis(millis)))
+      : Effect.flatMap(sleepingTimer(millis, onDeadline), race)
   })
 
 /**
@@ -155,7 +153,7 @@ const withDeadline = (
  * a stage removed (a credential dropped by a cross-origin redirect) is not merged back.
  */
 const outgoing = (request: Policy.Request): HttpClientRequest.HttpClientRequest =>
-  HttpClientRequest.make(request.method as HttpClientRequest.HttpClientRequest["method"])(request.url, {
+  HttpClientRequest.make(request.method as HttpClientRequest.HttpClientRequest["method"])(request.url.href, {
     headers: request.headers,
     body: request.body
   })

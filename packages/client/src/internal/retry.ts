@@ -5,8 +5,10 @@
  * @internal
  */
 import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
 import * as Predicate from "effect/Predicate"
-import type * as Schedule from "effect/Schedule"
+import * as Random from "effect/Random"
+import * as Schedule from "effect/Schedule"
 import type * as ApiError from "../ApiError.js"
 import type * as Retry from "../Retry.js"
 
@@ -106,4 +108,17 @@ export const resolve = (
     throw new TypeError(`retry must be a Retry policy, retry options or false, got ${String(option)}`)
   }
   return standard(option, inherited?._tag === "Standard" ? inherited : undefined)
+}
+
+/** The schedule `Retry.standard` fuses: full jitter below min(cap, base·2ⁿ), `times` retries. @internal */
+export const standardSchedule = (
+  options: Retry.StandardOptions = {}
+): Schedule.Schedule<unknown, ApiError.ApiError> => {
+  const resolved = standard(options)
+  return Schedule.exponential(resolved.base).pipe(
+    Schedule.modifyDelayEffect((_, delay) =>
+      Effect.map(Random.nextRange(0, Math.min(resolved.capMillis, Duration.toMillis(delay))), Math.floor)
+    ),
+    Schedule.intersect(Schedule.recurs(resolved.times))
+  )
 }
