@@ -1,8 +1,9 @@
 import { it } from "@effect/vitest"
 import { ApiClient, ApiError } from "@steady/client"
 import { MockHttpClient } from "@steady/testing"
-import { ConfigProvider, Effect, Fiber, Layer, Option, Schema, TestClock } from "effect"
+import { Cause, ConfigProvider, Duration, Effect, Exit, Layer, Option, Schema, TestClock } from "effect"
 import { describe, expect } from "vitest"
+import { joinNow } from "./util.js"
 
 class Pet extends Schema.Class<Pet>("Pet")({ id: Schema.Number, name: Schema.String }) {}
 
@@ -142,7 +143,7 @@ describe("ApiClient", () => {
       yield* TestClock.adjust("1999 millis")
       expect(fiber.unsafePoll()).toBeNull()
       yield* TestClock.adjust("1 millis")
-      const { result } = yield* Fiber.join(fiber)
+      const { result } = yield* joinNow(fiber)
       expect(result).toMatchObject({ _tag: "TimeoutError", scope: "attempt", attempts: 1 })
       expect(result.message).toContain("attempt timeout of 2s")
     }))
@@ -155,28 +156,64 @@ describe("ApiClient", () => {
         (client) => Effect.flip(client.get("/slow"))
       ).pipe(Effect.fork)
       yield* TestClock.adjust("5 seconds")
-      const { requests, result } = yield* Fiber.join(fiber)
+      const { requests, result } = yield* joinNow(fiber)
       expect(result).toMatchObject({ _tag: "TimeoutError", scope: "total" })
       expect(requests).toHaveLength(1)
     }))
 
-  it.effect("makeConfig reads options from the environment", () =>
+  it.effect("makeConfig: every documented variable changes behaviour", () =>
     Effect.gen(function*() {
-      const { requests } = yield* withMock(() => 200, {}, () =>
-        Effect.flatMap(
-          ApiClient.makeConfig("PETSTORE"),
-          (client) => client.get("/pets")
-        ).pipe(
-          Effect.provide(MockHttpClient.layer(() => 200)),
-          Effect.withConfigProvider(
-            ConfigProvider.fromMap(
-              new Map([["PETSTORE_BASE_URL", "https://petstore.example/api"], ["PETSTORE_TIMEOUT", "5 seconds"]]),
-              { pathDelim: "_" }
-            )
-          )
-        ))
-      // the inner layer answered; the outer mock saw nothing
-      expect(requests).toHaveLength(0)
+      const env = (entries: ReadonlyArray<readonly [string, string]>) =>
+        ConfigProvider.fromMap(new Map([["PETSTORE_BASE_URL", "https://petstore.example/api"], ...entries]), {
+          pathDelim: "_"
+        })
+      const call = <A, E>(
+        entries: ReadonlyArray<readonly [string, string]>,
+        handler: MockHttpClient.Handler,
+        f: (client: ApiClient.Client) => Effect.Effect<A, E>
+      ) =>
+        Effect.gen(function*() {
+          const client = yield* ApiClient.makeConfig("PETSTORE")
+          const fiber = yield* Effect.fork(Effect.exit(f(client)))
+          // far past every limit below, and past any backoff
+          for (let i = 0; i < 20; i++) yield* TestClock.adjust("10 seconds")
+          const exit = yield* joinNow(fiber)
+          return { exit, requests: yield* MockHttpClient.requests }
+        }).pipe(Effect.provide(MockHttpClient.layer(handler)), Effect.withConfigProvider(env(entries)))
+      const error = <A, E>(exit: Exit.Exit<A, E>) =>
+        Exit.isFailure(exit) ? Option.getOrUndefined(Cause.failureOption(exit.cause)) : undefined
+
+      // PETSTORE_BASE_URL: where requests go
+      const base = yield* call([], () => 200, (c) => c.get("/pets"))
+      expect(base.requests.map((r) => r.url)).toEqual(["https://petstore.example/api/pets"])
+      // PETSTORE_TIMEOUT: the total deadline (the attempt timeout is longer)
+      const total = yield* call(
+        [["PETSTORE_TIMEOUT", "5 seconds"], ["PETSTORE_ATTEMPT_TIMEOUT", "60 seconds"]],
+        () => MockHttpClient.hang,
+        (c) => c.get("/slow")
+      )
+      expect(error(total.exit)).toMatchObject({ _tag: "TimeoutError", scope: "total" })
+      expect(Duration.toMillis((error(total.exit) as ApiError.TimeoutError).duration)).toBe(5_000)
+      // PETSTORE_ATTEMPT_TIMEOUT: one attempt's limit
+      const attempt = yield* call(
+        [["PETSTORE_ATTEMPT_TIMEOUT", "3 seconds"], ["PETSTORE_MAX_RETRIES", "0"]],
+        () => MockHttpClient.hang,
+        (c) => c.get("/slow")
+      )
+      expect(error(attempt.exit)).toMatchObject({ _tag: "TimeoutError", scope: "attempt" })
+      expect(Duration.toMillis((error(attempt.exit) as ApiError.TimeoutError).duration)).toBe(3_000)
+      // PETSTORE_MAX_RETRIES: 503 is retried that many times
+      const retries = yield* call([["PETSTORE_MAX_RETRIES", "4"]], () => 503, (c) => c.get("/x"))
+      expect(retries.requests).toHaveLength(5)
+      const none = yield* call([["PETSTORE_MAX_RETRIES", "0"]], () => 503, (c) => c.get("/x"))
+      expect(none.requests).toHaveLength(1)
+      // PETSTORE_MAX_RESPONSE_BYTES: a larger body is a DecodeError (TooLarge)
+      const large = yield* call([["PETSTORE_MAX_RESPONSE_BYTES", "10"]], () => ({ body: "x".repeat(11) }), (c) =>
+        c.get("/x"))
+      expect(error(large.exit)).toMatchObject({ _tag: "DecodeError", reason: "TooLarge" })
+      const fits = yield* call([["PETSTORE_MAX_RESPONSE_BYTES", "11"]], () => ({ body: "x".repeat(11) }), (c) =>
+        c.get("/x"))
+      expect(Exit.isSuccess(fits.exit)).toBe(true)
     }))
 
   it.effect("a missing or invalid variable fails with a ConfigError that names it", () =>

@@ -1,7 +1,7 @@
 import { it } from "@effect/vitest"
 import { ApiClient, ApiError } from "@steady/client"
 import { MockHttpClient } from "@steady/testing"
-import { Duration, Effect, Layer, Option } from "effect"
+import { Cause, Duration, Effect, Exit, Option, Schema } from "effect"
 import { describe, expect } from "vitest"
 
 const clientFor = (handler: MockHttpClient.Handler) =>
@@ -146,12 +146,47 @@ describe("ApiError", () => {
       expect(reset.message).toContain("GET https://api.example/v1/x failed")
     }))
 
-  it.effect("errors are in the typed channel, never defects", () =>
+  it.effect("every failure path ends in the typed channel as an ApiError, never as a defect", () =>
     Effect.gen(function*() {
-      const client = yield* clientFor(() => 500)
-      const exit = yield* Effect.exit(client.get("/x"))
-      expect(exit._tag).toBe("Failure")
-      const layerCheck: Layer.Layer<never> = Layer.empty
-      expect(layerCheck).toBeDefined()
+      const paths: ReadonlyArray<
+        readonly [string, MockHttpClient.Handler, (c: ApiClient.Client) => Effect.Effect<unknown, ApiError.ApiError>]
+      > = [
+        ["500", () => 500, (c) => c.get("/x")],
+        ["404 decoded", () => 404, (c) => c.get("/x").pipe(ApiClient.json(Schema.Struct({ id: Schema.Number })))],
+        ["refused", () => MockHttpClient.refused, (c) => c.get("/x")],
+        ["reset", () => MockHttpClient.reset, (c) => c.post("/x")],
+        ["dns", () => MockHttpClient.dns, (c) => c.get("/x")],
+        ["invalid JSON", () => ({ body: "<html>" }), (c) => c.get("/x").pipe(ApiClient.json(Schema.Unknown))],
+        [
+          "schema mismatch",
+          () => ({ json: { id: "one" } }),
+          (c) => c.get("/x").pipe(ApiClient.json(Schema.Struct({ id: Schema.Number })))
+        ],
+        ["too large", () => ({ body: "x".repeat(64) }), (c) => ApiClient.withOptions(c, {}).get("/x")],
+        ["another origin", () => 200, (c) => c.get("https://elsewhere.example/x")],
+        ["bad URL", () => 200, (c) => c.get("http://[::1")]
+      ]
+      const outcomes: Array<string> = []
+      for (const [name, handler, call] of paths) {
+        const client = yield* ApiClient.make({ baseUrl: "https://api.example/v1", retry: false, maxResponseBytes: 32 })
+          .pipe(Effect.provide(MockHttpClient.layer(handler)))
+        const exit = yield* Effect.exit(call(client))
+        const failure = Exit.isFailure(exit) && Cause.isFailType(exit.cause) ? exit.cause.error : undefined
+        outcomes.push(
+          `${name}: ${ApiError.isApiError(failure) ? failure._tag : Exit.isSuccess(exit) ? "success" : "defect"}`
+        )
+      }
+      expect(outcomes).toEqual([
+        "500: ServerError",
+        "404 decoded: NotFoundError",
+        "refused: ConnectionError",
+        "reset: ConnectionError",
+        "dns: ConnectionError",
+        "invalid JSON: DecodeError",
+        "schema mismatch: DecodeError",
+        "too large: DecodeError",
+        "another origin: ConnectionError",
+        "bad URL: ConnectionError"
+      ])
     }))
 })

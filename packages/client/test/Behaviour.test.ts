@@ -10,10 +10,11 @@ import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { it, layer, type Vitest } from "@effect/vitest"
 import { ApiClient, ApiError, type Auth, ConnectionPool, Retry, Transport } from "@steady/client"
 import { MockHttpClient, TestServer } from "@steady/testing"
-import { Clock, Context, Effect, Fiber, Layer, Option, type Scope, TestClock } from "effect"
+import { Clock, Context, Effect, Layer, Option, type Scope } from "effect"
 import type * as Http from "node:http"
 import * as Undici from "undici"
 import { describe, expect } from "vitest"
+import { clocked } from "./util.js"
 
 /** What the server answers. `delayMillis` waits before the headers. */
 type Reply =
@@ -53,22 +54,6 @@ interface Backend {
 }
 
 class BackendTag extends Context.Tag("Backend")<BackendTag, Backend>() {}
-
-/** Jumps the TestClock to each scheduled wake-up until `effect` completes (bounded). */
-const clocked = <A, E>(effect: Effect.Effect<A, E>) =>
-  Effect.gen(function*() {
-    const fiber = yield* Effect.fork(effect)
-    for (let i = 0; i < 10_000 && fiber.unsafePoll() === null; i++) {
-      const sleeps = yield* TestClock.sleeps()
-      if (sleeps.length === 0) {
-        yield* Effect.yieldNow()
-        continue
-      }
-      yield* TestClock.setTime(Math.min(...sleeps))
-    }
-    if (fiber.unsafePoll() === null) return yield* Effect.dieMessage("clocked: the effect did not complete")
-    return yield* Fiber.join(fiber)
-  })
 
 const made = (
   http: HttpClient.HttpClient,

@@ -2,24 +2,10 @@ import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { it } from "@effect/vitest"
 import { ApiClient, ApiError, Auth, Policy, Retry, RetryBudget, Transport } from "@steady/client"
 import { MockHttpClient } from "@steady/testing"
-import {
-  Cause,
-  Clock,
-  Effect,
-  Exit,
-  Fiber,
-  Layer,
-  Logger,
-  LogLevel,
-  Metric,
-  Option,
-  Random,
-  Redacted,
-  Schedule,
-  TestClock
-} from "effect"
+import { Cause, Clock, Effect, Exit, Layer, Logger, LogLevel, Metric, Option, Random, Redacted, Schedule } from "effect"
 import { createHmac } from "node:crypto"
 import { describe, expect } from "vitest"
+import { clocked } from "./util.js"
 
 const base = "https://api.example"
 
@@ -39,22 +25,6 @@ const timed = (handler: MockHttpClient.Handler) => {
     })
   return { seen, layer: MockHttpClient.layer(wrapped) }
 }
-
-/** Jumps the TestClock to each scheduled wake-up until `effect` completes (bounded). */
-const clocked = <A, E>(effect: Effect.Effect<A, E>) =>
-  Effect.gen(function*() {
-    const fiber = yield* Effect.fork(effect)
-    for (let i = 0; i < 10_000 && fiber.unsafePoll() === null; i++) {
-      const sleeps = yield* TestClock.sleeps()
-      if (sleeps.length === 0) {
-        yield* Effect.yieldNow()
-        continue
-      }
-      yield* TestClock.setTime(Math.min(...sleeps))
-    }
-    if (fiber.unsafePoll() === null) return yield* Effect.dieMessage("clocked: the effect did not complete")
-    return yield* Fiber.join(fiber)
-  })
 
 const times = (seen: ReadonlyArray<Seen>) => seen.map((s) => s.at - seen[0].at)
 

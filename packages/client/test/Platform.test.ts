@@ -2,9 +2,10 @@ import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { it } from "@effect/vitest"
 import { ApiClient } from "@steady/client"
 import { MockHttpClient } from "@steady/testing"
-import { Effect, Fiber, Schema, TestClock, Tracer } from "effect"
+import { Effect, Schema, TestClock, Tracer } from "effect"
 import { describe, expect } from "vitest"
 import { capturingTracer } from "./spans.js"
+import { joinNow } from "./util.js"
 
 const base = "https://api.example"
 
@@ -35,7 +36,7 @@ describe("tracing", () => {
       const client = yield* ApiClient.make({ baseUrl: base, retry: { base: "1 millis", cap: "1 millis" } })
       const fiber = yield* Effect.fork(client.get("/pets?token=s3cr3t").pipe(Effect.withTracer(tracer)))
       yield* TestClock.adjust("1 second")
-      yield* Fiber.join(fiber)
+      yield* joinNow(fiber)
       const span = spans.find((s) => s.name === "http.client GET")
       expect(span).toBeDefined()
       expect(span!.attributes.get("url.full")).toBe("https://api.example/pets?token=<redacted>")

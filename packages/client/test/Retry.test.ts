@@ -1,8 +1,9 @@
 import { it } from "@effect/vitest"
 import { ApiClient, ApiError } from "@steady/client"
 import { MockHttpClient } from "@steady/testing"
-import { Clock, Duration, Effect, Fiber, Logger, LogLevel, Option, Random, TestClock } from "effect"
+import { Clock, Duration, Effect, Logger, LogLevel, Option, Random, TestClock } from "effect"
 import { describe, expect } from "vitest"
+import { clocked, joinNow } from "./util.js"
 
 interface Seen {
   readonly at: number
@@ -20,23 +21,6 @@ const timed = (handler: MockHttpClient.Handler) => {
     })
   return { seen, layer: MockHttpClient.layer(wrapped) }
 }
-
-/** Runs `effect` on the TestClock, jumping to each scheduled wake-up until it completes. */
-const clocked = <A, E>(effect: Effect.Effect<A, E>) =>
-  Effect.gen(function*() {
-    const fiber = yield* Effect.fork(effect)
-    for (let i = 0; i < 10_000 && fiber.unsafePoll() === null; i++) {
-      const sleeps = yield* TestClock.sleeps()
-      if (sleeps.length === 0) {
-        yield* Effect.yieldNow()
-        continue
-      }
-      let next = Infinity
-      for (const wake of sleeps) next = Math.min(next, wake)
-      yield* TestClock.setTime(next)
-    }
-    return yield* Fiber.join(fiber)
-  })
 
 const delays = (seen: ReadonlyArray<Seen>) => seen.slice(1).map((s, i) => s.at - seen[i].at)
 
@@ -239,7 +223,7 @@ describe("retries", () => {
       yield* TestClock.adjust("1999 millis")
       expect(seen).toHaveLength(1)
       yield* TestClock.adjust("1 millis")
-      yield* Fiber.join(fiber)
+      yield* joinNow(fiber)
       expect(delays(seen)).toEqual([2000])
     }))
 
@@ -252,7 +236,7 @@ describe("retries", () => {
         Effect.flatMap(ApiClient.make({ baseUrl: base }), (c) => c.get("/x")).pipe(Effect.provide(layer))
       )
       yield* TestClock.adjust("250 millis")
-      yield* Fiber.join(fiber)
+      yield* joinNow(fiber)
       expect(delays(seen)).toEqual([250])
     }))
 

@@ -65,9 +65,7 @@ describe("retries against a real 127.0.0.1 server", () => {
         { concurrency: 32 }
       )
       expect(errors.every((e) => e._tag === "ServerError")).toBe(true)
-      const amplification = server.requests.length / calls
-      // capacity 500 / cost 5 = 100 retries in all, whatever the number of calls
+      // capacity 500 / cost 5 = 100 retries in all, whatever the number of calls (amplification 1.1)
       expect(server.requests.length).toBe(calls + 100)
-      expect(amplification).toBeLessThanOrEqual(1.1)
     }).pipe(Effect.provide(ConnectionPool.layer())))
 })

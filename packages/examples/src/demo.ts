@@ -4,9 +4,9 @@
  * Flags: --requests N (default 400), --fault-rate R (default 0.1), --seed S (default 1).
  * Exits 0 when the client behaved as promised, 1 otherwise.
  */
-import { ApiClient, ConnectionPool } from "@steady/client"
+import { ApiClient, ConnectionPool, RetryBudget } from "@steady/client"
 import { ChaosServer } from "@steady/testing"
-import { ConfigProvider, Effect, Layer, Metric, Option } from "effect"
+import { ConfigProvider, Effect, Layer, Metric, Option, Random } from "effect"
 import { parseArgs } from "node:util"
 import { numberFlag } from "./cli.js"
 import { AuthLive, Petstore } from "./Petstore.js"
@@ -105,11 +105,12 @@ const program = Effect.gen(function*() {
     const r1001 = at("/pets/1001")
     const gap = r1001.length === 2 ? r1001[1].at - r1001[0].at : NaN
     say(1, "retry", `GET /pets/1001 → 503, retried after ${gap.toFixed(0)} ms (full jitter, U(0, 500 ms)), then 200`)
+    // the delay is drawn (seeded) below 500 ms; the bound leaves a loaded machine a second
     check(
       "503 retried",
-      "2 requests, delay < 600 ms",
+      "2 requests, delay < 1.5 s",
       `${r1001.length} requests, ${gap.toFixed(0)} ms`,
-      r1001.length === 2 && gap < 600
+      r1001.length === 2 && gap < 1_500
     )
 
     // 2. 404 → Option.none()
@@ -158,7 +159,7 @@ const program = Effect.gen(function*() {
     const r1002 = at("/pets/1002")
     const waited = r1002.length === 2 ? r1002[1].at - r1002[0].at : NaN
     say(5, "Retry-After", `GET /pets/1002 → 429 with Retry-After: 1, waited ${waited.toFixed(0)} ms, then 200`)
-    check("Retry-After", "wait ≥ 1000 ms", `${waited.toFixed(0)} ms`, waited >= 990 && waited < 1500)
+    check("Retry-After", "wait ≥ 1000 ms", `${waited.toFixed(0)} ms`, waited >= 990 && waited < 3_000)
 
     // 6. a slow endpoint cut by the attempt timeout
     const t0 = performance.now()
@@ -171,11 +172,12 @@ const program = Effect.gen(function*() {
         (took / 1000).toFixed(1)
       } s in all)`
     )
+    // two attempts prove the first was cut: the only way it fails is the 1 s attempt timeout
     check(
       "timeout",
       "cut at 1 s, then 200",
       `${at("/store/inventory").length} attempts, ${(took / 1000).toFixed(1)} s`,
-      at("/store/inventory").length === 2 && took < 2_500
+      at("/store/inventory").length === 2 && took < 8_000
     )
 
     // 7. an expired token refreshed once for many concurrent calls
@@ -189,6 +191,9 @@ const program = Effect.gen(function*() {
     check("single refresh", "1 token request", String(refreshes), refreshes === 1)
 
     // 8. one pooled session, under load, with faults
+    const requestsBefore = server.requests.length
+    const retriesBefore = (yield* Metric.value(ApiClient.metrics.retries)).count
+    const refusalsBefore = (yield* Metric.value(ApiClient.metrics.budgetRefusals)).count
     let done = 0
     let failed = 0
     const failures: Record<string, number> = {}
@@ -217,11 +222,16 @@ const program = Effect.gen(function*() {
         `${requests - failed} succeeded, ${failed} typed failures ${JSON.stringify(failures)}`
     )
     // the retry policy promises p³ failures while its budget lasts; past that, the budget
-    // promises to stop retrying (and it is the failures that grow, not the traffic)
-    const refusals = (yield* Metric.value(ApiClient.metrics.budgetRefusals)).count
-    const promise = refusals > 0
-      ? requests
-      : requests * faultRate ** 3 + 4 * Math.sqrt(requests * faultRate ** 3) + 2
+    // promises to stop retrying: every retry is paid for, so the retries the server saw are
+    // at most what the budget could pay (its capacity, plus what successes gave back)
+    const refusals = (yield* Metric.value(ApiClient.metrics.budgetRefusals)).count - refusalsBefore
+    const retries = (yield* Metric.value(ApiClient.metrics.retries)).count - retriesBefore
+    const extra = server.requests.slice(requestsBefore).filter((r) => r.path.startsWith("/pets/")).length - requests
+    const budget = RetryBudget.defaults
+    const refundable = (requests - failed) *
+      Math.max(ApiClient.defaults.times * budget.timeoutRetryCost, budget.successRefund)
+    const payable = Math.floor((budget.capacity + refundable) / budget.retryCost)
+    const promise = requests * faultRate ** 3 + 4 * Math.sqrt(requests * faultRate ** 3) + 2
     if (refusals > 0) say("", "", `the retry budget refused ${refusals} retries: the outage was not multiplied`)
     check(
       "pooled session",
@@ -231,9 +241,9 @@ const program = Effect.gen(function*() {
     )
     check(
       "retries (workload)",
-      refusals > 0 ? "budget bounds retries" : `failures ≤ ${promise.toFixed(0)} (p³)`,
-      refusals > 0 ? `${failed} failures, ${refusals} refusals` : String(failed),
-      failed <= promise && server.requests.length <= requests * 3 + 200
+      refusals > 0 ? `retries ≤ ${payable} (what the budget can pay)` : `failures ≤ ${promise.toFixed(0)} (p³)`,
+      refusals > 0 ? `${extra} retries, ${refusals} refused` : `${failed} failures, ${extra} retries`,
+      refusals > 0 ? Math.max(extra, retries) <= payable : failed <= promise
     )
   }).pipe(Effect.provide(Live), Effect.withConfigProvider(config))
 })
@@ -246,7 +256,8 @@ const table = (rows: ReadonlyArray<Check>) => {
   return [line(head), "|" + widths.map((w) => "-".repeat(w + 2)).join("|") + "|", ...cells.map(line)].join("\n")
 }
 
-const exit = await Effect.runPromiseExit(Effect.scoped(program))
+// seeded jitter: the same seed gives the same delays (and the same server faults)
+const exit = await Effect.runPromiseExit(Effect.scoped(program).pipe(Effect.withRandom(Random.make(seed))))
 if (exit._tag === "Failure") {
   console.error("\nthe demo failed:", exit.cause)
   process.exit(1)

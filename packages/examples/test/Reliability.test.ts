@@ -35,12 +35,21 @@ describe("reliability suite against a ChaosServer", () => {
     expect(report.untyped).toBe(0)
     // a POST without an idempotency key is never received twice
     expect(report.duplicatePostsWithoutKey).toBe(0)
-    // the pool's cap holds on the server side, and nothing stays open
-    expect(report.peakConnectionsOpen).toBeLessThanOrEqual(options.connections)
+    // the pool's cap holds, and nothing stays open. The server counts a socket until it sees
+    // the client's FIN, so a socket the client has just closed can still count while its
+    // replacement opens: two of slack for that, where a pool without a cap would open 64.
+    expect(report.peakConnectionsOpen).toBeLessThanOrEqual(options.connections + 2)
     expect(report.connectionsOpenAfterClose).toBe(0)
-    // the retry policy keeps its promise: a GET fails only when all 3 attempts meet a
-    // fault (p³), within four standard deviations
-    const expected = report.get.calls * Reliability.promisedGetFailure(options.faultRate)
+    // the retry policy keeps its promise: a GET fails only when all 3 attempts meet a fault,
+    // within four standard deviations. The per-attempt fault rate q is what the server
+    // injected on the retried routes (every fault kind there fails its attempt); the
+    // reports route (one request a call, a tenth of the calls) injects the rest.
+    const reportCalls = options.requests / 10
+    const reportFaults = (report.injected.MalformedJson ?? 0) + (report.injected.Oversized ?? 0)
+    const injectedFaults = Object.values(report.injected).reduce((a, b) => a + b, 0) - reportFaults
+    const q = injectedFaults / (report.serverRequests - reportCalls)
+    expect(q).toBeGreaterThan(0.1)
+    const expected = report.get.calls * q ** 3
     const allowed = expected + 4 * Math.sqrt(expected) + 2
     expect(report.get.calls - report.get.succeeded).toBeLessThanOrEqual(allowed)
     // a POST without a key is not retried after it may have been sent: about 1 - p succeed

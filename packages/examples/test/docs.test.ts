@@ -1,4 +1,5 @@
 import * as Fs from "node:fs"
+import * as Os from "node:os"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
 import ts from "typescript"
@@ -8,7 +9,6 @@ import { describe, expect, it } from "vitest"
 // them all against the workspace's packages, so an example in the docs is code that compiles.
 const here = Path.dirname(fileURLToPath(import.meta.url))
 const root = Path.resolve(here, "../../..")
-const out = Path.resolve(here, "../.doc-snippets")
 
 const sources = [
   Path.join(root, "README.md"),
@@ -27,36 +27,46 @@ const extract = (file: string) => {
 
 describe("code in the docs", () => {
   it("every ts block of README.md and docs/ compiles", () => {
-    Fs.rmSync(out, { recursive: true, force: true })
-    Fs.mkdirSync(out, { recursive: true })
-    const origin = new Map<string, string>()
-    for (const source of sources) {
-      extract(source).forEach((block, i) => {
-        const name = `${Path.basename(source, ".md")}-${i + 1}.ts`
-        Fs.writeFileSync(Path.join(out, name), block.code)
-        origin.set(Path.join(out, name), `${Path.relative(root, source)}:${block.line}`)
-      })
+    // a temporary folder outside the source tree, resolving packages through the workspace's node_modules
+    const out = Fs.mkdtempSync(Path.join(Os.tmpdir(), "steady-doc-snippets-"))
+    Fs.writeFileSync(Path.join(out, "package.json"), JSON.stringify({ type: "module", private: true }))
+    Fs.symlinkSync(Path.join(root, "node_modules"), Path.join(out, "node_modules"), "dir")
+    try {
+      check(out)
+    } finally {
+      Fs.rmSync(out, { recursive: true, force: true })
     }
-    expect(origin.size).toBeGreaterThan(15)
-    const program = ts.createProgram([...origin.keys()], {
-      target: ts.ScriptTarget.ES2022,
-      module: ts.ModuleKind.NodeNext,
-      moduleResolution: ts.ModuleResolutionKind.NodeNext,
-      moduleDetection: ts.ModuleDetectionKind.Force,
-      lib: ["lib.es2022.d.ts", "lib.dom.d.ts"],
-      types: ["node"],
-      strict: true,
-      exactOptionalPropertyTypes: true,
-      skipLibCheck: true,
-      noEmit: true
-    })
-    const problems = ts.getPreEmitDiagnostics(program)
-      .filter((d) => d.file !== undefined && origin.has(Path.resolve(d.file.fileName)))
-      .map((d) => {
-        const { line } = d.file!.getLineAndCharacterOfPosition(d.start ?? 0)
-        const [doc, docLine] = origin.get(Path.resolve(d.file!.fileName))!.split(":")
-        return `${doc}:${Number(docLine) + line}: ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`
-      })
-    expect(problems).toEqual([])
   }, 120_000)
 })
+
+const check = (out: string) => {
+  const origin = new Map<string, string>()
+  for (const source of sources) {
+    extract(source).forEach((block, i) => {
+      const name = `${Path.basename(source, ".md")}-${i + 1}.ts`
+      Fs.writeFileSync(Path.join(out, name), block.code)
+      origin.set(Path.join(out, name), `${Path.relative(root, source)}:${block.line}`)
+    })
+  }
+  expect(origin.size).toBeGreaterThan(15)
+  const program = ts.createProgram([...origin.keys()], {
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    moduleDetection: ts.ModuleDetectionKind.Force,
+    lib: ["lib.es2022.d.ts", "lib.dom.d.ts"],
+    types: ["node"],
+    strict: true,
+    exactOptionalPropertyTypes: true,
+    skipLibCheck: true,
+    noEmit: true
+  })
+  const problems = ts.getPreEmitDiagnostics(program)
+    .filter((d) => d.file !== undefined && origin.has(Path.resolve(d.file.fileName)))
+    .map((d) => {
+      const { line } = d.file!.getLineAndCharacterOfPosition(d.start ?? 0)
+      const [doc, docLine] = origin.get(Path.resolve(d.file!.fileName))!.split(":")
+      return `${doc}:${Number(docLine) + line}: ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`
+    })
+  expect(problems).toEqual([])
+}
