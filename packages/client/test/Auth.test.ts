@@ -141,6 +141,33 @@ describe("OAuth2 client credentials", () => {
       expect(requests[1].headers.authorization).toBe("Bearer access-1")
     }))
 
+  it.effect("client id and secret are form-urlencoded before Basic (RFC 6749 §2.3.1): ':' and '%' survive", () =>
+    Effect.gen(function*() {
+      const handler = MockHttpClient.routes({
+        "POST /oauth/token": () => ({ json: { access_token: "t", token_type: "Bearer", expires_in: 60 } }),
+        "/pets": () => 200
+      })
+      const requests = yield* Effect.gen(function*() {
+        const client = yield* ApiClient.make({ baseUrl: base })
+        yield* client.get("/pets")
+        return yield* MockHttpClient.requests
+      }).pipe(
+        Effect.provide(Layer.provideMerge(
+          Auth.layerOAuth2ClientCredentials({
+            tokenUrl: "https://auth.example/oauth/token",
+            clientId: "my app:1",
+            clientSecret: Redacted.make("s3:cr%t")
+          }),
+          MockHttpClient.layer(handler)
+        ))
+      )
+      const basic = requests[0].headers.authorization.replace(/^Basic /, "")
+      const [id, secret] = Buffer.from(basic, "base64").toString("utf8").split(":")
+      expect(id).toBe("my%20app%3A1")
+      expect(decodeURIComponent(id)).toBe("my app:1")
+      expect(decodeURIComponent(secret)).toBe("s3:cr%t")
+    }))
+
   it.effect("the token is cached, then refreshed before it expires (skew 60 s)", () =>
     Effect.gen(function*() {
       const { layer, state } = oauthMock({ expiresIn: 3600 })

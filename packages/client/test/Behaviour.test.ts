@@ -6,6 +6,7 @@
  */
 import { HttpClient as PlatformHttpClient } from "@effect/platform"
 import type { HttpClient } from "@effect/platform"
+import { HttpBody } from "@effect/platform"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { it, layer, type Vitest } from "@effect/vitest"
 import { ApiClient, ApiError, type Auth, ConnectionPool, Retry, Transport } from "@steady/client"
@@ -22,6 +23,10 @@ type Reply =
     readonly status: number
     readonly headers?: Readonly<Record<string, string>>
     readonly json?: unknown
+    /** A raw body instead of `json`; a server sends it in chunks, without Content-Length. */
+    readonly body?: string
+    /** Send the headers and `body`, then stall: the response never completes. */
+    readonly stall?: boolean
     readonly delayMillis?: number
   }
   | "reset"
@@ -30,6 +35,7 @@ interface Seen {
   readonly method: string
   readonly path: string
   readonly headers: Readonly<Record<string, string>>
+  readonly body: string
   /** Milliseconds on the backend's clock (TestClock for the mock, real time for a server). */
   readonly at: number
 }
@@ -70,7 +76,13 @@ const mockBackend: Backend = {
       const seen: Array<Seen> = []
       const mock = yield* MockHttpClient.make((request) =>
         Effect.flatMap(Clock.currentTimeMillis, (at): Effect.Effect<MockHttpClient.Reply> => {
-          const entry: Seen = { method: request.method, path: request.path, headers: request.headers, at }
+          const entry: Seen = {
+            method: request.method,
+            path: request.path,
+            headers: request.headers,
+            body: request.body,
+            at
+          }
           seen.push(entry)
           const reply = script(entry, seen.length - 1)
           if (reply === "reset") return Effect.succeed(MockHttpClient.reset)
@@ -78,6 +90,7 @@ const mockBackend: Backend = {
             status: reply.status,
             headers: reply.headers,
             json: reply.json,
+            body: reply.body,
             delay: reply.delayMillis === undefined ? undefined : `${reply.delayMillis} millis`
           })
         })
@@ -92,7 +105,13 @@ const scriptedServer = (script: Script) =>
   Effect.gen(function*() {
     const seen: Array<Seen> = []
     const server = yield* TestServer.make((request, res: Http.ServerResponse) => {
-      const entry: Seen = { method: request.method, path: request.path, headers: request.headers, at: request.at }
+      const entry: Seen = {
+        method: request.method,
+        path: request.path,
+        headers: request.headers,
+        body: request.body,
+        at: request.at
+      }
       seen.push(entry)
       const reply = script(entry, seen.length - 1)
       if (reply === "reset") {
@@ -102,7 +121,16 @@ const scriptedServer = (script: Script) =>
       const answer = () => {
         if (res.destroyed) return
         if (reply.status === 204) res.writeHead(204, reply.headers).end()
-        else TestServer.json(res, reply.status, reply.json ?? {}, reply.headers)
+        else if (reply.body === undefined) TestServer.json(res, reply.status, reply.json ?? {}, reply.headers)
+        else if (reply.stall === true) {
+          res.writeHead(reply.status, reply.headers)
+          res.write(reply.body)
+        } else {
+          // chunked: no Content-Length, the body in two writes
+          res.writeHead(reply.status, reply.headers)
+          res.write(reply.body.slice(0, 1))
+          res.end(reply.body.slice(1))
+        }
       }
       if (reply.delayMillis === undefined) answer()
       else setTimeout(answer, reply.delayMillis)
@@ -286,6 +314,96 @@ const suite = (test: Vitest.Tester<Scope.Scope | BackendTag>) => {
       expect(error).toMatchObject({ _tag: "AuthenticationError", source: "api" })
       expect(refusing.seen()).toHaveLength(2)
       expect(error.message).not.toContain("Bearer")
+    }))
+
+  test("response headers that carry credentials are redacted in errors, the Auth layer's own names too", () =>
+    Effect.gen(function*() {
+      const keyed: Auth.Service = {
+        credentials: Effect.succeed({ headers: { "x-custom-key": "key-s3cret" }, query: {}, generation: 0 }),
+        unauthorized: () => Effect.succeed(false),
+        sensitiveHeaders: ["x-custom-key"],
+        sensitiveQueryParams: []
+      }
+      // a server that echoes credentials back in its response headers
+      const { client } = yield* serve(
+        () => ({
+          status: 500,
+          headers: { authorization: "Bearer token-s3cret", "x-custom-key": "key-s3cret", "x-request-id": "req-1" }
+        }),
+        { retry: Retry.none },
+        keyed
+      )
+      const error = yield* run(Effect.flip(client.get("/x")))
+      expect(error._tag).toBe("ServerError")
+      if (error._tag !== "ServerError") return
+      expect(error.headers.authorization).toBe("<redacted>")
+      expect(error.headers["x-custom-key"]).toBe("<redacted>")
+      expect(error.headers["x-request-id"]).toBe("req-1")
+      expect(JSON.stringify(error)).not.toContain("s3cret")
+    }))
+
+  test("a body over maxResponseBytes is a DecodeError (TooLarge), declared or chunked; one at the limit is read", () =>
+    Effect.gen(function*() {
+      const limit = { maxResponseBytes: 16, retry: Retry.none }
+      const declared = yield* serve(() => ({ status: 200, json: { filler: "x".repeat(20) } }), limit)
+      expect(yield* run(Effect.flip(declared.client.get("/x")))).toMatchObject({
+        _tag: "DecodeError",
+        reason: "TooLarge"
+      })
+      const chunked = yield* serve(() => ({ status: 200, body: "y".repeat(17) }), limit)
+      expect(yield* run(Effect.flip(chunked.client.get("/x")))).toMatchObject({
+        _tag: "DecodeError",
+        reason: "TooLarge"
+      })
+      const fits = yield* serve(() => ({ status: 200, body: "z".repeat(16) }), limit)
+      const response = yield* run(fits.client.get("/x"))
+      expect(yield* response.text).toBe("z".repeat(16))
+    }))
+
+  test("a body declared larger than maxResponseBytes fails at the headers, before it is read", () =>
+    Effect.gen(function*() {
+      // the server declares a megabyte, sends ten bytes and stalls: only the declared length
+      // can end this call before the attempt timeout
+      const { client } = yield* serve(
+        () => ({ status: 200, headers: { "content-length": "1000000" }, body: "0123456789", stall: true }),
+        { maxResponseBytes: 1024, retry: Retry.none, timeout: { attempt: "5 seconds" } }
+      )
+      const error = yield* run(Effect.flip(client.get("/x")))
+      expect(error).toMatchObject({ _tag: "DecodeError", reason: "TooLarge" })
+      expect(error.message).toContain("Content-Length is 1000000")
+    }))
+
+  test("301 and 302 after a POST become a GET without the body and its headers; 307 keeps both", () =>
+    Effect.gen(function*() {
+      for (const status of [301, 302, 307]) {
+        const { client, seen } = yield* serve(
+          (r) => (r.path === "/old" ? { status, headers: { location: "/new" } } : { status: 200 }),
+          { followRedirects: 1, retry: Retry.none }
+        )
+        yield* run(client.post("/old", { body: HttpBody.text("payload", "text/plain") }))
+        const [first, second] = seen()
+        expect(first).toMatchObject({ method: "POST", body: "payload" })
+        expect(first.headers["content-type"]).toBe("text/plain")
+        if (status === 307) {
+          expect(second).toMatchObject({ method: "POST", path: "/new", body: "payload" })
+          expect(second.headers["content-type"]).toBe("text/plain")
+        } else {
+          expect(second).toMatchObject({ method: "GET", path: "/new", body: "" })
+          expect(second.headers["content-type"]).toBeUndefined()
+        }
+      }
+    }))
+
+  test("user info in a URL never shows in an error", () =>
+    Effect.gen(function*() {
+      const { client } = yield* serve(() => ({ status: 404 }), { retry: Retry.none, allowOtherOrigins: true })
+      const url = new URL("http://127.0.0.1:1/x?page=1")
+      url.username = "alice"
+      url.password = "pa55word"
+      const error = yield* run(Effect.flip(client.get(url.href)))
+      expect(error.request.url).toBe("http://127.0.0.1:1/x?page=1")
+      expect(error.message).not.toContain("pa55word")
+      expect(JSON.stringify(error)).not.toContain("pa55word")
     }))
 }
 

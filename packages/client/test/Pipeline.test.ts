@@ -288,6 +288,72 @@ describe("RetryBudget", () => {
     }))
 })
 
+describe("RetryBudget accounting", () => {
+  it.effect("a refund never lifts the budget past its capacity, even when another call refunded meanwhile", () =>
+    Effect.gen(function*() {
+      const budget = RetryBudget.unsafeMake({ capacity: 10, retryCost: 4, successRefund: 1 })
+      const { layer } = timed(
+        MockHttpClient.routes({ "/slow": MockHttpClient.sequence(503, 200), "/quick": () => 200 })
+      )
+      yield* clocked(
+        Effect.gen(function*() {
+          const client = yield* ApiClient.make({ baseUrl: base, retry: { budget, base: "1 second", cap: "1 second" } })
+          // /slow takes 4 tokens and waits; /quick gives 1 back meanwhile; /slow then gives its 4 back
+          yield* Effect.all([client.get("/slow"), Effect.zipRight(Effect.sleep("1 millis"), client.get("/quick"))], {
+            concurrency: "unbounded"
+          })
+        }).pipe(Effect.provide(layer), Effect.withRandom(Random.make(7)))
+      )
+      expect(budget.tokens).toBe(10)
+    }))
+
+  it.effect("a retry after a timeout costs timeoutRetryCost, other retries retryCost", () =>
+    Effect.gen(function*() {
+      const run = (handler: MockHttpClient.Handler) =>
+        Effect.gen(function*() {
+          const budget = RetryBudget.unsafeMake({ capacity: 15, retryCost: 5, timeoutRetryCost: 10 })
+          const { layer, seen } = timed(handler)
+          yield* clocked(
+            Effect.exit(
+              Effect.flatMap(
+                ApiClient.make({
+                  baseUrl: base,
+                  retry: { times: 5, budget, base: "1 millis", cap: "1 millis" },
+                  timeout: { attempt: "1 second", total: "1 minute" }
+                }),
+                (c) => c.get("/x")
+              ).pipe(Effect.provide(layer))
+            )
+          )
+          return { attempts: seen.length, tokens: budget.tokens }
+        })
+      // timeouts: 15 pays one retry at 10, not a second
+      expect(yield* run(() => MockHttpClient.hang)).toEqual({ attempts: 2, tokens: 5 })
+      // 503s: 15 pays three retries at 5
+      expect(yield* run(() => 503)).toEqual({ attempts: 4, tokens: 0 })
+    }))
+
+  it.effect("full jitter: delays reach from near 0 to near the ceiling", () =>
+    Effect.gen(function*() {
+      const first: Array<number> = []
+      for (let seed = 1; seed <= 40; seed++) {
+        const { layer, seen } = timed(MockHttpClient.sequence(503, 200))
+        yield* clocked(
+          Effect.flatMap(ApiClient.make({ baseUrl: base, retry: { base: "1 second", cap: "8 seconds" } }), (c) =>
+            c.get("/x"))
+            .pipe(Effect.provide(layer), Effect.withRandom(Random.make(seed)))
+        )
+        first.push(times(seen)[1])
+      }
+      // U(0, 1000): over 40 draws some fall in the lower quarter and some in the upper one
+      expect(first.every((d) =>
+        d >= 0 && d < 1_000
+      )).toBe(true)
+      expect(first.some((d) => d < 250)).toBe(true)
+      expect(first.some((d) => d > 750)).toBe(true)
+    }))
+})
+
 describe("ApiClient.withOptions", () => {
   it.effect("changes the calls of one client only, not those another client makes inside its pipeline", () =>
     Effect.gen(function*() {

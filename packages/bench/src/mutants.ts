@@ -1,0 +1,293 @@
+/**
+ * The mutants `npm run mutate` plants, one at a time, in the request path. Each is a small,
+ * plausible bug; `tests` are the test files that should catch it (vitest filters, run in the
+ * package named first). `find` must occur exactly once in `file`: when the code changes under
+ * a mutant, the run says so instead of skipping it.
+ */
+export interface Mutant {
+  readonly id: string
+  /** What no test would pin down if the mutant survived. */
+  readonly promise: string
+  readonly file: string
+  readonly find: string
+  readonly replace: string
+  readonly tests: ReadonlyArray<string>
+}
+
+const src = "packages/client/src/internal/"
+const client = (...files: ReadonlyArray<string>) => files.map((f) => `packages/client/test/${f}.test.ts`)
+
+export const mutants: ReadonlyArray<Mutant> = [
+  // Retry: backoff and jitter
+  {
+    id: "backoff-flat",
+    promise: "delays grow as base·2ⁿ up to the cap",
+    file: `${src}retryLoop.ts`,
+    find: "retry.baseMillis * 2 ** (n - 1)",
+    replace: "retry.baseMillis",
+    tests: client("Retry", "Pipeline")
+  },
+  {
+    id: "equal-jitter",
+    promise: "delays reach down towards 0 (full jitter)",
+    file: `${src}retryLoop.ts`,
+    find: "Random.nextRange(0, ceiling)",
+    replace: "Random.nextRange(ceiling / 2, ceiling)",
+    tests: client("Retry", "Pipeline")
+  },
+  {
+    id: "gate-ignores-method",
+    promise: "an unsafe method that may have reached the server is never replayed",
+    file: `${src}retryLoop.ts`,
+    find: "if (!verdict.retry) return Effect.succeed(undefined)",
+    replace: "if (!classify.isTransient(error)) return Effect.succeed(undefined)",
+    tests: client("Retry", "Pipeline", "Behaviour")
+  },
+  {
+    id: "gate-ignores-retry-after",
+    promise: "Retry-After replaces the schedule's delay",
+    file: `${src}retryLoop.ts`,
+    find: "const wait = Option.isSome(hint) ? Duration.toMillis(hint.value) : scheduled",
+    replace: "const wait = scheduled",
+    tests: client("Retry", "Pipeline", "Behaviour")
+  },
+  {
+    id: "gate-ignores-deadline",
+    promise: "no retry starts whose delay would pass the total deadline",
+    file: `${src}retryLoop.ts`,
+    find: "if (wait >= left) {",
+    replace: "if (false) {",
+    tests: client("Retry", "Pipeline")
+  },
+  {
+    id: "no-total-deadline",
+    promise: "the total deadline bounds the call",
+    file: `${src}retryLoop.ts`,
+    find: "const deadline = request.clock.unsafeCurrentTimeMillis() + Duration.toMillis(limit)\n    return next({",
+    replace: "const deadline = Infinity\n    return next({",
+    tests: client("ApiClient", "ConnectionPool", "Behaviour")
+  },
+  {
+    id: "schedule-loses-attempts",
+    promise: "errors from a user schedule carry their attempts",
+    file: `${src}retryLoop.ts`,
+    find: "onFailure: (error) => ApiError.withAttempts(error, n),",
+    replace: "onFailure: (error) => error,",
+    tests: client("Pipeline")
+  },
+  // Retry budget
+  {
+    id: "budget-overfills",
+    promise: "the budget never exceeds its capacity",
+    file: `${src}retryBudget.ts`,
+    find: "this.set(Math.min(this.options.capacity, this.current + refund))",
+    replace: "this.set(this.current + refund)",
+    tests: client("Pipeline", "Retry")
+  },
+  {
+    id: "timeout-retry-cheap",
+    promise: "a retry after a timeout costs timeoutRetryCost",
+    file: `${src}retryBudget.ts`,
+    find: "afterTimeout ? this.options.timeoutRetryCost : this.options.retryCost",
+    replace: "this.options.retryCost",
+    tests: client("Pipeline", "Retry")
+  },
+  {
+    id: "budget-refunds-at-once",
+    promise: "a retry's cost is given back only when the call succeeds",
+    file: `${src}retryLoop.ts`,
+    find: "      call.spent += cost\n",
+    replace: "      call.spent += cost\n      call.budget.release(cost)\n",
+    tests: client("Pipeline", "Retry", "RetryWire")
+  },
+  // Redaction
+  {
+    id: "authorization-shown",
+    promise: "a bearer token never appears in an error's headers",
+    file: `${src}redact.ts`,
+    find: "\n  \"authorization\",\n",
+    replace: "\n",
+    tests: client("Behaviour", "ApiError", "Leak")
+  },
+  {
+    id: "auth-header-names-shown",
+    promise: "a custom API-key header never appears in error headers",
+    file: `${src}attempt.ts`,
+    find: "headers: redact.redactHeaders(response.headers, sensitiveHeaders),",
+    replace: "headers: redact.redactHeaders(response.headers),",
+    tests: client("Behaviour", "Leak")
+  },
+  {
+    id: "query-key-shown",
+    promise: "a query API key never appears in an error, a log or a span",
+    file: `${src}apiClient.ts`,
+    find: "...(auth?.sensitiveQueryParams ?? []).map((s) => s.toLowerCase())",
+    replace: "",
+    tests: client("Auth", "Leak")
+  },
+  {
+    id: "user-info-shown",
+    promise: "URLs in errors, logs and spans never carry user info",
+    file: `${src}redact.ts`,
+    find: "parsed.username = \"\"\n    parsed.password = \"\"",
+    replace: "parsed.username = parsed.username",
+    tests: client("Behaviour", "ApiError")
+  },
+  // Bodies
+  {
+    id: "generic-unbounded-declared",
+    promise: "maxResponseBytes holds on every transport (declared length)",
+    file: `${src}httpClientTransport.ts`,
+    find: "if (declaredBytes > maxBytes && failure.hasBody(request.method, response.status)) {",
+    replace: "if (false) {",
+    tests: client("Behaviour", "ConnectionPool")
+  },
+  {
+    id: "generic-unbounded-chunked",
+    promise: "maxResponseBytes holds on every transport (chunked)",
+    file: `${src}httpClientTransport.ts`,
+    find: "if (size > maxBytes) return Effect.fail(failure.tooLarge(request, response.status, undefined))",
+    replace: "",
+    tests: client("Behaviour", "ConnectionPool")
+  },
+  {
+    id: "undici-unbounded-declared",
+    promise: "maxResponseBytes holds on the pool (declared length)",
+    file: `${src}undiciTransport.ts`,
+    find: "Number(declared) > maxBytes && failure.hasBody(request.method, status)",
+    replace: "false",
+    tests: client("Behaviour", "ConnectionPool")
+  },
+  // Configuration and per-call options
+  {
+    id: "config-ignores-timeout",
+    promise: "<PREFIX>_TIMEOUT changes behaviour",
+    file: "packages/client/src/ApiClient.ts",
+    find: "timeout: { attempt: Option.getOrUndefined(attempt), total: Option.getOrUndefined(total) },",
+    replace: "timeout: { attempt: Option.getOrUndefined(attempt), total: undefined },",
+    tests: client("ApiClient")
+  },
+  {
+    id: "config-ignores-max-retries",
+    promise: "<PREFIX>_MAX_RETRIES changes behaviour",
+    file: "packages/client/src/ApiClient.ts",
+    find: "retry: Option.isSome(times) ? { times: times.value } : undefined,",
+    replace: "retry: undefined,",
+    tests: client("ApiClient")
+  },
+  {
+    id: "call-ignores-idempotency-key",
+    promise: "a per-call idempotencyKey takes effect",
+    file: `${src}apiClient.ts`,
+    find: "overrides?.idempotencyKey ?? resolved.idempotencyKey,",
+    replace: "resolved.idempotencyKey,",
+    tests: client("Pipeline", "Retry")
+  },
+  {
+    id: "call-ignores-timeout",
+    promise: "a per-call timeout takes effect",
+    file: `${src}options.ts`,
+    find: "attemptTimeout: options.timeout?.attempt !== undefined",
+    replace: "attemptTimeout: false",
+    tests: client("Pipeline", "Retry")
+  },
+  {
+    id: "overrides-leak",
+    promise: "per-client options never reach another client's calls",
+    file: `${src}apiClient.ts`,
+    find: "return overrides === undefined ? run : Effect.locally(run, currentCallOptions, undefined)",
+    replace: "return run",
+    tests: client("Pipeline")
+  },
+  // Redirects
+  {
+    id: "redirect-keeps-post",
+    promise: "301/302 after POST become a GET without a body",
+    file: `${src}redirect.ts`,
+    find: "const toGet = status === 303 || ((status === 301 || status === 302) && request.method === \"POST\")",
+    replace: "const toGet = status === 303",
+    tests: client("Behaviour", "AuthWire")
+  },
+  {
+    id: "redirect-keeps-content-type",
+    promise: "the body's headers go with the body",
+    file: `${src}redirect.ts`,
+    find: "    delete headers[\"content-type\"]\n",
+    replace: "",
+    tests: client("Behaviour", "AuthWire")
+  },
+  {
+    id: "redirect-keeps-credentials",
+    promise: "credentials never follow a redirect to another origin",
+    file: `${src}redirect.ts`,
+    find: "if (redact.sensitiveHeaders.has(name) || sensitiveHeaders?.has(name)) delete headers[name]",
+    replace: "",
+    tests: client("AuthWire")
+  },
+  // Auth
+  {
+    id: "oauth-basic-not-encoded",
+    promise: "RFC 6749 §2.3.1 encoding (a secret with ':' or '%' works)",
+    file: `${src}auth.ts`,
+    find: "const pw = encodeURIComponent(Redacted.value(secret))",
+    replace: "const pw = Redacted.value(secret)",
+    tests: client("Auth")
+  },
+  {
+    id: "no-401-replay",
+    promise: "a 401 gets one refresh and one replay",
+    file: `${src}auth.ts`,
+    find: "if (replayed) return sent",
+    replace: "return sent",
+    tests: client("Auth", "AuthWire", "Behaviour")
+  },
+  {
+    id: "late-401-drops-new-token",
+    promise: "a late 401 for an old token keeps the new one",
+    file: `${src}auth.ts`,
+    find: "if (current !== undefined && current.generation === used) current = undefined",
+    replace: "current = undefined",
+    tests: client("Auth")
+  },
+  // Timeouts and transports
+  {
+    id: "attempt-timeout-ignored",
+    promise: "the attempt timeout bounds each attempt",
+    file: `${src}attempt.ts`,
+    find: "deadline < request.deadline",
+    replace: "false",
+    tests: client("ApiClient", "Behaviour", "Retry")
+  },
+  {
+    id: "generic-no-deadline",
+    promise: "the generic transport enforces the deadline",
+    file: `${src}httpClientTransport.ts`,
+    find: "if (settle(Effect.fail(failure.timeoutError(request)))) send.unsafeInterruptAsFork(FiberId.none)",
+    replace: "",
+    tests: client("ApiClient", "Behaviour")
+  },
+  {
+    id: "undici-no-deadline",
+    promise: "the pool's transport enforces the deadline and closes the socket",
+    file: `${src}undiciTransport.ts`,
+    find: "const timer = setTimeout(() => stop(failure.timeoutError(request)), failure.remainingMillis(request))",
+    replace: "const timer = undefined",
+    tests: client("ConnectionPool", "Behaviour")
+  },
+  {
+    id: "pool-transport-for-any-client",
+    promise: "a transformed pool goes through the generic transport",
+    file: `${src}transport.ts`,
+    find: "(provided.httpClient === undefined || provided.httpClient === http)",
+    replace: "true",
+    tests: client("Pipeline")
+  },
+  {
+    id: "reset-counts-as-not-sent",
+    promise: "a reset after the request was written is sent: true",
+    file: `${src}transportFailure.ts`,
+    find: "return connectionError(request, reset ? \"Reset\" : \"Transport\", true, describeCause(cause), cause)",
+    replace: "return connectionError(request, reset ? \"Reset\" : \"Transport\", false, describeCause(cause), cause)",
+    tests: client("Behaviour", "ApiError", "Retry")
+  }
+]

@@ -1,0 +1,102 @@
+/**
+ * `npm run mutate`: plants each mutant of mutants.ts in turn, runs the tests it names, and
+ * reports which ones every test let through. Flags:
+ *   --only a,b   only these mutants (by id)
+ *   --write      put the figure in docs/reliability.md
+ * Exits 1 when a mutant survives or no longer matches its code.
+ */
+import { spawnSync } from "node:child_process"
+import * as Fs from "node:fs"
+import * as Path from "node:path"
+import { fileURLToPath } from "node:url"
+import { parseArgs } from "node:util"
+import { type Mutant, mutants } from "./mutants.js"
+
+const root = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "../../..")
+const { values } = parseArgs({
+  options: { only: { type: "string" }, write: { type: "boolean", default: false } }
+})
+const only = values.only?.split(",")
+const selected = only === undefined ? mutants : mutants.filter((m) => only.includes(m.id))
+if (only !== undefined && selected.length !== only.length) {
+  const known = new Set(mutants.map((m) => m.id))
+  throw new Error(`unknown mutant(s): ${only.filter((id) => !known.has(id)).join(", ")}`)
+}
+
+const vitest = (tests: ReadonlyArray<string>) =>
+  spawnSync(process.execPath, [Path.join(root, "node_modules/vitest/vitest.mjs"), "run", "--bail", "1", ...tests], {
+    cwd: root,
+    encoding: "utf8",
+    timeout: 300_000,
+    env: { ...process.env, CI: "true" }
+  })
+
+// What is planted is restored, however the run ends.
+let planted: { readonly file: string; readonly text: string } | undefined
+const restore = () => {
+  if (planted !== undefined) Fs.writeFileSync(planted.file, planted.text)
+  planted = undefined
+}
+process.on("exit", restore)
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    restore()
+    process.exit(130)
+  })
+}
+
+const stale: Array<Mutant> = []
+for (const m of selected) {
+  const text = Fs.readFileSync(Path.join(root, m.file), "utf8")
+  if (text.split(m.find).length !== 2) stale.push(m)
+}
+if (stale.length > 0) {
+  for (const m of stale) console.error(`stale mutant ${m.id}: its code does not occur exactly once in ${m.file}`)
+  process.exit(1)
+}
+
+const allTests = [...new Set(selected.flatMap((m) => m.tests))]
+process.stderr.write(`baseline: ${allTests.length} test files, unmutated… `)
+const baseline = vitest(allTests)
+if (baseline.status !== 0) {
+  console.error(`the tests fail without any mutant:\n${baseline.stdout}\n${baseline.stderr}`)
+  process.exit(1)
+}
+process.stderr.write("green\n")
+
+const started = Date.now()
+const results: Array<{ readonly mutant: Mutant; readonly caught: boolean; readonly seconds: number }> = []
+for (const m of selected) {
+  const file = Path.join(root, m.file)
+  const text = Fs.readFileSync(file, "utf8")
+  planted = { file, text }
+  Fs.writeFileSync(file, text.replace(m.find, m.replace))
+  const t0 = Date.now()
+  process.stderr.write(`${m.id}… `)
+  const run = vitest(m.tests)
+  restore()
+  const caught = run.status !== 0
+  const seconds = (Date.now() - t0) / 1000
+  process.stderr.write(`${caught ? "caught" : "SURVIVED"} (${seconds.toFixed(0)} s)\n`)
+  results.push({ mutant: m, caught, seconds })
+}
+
+const caught = results.filter((r) => r.caught).length
+const minutes = ((Date.now() - started) / 60_000).toFixed(1)
+const lines = [
+  `${caught} of ${results.length} mutants caught (${minutes} min on ${process.version}).`,
+  "",
+  "| mutant | what it would break | caught |",
+  "| --- | --- | --- |",
+  ...results.map((r) => `| \`${r.mutant.id}\` | ${r.mutant.promise} | ${r.caught ? "yes" : "**no**"} |`)
+]
+console.log(lines.join("\n"))
+if (values.write && only === undefined) {
+  const doc = Path.join(root, "docs/reliability.md")
+  const text = Fs.readFileSync(doc, "utf8")
+  const start = text.indexOf("<!-- mutate:start -->")
+  const end = text.indexOf("<!-- mutate:end -->")
+  if (start === -1 || end === -1) throw new Error("docs/reliability.md has no mutate markers")
+  Fs.writeFileSync(doc, text.slice(0, start + 21) + "\n" + lines.join("\n") + "\n" + text.slice(end))
+}
+process.exit(caught === results.length ? 0 : 1)
