@@ -5,26 +5,9 @@ import { MockHttpClient } from "@steady/testing"
 import { Cause, Clock, Effect, Exit, Layer, Logger, LogLevel, Metric, Option, Random, Redacted, Schedule } from "effect"
 import { createHmac } from "node:crypto"
 import { describe, expect } from "vitest"
-import { clocked } from "./util.js"
+import { clocked, type Seen, timed } from "./util.js"
 
 const base = "https://api.example"
-
-interface Seen {
-  readonly at: number
-  readonly request: MockHttpClient.RecordedRequest
-}
-
-/** A mock that records the TestClock time of every request. */
-const timed = (handler: MockHttpClient.Handler) => {
-  const seen: Array<Seen> = []
-  const wrapped: MockHttpClient.Handler = (request) =>
-    Effect.flatMap(Clock.currentTimeMillis, (at) => {
-      seen.push({ at, request })
-      const reply = handler(request)
-      return Effect.isEffect(reply) ? reply : Effect.succeed(reply)
-    })
-  return { seen, layer: MockHttpClient.layer(wrapped) }
-}
 
 const times = (seen: ReadonlyArray<Seen>) => seen.map((s) => s.at - seen[0].at)
 

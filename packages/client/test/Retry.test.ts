@@ -1,26 +1,9 @@
 import { it } from "@effect/vitest"
 import { ApiClient, ApiError } from "@steady/client"
 import { MockHttpClient } from "@steady/testing"
-import { Clock, Duration, Effect, Logger, LogLevel, Option, Random, TestClock } from "effect"
+import { Duration, Effect, Logger, LogLevel, Option, Random, TestClock } from "effect"
 import { describe, expect } from "vitest"
-import { clocked, joinNow } from "./util.js"
-
-interface Seen {
-  readonly at: number
-  readonly request: MockHttpClient.RecordedRequest
-}
-
-/** A mock whose handler also records the TestClock time of every request. */
-const timed = (handler: MockHttpClient.Handler) => {
-  const seen: Array<Seen> = []
-  const wrapped: MockHttpClient.Handler = (request) =>
-    Effect.flatMap(Clock.currentTimeMillis, (at) => {
-      seen.push({ at, request })
-      const reply = handler(request)
-      return Effect.isEffect(reply) ? reply : Effect.succeed(reply)
-    })
-  return { seen, layer: MockHttpClient.layer(wrapped) }
-}
+import { clocked, joinNow, type Seen, timed } from "./util.js"
 
 const delays = (seen: ReadonlyArray<Seen>) => seen.slice(1).map((s, i) => s.at - seen[i].at)
 

@@ -1,4 +1,5 @@
-import { Effect, Fiber, TestClock } from "effect"
+import { MockHttpClient } from "@steady/testing"
+import { Clock, Effect, Fiber, TestClock } from "effect"
 
 /**
  * Runs `effect` on the TestClock, jumping to each scheduled wake-up until it completes. A
@@ -33,3 +34,21 @@ export const joinNow = <A, E>(fiber: Fiber.RuntimeFiber<A, E>, what = "the fiber
     }
     return yield* Fiber.join(fiber)
   })
+
+/** A request the mock received, and when (on the TestClock). */
+export interface Seen {
+  readonly at: number
+  readonly request: MockHttpClient.RecordedRequest
+}
+
+/** A mock whose handler also records the TestClock time of every request. */
+export const timed = (handler: MockHttpClient.Handler) => {
+  const seen: Array<Seen> = []
+  const wrapped: MockHttpClient.Handler = (request) =>
+    Effect.flatMap(Clock.currentTimeMillis, (at) => {
+      seen.push({ at, request })
+      const reply = handler(request)
+      return Effect.isEffect(reply) ? reply : Effect.succeed(reply)
+    })
+  return { seen, layer: MockHttpClient.layer(wrapped) }
+}
