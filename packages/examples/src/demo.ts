@@ -7,17 +7,20 @@
 import { ApiClient, ConnectionPool, RetryBudget } from "@steady/client"
 import { ChaosServer } from "@steady/testing"
 import { ConfigProvider, Effect, Layer, Metric, Option, Random } from "effect"
-import { parseArgs } from "node:util"
-import { numberFlag } from "./cli.js"
+import { numberFlag, parseFlags, progress, progressDone } from "./cli.js"
 import { AuthLive, Petstore } from "./Petstore.js"
 
-const { values } = parseArgs({
-  options: {
-    requests: { type: "string", default: "400" },
-    "fault-rate": { type: "string", default: "0.1" },
-    seed: { type: "string", default: "1" }
-  }
-})
+const values = parseFlags(
+  `npm run demo -- [flags]: the pet-store client against a misbehaving server, narrated
+
+  --requests N      GETs in the pooled-session act (default 400)
+  --fault-rate R    share of those that meet a fault, 0 to 0.9 (default 0.1)
+  --seed S          seed of the faults and of the retry jitter (default 1)
+  --help            this text
+
+Exits 0 when the client behaved as promised, 1 otherwise.`,
+  { requests: "400", "fault-rate": "0.1", seed: "1" }
+)
 const requests = Math.floor(numberFlag("requests", values.requests, 1, 1_000_000))
 const faultRate = numberFlag("fault-rate", values["fault-rate"], 0, 0.9)
 const seed = Math.floor(numberFlag("seed", values.seed, 0, 2 ** 31))
@@ -208,18 +211,21 @@ const program = Effect.gen(function*() {
             })
           ),
           Effect.tap(() => {
-            if (++done % 500 === 0 && requests >= 2000) process.stderr.write(`\r   ${done}/${requests} requests`)
+            if (++done % 500 === 0 && requests >= 2000) progress(`   ${done}/${requests} requests`)
           })
         ),
       { concurrency: 16, discard: true }
     )
-    if (requests >= 2000) process.stderr.write("\n")
+    if (requests >= 2000) progressDone()
     const opened = server.connectionsOpened
     say(
       8,
       "pooled session",
       `${requests} GETs over ${opened} keep-alive connections (pool of ${CONNECTIONS}; a reset costs one), ` +
-        `${requests - failed} succeeded, ${failed} typed failures ${JSON.stringify(failures)}`
+        `${requests - failed} succeeded, ${failed} typed failures` +
+        (failed === 0
+          ? ""
+          : ` (${Object.entries(failures).map(([tag, n]) => `${n} ${tag}`).join(", ")})`)
     )
     // the retry policy promises p³ failures while its budget lasts; past that, the budget
     // promises to stop retrying: every retry is paid for, so the retries the server saw are

@@ -29,8 +29,44 @@ describe("npm run demo", () => {
       "pooled session": "yes",
       "retries (workload)": "yes"
     })
+    // the pooled-session line says what failed in words, no stray JSON
+    const pooled = run.stdout.split("\n").find((l) => l.includes("pooled session") && l.includes("keep-alive"))
+    expect(pooled).toBeDefined()
+    expect(pooled).not.toMatch(/\{\}\s*$/)
     // the demo's client secret never shows
     expect(run.stdout + run.stderr).not.toContain("demo-client-secret")
+  }, 60_000)
+
+  it("--help prints the usage and exits 0; an unknown flag says so, with the usage, and exits 2", () => {
+    const help = spawnSync(process.execPath, ["--import", "tsx", "src/demo.ts", "--help"], {
+      cwd: root,
+      encoding: "utf8",
+      timeout: 30_000
+    })
+    expect(help.status).toBe(0)
+    expect(help.stdout).toContain("--fault-rate R")
+    expect(help.stderr).not.toContain("    at ")
+    const unknown = spawnSync(process.execPath, ["--import", "tsx", "src/demo.ts", "--fast"], {
+      cwd: root,
+      encoding: "utf8",
+      timeout: 30_000
+    })
+    expect(unknown.status).toBe(2)
+    expect(unknown.stderr).toContain("Unknown option '--fast'")
+    expect(unknown.stderr).toContain("--requests N")
+    expect(unknown.stderr).not.toContain("    at ")
+  }, 60_000)
+
+  it("npm run chaos prints one progress line per step when stderr is not a terminal", () => {
+    const run = spawnSync(process.execPath, ["--import", "tsx", "src/chaos.ts", "--requests", "2000", "--seed", "5"], {
+      cwd: root,
+      encoding: "utf8",
+      timeout: 60_000
+    })
+    expect(run.stderr.split("\n").filter((l) => l.endsWith("calls done"))).toEqual([
+      "1000 calls done",
+      "2000 calls done"
+    ])
   }, 60_000)
 
   it("refuses a bad flag with a clear message", () => {
