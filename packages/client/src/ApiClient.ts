@@ -13,7 +13,7 @@ import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
-import type * as Duration from "effect/Duration"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { dual } from "effect/Function"
@@ -242,17 +242,23 @@ export const config = (prefix: string): Config.Config<Options> =>
   Config.all({
     baseUrl: Config.string("BASE_URL").pipe(
       Config.mapOrFail((s) => {
+        let url: URL | undefined
         try {
-          const url = new URL(s)
-          if (url.protocol === "http:" || url.protocol === "https:") return Either.right(url)
+          url = new URL(s)
         } catch {
-          // fall through
+          url = undefined
         }
-        return Either.left(ConfigError.InvalidData([], `Expected an http(s) URL, got ${JSON.stringify(s)}`))
+        if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) {
+          return Either.left(ConfigError.InvalidData([], `Expected an http(s) URL, got ${JSON.stringify(s)}`))
+        }
+        if (url.search !== "" || url.hash !== "") {
+          return Either.left(ConfigError.InvalidData([], "Expected a base URL without a query or fragment"))
+        }
+        return Either.right(url)
       })
     ),
-    total: Config.option(Config.duration("TIMEOUT")),
-    attempt: Config.option(Config.duration("ATTEMPT_TIMEOUT")),
+    total: Config.option(positiveDuration("TIMEOUT")),
+    attempt: Config.option(positiveDuration("ATTEMPT_TIMEOUT")),
     times: Config.option(
       Config.integer("MAX_RETRIES").pipe(Config.validate({
         message: "Expected a whole number ≥ 0",
@@ -273,6 +279,29 @@ export const config = (prefix: string): Config.Config<Options> =>
       maxResponseBytes: Option.getOrUndefined(maxResponseBytes)
     })),
     Config.nested(prefix)
+  )
+
+/** A positive duration written with its unit; a bare number is refused with the way to write it. */
+const positiveDuration = (name: string): Config.Config<Duration.Duration> =>
+  Config.string(name).pipe(
+    Config.mapOrFail((text) => {
+      const decoded = Duration.decodeUnknown(text.trim())
+      if (Option.isNone(decoded)) {
+        const bare = /^\d+(\.\d+)?$/.test(text.trim())
+        return Either.left(ConfigError.InvalidData(
+          [],
+          bare
+            ? `Expected a duration with its unit, like "${text.trim()} seconds" or "${text.trim()} millis", got ${
+              JSON.stringify(text)
+            }`
+            : `Expected a duration like "10 seconds" or "500 millis", got ${JSON.stringify(text)}`
+        ))
+      }
+      if (!(Duration.toMillis(decoded.value) > 0)) {
+        return Either.left(ConfigError.InvalidData([], `Expected a positive duration, got ${JSON.stringify(text)}`))
+      }
+      return Either.right(decoded.value)
+    })
   )
 
 /**

@@ -233,6 +233,29 @@ describe("ApiClient", () => {
       expect(badRetries).toContain("PETSTORE_MAX_RETRIES")
     }))
 
+  it.effect("bad values read through Config are ConfigErrors that name the variable, never defects", () =>
+    Effect.gen(function*() {
+      const run = (env: ReadonlyArray<readonly [string, string]>) =>
+        ApiClient.makeConfig("PET").pipe(
+          Effect.provide(MockHttpClient.layer(() => 200)),
+          Effect.withConfigProvider(
+            ConfigProvider.fromMap(new Map([["PET_BASE_URL", "https://pets.example"], ...env]), { pathDelim: "_" })
+          ),
+          Effect.exit,
+          Effect.map((exit) =>
+            Exit.isFailure(exit) && Cause.isFailType(exit.cause)
+              ? String(exit.cause.error)
+              : `not a ConfigError: ${exit._tag}`
+          )
+        )
+      expect(yield* run([["PET_TIMEOUT", "0 seconds"]])).toMatch(/PET_TIMEOUT.*positive duration/)
+      expect(yield* run([["PET_ATTEMPT_TIMEOUT", "-5 seconds"]])).toMatch(/PET_ATTEMPT_TIMEOUT.*positive duration/)
+      expect(yield* run([["PET_TIMEOUT", "30"]])).toMatch(/PET_TIMEOUT.*"30 seconds" or "30 millis"/)
+      expect(yield* run([["PET_BASE_URL", "https://pets.example/api?key=1"]])).toMatch(
+        /PET_BASE_URL.*without a query or fragment/
+      )
+    }))
+
   it.effect("layerConfig supplies the ApiClient tag", () =>
     Effect.gen(function*() {
       const client = yield* ApiClient.ApiClient
