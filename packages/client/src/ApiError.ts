@@ -275,6 +275,9 @@ member(UnexpectedStatusError, "UnexpectedStatusError")
  *   with a line break (nothing was sent; never retried).
  * - `OriginNotAllowed`: the request targets an origin other than the client's `baseUrl`
  *   and `allowOtherOrigins` is off (nothing was sent; never retried).
+ * - `PoolClosed`: the connection pool was already closed, because the scope that provided
+ *   it has ended (nothing was sent; never retried). Provide `ConnectionPool.layer` to the
+ *   layer or program that makes the calls, not to `ApiClient.make` alone.
  *
  * @since 0.1.0
  * @category models
@@ -289,6 +292,7 @@ export type ConnectionReason =
   | "InvalidUrl"
   | "InvalidRequest"
   | "OriginNotAllowed"
+  | "PoolClosed"
 
 /**
  * No response: refused, reset, DNS, TLS, or a request that could not be sent at all.

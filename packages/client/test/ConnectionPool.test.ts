@@ -1,5 +1,5 @@
 import { it } from "@effect/vitest"
-import { ApiClient, ConnectionPool } from "@steady/client"
+import { ApiClient, ApiError, ConnectionPool } from "@steady/client"
 import { TestServer } from "@steady/testing"
 import { Config, ConfigProvider, Effect, Layer } from "effect"
 import { describe, expect } from "vitest"
@@ -150,6 +150,21 @@ describe("ConnectionPool against a real loopback server", () => {
       )
       expect(String(missing)).toContain("HTTP_CONNECTIONS")
     }).pipe(Effect.scoped))
+})
+
+describe("a closed pool", () => {
+  it.scopedLive("fails at once with PoolClosed, not sent, not retried, saying how to wire the pool", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make((_, res) => TestServer.json(res, 200, {}))
+      // the common mistake: Effect.provide closes the pool as soon as make returns
+      const client = yield* ApiClient.make({ baseUrl: server.url }).pipe(Effect.provide(ConnectionPool.layer()))
+      const error = yield* Effect.flip(client.get("/x"))
+      expect(error).toMatchObject({ _tag: "ConnectionError", reason: "PoolClosed", sent: false, attempts: 1 })
+      expect(ApiError.isRetryable(error)).toBe(false)
+      expect(error.message).toContain("connection pool is closed")
+      expect(error.message).toContain("Provide ConnectionPool.layer")
+      expect(server.requests).toHaveLength(0)
+    }))
 })
 
 describe("malformed requests", () => {

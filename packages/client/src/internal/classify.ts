@@ -34,7 +34,9 @@ export const isTransientStatus = (status: number, shouldRetryHeader: string | un
 export const isTransient = (error: ApiError.ApiError): boolean => {
   switch (error._tag) {
     case "ConnectionError":
-      return error.reason !== "InvalidUrl" && error.reason !== "InvalidRequest" && error.reason !== "OriginNotAllowed"
+      return error.reason !== "InvalidUrl" && error.reason !== "InvalidRequest" &&
+        error.reason !== "OriginNotAllowed" &&
+        error.reason !== "PoolClosed"
     case "TimeoutError":
       return error.scope === "attempt"
     case "DecodeError":

@@ -58,7 +58,8 @@ const reasonTexts: Record<ApiError.ConnectionReason, string> = {
   Transport: "transport error",
   InvalidUrl: "invalid URL",
   InvalidRequest: "invalid request",
-  OriginNotAllowed: "origin not allowed"
+  OriginNotAllowed: "origin not allowed",
+  PoolClosed: "the connection pool is closed"
 }
 
 /** @internal */

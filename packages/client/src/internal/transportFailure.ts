@@ -68,6 +68,17 @@ export const connectionError = (
  */
 export const fromCause = (request: Policy.Request, cause: unknown): ApiError.ConnectionError => {
   const code = errorCode(cause)
+  if (code === "UND_ERR_DESTROYED" || code === "UND_ERR_CLOSED_POOL") {
+    return connectionError(
+      request,
+      "PoolClosed",
+      false,
+      "its scope has ended, so nothing can be sent on it. Provide ConnectionPool.layer to the layer or " +
+        "program that makes the calls (e.g. Petstore.Default.pipe(Layer.provide(ConnectionPool.layer()))), " +
+        "not to ApiClient.make alone: Effect.provide closes it as soon as make returns",
+      cause
+    )
+  }
   if (code === "UND_ERR_INVALID_ARG" || code === "UND_ERR_NOT_SUPPORTED" || code === "ERR_INVALID_CHAR") {
     // refused as malformed before anything was written: resending cannot help
     return connectionError(request, "InvalidRequest", false, describeCause(cause), cause)

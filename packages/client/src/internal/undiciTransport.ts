@@ -108,10 +108,11 @@ export const send = (
         }
       })
     } catch (cause) {
-      // undici validates before anything is written: nothing was sent, and sending it again
-      // would fail the same way
+      // undici refuses before anything is written (a closed pool, a malformed request):
+      // nothing was sent, and sending it again would fail the same way
+      const known = failure.fromCause(request, cause)
       finish(Effect.fail(
-        failure.connectionError(
+        known.reason === "PoolClosed" ? known : failure.connectionError(
           request,
           "InvalidRequest",
           false,
