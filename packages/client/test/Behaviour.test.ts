@@ -360,6 +360,24 @@ const suite = (test: Vitest.Tester<Scope.Scope | BackendTag>) => {
       expect(yield* response.text).toBe("z".repeat(16))
     }))
 
+  test("a 5xx whose body is over maxResponseBytes stays a retryable ServerError, its body cut", () =>
+    Effect.gen(function*() {
+      const limit = { maxResponseBytes: 16 }
+      for (const big of [{ json: { filler: "e".repeat(64) } }, { body: "e".repeat(64) }]) {
+        const flaky = yield* serve((_, i) => (i === 0 ? { status: 503, ...big } : { status: 200 }), {
+          ...limit,
+          retry: fast
+        })
+        const response = yield* run(flaky.client.get("/x"))
+        expect(ApiClient.attempts(response)).toBe(2)
+        const down = yield* serve(() => ({ status: 500, ...big }), { ...limit, retry: Retry.none })
+        const error = yield* run(Effect.flip(down.client.get("/x")))
+        expect(error).toMatchObject({ _tag: "ServerError", status: 500 })
+        expect(ApiError.isRetryable(error)).toBe(true)
+        if (error._tag === "ServerError") expect(error.body.length).toBe(16)
+      }
+    }))
+
   test("a body declared larger than maxResponseBytes fails at the headers, before it is read", () =>
     Effect.gen(function*() {
       // the server declares a megabyte, sends ten bytes and stalls: only the declared length

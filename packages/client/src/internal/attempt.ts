@@ -12,8 +12,8 @@ import type * as Policy from "../Policy.js"
 import * as policy from "./policy.js"
 import * as redact from "./redact.js"
 import { parseRetryAfter } from "./retryAfter.js"
+import { errorBodyLimit } from "./transportFailure.js"
 
-const MAX_ERROR_BODY = 8 * 1024
 const utf8 = new TextDecoder()
 
 /**
@@ -68,7 +68,7 @@ export const statusError = (
     headerValue(response.headers, "retry-after"),
     request.clock.unsafeCurrentTimeMillis()
   )
-  const bytes = response.body.byteLength > MAX_ERROR_BODY ? response.body.subarray(0, MAX_ERROR_BODY) : response.body
+  const bytes = response.body.byteLength > errorBodyLimit ? response.body.subarray(0, errorBodyLimit) : response.body
   return ApiError.fromStatus({
     request: policy.requestInfo(request),
     attempts: 1,

@@ -46,30 +46,38 @@ const readBody = (
   response: HttpClientResponse.HttpClientResponse
 ): Effect.Effect<Policy.Response, ApiError.ApiError> => {
   const maxBytes = request.settings.maxResponseBytes
+  const ok = response.status >= 200 && response.status < 300
   const declared = response.headers["content-length"]
   const declaredBytes = declared === undefined ? NaN : Number(declared)
-  if (declaredBytes > maxBytes && failure.hasBody(request.method, response.status)) {
+  if (ok && declaredBytes > maxBytes && failure.hasBody(request.method, response.status)) {
     return Effect.fail(failure.tooLarge(request, response.status, declaredBytes))
   }
   const done = (body: Uint8Array): Policy.Response => ({ status: response.status, headers: response.headers, body })
-  if (declaredBytes <= maxBytes) {
+  if (ok && declaredBytes <= maxBytes) {
     return Effect.mapBoth(response.arrayBuffer, {
       onFailure: (e) => fromHttpClientError(request, e),
       onSuccess: (buffer) => done(new Uint8Array(buffer))
     })
   }
+  // an error's body is only shown, bounded: keep its beginning, and let the status speak
+  const limit = ok ? maxBytes : Math.min(maxBytes, failure.errorBodyLimit)
   const chunks: Array<Uint8Array> = []
   let size = 0
-  return Stream.runForEach(
+  return Stream.runForEachWhile(
     Stream.catchAll(
       response.stream,
       (e) => e._tag === "ResponseError" && e.reason === "EmptyBody" ? Stream.empty : Stream.fail(e)
     ),
-    (chunk): Effect.Effect<void, ApiError.ApiError> => {
+    (chunk): Effect.Effect<boolean, ApiError.ApiError> => {
       size += chunk.byteLength
-      if (size > maxBytes) return Effect.fail(failure.tooLarge(request, response.status, undefined))
-      chunks.push(chunk)
-      return Effect.void
+      if (size <= limit) {
+        chunks.push(chunk)
+        return Effect.succeed(true)
+      }
+      if (ok) return Effect.fail(failure.tooLarge(request, response.status, undefined))
+      chunks.push(chunk.subarray(0, chunk.byteLength - (size - limit)))
+      size = limit
+      return Effect.succeed(false)
     }
   ).pipe(
     Effect.mapError((e) => (ApiError.isApiError(e) ? e : fromHttpClientError(request, e))),

@@ -113,6 +113,14 @@ export const tooLarge = (request: Policy.Request, status: number, size: number |
     }`
   })
 
+/**
+ * How much of a non-2xx body a transport reads: errors show a bounded excerpt, so an error
+ * body over `maxResponseBytes` is cut, not failed, and its status keeps its meaning.
+ *
+ * @internal
+ */
+export const errorBodyLimit = 8 * 1024
+
 /** Whether a response to `method` with `status` has a body (RFC 9110 §6.4.1). @internal */
 export const hasBody = (method: string, status: number) => method !== "HEAD" && status !== 204 && status !== 304
 

@@ -53,6 +53,8 @@ export const send = (
     let headers: Record<string, string | Array<string> | undefined> = {}
     let chunks: Array<Buffer> = []
     let size = 0
+    let ok = true
+    let limit = maxBytes
     const finish = (effect: Effect.Effect<Policy.Response, ApiError.ApiError>) => {
       if (finished) return
       finished = true
@@ -83,21 +85,32 @@ export const send = (
           if (statusCode < 200) return // 1xx: the final response follows
           status = statusCode
           headers = responseHeaders
+          ok = status < 300
+          limit = ok ? maxBytes : Math.min(maxBytes, failure.errorBodyLimit)
           const declared = responseHeaders["content-length"]
           // a HEAD answer (and a 204 or 304) declares a length but carries no body
-          if (typeof declared === "string" && Number(declared) > maxBytes && failure.hasBody(request.method, status)) {
+          if (
+            ok && typeof declared === "string" && Number(declared) > maxBytes && failure.hasBody(request.method, status)
+          ) {
             stop(failure.tooLarge(request, status, Number(declared)))
           }
         },
         onResponseData(_c: Controller, chunk: Buffer) {
           if (finished) return
           size += chunk.length
-          if (size > maxBytes) {
+          if (size <= limit) {
+            chunks.push(chunk)
+            return
+          }
+          if (ok) {
             chunks = []
             stop(failure.tooLarge(request, status, undefined))
             return
           }
-          chunks.push(chunk)
+          // an error's body is only shown, bounded: keep its beginning, and let the status speak
+          chunks.push(chunk.subarray(0, chunk.length - (size - limit)))
+          finish(Effect.succeed({ status, headers, body: Buffer.concat(chunks, limit) }))
+          controller?.abort(aborted())
         },
         onResponseEnd() {
           const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)
