@@ -1,7 +1,18 @@
 import { it } from "@effect/vitest"
 import { ApiClient, ApiError, Auth } from "@steady/client"
 import { MockHttpClient } from "@steady/testing"
-import { Config, ConfigProvider, type Duration, Effect, Layer, Redacted, TestClock } from "effect"
+import {
+  Cause,
+  Config,
+  ConfigProvider,
+  type Duration,
+  Effect,
+  Layer,
+  Logger,
+  LogLevel,
+  Redacted,
+  TestClock
+} from "effect"
 import { describe, expect } from "vitest"
 import { joinNow } from "./util.js"
 
@@ -297,5 +308,32 @@ describe("OAuth2 client credentials", () => {
       expect(error._tag).toBe("AuthenticationError")
       expect(error.message).toContain("without an access_token")
       expect(JSON.stringify(error)).not.toContain("rt-secret")
+    }))
+
+  it.effect("tokens in form-encoded or malformed token answers never reach the error; a failed refresh logs nothing unhandled", () =>
+    Effect.gen(function*() {
+      const answers: ReadonlyArray<MockHttpClient.Reply> = [
+        { status: 400, body: "error=invalid_client&access_token=leak-form-1&refresh_token=leak-form-2" },
+        { status: 200, body: "access_token=leak-form-3&token_type=bearer" },
+        { status: 200, body: "{\"access_token\":\"leak-json-1\",\"token_type\":" },
+        { status: 502, body: "{ 'access_token': 'leak-json-2'" }
+      ]
+      for (const tokenReply of answers) {
+        const { layer } = oauthMock({ tokenReply })
+        const logs: Array<string> = []
+        const logger = Logger.make(({ cause, message }) => logs.push(`${String(message)} ${Cause.pretty(cause)}`))
+        const error = yield* Effect.flip(
+          // no retries: a 502 from the token endpoint is transient, and would wait on the TestClock
+          Effect.flatMap(ApiClient.make({ baseUrl: base, retry: false }), (c) => c.get("/pets")).pipe(
+            Effect.provide(layer),
+            Effect.provide(Logger.replace(Logger.defaultLogger, logger)),
+            Logger.withMinimumLogLevel(LogLevel.All)
+          )
+        )
+        expect(error._tag).toBe("AuthenticationError")
+        const shown = JSON.stringify(error) + error.message + logs.join("\n")
+        expect(shown).not.toMatch(/leak-/)
+        expect(logs.join("\n")).not.toContain("unhandled")
+      }
     }))
 })

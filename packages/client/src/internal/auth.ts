@@ -131,11 +131,15 @@ interface Token {
 }
 
 const MAX_BODY = 8 * 1024
-const tokenFields = /("(?:access_token|refresh_token|id_token)"\s*:\s*)"[^"]*"/g
+/**
+ * A token field and its value in any shape an endpoint answers with: JSON (`"access_token": "…"`,
+ * complete or cut short), form encoding (`access_token=…&`), or anything alike.
+ */
+const tokenFields = /((?:access_token|refresh_token|id_token)["']?\s*[:=]\s*["']?)[^"'&,;\s}]+/gi
 
 /** Token endpoint answers may hold tokens: hide them before they reach an error. */
 const redactTokenBody = (text: string) =>
-  (text.length > MAX_BODY ? text.slice(0, MAX_BODY) : text).replace(tokenFields, "$1\"<redacted>\"")
+  (text.length > MAX_BODY ? text.slice(0, MAX_BODY) : text).replace(tokenFields, "$1<redacted>")
 
 /** The token request of the client-credentials grant (RFC 6749 §4.4). */
 const tokenRequest = <E, R>(
@@ -266,9 +270,11 @@ const tokenCache = (
     const deferred = Deferred.unsafeMake<Token, CredentialsFailure>(FiberId.none)
     inflight = deferred
     const numbered = Effect.map(fetch, (t): Token => ({ ...t, generation: ++generation }))
+    // the fetch's failure is handed to the callers through the deferred: the fiber itself
+    // always succeeds, so no "unhandled error" is logged for it
     return Effect.zipRight(
       Effect.forkIn(
-        Effect.onExit(numbered, (exit) => {
+        Effect.flatMap(Effect.exit(numbered), (exit) => {
           inflight = undefined
           if (Exit.isSuccess(exit)) current = exit.value
           return Deferred.done(deferred, exit)
