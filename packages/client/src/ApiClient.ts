@@ -110,6 +110,13 @@ export interface Options {
   /** More query parameter names whose values are redacted in errors and logs. */
   readonly redactQueryParams?: ReadonlyArray<string> | undefined
   /**
+   * Header names of your own that carry credentials (e.g. `x-session-token` in `headers`):
+   * like `Authorization`, they are dropped when a redirect leaves the origin, and their values
+   * are redacted wherever headers are shown. Default: none (the built-in names and the `Auth`
+   * layer's always are).
+   */
+  readonly sensitiveHeaders?: ReadonlyArray<string> | undefined
+  /**
    * Your policies, in order (the first is the outermost of its stage). A `"call"` policy wraps
    * the whole call, outside the total deadline and the retries; an `"attempt"` policy wraps
    * each attempt inside auth, so it sees the request as it will be sent (see `Policy`).

@@ -107,6 +107,52 @@ describe("followRedirects", () => {
       }).pipe(Effect.provide(layer))
     }))
 
+  it.scopedLive("a query API key is applied again on every same-origin hop, and never sent to another origin", () =>
+    Effect.gen(function*() {
+      const elsewhere = yield* TestServer.make((_, res) => TestServer.json(res, 200, {}))
+      const api = yield* redirecting(302, (req) => (req.path === "/here" ? "/final" : `${elsewhere.url}/final`))
+      yield* Effect.gen(function*() {
+        const client = yield* ApiClient.make({ baseUrl: api.url, followRedirects: 3 })
+        yield* client.get("/here")
+        expect(api.requests.map((r) => [r.path, r.query.get("api_key")])).toEqual([["/here", "k-1"], ["/final", "k-1"]])
+        yield* client.get("/away")
+        expect(elsewhere.requests[0].query.get("api_key")).toBeNull()
+      }).pipe(
+        Effect.provide(
+          Layer.merge(Auth.layerApiKey({ query: "api_key" }, Redacted.make("k-1")), ConnectionPool.layer())
+        )
+      )
+    }))
+
+  it.scopedLive("sensitiveHeaders: a credential under a name of your own never leaves the origin and never shows", () =>
+    Effect.gen(function*() {
+      const elsewhere = yield* TestServer.make((_, res) => TestServer.json(res, 200, {}))
+      const api = yield* TestServer.make((req, res) => {
+        if (req.path === "/away") {
+          res.writeHead(302, { location: `${elsewhere.url}/final` })
+          res.end()
+        } else {
+          // an error that echoes the credential back in a header
+          TestServer.json(res, 500, {}, { "x-session-token": req.headers["x-session-token"] ?? "" })
+        }
+      })
+      yield* Effect.gen(function*() {
+        const client = yield* ApiClient.make({
+          baseUrl: api.url,
+          followRedirects: 1,
+          retry: false,
+          headers: { "X-Session-Token": "sess-s3cret" },
+          sensitiveHeaders: ["X-Session-Token"]
+        })
+        yield* client.get("/away")
+        expect(elsewhere.requests[0].headers["x-session-token"]).toBeUndefined()
+        const error = yield* Effect.flip(client.get("/fail"))
+        expect(error._tag).toBe("ServerError")
+        if (error._tag === "ServerError") expect(error.headers["x-session-token"]).toBe("<redacted>")
+        expect(JSON.stringify(error)).not.toContain("sess-s3cret")
+      }).pipe(Effect.provide(ConnectionPool.layer()))
+    }))
+
   it.scopedLive("303 turns a POST into a GET without a body; 307 keeps both", () =>
     Effect.gen(function*() {
       const see = yield* redirecting(303, () => "/final")

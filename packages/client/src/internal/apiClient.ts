@@ -80,9 +80,8 @@ export const make = (http: HttpClient.HttpClient, input: ApiClient.Options, env:
     ...(auth?.sensitiveQueryParams ?? []).map((s) => s.toLowerCase())
   ])
   const redactQuery = redactAll.size > 0 ? redactAll : undefined
-  const sensitiveHeaders = auth !== undefined && auth.sensitiveHeaders.length > 0
-    ? new Set(auth.sensitiveHeaders.map((s) => s.toLowerCase()))
-    : undefined
+  const sensitiveNames = [...(input.sensitiveHeaders ?? []), ...(auth?.sensitiveHeaders ?? [])]
+  const sensitiveHeaders = sensitiveNames.length > 0 ? new Set(sensitiveNames.map((s) => s.toLowerCase())) : undefined
   const budget = budgetOf(resolved.settings.retry, env.budget)
   const handler = pipeline.build(resolved, chosen, auth, sensitiveHeaders, budget)
 

@@ -73,8 +73,17 @@ const resolvePolicies = (policies: ApiClient.Options["policies"]): ReadonlyArray
   return policies
 }
 
+const checkNames = (name: string, names: ReadonlyArray<string> | undefined) => {
+  if (names === undefined) return
+  if (!Array.isArray(names) || names.some((n) => typeof n !== "string" || n === "")) {
+    throw new TypeError(`${name} must be an array of non-empty header or parameter names`)
+  }
+}
+
 /** @internal */
 export const resolve = (options: ApiClient.Options): Resolved => {
+  checkNames("sensitiveHeaders", options.sensitiveHeaders)
+  checkNames("redactQueryParams", options.redactQueryParams)
   const maxResponseBytes = options.maxResponseBytes ?? defaults.maxResponseBytes
   if (!(typeof maxResponseBytes === "number" && maxResponseBytes > 0)) {
     throw new RangeError(`maxResponseBytes must be a positive number, got ${String(maxResponseBytes)}`)
