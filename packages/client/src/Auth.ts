@@ -64,6 +64,12 @@ export interface Service {
   readonly sensitiveHeaders: ReadonlyArray<string>
   /** Query parameter names to redact wherever URLs are shown. */
   readonly sensitiveQueryParams: ReadonlyArray<string>
+  /**
+   * Secret values to mask wherever they appear in an error (a server may echo them), beyond
+   * the values of the headers and query parameters above, which are always masked: e.g. a
+   * basic-auth password or an OAuth client secret. Optional.
+   */
+  readonly secretValues?: ReadonlyArray<string> | undefined
 }
 
 /**

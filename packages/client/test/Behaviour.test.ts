@@ -360,6 +360,44 @@ const suite = (test: Vitest.Tester<Scope.Scope | BackendTag>) => {
       expect(yield* response.text).toBe("z".repeat(16))
     }))
 
+  test("credentials a server echoes back, in any header or in the body, are masked by value", () =>
+    Effect.gen(function*() {
+      const token = "tok-3f9a7c21"
+      const key = "key-88d2e1b4"
+      const both: Auth.Service = {
+        credentials: Effect.succeed({
+          headers: { authorization: `Bearer ${token}` },
+          query: { sig: key },
+          generation: 0
+        }),
+        unauthorized: () => Effect.succeed(false),
+        sensitiveHeaders: ["authorization"],
+        sensitiveQueryParams: ["sig"],
+        secretValues: ["pa55w0rd-xyz"]
+      }
+      const { client, seen } = yield* serve(
+        (r) => ({
+          status: 400,
+          headers: {
+            "x-echo": r.headers.authorization ?? "",
+            location: `/retry?sig=${key}&page=2`,
+            "x-debug": "password was pa55w0rd-xyz"
+          },
+          json: { error: `bad token ${token}`, got: r.headers.authorization, key }
+        }),
+        { retry: Retry.none },
+        both
+      )
+      const error = yield* run(Effect.flip(client.get("/x")))
+      expect(seen()[0].headers.authorization).toBe(`Bearer ${token}`)
+      expect(error._tag).toBe("BadRequestError")
+      if (error._tag !== "BadRequestError") return
+      const shown = JSON.stringify(error) + error.message
+      for (const secret of [token, key, "pa55w0rd-xyz"]) expect(shown).not.toContain(secret)
+      expect(error.headers.location).toBe("/retry?sig=<redacted>&page=2")
+      expect(error.body).toContain("bad token <redacted>")
+    }))
+
   test("a 5xx whose body is over maxResponseBytes stays a retryable ServerError, its body cut", () =>
     Effect.gen(function*() {
       const limit = { maxResponseBytes: 16 }

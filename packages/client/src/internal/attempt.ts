@@ -56,7 +56,8 @@ export const headerValue = (headers: Policy.Response["headers"], name: string): 
 export const statusError = (
   request: Policy.Request,
   response: Policy.Response,
-  sensitiveHeaders: ReadonlySet<string> | undefined
+  sensitiveHeaders: ReadonlySet<string> | undefined,
+  secretValues?: ReadonlyArray<string> | undefined
 ): ApiError.StatusError => {
   let requestId: string | undefined
   for (const name of requestIdHeaders) {
@@ -69,12 +70,17 @@ export const statusError = (
     request.clock.unsafeCurrentTimeMillis()
   )
   const bytes = response.body.byteLength > errorBodyLimit ? response.body.subarray(0, errorBodyLimit) : response.body
+  // a server may echo what it was sent (a Location with the query, a body quoting the
+  // header): every credential the request carried is masked by value too
+  const secrets = redact.secretsOf(request.headers, request.url, sensitiveHeaders, request.redactQuery, secretValues)
+  const headers = redact.redactHeaders(response.headers, sensitiveHeaders)
+  if (secrets.length > 0) { for (const name in headers) headers[name] = redact.redactValues(headers[name], secrets) }
   return ApiError.fromStatus({
     request: policy.requestInfo(request),
     attempts: 1,
     status: response.status,
-    headers: redact.redactHeaders(response.headers, sensitiveHeaders),
-    body: utf8.decode(bytes),
+    headers,
+    body: redact.redactValues(utf8.decode(bytes), secrets),
     requestId: Option.fromNullable(requestId),
     retryAfter: retryAfter === undefined ? Option.none() : Option.some(Duration.millis(retryAfter))
   })
@@ -87,7 +93,10 @@ export const statusError = (
  *
  * @internal
  */
-export const classifyStatus = (sensitiveHeaders: ReadonlySet<string> | undefined): Policy.Policy =>
+export const classifyStatus = (
+  sensitiveHeaders: ReadonlySet<string> | undefined,
+  secretValues?: ReadonlyArray<string> | undefined
+): Policy.Policy =>
   policy.make({
     name: "classify-status",
     stage: "attempt",
@@ -97,6 +106,6 @@ export const classifyStatus = (sensitiveHeaders: ReadonlySet<string> | undefined
         (response) =>
           response.status >= 200 && response.status < 300
             ? Effect.succeed(response)
-            : Effect.fail(statusError(request, response, sensitiveHeaders))
+            : Effect.fail(statusError(request, response, sensitiveHeaders, secretValues))
       )
   })

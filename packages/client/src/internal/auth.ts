@@ -16,7 +16,7 @@ import * as ApiError from "../ApiError.js"
 import type * as Auth from "../Auth.js"
 import type * as PolicyNs from "../Policy.js"
 import * as policyInternal from "./policy.js"
-import { redactHeaders, redactUrl } from "./redact.js"
+import { redactHeaders, redactUrl, redactValues } from "./redact.js"
 
 /** Why credentials could not be obtained. @internal */
 export interface CredentialsFailure {
@@ -62,14 +62,16 @@ const staticService = (
   headers: Readonly<Record<string, string>>,
   query: Readonly<Record<string, string>>,
   sensitiveHeaders: ReadonlyArray<string>,
-  sensitiveQueryParams: ReadonlyArray<string>
+  sensitiveQueryParams: ReadonlyArray<string>,
+  secretValues?: ReadonlyArray<string>
 ): Auth.Service => {
   const applied: Auth.Applied = { headers, query, generation: 0 }
   return {
     credentials: Effect.succeed(applied),
     unauthorized: never,
     sensitiveHeaders,
-    sensitiveQueryParams
+    sensitiveQueryParams,
+    secretValues
   }
 }
 
@@ -106,7 +108,7 @@ export const layerBasic = <E, R>(user: string, password: Auth.Secret<E, R>) =>
     Effect.map(resolveSecret(password), (p) => {
       if (user.includes(":")) throw new TypeError("Auth.layerBasic: the user name must not contain ':'")
       const encoded = Buffer.from(`${user}:${Redacted.value(p)}`, "utf8").toString("base64")
-      return staticService({ authorization: `Basic ${encoded}` }, {}, ["authorization"], [])
+      return staticService({ authorization: `Basic ${encoded}` }, {}, ["authorization"], [], [Redacted.value(p)])
     })
   )
 
@@ -169,12 +171,17 @@ const tokenRequest = <E, R>(
 
 type Failure = (detail: string, fields?: Partial<Omit<CredentialsFailure, "_tag" | "detail">>) => CredentialsFailure
 
-const failureAt = (shownUrl: string): Failure => (detail, fields = {}) => ({
+const failureAt = (shownUrl: string, secrets: ReadonlyArray<string>): Failure => (detail, fields = {}) => ({
   _tag: "CredentialsFailure",
   status: fields.status ?? 401,
   headers: fields.headers ?? {},
-  body: fields.body ?? "",
-  oauthError: fields.oauthError,
+  body: redactValues(fields.body ?? "", secrets),
+  oauthError: fields.oauthError === undefined ? undefined : {
+    error: redactValues(fields.oauthError.error, secrets),
+    description: fields.oauthError.description === undefined
+      ? undefined
+      : redactValues(fields.oauthError.description, secrets)
+  },
   detail: `token endpoint ${shownUrl} ${detail}`,
   cause: fields.cause
 })
@@ -259,7 +266,8 @@ const fetchToken = (
  */
 const tokenCache = (
   fetch: Effect.Effect<Omit<Token, "generation">, CredentialsFailure>,
-  scope: Scope.Scope
+  scope: Scope.Scope,
+  secretValues: ReadonlyArray<string>
 ): Auth.Service => {
   let generation = 0
   let current: Token | undefined
@@ -302,7 +310,7 @@ const tokenCache = (
       return true
     })
 
-  return { credentials, unauthorized, sensitiveHeaders: ["authorization"], sensitiveQueryParams: [] }
+  return { credentials, unauthorized, sensitiveHeaders: ["authorization"], sensitiveQueryParams: [], secretValues }
 }
 
 /** @internal */
@@ -313,10 +321,12 @@ export const layerOAuth2ClientCredentials = <E, R>(options: Auth.OAuth2ClientCre
       const http = yield* HttpClient.HttpClient
       const secret = yield* resolveSecret(options.clientSecret)
       const scope = yield* Effect.scope
-      const failure = failureAt(redactUrl(new URL(options.tokenUrl)))
+      // the client secret, as sent (form-encoded too), is masked in whatever the endpoint answers
+      const secrets = [Redacted.value(secret), encodeURIComponent(Redacted.value(secret))]
+      const failure = failureAt(redactUrl(new URL(options.tokenUrl)), secrets)
       const skewMillis = Duration.toMillis(options.refreshSkew ?? Duration.seconds(60))
       const timeout = Duration.decode(options.timeout ?? Duration.seconds(10))
-      return tokenCache(fetchToken(http, tokenRequest(options, secret), timeout, skewMillis, failure), scope)
+      return tokenCache(fetchToken(http, tokenRequest(options, secret), timeout, skewMillis, failure), scope, secrets)
     })
   )
 

@@ -28,7 +28,7 @@ export const stages = (
   ...(resolved.followRedirects > 0 ? [redirect.followRedirects(resolved.followRedirects, sensitiveHeaders)] : []),
   ...(service !== undefined ? [auth.policy(service)] : []),
   ...resolved.policies.filter((p) => p.stage === "attempt"),
-  attempt.classifyStatus(sensitiveHeaders)
+  attempt.classifyStatus(sensitiveHeaders, service?.secretValues)
 ]
 
 /** The handler of a whole call. @internal */

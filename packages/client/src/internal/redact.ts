@@ -98,3 +98,52 @@ export const redactHeaders = (
   }
   return out
 }
+
+/** Secrets shorter than this are not masked by value: they would mask ordinary text. */
+const MIN_SECRET = 6
+
+/**
+ * The credential values a request carries: the values of its sensitive headers (and the
+ * token after an auth scheme, `Bearer <token>`), of its sensitive query parameters, and
+ * `extra` (secrets the Auth layer declares).
+ *
+ * @internal
+ */
+export const secretsOf = (
+  headers: Readonly<Record<string, string>>,
+  url: URL,
+  sensitive: ReadonlySet<string> | undefined,
+  sensitiveQuery: ReadonlySet<string> | undefined,
+  extra: ReadonlyArray<string> | undefined
+): ReadonlyArray<string> => {
+  const out: Array<string> = []
+  const add = (value: string | undefined) => {
+    if (value !== undefined && value.length >= MIN_SECRET && !out.includes(value)) out.push(value)
+  }
+  for (const name in headers) {
+    if (!sensitiveHeaders.has(name) && !(sensitive?.has(name) ?? false)) continue
+    const value = headers[name]
+    add(value)
+    const space = value.indexOf(" ")
+    if (space > 0) add(value.slice(space + 1).trim())
+  }
+  if (url.search !== "") {
+    for (const [name, value] of url.searchParams) {
+      const lower = name.toLowerCase()
+      if (sensitiveQueryParams.has(lower) || (sensitiveQuery?.has(lower) ?? false)) {
+        add(value)
+        add(encodeURIComponent(value))
+      }
+    }
+  }
+  for (const value of extra ?? []) add(value)
+  // longest first, so a token inside a longer header value is masked with it
+  return out.sort((a, b) => b.length - a.length)
+}
+
+/** `text` with every occurrence of every secret replaced. @internal */
+export const redactValues = (text: string, secrets: ReadonlyArray<string>): string => {
+  let out = text
+  for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED)
+  return out
+}
