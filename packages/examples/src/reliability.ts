@@ -7,13 +7,18 @@ import { ApiClient, ApiError, ConnectionPool } from "@steady/client"
 import { ChaosServer } from "@steady/testing"
 import { Cause, Effect, Exit, Metric, Schema } from "effect"
 
-/** Timeouts and backoff scaled down from the defaults (10 s / 30 s / 500 ms / 8 s) so a run stays short. */
+/**
+ * Timeouts and backoff scaled down from the defaults (10 s / 30 s / 500 ms / 8 s) so a run
+ * stays short, but not so far that a busy machine's scheduler could time out a healthy
+ * attempt: the attempt timeout is 1.5 s, and the injected delay (2.5 s) passes it by a wide
+ * margin. Only injected faults fail an attempt.
+ */
 export const policy = {
-  timeout: { attempt: "400 millis", total: "2 seconds" },
+  timeout: { attempt: "1500 millis", total: "6 seconds" },
   retry: { base: "25 millis", cap: "400 millis" }
 } as const satisfies ApiClient.Options
 
-export const deadlineMillis = 2_000
+export const deadlineMillis = 6_000
 
 export interface Options {
   readonly requests: number
@@ -60,7 +65,7 @@ const transientFaults: ReadonlyArray<readonly [ChaosServer.Fault, number]> = [
   [ChaosServer.resetBeforeHeaders, 0.15],
   [ChaosServer.resetAfterHeaders, 0.1],
   [ChaosServer.truncate, 0.1],
-  [ChaosServer.delay(600), 0.1],
+  [ChaosServer.delay(2_500), 0.1],
   [ChaosServer.stallBody, 0.1],
   [ChaosServer.status(500, { "retry-after-ms": "30" }), 0.05]
 ]
