@@ -113,8 +113,8 @@ export const mutants: ReadonlyArray<Mutant> = [
     id: "auth-header-names-shown",
     promise: "a custom API-key header never appears in error headers",
     file: `${src}attempt.ts`,
-    find: "headers: redact.redactHeaders(response.headers, sensitiveHeaders),",
-    replace: "headers: redact.redactHeaders(response.headers),",
+    find: "const headers = redact.redactHeaders(response.headers, sensitiveHeaders)",
+    replace: "const headers = redact.redactHeaders(response.headers)",
     tests: client("Behaviour", "Leak")
   },
   {
@@ -138,7 +138,7 @@ export const mutants: ReadonlyArray<Mutant> = [
     id: "generic-unbounded-declared",
     promise: "maxResponseBytes holds on every transport (declared length)",
     file: `${src}httpClientTransport.ts`,
-    find: "if (declaredBytes > maxBytes && failure.hasBody(request.method, response.status)) {",
+    find: "if (ok && declaredBytes > maxBytes && failure.hasBody(request.method, response.status)) {",
     replace: "if (false) {",
     tests: client("Behaviour", "ConnectionPool")
   },
@@ -146,8 +146,8 @@ export const mutants: ReadonlyArray<Mutant> = [
     id: "generic-unbounded-chunked",
     promise: "maxResponseBytes holds on every transport (chunked)",
     file: `${src}httpClientTransport.ts`,
-    find: "if (size > maxBytes) return Effect.fail(failure.tooLarge(request, response.status, undefined))",
-    replace: "",
+    find: "      if (size <= limit) {\n        chunks.push(chunk)\n        return Effect.succeed(true)",
+    replace: "      if (true) {\n        chunks.push(chunk)\n        return Effect.succeed(true)",
     tests: client("Behaviour", "ConnectionPool")
   },
   {
@@ -281,6 +281,48 @@ export const mutants: ReadonlyArray<Mutant> = [
     find: "(provided.httpClient === undefined || provided.httpClient === http)",
     replace: "true",
     tests: client("Pipeline")
+  },
+  // Hardening
+  {
+    id: "no-redaction-by-value",
+    promise: "a credential a server echoes (Location, any header, the body) is masked",
+    file: `${src}attempt.ts`,
+    find:
+      "const secrets = redact.secretsOf(request.headers, request.url, sensitiveHeaders, request.redactQuery, secretValues)",
+    replace: "const secrets: ReadonlyArray<string> = []",
+    tests: client("Behaviour")
+  },
+  {
+    id: "token-body-unredacted",
+    promise: "tokens in a form-encoded or malformed token answer never reach an error",
+    file: `${src}auth.ts`,
+    find: ".replace(tokenFields, \"$1<redacted>\")",
+    replace: "",
+    tests: client("Auth")
+  },
+  {
+    id: "closed-pool-sent",
+    promise: "a closed pool is PoolClosed, not sent, never retried",
+    file: `${src}transportFailure.ts`,
+    find: "if (code === \"UND_ERR_DESTROYED\" || code === \"UND_ERR_CLOSED_POOL\") {",
+    replace: "if (false) {",
+    tests: client("ConnectionPool")
+  },
+  {
+    id: "large-5xx-is-decode-error",
+    promise: "a 5xx over maxResponseBytes stays a retryable ServerError",
+    file: `${src}httpClientTransport.ts`,
+    find: "      if (ok) return Effect.fail(failure.tooLarge(request, response.status, undefined))",
+    replace: "      return Effect.fail(failure.tooLarge(request, response.status, undefined))",
+    tests: client("Behaviour")
+  },
+  {
+    id: "config-zero-duration",
+    promise: "a zero duration read through Config is a ConfigError naming the variable",
+    file: "packages/client/src/ApiClient.ts",
+    find: "if (!(Duration.toMillis(decoded.value) > 0)) {",
+    replace: "if (false) {",
+    tests: client("ApiClient")
   },
   {
     id: "reset-counts-as-not-sent",
