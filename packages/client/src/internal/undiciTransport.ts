@@ -53,8 +53,6 @@ export const send = (
     let headers: Record<string, string | Array<string> | undefined> = {}
     let chunks: Array<Buffer> = []
     let size = 0
-    let ok = true
-    let limit = maxBytes
     const finish = (effect: Effect.Effect<Policy.Response, ApiError.ApiError>) => {
       if (finished) return
       finished = true
@@ -85,12 +83,12 @@ export const send = (
           if (statusCode < 200) return // 1xx: the final response follows
           status = statusCode
           headers = responseHeaders
-          ok = status < 300
-          limit = ok ? maxBytes : Math.min(maxBytes, failure.errorBodyLimit)
           const declared = responseHeaders["content-length"]
           // a HEAD answer (and a 204 or 304) declares a length but carries no body
+          // (an error's body is read up to the limit and cut there, so its status keeps its meaning)
           if (
-            ok && typeof declared === "string" && Number(declared) > maxBytes && failure.hasBody(request.method, status)
+            status < 300 && typeof declared === "string" && Number(declared) > maxBytes &&
+            failure.hasBody(request.method, status)
           ) {
             stop(failure.tooLarge(request, status, Number(declared)))
           }
@@ -98,19 +96,19 @@ export const send = (
         onResponseData(_c: Controller, chunk: Buffer) {
           if (finished) return
           size += chunk.length
-          if (size <= limit) {
-            chunks.push(chunk)
+          if (size > maxBytes) {
+            if (status < 300) {
+              chunks = []
+              stop(failure.tooLarge(request, status, undefined))
+              return
+            }
+            // an error keeps the beginning of its body, cut at the limit, and its status speaks
+            chunks.push(chunk.subarray(0, chunk.length - (size - maxBytes)))
+            finish(Effect.succeed({ status, headers, body: Buffer.concat(chunks, maxBytes) }))
+            controller?.abort(aborted())
             return
           }
-          if (ok) {
-            chunks = []
-            stop(failure.tooLarge(request, status, undefined))
-            return
-          }
-          // an error's body is only shown, bounded: keep its beginning, and let the status speak
-          chunks.push(chunk.subarray(0, chunk.length - (size - limit)))
-          finish(Effect.succeed({ status, headers, body: Buffer.concat(chunks, limit) }))
-          controller?.abort(aborted())
+          chunks.push(chunk)
         },
         onResponseEnd() {
           const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)
