@@ -154,7 +154,7 @@ export interface ClientInfo {
  */
 export interface Policy {
   readonly [TypeId]: TypeId
-  /** A short name, shown by `ApiClient.describe` and in docs. */
+  /** A short name, listed by `ApiClient.stages` and in docs. */
   readonly name: string
   readonly stage: Stage
   /** Called once per client: returns the handler that runs this policy in front of `next`. */

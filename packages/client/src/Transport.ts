@@ -8,7 +8,8 @@
  *   runs the client's own pipeline.
  *
  * `ApiClient.make` uses the `Transport` in context when it serves the `HttpClient` in context,
- * and the generic transport otherwise; `ApiClient.describe(client)` says which one runs.
+ * and the generic transport otherwise, and says so in a debug log line when it passes over the
+ * pool's transport.
  *
  * @since 0.2.0
  */

@@ -114,8 +114,10 @@ export const tooLarge = (request: Policy.Request, status: number, size: number |
   })
 
 /**
- * How much of a non-2xx body a transport reads: errors show a bounded excerpt, so an error
- * body over `maxResponseBytes` is cut, not failed, and its status keeps its meaning.
+ * How much of a non-2xx body is kept: errors show a bounded excerpt. The generic transport
+ * stops reading there; the undici transport, whose hot path stays as small as it can, reads an
+ * error body up to `maxResponseBytes` and cuts it there. Either way an error body over the
+ * limit is cut, not failed, and its status keeps its meaning.
  *
  * @internal
  */
