@@ -325,6 +325,14 @@ export const mutants: ReadonlyArray<Mutant> = [
     tests: client("ApiClient")
   },
   {
+    id: "stream-body-replayed",
+    promise: "a body that may be readable only once is never sent again",
+    file: `${src}retryLoop.ts`,
+    find: "if (request.body._tag === \"Stream\" && !classify.provedNotSent(error)) {",
+    replace: "if (false) {",
+    tests: client("ConnectionPool")
+  },
+  {
     id: "reset-counts-as-not-sent",
     promise: "a reset after the request was written is sent: true",
     file: `${src}transportFailure.ts`,

@@ -1,7 +1,8 @@
+import { HttpBody } from "@effect/platform"
 import { it } from "@effect/vitest"
 import { ApiClient, ApiError, ConnectionPool } from "@steady/client"
 import { TestServer } from "@steady/testing"
-import { Config, ConfigProvider, Effect, Layer } from "effect"
+import { Config, ConfigProvider, Effect, Layer, Stream } from "effect"
 import { describe, expect } from "vitest"
 
 const clientOn = (server: TestServer.TestServer, options: ApiClient.Options = {}) =>
@@ -150,6 +151,25 @@ describe("ConnectionPool against a real loopback server", () => {
       )
       expect(String(missing)).toContain("HTTP_CONNECTIONS")
     }).pipe(Effect.scoped))
+})
+
+describe("stream bodies", () => {
+  it.scopedLive("a body that can be read once is never sent again: no second, empty upload", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make((req, res) => TestServer.json(res, 503, { size: req.body.length }))
+      const client = yield* ApiClient.make({ baseUrl: server.url, retry: { base: "1 millis", cap: "1 millis" } })
+      // an async iterator is consumed by the first attempt: a second one would read nothing
+      const once = (async function*() {
+        yield new Uint8Array(2000).fill(97)
+      })()
+      const body = HttpBody.stream(Stream.fromAsyncIterable(once, (e) => e), "application/octet-stream", 2000)
+      const error = yield* Effect.flip(client.put("/upload", { body }))
+      expect(error).toMatchObject({ _tag: "ServerError", status: 503, attempts: 1 })
+      expect(server.requests.map((r) => r.body.length)).toEqual([2000])
+      // bytes can be sent again: a PUT of bytes is retried as before
+      const bytes = yield* Effect.flip(client.put("/upload", { body: HttpBody.uint8Array(new Uint8Array(10)) }))
+      expect(bytes.attempts).toBe(3)
+    }).pipe(Effect.provide(ConnectionPool.layer())))
 })
 
 describe("a closed pool", () => {

@@ -64,6 +64,12 @@ export const gate = (
   const request = call.request
   const verdict = classify.classify(error, request.method, request.headers["idempotency-key"] !== undefined)
   if (!verdict.retry) return Effect.succeed(undefined)
+  if (request.body._tag === "Stream" && !classify.provedNotSent(error)) {
+    // a stream may be readable only once: sending it again could send an empty or partial body
+    return stop("steady: not retrying, the body is a stream that may be readable only once", call, {
+      error: classify.describe(error)
+    })
+  }
   return Effect.flatMap(delay(), (scheduled) => {
     if (scheduled === undefined) return Effect.succeed(undefined)
     const hint = "retryAfter" in error ? error.retryAfter : Option.none()
