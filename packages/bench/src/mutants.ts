@@ -154,7 +154,7 @@ export const mutants: ReadonlyArray<Mutant> = [
     id: "undici-unbounded-declared",
     promise: "maxResponseBytes holds on the pool (declared length)",
     file: `${src}undiciTransport.ts`,
-    find: "Number(declared) > maxBytes && failure.hasBody(request.method, status)",
+    find: "typeof declared === \"string\" && Number(declared) > maxBytes",
     replace: "false",
     tests: client("Behaviour", "ConnectionPool")
   },
