@@ -5,13 +5,13 @@ import { describe, expect, it } from "vitest"
 
 const root = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "..")
 
+/** Runs a script of this package with tsx, bounded in time. */
+const script = (file: string, args: ReadonlyArray<string>, timeout: number) =>
+  spawnSync(process.execPath, ["--import", "tsx", file, ...args], { cwd: root, encoding: "utf8", timeout })
+
 describe("npm run demo", () => {
   it("runs every practice against the ChaosServer and exits 0", () => {
-    const run = spawnSync(process.execPath, ["--import", "tsx", "src/demo.ts", "--requests", "200", "--seed", "3"], {
-      cwd: root,
-      encoding: "utf8",
-      timeout: 60_000
-    })
+    const run = script("src/demo.ts", ["--requests", "200", "--seed", "3"], 60_000)
     expect(run.status, run.stderr).toBe(0)
     expect(run.stdout).toContain("steady behaved as promised.")
     // every practice was checked, and every check held
@@ -38,19 +38,11 @@ describe("npm run demo", () => {
   }, 60_000)
 
   it("--help prints the usage and exits 0; an unknown flag says so, with the usage, and exits 2", () => {
-    const help = spawnSync(process.execPath, ["--import", "tsx", "src/demo.ts", "--help"], {
-      cwd: root,
-      encoding: "utf8",
-      timeout: 30_000
-    })
+    const help = script("src/demo.ts", ["--help"], 30_000)
     expect(help.status).toBe(0)
     expect(help.stdout).toContain("--fault-rate R")
     expect(help.stderr).not.toContain("    at ")
-    const unknown = spawnSync(process.execPath, ["--import", "tsx", "src/demo.ts", "--fast"], {
-      cwd: root,
-      encoding: "utf8",
-      timeout: 30_000
-    })
+    const unknown = script("src/demo.ts", ["--fast"], 30_000)
     expect(unknown.status).toBe(2)
     expect(unknown.stderr).toContain("Unknown option '--fast'")
     expect(unknown.stderr).toContain("--requests N")
@@ -58,11 +50,7 @@ describe("npm run demo", () => {
   }, 60_000)
 
   it("npm run chaos prints one progress line per step when stderr is not a terminal", () => {
-    const run = spawnSync(process.execPath, ["--import", "tsx", "src/chaos.ts", "--requests", "2000", "--seed", "5"], {
-      cwd: root,
-      encoding: "utf8",
-      timeout: 60_000
-    })
+    const run = script("src/chaos.ts", ["--requests", "2000", "--seed", "5"], 60_000)
     expect(run.stderr.split("\n").filter((l) => l.endsWith("calls done"))).toEqual([
       "1000 calls done",
       "2000 calls done"
@@ -70,11 +58,7 @@ describe("npm run demo", () => {
   }, 60_000)
 
   it("refuses a bad flag with a clear message", () => {
-    const run = spawnSync(process.execPath, ["--import", "tsx", "src/demo.ts", "--fault-rate", "2"], {
-      cwd: root,
-      encoding: "utf8",
-      timeout: 30_000
-    })
+    const run = script("src/demo.ts", ["--fault-rate", "2"], 30_000)
     expect(run.status).toBe(2)
     expect(run.stderr).toContain("--fault-rate must be a number from 0 to 0.9")
   }, 30_000)
