@@ -67,7 +67,6 @@ export interface Environment {
 export interface Made {
   readonly client: HttpClient.HttpClient.With<ApiError.ApiError>
   readonly transport: Transport.Transport
-  readonly stages: ReadonlyArray<string>
 }
 
 /** Builds the client. @internal */
@@ -122,8 +121,7 @@ export const make = (http: HttpClient.HttpClient, input: ApiClient.Options, env:
   )
   return {
     client: Object.assign(client, { execute }),
-    transport: chosen,
-    stages: pipeline.stages(resolved, auth, sensitiveHeaders).map((s) => (s === "retry" ? "retry" : s.name))
+    transport: chosen
   }
 }
 

@@ -59,5 +59,5 @@ export const layer = (options: ConnectionPool.Options) =>
 /** @internal */
 export const layerConfig = (options: Config.Config.Wrap<ConnectionPool.Options>) =>
   Layer.scopedContext(
-    Effect.flatMap(Effect.flatMap(Config.unwrap(options), makeTransport), (t) => Effect.succeed(contextOf(t)))
+    Effect.map(Effect.flatMap(Config.unwrap(options), makeTransport), contextOf)
   )
