@@ -368,6 +368,90 @@ export class DecodeError extends Data.Error<
 member(DecodeError, "DecodeError")
 
 /**
+ * The circuit breaker is open: the upstream failed too often, so the call was refused at once
+ * and nothing was sent. `retryAfter` is the time until the breaker lets a probe through
+ * (zero when it is half-open and its probes are all in flight). The retry stage does not
+ * retry it: calling again inside the same call would only wait out the open period.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class CircuitOpenError extends Data.Error<
+  CommonFields & {
+    /** The breaker's name. */
+    readonly breaker: string
+    /** The circuit that refused: the client's, an origin, or your own key. */
+    readonly key: string
+    readonly state: "open" | "half-open"
+    readonly retryAfter: Duration.Duration
+  }
+> {
+  /** @since 0.2.0 */
+  declare readonly _tag: "CircuitOpenError"
+  /** @since 0.2.0 */
+  declare readonly [TypeId]: TypeId
+}
+member(CircuitOpenError, "CircuitOpenError")
+
+/**
+ * The bulkhead refused the call: `QueueFull` when every slot was busy and the queue full,
+ * `QueueTimeout` when the call waited `queueTimeout` in the queue without a slot. Nothing was
+ * sent.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class BulkheadRejectedError extends Data.Error<
+  CommonFields & {
+    /** The bulkhead's name. */
+    readonly bulkhead: string
+    readonly reason: "QueueFull" | "QueueTimeout"
+    readonly maxConcurrent: number
+    readonly maxQueue: number
+  }
+> {
+  /** @since 0.2.0 */
+  declare readonly _tag: "BulkheadRejectedError"
+  /** @since 0.2.0 */
+  declare readonly [TypeId]: TypeId
+}
+member(BulkheadRejectedError, "BulkheadRejectedError")
+
+/**
+ * The client's own rate limiter refused the call: a permit would have meant waiting
+ * `retryAfter`, longer than its `maxWait` (its rate, or a pause the server asked for with
+ * `Retry-After` or `RateLimit-*` headers). Nothing was sent; this is not the server's 429
+ * (that is `RateLimitError`).
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class RateLimiterRejectedError extends Data.Error<
+  CommonFields & {
+    /** The limiter's name. */
+    readonly limiter: string
+    /** The bucket that refused: the client's, an origin, or your own key. */
+    readonly key: string
+    readonly retryAfter: Duration.Duration
+  }
+> {
+  /** @since 0.2.0 */
+  declare readonly _tag: "RateLimiterRejectedError"
+  /** @since 0.2.0 */
+  declare readonly [TypeId]: TypeId
+}
+member(RateLimiterRejectedError, "RateLimiterRejectedError")
+
+/**
+ * The members a client's own resilience policies fail with: the call was refused before
+ * anything was sent (an open circuit, a full bulkhead, the client-side rate limit).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type RejectedError = CircuitOpenError | BulkheadRejectedError | RateLimiterRejectedError
+
+/**
  * The members that stand for an HTTP status.
  *
  * @since 0.1.0
@@ -391,7 +475,7 @@ export type StatusError =
  * @since 0.1.0
  * @category models
  */
-export type ApiError = StatusError | ConnectionError | TimeoutError | DecodeError
+export type ApiError = StatusError | ConnectionError | TimeoutError | DecodeError | RejectedError
 
 /**
  * The tags of `ApiError`.
@@ -426,11 +510,31 @@ const statusTags: ReadonlySet<string> = new Set([
  */
 export const isStatusError = (u: unknown): u is StatusError => isApiError(u) && statusTags.has(u._tag)
 
+const rejectedTags: ReadonlySet<string> = new Set([
+  "CircuitOpenError",
+  "BulkheadRejectedError",
+  "RateLimiterRejectedError"
+])
+
+/**
+ * Whether the call was refused by the client's own policies (breaker, bulkhead, rate
+ * limiter) before anything was sent.
+ *
+ * @since 0.2.0
+ * @category guards
+ */
+export const isRejectedError = (u: unknown): u is RejectedError => isApiError(u) && rejectedTags.has(u._tag)
+
 /**
  * Whether the failure is transient by its kind: a transport error, an attempt timeout, or
  * 408, 429, 500, 502, 503, 504 (a response header `x-should-retry: true|false` overrides the
  * status). It does not look at the method: use `isSafeToRetry` to decide whether to send a
  * request again.
+ *
+ * The client's own refusals (`CircuitOpenError`, `BulkheadRejectedError`,
+ * `RateLimiterRejectedError`) are not retryable: they exist to shed load, and retrying them
+ * inside the same call would defeat that. Their `retryAfter` says when calling again may
+ * succeed.
  *
  * @since 0.1.0
  * @category guards
@@ -556,5 +660,8 @@ export const optional = <const Tags extends ReadonlyArray<Tag>>(...tags: Tags) =
  * @since 0.1.0
  * @category getters
  */
-export const retryAfterMillis = (error: ApiError): Option.Option<number> =>
-  "retryAfter" in error ? Option.map(error.retryAfter, Duration.toMillis) : Option.none()
+export const retryAfterMillis = (error: ApiError): Option.Option<number> => {
+  if (!("retryAfter" in error)) return Option.none()
+  const hint = error.retryAfter
+  return Duration.isDuration(hint) ? Option.some(Duration.toMillis(hint)) : Option.map(hint, Duration.toMillis)
+}

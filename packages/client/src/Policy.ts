@@ -29,6 +29,7 @@ import type * as Effect from "effect/Effect"
 import type * as ApiError from "./ApiError.js"
 import * as internal from "./internal/policy.js"
 import type * as Retry from "./Retry.js"
+import type * as RetryBudget from "./RetryBudget.js"
 
 /**
  * @since 0.2.0
@@ -144,6 +145,8 @@ export type Handler = (request: Request) => Effect.Effect<Response, ApiError.Api
  */
 export interface ClientInfo {
   readonly baseUrl: URL | undefined
+  /** The client's retry budget, for policies that send extra requests (hedging). */
+  readonly retryBudget?: RetryBudget.RetryBudget | undefined
 }
 
 /**
@@ -159,6 +162,12 @@ export interface Policy {
   readonly stage: Stage
   /** Called once per client: returns the handler that runs this policy in front of `next`. */
   readonly wrap: (next: Handler, client: ClientInfo) => Handler
+  /**
+   * A `"call"` policy may also watch every attempt of the call (inside the retry stage,
+   * outermost of the per-attempt policies): a rate limiter learns from each response this
+   * way. `client` is the same object `wrap` got, so the two can share per-client state.
+   */
+  readonly eachAttempt?: ((next: Handler, client: ClientInfo) => Handler) | undefined
 }
 
 /**
@@ -186,6 +195,7 @@ export const make = (options: {
   readonly name: string
   readonly stage: Stage
   readonly wrap: (next: Handler, client: ClientInfo) => Handler
+  readonly eachAttempt?: ((next: Handler, client: ClientInfo) => Handler) | undefined
 }): Policy => internal.make(options)
 
 /**

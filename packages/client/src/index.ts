@@ -19,6 +19,27 @@ export * as ApiClient from "./ApiClient.js"
 export * as ApiError from "./ApiError.js"
 
 /**
+ * A bulkhead: at most N calls in flight, a bounded queue, typed refusals.
+ *
+ * @since 0.2.0
+ */
+export * as Bulkhead from "./Bulkhead.js"
+
+/**
+ * A circuit breaker that stops calling a failing upstream and probes it back.
+ *
+ * @since 0.2.0
+ */
+export * as CircuitBreaker from "./CircuitBreaker.js"
+
+/**
+ * Hedging: a second copy of a slow idempotent attempt; the first success wins.
+ *
+ * @since 0.2.0
+ */
+export * as Hedging from "./Hedging.js"
+
+/**
  * Credentials as layers: bearer, API key, basic, OAuth2 client credentials.
  *
  * @since 0.1.0
@@ -38,6 +59,20 @@ export * as ConnectionPool from "./ConnectionPool.js"
  * @since 0.2.0
  */
 export * as Policy from "./Policy.js"
+
+/**
+ * A client-side rate limiter that learns from the server's 429s and quota headers.
+ *
+ * @since 0.2.0
+ */
+export * as RateLimiter from "./RateLimiter.js"
+
+/**
+ * The standard resilience preset, in the trusted order.
+ *
+ * @since 0.2.0
+ */
+export * as Resilience from "./Resilience.js"
 
 /**
  * Retry policies: `Retry.standard`, `Retry.fromSchedule`, `Retry.none`.

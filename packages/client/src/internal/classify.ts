@@ -40,6 +40,9 @@ export const isTransient = (error: ApiError.ApiError): boolean => {
     case "TimeoutError":
       return error.scope === "attempt"
     case "DecodeError":
+    case "CircuitOpenError":
+    case "BulkheadRejectedError":
+    case "RateLimiterRejectedError":
       return false
     default:
       return isTransientStatus(error.status, error.headers["x-should-retry"])
@@ -83,7 +86,12 @@ export const describe = (error: ApiError.ApiError): string => {
     case "TimeoutError":
       return `${error._tag}(${error.scope})`
     case "DecodeError":
+    case "BulkheadRejectedError":
       return `${error._tag}(${error.reason})`
+    case "CircuitOpenError":
+      return `${error._tag}(${error.key})`
+    case "RateLimiterRejectedError":
+      return `${error._tag}(${error.key})`
     default:
       return `${error._tag}(${error.status})`
   }

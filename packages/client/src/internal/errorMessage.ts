@@ -89,6 +89,24 @@ export const decodeMessage = (e: ApiError.DecodeError): string => {
 }
 
 /** @internal */
+export const rejectedMessage = (e: ApiError.RejectedError): string => {
+  const head = `${e.request.method} ${e.request.url} refused by the client, not sent: `
+  switch (e._tag) {
+    case "CircuitOpenError":
+      return head + `circuit breaker ${e.breaker} is ${e.state} for ${e.key}` +
+        ` (retry after ${Duration.format(e.retryAfter)}; ${attemptsText(e.attempts)})`
+    case "BulkheadRejectedError":
+      return head +
+        `bulkhead ${e.bulkhead} ${
+          e.reason === "QueueFull" ? "is full" : "queue wait timed out"
+        } (${e.maxConcurrent} in flight, queue of ${e.maxQueue}; ${attemptsText(e.attempts)})`
+    case "RateLimiterRejectedError":
+      return head + `rate limiter ${e.limiter} has no permit for ${e.key} within its maxWait` +
+        ` (retry after ${Duration.format(e.retryAfter)}; ${attemptsText(e.attempts)})`
+  }
+}
+
+/** @internal */
 export const formatIssue = (issue: ParseResult.ParseIssue): string => ParseResult.TreeFormatter.formatIssueSync(issue)
 
 /** @internal */
@@ -123,6 +141,10 @@ export const message = (e: ApiError.ApiError): string => {
       return timeoutMessage(e)
     case "DecodeError":
       return decodeMessage(e)
+    case "CircuitOpenError":
+    case "BulkheadRejectedError":
+    case "RateLimiterRejectedError":
+      return rejectedMessage(e)
     default:
       return statusMessage(e)
   }

@@ -12,8 +12,20 @@ import type * as Transport from "../Transport.js"
 import * as attempt from "./attempt.js"
 import * as auth from "./auth.js"
 import type { Resolved } from "./options.js"
+import * as policyInternal from "./policy.js"
 import * as redirect from "./redirect.js"
 import * as retryLoop from "./retryLoop.js"
+
+/** The per-attempt side of the call policies that watch every attempt. */
+const watchers = (policies: ReadonlyArray<Policy.Policy>): ReadonlyArray<Policy.Policy> => {
+  const out: Array<Policy.Policy> = []
+  for (const p of policies) {
+    if (p.stage === "call" && p.eachAttempt !== undefined) {
+      out.push(policyInternal.make({ name: `${p.name} (each attempt)`, stage: "attempt", wrap: p.eachAttempt }))
+    }
+  }
+  return out
+}
 
 /** The stages, outermost first, for display and docs. @internal */
 export const stages = (
@@ -27,6 +39,7 @@ export const stages = (
   attempt.attemptTimeout,
   ...(resolved.followRedirects > 0 ? [redirect.followRedirects(resolved.followRedirects, sensitiveHeaders)] : []),
   ...(service !== undefined ? [auth.policy(service)] : []),
+  ...watchers(resolved.policies),
   ...resolved.policies.filter((p) => p.stage === "attempt"),
   attempt.classifyStatus(sensitiveHeaders, service?.secretValues)
 ]
@@ -39,7 +52,7 @@ export const build = (
   sensitiveHeaders: ReadonlySet<string> | undefined,
   budget: RetryBudget.RetryBudget | undefined
 ): Policy.Handler => {
-  const client: Policy.ClientInfo = { baseUrl: resolved.base }
+  const client: Policy.ClientInfo = { baseUrl: resolved.base, retryBudget: budget }
   let handler: Policy.Handler = transport.send
   const all = stages(resolved, service, sensitiveHeaders)
   for (let i = all.length - 1; i >= 0; i--) {

@@ -16,12 +16,29 @@ export const make = (options: {
   readonly name: string
   readonly stage: Policy.Stage
   readonly wrap: (next: Policy.Handler, client: Policy.ClientInfo) => Policy.Handler
+  readonly eachAttempt?: ((next: Policy.Handler, client: Policy.ClientInfo) => Policy.Handler) | undefined
 }): Policy.Policy => {
   if (options.stage !== "call" && options.stage !== "attempt") {
     throw new TypeError(`Policy.make: stage must be "call" or "attempt", got ${JSON.stringify(options.stage)}`)
   }
   if (typeof options.wrap !== "function") throw new TypeError(`Policy.make: wrap of ${options.name} is not a function`)
-  return { [TypeId]: TypeId, name: options.name, stage: options.stage, wrap: options.wrap }
+  if (options.eachAttempt !== undefined) {
+    if (options.stage !== "call") {
+      throw new TypeError(
+        `Policy.make: eachAttempt of ${options.name} needs stage "call" (an "attempt" policy sees every attempt already)`
+      )
+    }
+    if (typeof options.eachAttempt !== "function") {
+      throw new TypeError(`Policy.make: eachAttempt of ${options.name} is not a function`)
+    }
+  }
+  return {
+    [TypeId]: TypeId,
+    name: options.name,
+    stage: options.stage,
+    wrap: options.wrap,
+    eachAttempt: options.eachAttempt
+  }
 }
 
 /** @internal */

@@ -35,6 +35,10 @@ export const wholeNumber = (name: string, n: unknown): number => {
 export const duration = (name: string, d: Duration.DurationInput, positive: boolean): Duration.Duration => {
   const decoded = Duration.decodeUnknown(d)
   if (decoded._tag === "None") throw new RangeError(`${name} is not a duration: ${String(d)}`)
+  // Duration clamps a negative number of milliseconds to zero: that is a mistake, not a zero
+  if (typeof d === "number" && !(d >= 0)) {
+    throw new RangeError(`${name} must be a ${positive ? "positive" : "non-negative"} duration, got ${String(d)}`)
+  }
   const ms = Duration.toMillis(decoded.value)
   if (Number.isNaN(ms) || (positive ? !(ms > 0) : ms < 0)) {
     throw new RangeError(`${name} must be a ${positive ? "positive" : "non-negative"} duration, got ${String(d)}`)

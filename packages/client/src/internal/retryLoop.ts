@@ -72,7 +72,7 @@ export const gate = (
   }
   return Effect.flatMap(delay(), (scheduled) => {
     if (scheduled === undefined) return Effect.succeed(undefined)
-    const hint = "retryAfter" in error ? error.retryAfter : Option.none()
+    const hint = ApiError.isStatusError(error) ? error.retryAfter : Option.none()
     const wait = Option.isSome(hint) ? Duration.toMillis(hint.value) : scheduled
     if (Option.isSome(hint) && wait > call.maxRetryAfterMillis) {
       return stop("steady: not retrying, Retry-After above maxRetryAfter", call, { retryAfterMillis: wait })

@@ -1,0 +1,239 @@
+/**
+ * The client-side rate limiter: GCRA (the generic cell rate algorithm, a token bucket kept as
+ * one number per key: the theoretical arrival time) behind a store, with what the server says
+ * (429 + `Retry-After`, an exhausted `RateLimit-*` quota) pausing every caller of the key.
+ *
+ * @internal
+ */
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Metric from "effect/Metric"
+import * as MetricLabel from "effect/MetricLabel"
+import * as Option from "effect/Option"
+import * as ApiError from "../ApiError.js"
+import type * as Policy from "../Policy.js"
+import type * as RateLimiter from "../RateLimiter.js"
+import { headerValue } from "./attempt.js"
+import * as policyInternal from "./policy.js"
+import * as key from "./policyKey.js"
+import * as headers from "./rateLimitHeaders.js"
+import * as retry from "./retry.js"
+
+/** @internal */
+export const TypeId: typeof RateLimiter.TypeId = Symbol.for("@steady/client/RateLimiter") as typeof RateLimiter.TypeId
+
+/** @internal */
+export const defaults = { maxWait: Duration.seconds(5) } as const
+
+/** Calls refused, by limiter. @internal */
+export const rejectionsTotal = Metric.counter("steady_rate_limiter_rejections_total", {
+  description: "Calls refused by a steady client-side rate limiter",
+  incremental: true
+})
+
+/** Calls that waited for a permit, by limiter. @internal */
+export const delayedTotal = Metric.counter("steady_rate_limiter_delayed_total", {
+  description: "Calls that waited for a permit of a steady rate limiter",
+  incremental: true
+})
+
+/** Pauses the server asked for, by limiter. @internal */
+export const pausesTotal = Metric.counter("steady_rate_limiter_pauses_total", {
+  description: "Pauses of a steady rate limiter asked for by the server",
+  incremental: true
+})
+
+/** Store failures that let a call through unlimited, by limiter. @internal */
+export const storeFailuresTotal = Metric.counter("steady_rate_limiter_store_failures_total", {
+  description: "Store failures of a steady rate limiter (the call went through unlimited)",
+  incremental: true
+})
+
+/**
+ * One GCRA step: given the key's theoretical arrival time `tat` (0 when new), whether a permit
+ * is granted at `now` and after what wait, and the new `tat`. A refusal leaves `tat` as it was.
+ *
+ * @internal
+ */
+export const take = (
+  tat: number,
+  rate: RateLimiter.Rate,
+  now: number,
+  maxWaitMillis: number
+): { readonly granted: boolean; readonly waitMillis: number; readonly tat: number } => {
+  const next = Math.max(tat, now) + rate.emissionMillis
+  const wait = Math.max(0, next - rate.burst * rate.emissionMillis - now)
+  return wait > maxWaitMillis
+    ? { granted: false, waitMillis: wait, tat }
+    : { granted: true, waitMillis: wait, tat: next }
+}
+
+/**
+ * The `tat` after a pause until `until`: the first permit after the pause is granted at
+ * `until`, the next ones at the configured rate (no burst straight after a pause).
+ *
+ * @internal
+ */
+export const pause = (tat: number, rate: RateLimiter.Rate, until: number): number =>
+  Math.max(tat, until + (rate.burst - 1) * rate.emissionMillis)
+
+/** @internal */
+export const memoryStore = (): RateLimiter.Store => {
+  const tats = new Map<string, number>()
+  return {
+    take: (k, rate, now, maxWaitMillis) =>
+      Effect.sync(() => {
+        const r = take(tats.get(k) ?? 0, rate, now, maxWaitMillis)
+        if (r.granted) tats.set(k, r.tat)
+        return r
+      }),
+    pause: (k, rate, until) => Effect.sync(() => void tats.set(k, pause(tats.get(k) ?? 0, rate, until)))
+  }
+}
+
+const granted: RateLimiter.Permit = { granted: true, waitMillis: 0 }
+
+class Impl implements RateLimiter.RateLimiter {
+  readonly [TypeId]: typeof TypeId = TypeId
+  readonly [policyInternal.TypeId]: typeof policyInternal.TypeId = policyInternal.TypeId
+  readonly stage = "call" as const
+  readonly name: string
+  readonly rate: RateLimiter.Rate
+  private readonly labels: ReadonlyArray<MetricLabel.MetricLabel>
+  private readonly maxWaitMillis: number
+  private lastStoreWarning = -Infinity
+  constructor(readonly options: RateLimiter.Settings) {
+    this.name = options.name
+    this.labels = [MetricLabel.make("limiter", options.name)]
+    this.maxWaitMillis = Duration.toMillis(options.maxWait)
+    this.rate = {
+      emissionMillis: Duration.toMillis(options.interval) / options.limit,
+      burst: options.burst
+    }
+  }
+
+  /** A store that fails lets the call through: it is logged (once a minute) and counted. */
+  private degraded(error: RateLimiter.StoreError, now: number): Effect.Effect<void> {
+    storeFailuresTotal.unsafeUpdate(1, this.labels)
+    if (now - this.lastStoreWarning < 60_000) return Effect.void
+    this.lastStoreWarning = now
+    return Effect.annotateLogs(
+      Effect.logWarning(`steady: rate limiter ${this.name} store failed; calls go through unlimited until it answers`),
+      { limiter: this.name, error: error.message }
+    )
+  }
+
+  readonly wrap = (next: Policy.Handler, client: Policy.ClientInfo): Policy.Handler => {
+    const keyOf = key.resolver(this.options.key, client)
+    const store = this.options.store
+    return (request) =>
+      Effect.suspend(() => {
+        const k = keyOf(request)
+        const now = request.clock.unsafeCurrentTimeMillis()
+        return store.take(k, this.rate, now, this.maxWaitMillis).pipe(
+          Effect.catchAll((error) => Effect.as(this.degraded(error, now), granted)),
+          Effect.flatMap((permit) => {
+            if (!permit.granted) {
+              rejectionsTotal.unsafeUpdate(1, this.labels)
+              return Effect.fail(
+                new ApiError.RateLimiterRejectedError({
+                  request: policyInternal.requestInfo(request),
+                  attempts: 1,
+                  limiter: this.name,
+                  key: k,
+                  retryAfter: Duration.millis(permit.waitMillis)
+                })
+              )
+            }
+            if (permit.waitMillis <= 0) return next(request)
+            delayedTotal.unsafeUpdate(1, this.labels)
+            return Effect.zipRight(Effect.sleep(Duration.millis(permit.waitMillis)), next(request))
+          })
+        )
+      })
+  }
+
+  private learn(
+    k: string,
+    request: Policy.Request,
+    status: number,
+    retryAfterMillis: number | undefined,
+    header: (name: string) => string | undefined
+  ): Effect.Effect<void> {
+    const now = request.clock.unsafeCurrentTimeMillis()
+    const until = headers.pauseUntil(status, retryAfterMillis, header, now)
+    if (until === undefined) return Effect.void
+    pausesTotal.unsafeUpdate(1, this.labels)
+    return this.options.store.pause(k, this.rate, until).pipe(
+      Effect.zipRight(
+        Effect.annotateLogs(Effect.logInfo(`steady: rate limiter ${this.name} paused by the server`), {
+          limiter: this.name,
+          key: k,
+          status,
+          pauseMillis: until - now
+        })
+      ),
+      Effect.catchAll((error) => this.degraded(error, now))
+    )
+  }
+
+  /** Every attempt's answer: a 429 with `Retry-After`, or an exhausted quota, pauses the key. */
+  readonly eachAttempt = (next: Policy.Handler, client: Policy.ClientInfo): Policy.Handler => {
+    if (!this.options.learn) return next
+    const keyOf = key.resolver(this.options.key, client)
+    return (request) =>
+      Effect.tapBoth(next(request), {
+        onSuccess: (response) =>
+          this.learn(keyOf(request), request, response.status, undefined, (n) => headerValue(response.headers, n)),
+        onFailure: (error) =>
+          ApiError.isStatusError(error)
+            ? this.learn(
+              keyOf(request),
+              request,
+              error.status,
+              Option.getOrUndefined(Option.map(error.retryAfter, Duration.toMillis)),
+              (n) => error.headers[n]
+            )
+            : Effect.void
+      })
+  }
+
+  toJSON() {
+    return { _id: "RateLimiter", name: this.name }
+  }
+}
+
+let anonymous = 0
+
+/** @internal */
+export const unsafeMake = (options: RateLimiter.Options): RateLimiter.RateLimiter => {
+  const o = "RateLimiter"
+  if (
+    typeof options !== "object" || options === null || options.limit === undefined || options.interval === undefined
+  ) {
+    throw new TypeError(`${o}: limit and interval are required`)
+  }
+  const limit = key.number(`${o}: limit`, options.limit, NaN, { min: 0, above: true })
+  const store = options.store ?? memoryStore()
+  if (typeof store.take !== "function" || typeof store.pause !== "function") {
+    throw new TypeError(`${o}: store must have take and pause`)
+  }
+  return new Impl({
+    name: options.name ?? `limiter-${++anonymous}`,
+    key: key.check(o, options.key),
+    limit,
+    interval: retry.duration(`${o}: interval`, options.interval, true),
+    burst: key.number(`${o}: burst`, options.burst, Math.max(1, Math.floor(limit)), { min: 1, whole: true }),
+    maxWait: retry.duration(`${o}: maxWait`, options.maxWait ?? defaults.maxWait, false),
+    store,
+    learn: options.learn ?? true
+  })
+}
+
+/** @internal */
+export const isRateLimiter = (u: unknown): u is RateLimiter.RateLimiter =>
+  typeof u === "object" && u !== null && TypeId in u
+
+/** @internal */
+export const tag = Context.GenericTag<RateLimiter.RateLimiter>("@steady/client/RateLimiter")

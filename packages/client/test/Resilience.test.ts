@@ -1,0 +1,516 @@
+import { it } from "@effect/vitest"
+import {
+  ApiClient,
+  ApiError,
+  Bulkhead,
+  CircuitBreaker,
+  ConnectionPool,
+  Hedging,
+  RateLimiter,
+  Resilience,
+  RetryBudget
+} from "@steady/client"
+import { MockHttpClient, TestServer } from "@steady/testing"
+import { Cause, Duration, Effect, Exit, Fiber, Logger, Option, TestClock } from "effect"
+import { describe, expect } from "vitest"
+import * as headers from "../src/internal/rateLimitHeaders.js"
+import { clocked, type Seen, timed } from "./util.js"
+
+const base = "https://api.example"
+const times = (seen: ReadonlyArray<Seen>) => seen.map((s) => s.at)
+
+/** The typed failure of an effect that must fail. */
+const failure = <A>(effect: Effect.Effect<A, ApiError.ApiError>) =>
+  Effect.map(Effect.exit(effect), (exit) => {
+    if (Exit.isSuccess(exit)) throw new Error("expected a failure, got a success")
+    const error = Cause.failureOption(exit.cause)
+    if (Option.isNone(error)) throw new Error(`expected a typed failure, got ${Cause.pretty(exit.cause)}`)
+    return error.value
+  })
+
+/** Lets forked fibers run until `ready` holds (at most 100 turns of the scheduler). */
+const settle = (ready: () => boolean) =>
+  Effect.gen(function*() {
+    for (let i = 0; i < 100 && !ready(); i++) yield* Effect.yieldNow()
+    expect(ready()).toBe(true)
+  })
+
+const collectLogs = (logs: Array<string>) =>
+  Logger.replace(
+    Logger.defaultLogger,
+    Logger.make(({ annotations, logLevel, message }) => {
+      const fields = [...annotations].map(([k, v]) => `${k}=${String(v)}`).join(" ")
+      logs.push(`${logLevel.label} ${String(message)} ${fields}`)
+    })
+  )
+
+describe("CircuitBreaker", () => {
+  it.effect("opens after N failures in a row, refuses without sending, then one probe closes it", () =>
+    Effect.gen(function*() {
+      const breaker = yield* CircuitBreaker.make({ name: "pets", consecutiveFailures: 3, openDuration: "2 seconds" })
+      const { layer, seen } = timed(MockHttpClient.sequence(503, 503, 503, 200))
+      const logs: Array<string> = []
+      yield* Effect.gen(function*() {
+        const client = yield* ApiClient.make({ baseUrl: base, retry: false, policies: [breaker] })
+        for (let i = 0; i < 3; i++) expect((yield* failure(client.get("/pets")))._tag).toBe("ServerError")
+        const refused = yield* failure(client.get("/pets"))
+        expect(refused).toMatchObject({ _tag: "CircuitOpenError", breaker: "pets", state: "open", attempts: 1 })
+        expect(Duration.toMillis((refused as ApiError.CircuitOpenError).retryAfter)).toBe(2000)
+        expect(refused.message).toContain("not sent")
+        expect(seen).toHaveLength(3)
+
+        yield* TestClock.adjust("1999 millis")
+        expect((yield* failure(client.get("/pets")))._tag).toBe("CircuitOpenError")
+        yield* TestClock.adjust("1 millis")
+        expect((yield* client.get("/pets")).status).toBe(200)
+        expect((yield* client.get("/pets")).status).toBe(200)
+        expect(seen).toHaveLength(5)
+        const [circuit] = yield* CircuitBreaker.circuits(breaker)
+        expect(circuit.state).toBe("closed")
+      }).pipe(Effect.provide(layer), Effect.provide(collectLogs(logs)))
+      expect(logs.filter((l) => l.includes("circuit breaker pets"))).toEqual([
+        expect.stringMatching(
+          /^WARN steady: circuit breaker pets opened .*reason=3 failures in a row.*openMillis=2000/
+        ),
+        expect.stringMatching(/^INFO steady: circuit breaker pets is half-open/),
+        expect.stringMatching(/^INFO steady: circuit breaker pets is closed/)
+      ])
+    }))
+
+  it.effect("a failed probe reopens it for twice as long, up to maxOpenDuration", () =>
+    Effect.gen(function*() {
+      const breaker = yield* CircuitBreaker.make({
+        consecutiveFailures: 1,
+        openDuration: "1 second",
+        maxOpenDuration: "3 seconds"
+      })
+      const { layer } = timed(() => 500)
+      const client = yield* Effect.provide(ApiClient.make({ baseUrl: base, retry: false, policies: [breaker] }), layer)
+      const openFor = Effect.gen(function*() {
+        const e = (yield* failure(client.get("/x"))) as ApiError.CircuitOpenError
+        return Duration.toMillis(e.retryAfter)
+      })
+      yield* failure(client.get("/x"))
+      expect(yield* openFor).toBe(1000)
+      const periods: Array<number> = []
+      for (let i = 0; i < 3; i++) {
+        yield* TestClock.adjust(Duration.millis(periods.at(-1) ?? 1000))
+        expect((yield* failure(client.get("/x")))._tag).toBe("ServerError") // the probe
+        periods.push(yield* openFor)
+      }
+      expect(periods).toEqual([2000, 3000, 3000])
+    }).pipe(Effect.provide(MockHttpClient.layer(() => 500))))
+
+  it.effect("half-open lets halfOpenProbes attempts through at a time and refuses the rest", () =>
+    Effect.gen(function*() {
+      const breaker = yield* CircuitBreaker.make({
+        consecutiveFailures: 1,
+        openDuration: "1 second",
+        halfOpenProbes: 2
+      })
+      let n = 0
+      const { layer, seen } = timed(() => (n++ === 0 ? 503 : { status: 200, delay: "100 millis" }))
+      const client = yield* Effect.provide(ApiClient.make({ baseUrl: base, retry: false, policies: [breaker] }), layer)
+      yield* failure(client.get("/x"))
+      yield* TestClock.adjust("1 second")
+      const probes = yield* Effect.all([client.get("/x"), client.get("/x")], { concurrency: 2 }).pipe(Effect.fork)
+      yield* settle(() => seen.length === 3)
+      const third = yield* failure(client.get("/x"))
+      expect(third).toMatchObject({ _tag: "CircuitOpenError", state: "half-open" })
+      yield* TestClock.adjust("100 millis")
+      yield* Fiber.join(probes)
+      // two successful probes close it
+      expect((yield* CircuitBreaker.circuits(breaker))[0].state).toBe("closed")
+      expect(seen).toHaveLength(3)
+    }))
+
+  it.effect("the ratio trigger needs minimumThroughput attempts in the window, and old ones slide out", () =>
+    Effect.gen(function*() {
+      const breaker = yield* CircuitBreaker.make({
+        consecutiveFailures: 100,
+        failureRatio: 0.5,
+        minimumThroughput: 10,
+        window: "10 seconds"
+      })
+      let n = 0
+      const { layer } = timed(() => (n++ % 2 === 0 ? 200 : 503))
+      const client = yield* Effect.provide(ApiClient.make({ baseUrl: base, retry: false, policies: [breaker] }), layer)
+      const state = Effect.map(CircuitBreaker.circuits(breaker), (c) => c[0]?.state ?? "closed")
+      // 9 attempts, 4 failures: under the minimum throughput
+      for (let i = 0; i < 9; i++) yield* Effect.either(client.get("/x"))
+      expect(yield* state).toBe("closed")
+      // 11 seconds later those have slid out: 9 more (4 failed of 9) do not trip it
+      yield* TestClock.adjust("11 seconds")
+      n = 0
+      for (let i = 0; i < 9; i++) yield* Effect.either(client.get("/x"))
+      expect(yield* state).toBe("closed")
+      // the 10th attempt fails: 5 of 10 in the window
+      yield* Effect.either(client.get("/x"))
+      expect(yield* Effect.either(client.get("/x"))).toMatchObject({ left: { _tag: "CircuitOpenError" } })
+      expect(yield* state).toBe("open")
+    }))
+
+  it.effect("4xx never counts; 5xx, timeouts and connection errors do", () =>
+    Effect.gen(function*() {
+      const breaker = yield* CircuitBreaker.make({ consecutiveFailures: 3 })
+      const replies = [404, 403, 400, 404, 422, 409, MockHttpClient.refused, 502, MockHttpClient.hang]
+      const { layer, seen } = timed(MockHttpClient.sequence(...replies))
+      const client = yield* Effect.provide(
+        ApiClient.make({ baseUrl: base, retry: false, timeout: { attempt: "1 second" }, policies: [breaker] }),
+        layer
+      )
+      const tags: Array<string> = []
+      for (let i = 0; i < replies.length + 1; i++) tags.push((yield* failure(clocked(client.get("/x"))))._tag)
+      expect(tags.slice(6)).toEqual(["ConnectionError", "ServerError", "TimeoutError", "CircuitOpenError"])
+      expect(seen).toHaveLength(replies.length)
+    }))
+
+  it.effect("the retry stage does not burn attempts on an open circuit", () =>
+    Effect.gen(function*() {
+      const breaker = yield* CircuitBreaker.make({ consecutiveFailures: 2 })
+      const { layer, seen } = timed(() => 503)
+      const client = yield* Effect.provide(
+        ApiClient.make({ baseUrl: base, retry: { times: 5 }, policies: [breaker] }),
+        layer
+      )
+      const error = yield* failure(clocked(client.get("/x")))
+      expect(error).toMatchObject({ _tag: "CircuitOpenError", attempts: 3 })
+      expect(seen).toHaveLength(2)
+      expect(ApiError.isRetryable(error)).toBe(false)
+      expect(ApiError.isSafeToRetry(error, { method: "GET" })).toBe(false)
+      expect(ApiError.isRejectedError(error)).toBe(true)
+    }))
+
+  it.effect("keyed per client by default; key: origin shares a circuit between clients of one breaker", () =>
+    Effect.gen(function*() {
+      const { layer } = timed(() => 503)
+      const opensAcross = (key: "client" | "origin") =>
+        Effect.gen(function*() {
+          const breaker = yield* CircuitBreaker.make({ consecutiveFailures: 1, key })
+          const a = yield* ApiClient.make({ baseUrl: base, retry: false, policies: [breaker] })
+          const b = yield* ApiClient.make({ baseUrl: base, retry: false, policies: [breaker] })
+          yield* Effect.either(a.get("/x"))
+          return (yield* failure(b.get("/x")))._tag
+        }).pipe(Effect.provide(layer))
+      expect(yield* opensAcross("client")).toBe("ServerError")
+      expect(yield* opensAcross("origin")).toBe("CircuitOpenError")
+    }))
+
+  it.effect("a breaker shared through its layer", () =>
+    Effect.gen(function*() {
+      const breaker = yield* CircuitBreaker.CircuitBreaker
+      const a = yield* ApiClient.make({ baseUrl: base, retry: false, policies: [breaker] })
+      const b = yield* ApiClient.make({ baseUrl: base, retry: false, policies: [breaker] })
+      yield* Effect.either(a.get("/x"))
+      expect((yield* failure(b.get("/x")))._tag).toBe("CircuitOpenError")
+    }).pipe(
+      Effect.provide(CircuitBreaker.layer({ consecutiveFailures: 1, key: "origin" })),
+      Effect.provide(MockHttpClient.layer(() => 503))
+    ))
+
+  it("options out of range are defects that name the option", () => {
+    expect(() => CircuitBreaker.unsafeMake({ failureRatio: 1.5 })).toThrow(/failureRatio/)
+    expect(() => CircuitBreaker.unsafeMake({ failureRatio: 0 })).toThrow(/failureRatio/)
+    expect(() => CircuitBreaker.unsafeMake({ window: 0 })).toThrow(/window/)
+    expect(() => CircuitBreaker.unsafeMake({ consecutiveFailures: 0 })).toThrow(/consecutiveFailures/)
+    expect(() => CircuitBreaker.unsafeMake({ halfOpenProbes: 1.5 })).toThrow(/halfOpenProbes/)
+    expect(() => CircuitBreaker.unsafeMake({ openDuration: "2 seconds", maxOpenDuration: "1 second" })).toThrow(
+      /maxOpenDuration/
+    )
+    expect(() => CircuitBreaker.unsafeMake({ key: "host" as any })).toThrow(/key/)
+  })
+})
+
+describe("Bulkhead", () => {
+  it.effect("at most maxConcurrent in flight, maxQueue waiting, the rest refused at once", () =>
+    Effect.gen(function*() {
+      const bulkhead = yield* Bulkhead.make({ name: "b", maxConcurrent: 2, maxQueue: 1, queueTimeout: "10 seconds" })
+      const { layer, seen } = timed(() => ({ status: 200, delay: "1 second" }))
+      const client = yield* Effect.provide(ApiClient.make({ baseUrl: base, policies: [bulkhead] }), layer)
+      const running = yield* Effect.fork(Effect.all([client.get("/1"), client.get("/2"), client.get("/3")], {
+        concurrency: "unbounded"
+      }))
+      yield* settle(() => bulkhead.queued === 1)
+      expect([bulkhead.inFlight, bulkhead.queued]).toEqual([2, 1])
+      const refused = yield* failure(client.get("/4"))
+      expect(refused).toMatchObject({ _tag: "BulkheadRejectedError", reason: "QueueFull", maxConcurrent: 2 })
+      expect(ApiError.isRetryable(refused)).toBe(false)
+      yield* TestClock.adjust("1 second")
+      expect(times(seen)).toEqual([0, 0, 1000])
+      yield* TestClock.adjust("1 second")
+      yield* Fiber.join(running)
+      expect([bulkhead.inFlight, bulkhead.queued]).toEqual([0, 0])
+    }))
+
+  it.effect("a queued call waits at most queueTimeout", () =>
+    Effect.gen(function*() {
+      const bulkhead = yield* Bulkhead.make({ maxConcurrent: 1, maxQueue: 1, queueTimeout: "500 millis" })
+      const { layer, seen } = timed(() => ({ status: 200, delay: "2 seconds" }))
+      const client = yield* Effect.provide(ApiClient.make({ baseUrl: base, policies: [bulkhead] }), layer)
+      const first = yield* Effect.fork(client.get("/1"))
+      const second = yield* Effect.fork(Effect.exit(client.get("/2")))
+      yield* settle(() => bulkhead.queued === 1)
+      yield* TestClock.adjust("500 millis")
+      const exit = yield* Fiber.join(second)
+      expect(exit).toMatchObject({ _tag: "Failure", cause: { error: { reason: "QueueTimeout" } } })
+      expect(bulkhead.queued).toBe(0)
+      yield* TestClock.adjust("2 seconds")
+      yield* Fiber.join(first)
+      expect(seen).toHaveLength(1)
+      expect(bulkhead.inFlight).toBe(0)
+    }))
+
+  it.effect("an interrupted waiter leaves the queue and takes no slot", () =>
+    Effect.gen(function*() {
+      const bulkhead = yield* Bulkhead.make({ maxConcurrent: 1, maxQueue: 2, queueTimeout: "5 seconds" })
+      const { layer, seen } = timed(() => ({ status: 200, delay: "1 second" }))
+      const client = yield* Effect.provide(ApiClient.make({ baseUrl: base, policies: [bulkhead] }), layer)
+      const first = yield* Effect.fork(client.get("/1"))
+      const waiter = yield* Effect.fork(client.get("/2"))
+      const third = yield* Effect.fork(client.get("/3"))
+      yield* settle(() => bulkhead.queued === 2)
+      yield* Fiber.interrupt(waiter)
+      expect(bulkhead.queued).toBe(1)
+      yield* TestClock.adjust("2 seconds")
+      yield* Fiber.join(first)
+      yield* Fiber.join(third)
+      expect(seen.map((s) => new URL(s.request.url).pathname)).toEqual(["/1", "/3"])
+      expect([bulkhead.inFlight, bulkhead.queued]).toEqual([0, 0])
+    }))
+
+  it("options out of range are defects that name the option", () => {
+    expect(() => Bulkhead.unsafeMake({ maxConcurrent: 0 })).toThrow(/maxConcurrent/)
+    expect(() => Bulkhead.unsafeMake({ maxConcurrent: 1, maxQueue: -1 })).toThrow(/maxQueue/)
+    expect(() => Bulkhead.unsafeMake({ maxConcurrent: 1, queueTimeout: 0 })).toThrow(/queueTimeout/)
+  })
+})
+
+describe("RateLimiter", () => {
+  it.effect("lets limit calls per interval through after the burst, spaced evenly", () =>
+    Effect.gen(function*() {
+      const limiter = yield* RateLimiter.make({ limit: 2, interval: "1 second", maxWait: "10 seconds" })
+      const { layer, seen } = timed(() => 200)
+      const client = yield* Effect.provide(ApiClient.make({ baseUrl: base, policies: [limiter] }), layer)
+      yield* clocked(Effect.all(Array.from({ length: 6 }, () => client.get("/x")), { concurrency: "unbounded" }))
+      expect(times(seen)).toEqual([0, 0, 500, 1000, 1500, 2000])
+    }))
+
+  it.effect("maxWait 0 fails fast with the client's own error, saying how long to wait", () =>
+    Effect.gen(function*() {
+      const limiter = yield* RateLimiter.make({ name: "quota", limit: 2, interval: "1 second", maxWait: 0 })
+      const { layer, seen } = timed(() => 200)
+      const client = yield* Effect.provide(ApiClient.make({ baseUrl: base, policies: [limiter] }), layer)
+      yield* client.get("/x")
+      yield* client.get("/x")
+      const refused = yield* failure(client.get("/x"))
+      expect(refused).toMatchObject({ _tag: "RateLimiterRejectedError", limiter: "quota" })
+      expect(Duration.toMillis((refused as ApiError.RateLimiterRejectedError).retryAfter)).toBe(500)
+      expect(refused.message).toContain("rate limiter quota")
+      expect(seen).toHaveLength(2)
+      yield* TestClock.adjust("500 millis")
+      yield* client.get("/x")
+      expect(seen).toHaveLength(3)
+    }))
+
+  it.effect("a 429 with Retry-After pauses every caller, not only the one that got it", () =>
+    Effect.gen(function*() {
+      const limiter = yield* RateLimiter.make({ limit: 100, interval: "1 second", maxWait: "5 seconds" })
+      let n = 0
+      const { layer, seen } = timed(() => (n++ === 0 ? { status: 429, headers: { "retry-after": "2" } } : 200))
+      const client = yield* Effect.provide(ApiClient.make({ baseUrl: base, retry: false, policies: [limiter] }), layer)
+      expect((yield* failure(client.get("/x")))._tag).toBe("RateLimitError")
+      yield* clocked(Effect.all([client.get("/a"), client.get("/b")], { concurrency: "unbounded" }))
+      expect(times(seen)).toEqual([0, 2000, 2010])
+    }))
+
+  it.effect("an exhausted quota in RateLimit or X-RateLimit headers pauses until the reset", () =>
+    Effect.gen(function*() {
+      const limiter = yield* RateLimiter.make({ limit: 100, interval: "1 second", maxWait: "1 second", key: "origin" })
+      let n = 0
+      const { layer, seen } = timed(() =>
+        n++ === 0
+          ? { status: 200, headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": "1700000030" } }
+          : 200
+      )
+      yield* TestClock.setTime(1_700_000_000_000)
+      const client = yield* Effect.provide(ApiClient.make({ baseUrl: base, policies: [limiter] }), layer)
+      yield* client.get("/x")
+      const refused = yield* failure(client.get("/x"))
+      expect(Duration.toMillis((refused as ApiError.RateLimiterRejectedError).retryAfter)).toBe(30_000)
+      yield* TestClock.adjust("30 seconds")
+      yield* client.get("/x")
+      expect(seen).toHaveLength(2)
+    }))
+
+  it.effect("learns from each attempt inside the retries of one call", () =>
+    Effect.gen(function*() {
+      const limiter = yield* RateLimiter.make({ limit: 100, interval: "1 second", maxWait: "5 seconds" })
+      const { layer, seen } = timed((request) =>
+        request.path === "/slow" && seen.length === 1 ? { status: 429, headers: { "retry-after": "1" } } : 200
+      )
+      const client = yield* Effect.provide(ApiClient.make({ baseUrl: base, policies: [limiter] }), layer)
+      const slow = yield* Effect.fork(client.get("/slow"))
+      // until the first attempt's 429 is in and the retry is asleep
+      const retrying = Effect.map(TestClock.sleeps(), (sleeps) => [...sleeps].includes(1000))
+      for (let i = 0; i < 100 && !(yield* retrying); i++) yield* Effect.yieldNow()
+      expect(seen).toHaveLength(1)
+      // the first attempt got a 429 and is waiting to retry; another caller is held too
+      const other = yield* Effect.fork(client.get("/other"))
+      yield* TestClock.adjust("1 second")
+      yield* Fiber.join(slow)
+      yield* Fiber.join(other)
+      const at = (path: string) => seen.filter((s) => new URL(s.request.url).pathname === path).map((s) => s.at)
+      expect(at("/slow")).toEqual([0, 1000])
+      expect(at("/other")).toEqual([1000])
+    }))
+
+  it.effect("a failing store lets calls through and logs it once", () =>
+    Effect.gen(function*() {
+      const store: RateLimiter.Store = {
+        take: () => Effect.fail(new RateLimiter.StoreError({ message: "redis down" })),
+        pause: () => Effect.fail(new RateLimiter.StoreError({ message: "redis down" }))
+      }
+      const limiter = yield* RateLimiter.make({ limit: 1, interval: "1 hour", maxWait: 0, store })
+      const { layer, seen } = timed(() => 200)
+      const logs: Array<string> = []
+      yield* Effect.gen(function*() {
+        const client = yield* ApiClient.make({ baseUrl: base, policies: [limiter] })
+        for (let i = 0; i < 3; i++) yield* client.get("/x")
+      }).pipe(Effect.provide(layer), Effect.provide(collectLogs(logs)))
+      expect(seen).toHaveLength(3)
+      expect(logs.filter((l) => l.includes("store failed"))).toEqual([expect.stringContaining("error=redis down")])
+    }))
+
+  it("reads the IETF draft, the structured field and GitHub's headers", () => {
+    const now = 1_700_000_000_000
+    const from = (h: Record<string, string>) => (name: string) => h[name]
+    expect(headers.parse(from({ "ratelimit-remaining": "0", "ratelimit-reset": "30" }), now)).toEqual({
+      remaining: 0,
+      resetAt: now + 30_000
+    })
+    expect(headers.parse(from({ "x-ratelimit-remaining": "12", "x-ratelimit-reset": "1700000060" }), now)).toEqual({
+      remaining: 12,
+      resetAt: 1_700_000_060_000
+    })
+    expect(headers.parse(from({ ratelimit: "limit=100, remaining=0, reset=7" }), now)).toEqual({
+      remaining: 0,
+      resetAt: now + 7000
+    })
+    expect(headers.parse(from({ ratelimit: "\"default\";r=3;t=9" }), now)).toEqual({
+      remaining: 3,
+      resetAt: now + 9000
+    })
+    expect(headers.parse(from({ "ratelimit-reset": "30" }), now)).toBeUndefined()
+    expect(headers.parse(from({ "ratelimit-remaining": "soon" }), now)).toBeUndefined()
+    // a 429's Retry-After and an exhausted quota: the later of the two
+    expect(headers.pauseUntil(429, 5000, from({ "ratelimit-remaining": "0", "ratelimit-reset": "9" }), now)).toBe(
+      now + 9000
+    )
+    expect(headers.pauseUntil(200, undefined, from({ "ratelimit-remaining": "4", "ratelimit-reset": "9" }), now))
+      .toBeUndefined()
+    expect(headers.pauseUntil(503, 5000, from({}), now)).toBeUndefined()
+  })
+
+  it("options out of range are defects that name the option", () => {
+    expect(() => RateLimiter.unsafeMake({ limit: 0, interval: "1 second" })).toThrow(/limit/)
+    expect(() => RateLimiter.unsafeMake({ limit: 1, interval: 0 })).toThrow(/interval/)
+    expect(() => RateLimiter.unsafeMake({ limit: 1, interval: "1 second", burst: 0 })).toThrow(/burst/)
+    expect(() => RateLimiter.unsafeMake({ limit: 1, interval: "1 second", maxWait: -1 })).toThrow(/maxWait/)
+  })
+})
+
+describe("Hedging", () => {
+  it.effect("a slow attempt gets a copy after the delay; the first success wins", () =>
+    Effect.gen(function*() {
+      let n = 0
+      const { layer, seen } = timed(() =>
+        n++ === 0
+          ? { status: 200, body: "slow", delay: "5 seconds" }
+          : { status: 200, body: "fast", delay: "100 millis" }
+      )
+      const client = yield* Effect.provide(
+        ApiClient.make({ baseUrl: base, policies: [Hedging.make({ delay: "300 millis", maxHedges: 2 })] }),
+        layer
+      )
+      const fiber = yield* Effect.fork(Effect.flatMap(client.get("/x"), (r) => r.text))
+      yield* TestClock.adjust("400 millis")
+      expect(yield* Fiber.join(fiber)).toBe("fast")
+      // one copy only: the first one answered before a second hedge was due
+      expect(times(seen)).toEqual([0, 300])
+    }))
+
+  it.effect("requests that are not idempotent are never hedged", () =>
+    Effect.gen(function*() {
+      const { layer, seen } = timed(() => ({ status: 200, delay: "1 second" }))
+      const client = yield* Effect.provide(
+        ApiClient.make({ baseUrl: base, policies: [Hedging.make({ delay: "100 millis" })] }),
+        layer
+      )
+      yield* clocked(client.post("/orders"))
+      expect(seen).toHaveLength(1)
+      yield* clocked(client.post("/orders", { headers: { "idempotency-key": "k1" } }))
+      expect(seen).toHaveLength(3)
+    }))
+
+  it.effect("hedges count against the retry budget", () =>
+    Effect.gen(function*() {
+      const budget = RetryBudget.unsafeMake({ capacity: 10, retryCost: 5 })
+      const { layer, seen } = timed(() => ({ status: 200, delay: "1 second" }))
+      const client = yield* Effect.provide(
+        ApiClient.make({
+          baseUrl: base,
+          retry: { budget },
+          policies: [Hedging.make({ delay: "100 millis", maxHedges: 5 })]
+        }),
+        layer
+      )
+      yield* clocked(client.get("/x"))
+      expect(times(seen)).toEqual([0, 100, 200])
+      expect(budget.tokens).toBeLessThan(5)
+    }))
+
+  it.scopedLive("the loser is aborted: the server sees its request closed", () =>
+    Effect.gen(function*() {
+      let n = 0
+      const server = yield* TestServer.make((_, res) => {
+        if (n++ === 0) return // never answers: only the client's abort ends it
+        TestServer.json(res, 200, { copy: n })
+      })
+      const client = yield* ApiClient.make({
+        baseUrl: server.url,
+        policies: [Hedging.make({ delay: "50 millis" })]
+      })
+      const body = yield* Effect.flatMap(client.get("/x"), (r) => r.json)
+      expect(body).toEqual({ copy: 2 })
+      expect(yield* Effect.promise(() => server.waitUntil((s) => s.abortedRequests === 1, 5000))).toBe(true)
+    }).pipe(Effect.provide(ConnectionPool.layer())))
+
+  it("options out of range are defects that name the option", () => {
+    expect(() => Hedging.make({ delay: 0 })).toThrow(/delay/)
+    expect(() => Hedging.make({ delay: "1 second", maxHedges: 0 })).toThrow(/maxHedges/)
+  })
+})
+
+describe("Resilience.standard", () => {
+  it.effect("puts the policies in the trusted order, breaker on by default", () =>
+    Effect.gen(function*() {
+      const policies = yield* Resilience.standard({
+        rateLimiter: { limit: 10, interval: "1 second" },
+        bulkhead: { maxConcurrent: 4 },
+        hedging: { delay: "1 second" }
+      })
+      const stages = ApiClient.stages({ policies })
+      expect(stages).toEqual([
+        expect.stringMatching(/^limiter-/),
+        expect.stringMatching(/^bulkhead-/),
+        "total-deadline",
+        "retry",
+        "attempt-timeout",
+        expect.stringMatching(/^limiter-.* \(each attempt\)$/),
+        "hedging",
+        expect.stringMatching(/^breaker-/),
+        "classify-status"
+      ])
+      expect(yield* Resilience.standard({ circuitBreaker: false })).toEqual([])
+    }))
+})
