@@ -6,7 +6,7 @@ import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import { ApiClient, Auth, ConnectionPool, Retry } from "@steady/client"
+import { ApiClient, Auth, CircuitBreaker, ConnectionPool, RateLimiter, Retry } from "@steady/client"
 import axios from "axios"
 import { Effect, Layer, ManagedRuntime, Redacted, Schedule, Schema } from "effect"
 import got from "got"
@@ -146,6 +146,15 @@ export const clients: Record<string, (origin: string, method: Method) => Client>
       retry: Retry.fromSchedule(
         Schedule.exponential("100 millis").pipe(Schedule.jittered, Schedule.intersect(Schedule.recurs(2)))
       )
+    }),
+  // steady with a circuit breaker and a rate limiter (a limit high enough never to wait,
+  // learning from every response's headers): what the resilience policies cost per call
+  "steady-resilient": (origin, method) =>
+    steadyClient(origin, method, ConnectionPool.layer({ connections: CONNECTIONS }), {
+      policies: [
+        RateLimiter.unsafeMake({ limit: 1_000_000, interval: "1 second" }),
+        CircuitBreaker.unsafeMake()
+      ]
     }),
   // steady on a plain @effect/platform undici client: the generic transport
   "steady-generic": (origin, method) => steadyClient(origin, method, undiciLayer())

@@ -163,9 +163,10 @@ export interface Policy {
   /** Called once per client: returns the handler that runs this policy in front of `next`. */
   readonly wrap: (next: Handler, client: ClientInfo) => Handler
   /**
-   * A `"call"` policy may also watch every attempt of the call (inside the retry stage,
-   * outermost of the per-attempt policies): a rate limiter learns from each response this
-   * way. `client` is the same object `wrap` got, so the two can share per-client state.
+   * A `"call"` policy may also wrap every attempt of the call: just inside the retry stage,
+   * outside the attempt timeout (so a wait here does not eat into the attempt's time). A
+   * rate limiter learns from each response, and takes a permit for each retry, this way.
+   * `client` is the same object `wrap` got, so the two can share per-client state.
    */
   readonly eachAttempt?: ((next: Handler, client: ClientInfo) => Handler) | undefined
 }

@@ -14,7 +14,7 @@ import { MockHttpClient, TestServer } from "@steady/testing"
 import { Cause, Duration, Effect, Exit, Fiber, Logger, Option, TestClock } from "effect"
 import { describe, expect } from "vitest"
 import * as headers from "../src/internal/rateLimitHeaders.js"
-import { clocked, type Seen, timed } from "./util.js"
+import { clocked, joinNow, type Seen, timed } from "./util.js"
 
 const base = "https://api.example"
 const times = (seen: ReadonlyArray<Seen>) => seen.map((s) => s.at)
@@ -260,6 +260,23 @@ describe("Bulkhead", () => {
       expect(bulkhead.inFlight).toBe(0)
     }))
 
+  it.effect("the total deadline starts when the call gets its slot, not in the queue", () =>
+    Effect.gen(function*() {
+      const bulkhead = yield* Bulkhead.make({ maxConcurrent: 1, maxQueue: 1, queueTimeout: "10 seconds" })
+      const { layer, seen } = timed(() => ({ status: 200, delay: "1 second" }))
+      const client = yield* Effect.provide(
+        ApiClient.make({ baseUrl: base, timeout: { total: "1500 millis" }, policies: [bulkhead] }),
+        layer
+      )
+      const calls = yield* Effect.fork(Effect.all([client.get("/1"), client.get("/2")], { concurrency: 2 }))
+      yield* settle(() => bulkhead.queued === 1)
+      yield* TestClock.adjust("1 second")
+      yield* TestClock.adjust("1 second")
+      const [a, b] = yield* joinNow(calls)
+      expect([a.status, b.status]).toEqual([200, 200])
+      expect(times(seen)).toEqual([0, 1000])
+    }))
+
   it.effect("an interrupted waiter leaves the queue and takes no slot", () =>
     Effect.gen(function*() {
       const bulkhead = yield* Bulkhead.make({ maxConcurrent: 1, maxQueue: 2, queueTimeout: "5 seconds" })
@@ -356,12 +373,41 @@ describe("RateLimiter", () => {
       expect(seen).toHaveLength(1)
       // the first attempt got a 429 and is waiting to retry; another caller is held too
       const other = yield* Effect.fork(client.get("/other"))
-      yield* TestClock.adjust("1 second")
+      yield* TestClock.adjust("2 seconds")
       yield* Fiber.join(slow)
       yield* Fiber.join(other)
       const at = (path: string) => seen.filter((s) => new URL(s.request.url).pathname === path).map((s) => s.at)
-      expect(at("/slow")).toEqual([0, 1000])
+      // held until the pause ends; the retry takes the next permit, one emission later
       expect(at("/other")).toEqual([1000])
+      expect(at("/slow")).toEqual([0, 1010])
+    }))
+
+  it.effect("a retry takes a permit too, waiting no longer than the call's deadline allows", () =>
+    Effect.gen(function*() {
+      const limiter = yield* RateLimiter.make({ limit: 1, interval: "1 second", maxWait: "10 seconds" })
+      const { layer, seen } = timed(MockHttpClient.sequence(503, 200, 503))
+      const client = yield* Effect.provide(
+        ApiClient.make({
+          baseUrl: base,
+          retry: { base: "1 millis", cap: "1 millis" },
+          timeout: { total: "1500 millis" },
+          policies: [limiter]
+        }),
+        layer
+      )
+      // stepped by hand: `clocked` may jump to a finished attempt's deadline timer
+      const first = yield* Effect.fork(client.get("/x"))
+      yield* TestClock.adjust("1 second")
+      yield* joinNow(first)
+      expect(times(seen)).toEqual([0, 1000])
+      // the next call waits for its permit (2000; the total deadline starts after that, at
+      // 3500), its first retry for 3000; the second retry's permit (4000) is past the deadline
+      const second = yield* Effect.fork(failure(client.get("/x")))
+      yield* TestClock.adjust("1 second")
+      yield* TestClock.adjust("1 second")
+      const refused = yield* joinNow(second)
+      expect(refused).toMatchObject({ _tag: "RateLimiterRejectedError", attempts: 3 })
+      expect(times(seen)).toEqual([0, 1000, 2000, 3000])
     }))
 
   it.effect("a failing store lets calls through and logs it once", () =>
@@ -505,8 +551,8 @@ describe("Resilience.standard", () => {
         expect.stringMatching(/^bulkhead-/),
         "total-deadline",
         "retry",
-        "attempt-timeout",
         expect.stringMatching(/^limiter-.* \(each attempt\)$/),
+        "attempt-timeout",
         "hedging",
         expect.stringMatching(/^breaker-/),
         "classify-status"

@@ -113,7 +113,11 @@ class Impl implements Bulkhead.Bulkhead {
           return Effect.ensuring(restore(next(request)), this.release)
         }
         if (this.queue.length >= this.options.maxQueue) return Effect.fail(this.rejected(request, "QueueFull"))
-        return Effect.zipRight(restore(this.wait(request)), Effect.ensuring(restore(next(request)), this.release))
+        // `next` is called once the slot is ours: the total deadline starts then, not in the queue
+        return Effect.zipRight(
+          restore(this.wait(request)),
+          Effect.ensuring(restore(Effect.suspend(() => next(request))), this.release)
+        )
       })
     )
 

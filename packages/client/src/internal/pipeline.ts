@@ -36,10 +36,10 @@ export const stages = (
   ...resolved.policies.filter((p) => p.stage === "call"),
   retryLoop.totalDeadline,
   "retry",
+  ...watchers(resolved.policies),
   attempt.attemptTimeout,
   ...(resolved.followRedirects > 0 ? [redirect.followRedirects(resolved.followRedirects, sensitiveHeaders)] : []),
   ...(service !== undefined ? [auth.policy(service)] : []),
-  ...watchers(resolved.policies),
   ...resolved.policies.filter((p) => p.stage === "attempt"),
   attempt.classifyStatus(sensitiveHeaders, service?.secretValues)
 ]

@@ -78,18 +78,27 @@ export const take = (
 export const pause = (tat: number, rate: RateLimiter.Rate, until: number): number =>
   Math.max(tat, until + (rate.burst - 1) * rate.emissionMillis)
 
+/** The memory store's synchronous `take`, so the limiter's fast path allocates no Effect. */
+const syncTake = Symbol.for("@steady/client/RateLimiter/syncTake")
+
+interface MemoryStore extends RateLimiter.Store {
+  readonly [syncTake]: (key: string, rate: RateLimiter.Rate, now: number, maxWaitMillis: number) => RateLimiter.Permit
+}
+
 /** @internal */
 export const memoryStore = (): RateLimiter.Store => {
   const tats = new Map<string, number>()
-  return {
-    take: (k, rate, now, maxWaitMillis) =>
-      Effect.sync(() => {
-        const r = take(tats.get(k) ?? 0, rate, now, maxWaitMillis)
-        if (r.granted) tats.set(k, r.tat)
-        return r
-      }),
+  const unsafeTake = (k: string, rate: RateLimiter.Rate, now: number, maxWaitMillis: number) => {
+    const r = take(tats.get(k) ?? 0, rate, now, maxWaitMillis)
+    if (r.granted) tats.set(k, r.tat)
+    return r
+  }
+  const store: MemoryStore = {
+    [syncTake]: unsafeTake,
+    take: (k, rate, now, maxWaitMillis) => Effect.sync(() => unsafeTake(k, rate, now, maxWaitMillis)),
     pause: (k, rate, until) => Effect.sync(() => void tats.set(k, pause(tats.get(k) ?? 0, rate, until)))
   }
+  return store
 }
 
 const granted: RateLimiter.Permit = { granted: true, waitMillis: 0 }
@@ -127,31 +136,43 @@ class Impl implements RateLimiter.RateLimiter {
   readonly wrap = (next: Policy.Handler, client: Policy.ClientInfo): Policy.Handler => {
     const keyOf = key.resolver(this.options.key, client)
     const store = this.options.store
+    const fast = syncTake in store ? (store as MemoryStore)[syncTake] : undefined
     return (request) =>
       Effect.suspend(() => {
         const k = keyOf(request)
         const now = request.clock.unsafeCurrentTimeMillis()
+        if (fast !== undefined) return this.proceed(next, request, k, fast(k, this.rate, now, this.maxWaitMillis))
         return store.take(k, this.rate, now, this.maxWaitMillis).pipe(
           Effect.catchAll((error) => Effect.as(this.degraded(error, now), granted)),
-          Effect.flatMap((permit) => {
-            if (!permit.granted) {
-              rejectionsTotal.unsafeUpdate(1, this.labels)
-              return Effect.fail(
-                new ApiError.RateLimiterRejectedError({
-                  request: policyInternal.requestInfo(request),
-                  attempts: 1,
-                  limiter: this.name,
-                  key: k,
-                  retryAfter: Duration.millis(permit.waitMillis)
-                })
-              )
-            }
-            if (permit.waitMillis <= 0) return next(request)
-            delayedTotal.unsafeUpdate(1, this.labels)
-            return Effect.zipRight(Effect.sleep(Duration.millis(permit.waitMillis)), next(request))
-          })
+          Effect.flatMap((permit) => this.proceed(next, request, k, permit))
         )
       })
+  }
+
+  /** Sends the request once the permit's wait is over, or fails with the limiter's refusal. */
+  private proceed(
+    next: Policy.Handler,
+    request: Policy.Request,
+    k: string,
+    permit: RateLimiter.Permit
+  ): Effect.Effect<Policy.Response, ApiError.ApiError> {
+    if (!permit.granted) {
+      rejectionsTotal.unsafeUpdate(1, this.labels)
+      return Effect.fail(
+        new ApiError.RateLimiterRejectedError({
+          request: policyInternal.requestInfo(request),
+          attempts: 1,
+          limiter: this.name,
+          key: k,
+          retryAfter: Duration.millis(permit.waitMillis)
+        })
+      )
+    }
+    if (permit.waitMillis <= 0) return next(request)
+    delayedTotal.unsafeUpdate(1, this.labels)
+    // `next` is called after the wait: the stages below start their clocks (total deadline,
+    // attempt timeout) when they are called
+    return Effect.zipRight(Effect.sleep(Duration.millis(permit.waitMillis)), Effect.suspend(() => next(request)))
   }
 
   private learn(
@@ -178,12 +199,28 @@ class Impl implements RateLimiter.RateLimiter {
     )
   }
 
-  /** Every attempt's answer: a 429 with `Retry-After`, or an exhausted quota, pauses the key. */
+  /**
+   * Every retry takes a permit too (each one spends the server's quota), waiting no longer
+   * than `maxWait` nor past the call's deadline; and every attempt's answer is read: a 429
+   * with `Retry-After`, or an exhausted quota, pauses the key.
+   */
   readonly eachAttempt = (next: Policy.Handler, client: Policy.ClientInfo): Policy.Handler => {
-    if (!this.options.learn) return next
     const keyOf = key.resolver(this.options.key, client)
+    const gated: Policy.Handler = (request) => {
+      if (request.attempt <= 1) return next(request)
+      return Effect.suspend(() => {
+        const k = keyOf(request)
+        const now = request.clock.unsafeCurrentTimeMillis()
+        const maxWait = Math.min(this.maxWaitMillis, Math.max(0, request.deadline - now))
+        return this.options.store.take(k, this.rate, now, maxWait).pipe(
+          Effect.catchAll((error) => Effect.as(this.degraded(error, now), granted)),
+          Effect.flatMap((permit) => this.proceed(next, request, k, permit))
+        )
+      })
+    }
+    if (!this.options.learn) return gated
     return (request) =>
-      Effect.tapBoth(next(request), {
+      Effect.tapBoth(gated(request), {
         onSuccess: (response) =>
           this.learn(keyOf(request), request, response.status, undefined, (n) => headerValue(response.headers, n)),
         onFailure: (error) =>
