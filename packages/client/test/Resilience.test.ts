@@ -340,6 +340,25 @@ describe("RateLimiter", () => {
       expect(times(seen)).toEqual([0, 2000, 2010])
     }))
 
+  it.effect("a caller already waiting for its permit is held back by a pause learned meanwhile", () =>
+    Effect.gen(function*() {
+      const limiter = yield* RateLimiter.make({ limit: 1, interval: "1 second", maxWait: "10 seconds" })
+      const { layer, seen } = timed((request) =>
+        request.path === "/a" ? { status: 429, headers: { "retry-after": "5" }, delay: "100 millis" } : 200
+      )
+      const client = yield* Effect.provide(ApiClient.make({ baseUrl: base, retry: false, policies: [limiter] }), layer)
+      const a = yield* Effect.fork(Effect.either(client.get("/a")))
+      yield* settle(() => seen.length === 1)
+      const b = yield* Effect.fork(client.get("/b")) // its permit is for 1000
+      yield* TestClock.adjust("100 millis") // /a's 429 arrives: pause until 5100
+      yield* Fiber.join(a)
+      yield* TestClock.adjust("900 millis")
+      expect(seen).toHaveLength(1)
+      yield* TestClock.adjust("4100 millis")
+      yield* joinNow(b)
+      expect(times(seen)).toEqual([0, 5100])
+    }))
+
   it.effect("an exhausted quota in RateLimit or X-RateLimit headers pauses until the reset", () =>
     Effect.gen(function*() {
       const limiter = yield* RateLimiter.make({ limit: 100, interval: "1 second", maxWait: "1 second", key: "origin" })

@@ -216,7 +216,8 @@ export const rateLimited = (): Effect.Effect<Scenario> => {
         window = current
         used = 0
       }
-      const reset = String(Math.max(1, Math.ceil((window + 1) * 1000 - now) / 1000 | 0))
+      // delta-seconds, rounded up as servers do: the window ends at the next whole second
+      const reset = String(Math.ceil(((window + 1) * 1000 - now) / 1000))
       if (used >= 50) {
         sent429++
         return json(res, 429, { "retry-after": "1", "ratelimit-remaining": "0", "ratelimit-reset": reset })

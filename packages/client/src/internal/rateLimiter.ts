@@ -112,6 +112,10 @@ class Impl implements RateLimiter.RateLimiter {
   private readonly labels: ReadonlyArray<MetricLabel.MetricLabel>
   private readonly maxWaitMillis: number
   private lastStoreWarning = -Infinity
+  /** When this process last learned a pause, per key: permits granted before it are stale. */
+  private readonly pausedAt = new Map<string, number>()
+  /** The memory store's synchronous take: the fast path allocates no Effect for it. */
+  private readonly fast: MemoryStore[typeof syncTake] | undefined
   constructor(readonly options: RateLimiter.Settings) {
     this.name = options.name
     this.labels = [MetricLabel.make("limiter", options.name)]
@@ -120,6 +124,7 @@ class Impl implements RateLimiter.RateLimiter {
       emissionMillis: Duration.toMillis(options.interval) / options.limit,
       burst: options.burst
     }
+    this.fast = syncTake in options.store ? (options.store as MemoryStore)[syncTake] : undefined
   }
 
   /** A store that fails lets the call through: it is logged (once a minute) and counted. */
@@ -135,25 +140,40 @@ class Impl implements RateLimiter.RateLimiter {
 
   readonly wrap = (next: Policy.Handler, client: Policy.ClientInfo): Policy.Handler => {
     const keyOf = key.resolver(this.options.key, client)
-    const store = this.options.store
-    const fast = syncTake in store ? (store as MemoryStore)[syncTake] : undefined
     return (request) =>
-      Effect.suspend(() => {
-        const k = keyOf(request)
-        const now = request.clock.unsafeCurrentTimeMillis()
-        if (fast !== undefined) return this.proceed(next, request, k, fast(k, this.rate, now, this.maxWaitMillis))
-        return store.take(k, this.rate, now, this.maxWaitMillis).pipe(
-          Effect.catchAll((error) => Effect.as(this.degraded(error, now), granted)),
-          Effect.flatMap((permit) => this.proceed(next, request, k, permit))
-        )
-      })
+      Effect.suspend(() =>
+        this.admit(next, request, keyOf(request), request.clock.unsafeCurrentTimeMillis() + this.maxWaitMillis)
+      )
   }
 
-  /** Sends the request once the permit's wait is over, or fails with the limiter's refusal. */
+  /**
+   * Takes a permit for `k` that is usable by `waitUntil` (else fails with the limiter's
+   * refusal), waits for it, and sends. A pause learned while it waited (another caller got a
+   * 429) means the permit was granted on stale news: it takes a new one, behind the pause.
+   */
+  private admit(
+    next: Policy.Handler,
+    request: Policy.Request,
+    k: string,
+    waitUntil: number
+  ): Effect.Effect<Policy.Response, ApiError.ApiError> {
+    const now = request.clock.unsafeCurrentTimeMillis()
+    const maxWait = Math.max(0, waitUntil - now)
+    if (this.fast !== undefined) {
+      return this.proceed(next, request, k, waitUntil, now, this.fast(k, this.rate, now, maxWait))
+    }
+    return this.options.store.take(k, this.rate, now, maxWait).pipe(
+      Effect.catchAll((error) => Effect.as(this.degraded(error, now), granted)),
+      Effect.flatMap((permit) => this.proceed(next, request, k, waitUntil, now, permit))
+    )
+  }
+
   private proceed(
     next: Policy.Handler,
     request: Policy.Request,
     k: string,
+    waitUntil: number,
+    grantedAt: number,
     permit: RateLimiter.Permit
   ): Effect.Effect<Policy.Response, ApiError.ApiError> {
     if (!permit.granted) {
@@ -172,7 +192,12 @@ class Impl implements RateLimiter.RateLimiter {
     delayedTotal.unsafeUpdate(1, this.labels)
     // `next` is called after the wait: the stages below start their clocks (total deadline,
     // attempt timeout) when they are called
-    return Effect.zipRight(Effect.sleep(Duration.millis(permit.waitMillis)), Effect.suspend(() => next(request)))
+    return Effect.zipRight(
+      Effect.sleep(Duration.millis(permit.waitMillis)),
+      Effect.suspend(() =>
+        (this.pausedAt.get(k) ?? -Infinity) > grantedAt ? this.admit(next, request, k, waitUntil) : next(request)
+      )
+    )
   }
 
   private learn(
@@ -186,6 +211,7 @@ class Impl implements RateLimiter.RateLimiter {
     const until = headers.pauseUntil(status, retryAfterMillis, header, now)
     if (until === undefined) return Effect.void
     pausesTotal.unsafeUpdate(1, this.labels)
+    this.pausedAt.set(k, now)
     return this.options.store.pause(k, this.rate, until).pipe(
       Effect.zipRight(
         Effect.annotateLogs(Effect.logInfo(`steady: rate limiter ${this.name} paused by the server`), {
@@ -209,13 +235,8 @@ class Impl implements RateLimiter.RateLimiter {
     const gated: Policy.Handler = (request) => {
       if (request.attempt <= 1) return next(request)
       return Effect.suspend(() => {
-        const k = keyOf(request)
         const now = request.clock.unsafeCurrentTimeMillis()
-        const maxWait = Math.min(this.maxWaitMillis, Math.max(0, request.deadline - now))
-        return this.options.store.take(k, this.rate, now, maxWait).pipe(
-          Effect.catchAll((error) => Effect.as(this.degraded(error, now), granted)),
-          Effect.flatMap((permit) => this.proceed(next, request, k, permit))
-        )
+        return this.admit(next, request, keyOf(request), Math.min(now + this.maxWaitMillis, request.deadline))
       })
     }
     if (!this.options.learn) return gated
