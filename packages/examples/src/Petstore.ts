@@ -4,7 +4,7 @@
  * the credentials and the connection pool supplied as layers.
  */
 import { HttpBody } from "@effect/platform"
-import { ApiClient, ApiError, Auth, ConnectionPool } from "@steady/client"
+import { ApiClient, ApiError, Auth, ConnectionPool, Resilience } from "@steady/client"
 import type { Option } from "effect"
 import { Config, Effect, Layer, Schema } from "effect"
 
@@ -24,9 +24,19 @@ export const Inventory = Schema.Record({ key: Schema.String, value: Schema.Numbe
 
 export class Petstore extends Effect.Service<Petstore>()("Petstore", {
   effect: Effect.gen(function*() {
+    // the standard resilience preset, in its order: rate limiter → (total deadline → retry) →
+    // circuit breaker → (attempt timeout). The limiter keeps the client inside the API's quota
+    // and pauses every caller when the server says so (429 + Retry-After, RateLimit-*); the
+    // breaker stops calling when the API is down (10 failed attempts in a row, or half of them
+    // over 10 s) and fails calls at once with CircuitOpenError until a probe gets through.
+    const policies = yield* Resilience.standard({
+      rateLimiter: { limit: 200, interval: "1 second", burst: 50, maxWait: "5 seconds" },
+      circuitBreaker: { consecutiveFailures: 10, failureRatio: 0.5, minimumThroughput: 20 }
+    })
     // PETSTORE_BASE_URL, PETSTORE_TIMEOUT, PETSTORE_ATTEMPT_TIMEOUT, PETSTORE_MAX_RETRIES
     const client = yield* ApiClient.makeConfig("PETSTORE", {
-      headers: { "user-agent": "petstore-example/1.0", accept: "application/json" }
+      headers: { "user-agent": "petstore-example/1.0", accept: "application/json" },
+      policies
     })
 
     const getPet = (id: number) => client.get(ApiClient.path`/pets/${id}`).pipe(ApiClient.json(Pet))

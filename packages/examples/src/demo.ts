@@ -4,7 +4,7 @@
  * Flags: --requests N (default 400), --fault-rate R (default 0.1), --seed S (default 1).
  * Exits 0 when the client behaved as promised, 1 otherwise.
  */
-import { ApiClient, ConnectionPool, RetryBudget } from "@steady/client"
+import { ApiClient, ApiError, ConnectionPool, RetryBudget } from "@steady/client"
 import { ChaosServer } from "@steady/testing"
 import { ConfigProvider, Effect, Layer, Metric, Option, Random } from "effect"
 import { numberFlag, parseFlags, progress, progressDone } from "./cli.js"
@@ -199,6 +199,8 @@ const program = Effect.gen(function*() {
     const refusalsBefore = (yield* Metric.value(ApiClient.metrics.budgetRefusals)).count
     let done = 0
     let failed = 0
+    // refused by the client's own breaker or limiter (a high --fault-rate opens the breaker)
+    let rejected = 0
     const failures: Record<string, number> = {}
     yield* Effect.forEach(
       Array.from({ length: requests }, (_, i) => 10_000 + i),
@@ -207,6 +209,7 @@ const program = Effect.gen(function*() {
           Effect.catchAll((e) =>
             Effect.sync(() => {
               failed++
+              if (ApiError.isRejectedError(e)) rejected++
               failures[e._tag] = (failures[e._tag] ?? 0) + 1
             })
           ),
@@ -232,13 +235,16 @@ const program = Effect.gen(function*() {
     // at most what the budget could pay (its capacity, plus what successes gave back)
     const refusals = (yield* Metric.value(ApiClient.metrics.budgetRefusals)).count - refusalsBefore
     const retries = (yield* Metric.value(ApiClient.metrics.retries)).count - retriesBefore
-    const extra = server.requests.slice(requestsBefore).filter((r) => r.path.startsWith("/pets/")).length - requests
+    // calls refused by the breaker or limiter were never sent: they take no first attempt
+    const extra = server.requests.slice(requestsBefore).filter((r) => r.path.startsWith("/pets/")).length -
+      (requests - rejected)
     const budget = RetryBudget.defaults
     const refundable = (requests - failed) *
       Math.max(ApiClient.defaults.times * budget.timeoutRetryCost, budget.successRefund)
     const payable = Math.floor((budget.capacity + refundable) / budget.retryCost)
     const promise = requests * faultRate ** 3 + 4 * Math.sqrt(requests * faultRate ** 3) + 2
     if (refusals > 0) say("", "", `the retry budget refused ${refusals} retries: the outage was not multiplied`)
+    if (rejected > 0) say("", "", `the circuit breaker or rate limiter refused ${rejected} calls without sending them`)
     check(
       "pooled session",
       `peak open ≤ ${CONNECTIONS}`,
@@ -249,7 +255,7 @@ const program = Effect.gen(function*() {
       "retries (workload)",
       refusals > 0 ? `retries ≤ ${payable} (what the budget can pay)` : `failures ≤ ${promise.toFixed(0)} (p³)`,
       refusals > 0 ? `${extra} retries, ${refusals} refused` : `${failed} failures, ${extra} retries`,
-      refusals > 0 ? Math.max(extra, retries) <= payable : failed <= promise
+      refusals > 0 ? Math.max(extra, retries) <= payable : failed - rejected <= promise
     )
   }).pipe(Effect.provide(Live), Effect.withConfigProvider(config))
 })

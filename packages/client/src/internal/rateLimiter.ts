@@ -214,7 +214,7 @@ class Impl implements RateLimiter.RateLimiter {
     this.pausedAt.set(k, now)
     return this.options.store.pause(k, this.rate, until).pipe(
       Effect.zipRight(
-        Effect.annotateLogs(Effect.logInfo(`steady: rate limiter ${this.name} paused by the server`), {
+        Effect.annotateLogs(Effect.logDebug(`steady: rate limiter ${this.name} paused by the server`), {
           limiter: this.name,
           key: k,
           status,
