@@ -3,7 +3,7 @@ import js from "@eslint/js"
 import tseslint from "typescript-eslint"
 
 export default tseslint.config(
-  { ignores: ["**/build/**", "**/node_modules/**", "**/*.d.ts", "**/*.mjs"] },
+  { ignores: ["**/build/**", "**/dist/**", "**/node_modules/**", "**/*.d.ts", "**/*.mjs"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...effect.configs.dprint,

@@ -52,6 +52,8 @@ await esbuild.build({
   outExtension: { ".js": ".mjs" },
   bundle: true,
   platform: "node",
+  // the workspace's sources, not a dist/ that may be stale or absent
+  conditions: ["@steady/source"],
   format: "esm",
   target: "node20",
   logLevel: "warning",

@@ -7,7 +7,11 @@ const root = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "..")
 
 /** Runs a script of this package with tsx, bounded in time. */
 const script = (file: string, args: ReadonlyArray<string>, timeout: number) =>
-  spawnSync(process.execPath, ["--import", "tsx", file, ...args], { cwd: root, encoding: "utf8", timeout })
+  spawnSync(process.execPath, ["--conditions=@steady/source", "--import", "tsx", file, ...args], {
+    cwd: root,
+    encoding: "utf8",
+    timeout
+  })
 
 describe("npm run demo", () => {
   it("runs every practice against the ChaosServer and exits 0", () => {

@@ -15,8 +15,21 @@ const sources = [
   ...Fs.readdirSync(Path.join(root, "docs")).filter((f) => f.endsWith(".md")).map((f) => Path.join(root, "docs", f))
 ]
 
+// …and so is every ```ts block of an @example in the public modules' doc comments.
+const modules = ["client", "testing"].flatMap((pkg) => {
+  const dir = Path.join(root, "packages", pkg, "src")
+  return Fs.readdirSync(dir).filter((f) => f.endsWith(".ts")).map((f) => Path.join(dir, f))
+})
+
+/** The doc comments' text, without the leading ` * ` of each line (line numbers kept). */
+const commentText = (file: string) =>
+  Fs.readFileSync(file, "utf8").split("\n").map((line) => {
+    const m = /^\s*\* ?(.*)$/.exec(line)
+    return m === null ? "" : m[1]
+  }).join("\n")
+
 const extract = (file: string) => {
-  const text = Fs.readFileSync(file, "utf8")
+  const text = file.endsWith(".ts") ? commentText(file) : Fs.readFileSync(file, "utf8")
   const blocks: Array<{ readonly code: string; readonly line: number }> = []
   const fence = /^```ts\n([\s\S]*?)^```$/gm
   for (let m = fence.exec(text); m !== null; m = fence.exec(text)) {
@@ -26,7 +39,7 @@ const extract = (file: string) => {
 }
 
 describe("code in the docs", () => {
-  it("every ts block of README.md and docs/ compiles", () => {
+  it("every ts block of README.md, docs/ and the public modules' @example comments compiles", () => {
     // a temporary folder outside the source tree, resolving packages through the workspace's node_modules
     const out = Fs.mkdtempSync(Path.join(Os.tmpdir(), "steady-doc-snippets-"))
     Fs.writeFileSync(Path.join(out, "package.json"), JSON.stringify({ type: "module", private: true }))
@@ -41,18 +54,24 @@ describe("code in the docs", () => {
 
 const check = (out: string) => {
   const origin = new Map<string, string>()
-  for (const source of sources) {
+  let examples = 0
+  for (const source of [...sources, ...modules]) {
     extract(source).forEach((block, i) => {
-      const name = `${Path.basename(source, ".md")}-${i + 1}.ts`
+      if (source.endsWith(".ts")) examples++
+      const name = `${Path.basename(source).replace(/\.(md|ts)$/, "")}-${source.endsWith(".ts") ? "example" : "doc"}-${
+        i + 1
+      }.ts`
       Fs.writeFileSync(Path.join(out, name), block.code)
       origin.set(Path.join(out, name), `${Path.relative(root, source)}:${block.line}`)
     })
   }
   expect(origin.size).toBeGreaterThan(15)
+  expect(examples).toBeGreaterThan(10)
   const program = ts.createProgram([...origin.keys()], {
     target: ts.ScriptTarget.ES2022,
     module: ts.ModuleKind.NodeNext,
     moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    customConditions: ["@steady/source"],
     moduleDetection: ts.ModuleDetectionKind.Force,
     lib: ["lib.es2022.d.ts", "lib.dom.d.ts"],
     types: ["node"],

@@ -1,4 +1,4 @@
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as Config from "effect/Config"
 import * as Context from "effect/Context"
@@ -35,6 +35,27 @@ const agentOptions = (options: ConnectionPool.Options): Undici.Agent.Options => 
   }
 }
 
+/** @effect/platform's fetch client, whichever `fetch` the fiber's context provides. */
+let fetchClient: HttpClient.HttpClient | undefined
+const platformFetchClient = () =>
+  fetchClient ??= Effect.runSync(Effect.provide(HttpClient.HttpClient, FetchHttpClient.layer))
+
+/**
+ * The pool's `HttpClient`, for whatever does not take the fast path (a transformed client,
+ * your own use of `HttpClient`): @effect/platform's fetch client on undici's `fetch` over the
+ * pool's Agent, so it shares the pool's connections and needs nothing Node-specific from
+ * @effect/platform-node.
+ */
+const httpClientOf = (agent: Undici.Agent): HttpClient.HttpClient => {
+  const fetch =
+    ((input: string | URL, init?: Undici.RequestInit) =>
+      Undici.fetch(input, { ...init, dispatcher: agent })) as unknown as typeof globalThis.fetch
+  return HttpClient.transform(
+    platformFetchClient(),
+    (effect) => Effect.provideService(effect, FetchHttpClient.Fetch, fetch)
+  )
+}
+
 /** The pool's `Transport`; its `httpClient` is the pool's `HttpClient`. @internal */
 export const makeTransport = (options: ConnectionPool.Options) =>
   Effect.map(
@@ -42,7 +63,7 @@ export const makeTransport = (options: ConnectionPool.Options) =>
       Effect.sync(() => new Undici.Agent(agentOptions(options))),
       (agent) => Effect.promise(() => agent.destroy())
     ),
-    (agent): Transport.Transport => undiciTransport.make(agent, NodeHttpClient.makeUndici(agent))
+    (agent): Transport.Transport => undiciTransport.make(agent, httpClientOf(agent))
   )
 
 /** @internal */

@@ -1,0 +1,49 @@
+// The consumer test's sample: what a new user writes after `npm install @steady/client`,
+// compiled with tsc --strict (no skipLibCheck) and run with plain node.
+import { HttpClient, HttpClientRequest } from "@effect/platform"
+import { ApiClient, ApiError, CircuitBreaker, ConnectionPool } from "@steady/client"
+import { TestServer } from "@steady/testing"
+import { Effect, Option, Schema } from "effect"
+
+const Pet = Schema.Struct({ id: Schema.Number, name: Schema.String })
+
+const program = Effect.gen(function*() {
+  const server = yield* TestServer.make((request, response) => {
+    if (request.path === "/pets/1") {
+      return TestServer.json(response, 200, { id: 1, name: "Rex", header: request.headers["x-sample"] ?? "" })
+    }
+    if (request.path === "/down") return TestServer.json(response, 503, { error: "down" })
+    TestServer.json(response, 404, { error: "not found" })
+  })
+  const breaker = yield* CircuitBreaker.make({ consecutiveFailures: 1 })
+  const client = yield* ApiClient.make({ baseUrl: server.url, retry: false, policies: [breaker] })
+  const pet = yield* client.get("/pets/1").pipe(ApiClient.json(Pet))
+  const missing = yield* client.get("/pets/2").pipe(ApiClient.json(Pet), ApiError.optional("NotFoundError"))
+  const status = yield* client.get("/pets/3").pipe(
+    Effect.as("ok"),
+    Effect.catchTag("NotFoundError", (e) => Effect.succeed(e._tag))
+  )
+  yield* Effect.either(client.get("/down"))
+  const breakerTag = yield* client.get("/down").pipe(
+    Effect.as("sent"),
+    Effect.catchTag("CircuitOpenError", (e) => Effect.succeed(e._tag))
+  )
+  // a transformed pool client runs through the generic transport (the pool's fetch client)
+  const pool = yield* HttpClient.HttpClient
+  const generic = ApiClient.makeWith(
+    pool.pipe(HttpClient.mapRequest(HttpClientRequest.setHeader("x-sample", "1"))),
+    { baseUrl: server.url }
+  )
+  const viaGeneric = yield* generic.get("/pets/1").pipe(
+    ApiClient.json(Schema.Struct({ name: Schema.String, header: Schema.String }))
+  )
+  return { pet, missing: Option.isNone(missing) ? "none" : "some", status, breaker: breakerTag, generic: viaGeneric }
+})
+
+Effect.runPromise(program.pipe(Effect.scoped, Effect.provide(ConnectionPool.layer()))).then(
+  (result) => console.log(JSON.stringify(result)),
+  (error) => {
+    console.error(error)
+    process.exit(1)
+  }
+)

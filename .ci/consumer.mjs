@@ -1,0 +1,99 @@
+#!/usr/bin/env node
+// The consumer test: packs @steady/client and @steady/testing, installs the tarballs into a
+// fresh project outside the workspace with effect and @effect/platform from the registry (at
+// the lowest and the highest versions the peer ranges allow), compiles a sample program with
+// tsc --strict and without skipLibCheck, and runs it with plain node against a loopback
+// server. Run by .ci/run; on its own: npm run test:consumer.
+import { execFileSync } from "node:child_process"
+import * as Fs from "node:fs"
+import * as Os from "node:os"
+import * as Path from "node:path"
+import { fileURLToPath } from "node:url"
+
+const root = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "..")
+const client = JSON.parse(Fs.readFileSync(Path.join(root, "packages/client/package.json"), "utf8"))
+const rootPkg = JSON.parse(Fs.readFileSync(Path.join(root, "package.json"), "utf8"))
+
+const run = (cmd, args, cwd, timeout = 300_000) => {
+  try {
+    return execFileSync(cmd, args, { cwd, encoding: "utf8", timeout, stdio: ["ignore", "pipe", "pipe"] })
+  } catch (error) {
+    console.error(`${cmd} ${args.join(" ")} failed in ${cwd}:\n${error.stdout ?? ""}\n${error.stderr ?? ""}`)
+    process.exit(1)
+  }
+}
+
+// The lowest versions the ranges allow, and the highest the registry has inside them.
+const lowest = (range) => range.match(/\d+\.\d+\.\d+/)[0]
+const peers = client.peerDependencies
+const sets = [
+  { name: "lowest", effect: lowest(peers.effect), platform: lowest(peers["@effect/platform"]) },
+  { name: "highest", effect: peers.effect, platform: peers["@effect/platform"] }
+]
+
+const work = Fs.mkdtempSync(Path.join(Os.tmpdir(), "steady-consumer-"))
+try {
+  const packed = JSON.parse(
+    run("npm", ["pack", "--json", "--pack-destination", work, "-w", "@steady/client", "-w", "@steady/testing"], root)
+  )
+  const tarballs = packed.map((p) => Path.join(work, p.filename))
+  for (const p of packed) {
+    const tests = p.files.filter((f) => /(^|\/)test(s)?\/|\.test\.[jt]s$/.test(f.path))
+    if (tests.length > 0) throw new Error(`${p.name} ships test files: ${tests.map((f) => f.path).join(", ")}`)
+    console.log(`${p.name}@${p.version}: ${(p.size / 1000).toFixed(1)} kB packed, ${(p.unpackedSize / 1000).toFixed(1)} kB unpacked, ${p.entryCount} files`)
+  }
+  for (const set of sets) {
+    const dir = Path.join(work, set.name)
+    Fs.mkdirSync(Path.join(dir, "src"), { recursive: true })
+    Fs.writeFileSync(Path.join(dir, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }))
+    Fs.writeFileSync(
+      Path.join(dir, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: {
+          target: "ES2022",
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          strict: true,
+          skipLibCheck: false,
+          types: ["node"],
+          outDir: "out",
+          rootDir: "src"
+        },
+        include: ["src"]
+      })
+    )
+    Fs.copyFileSync(Path.join(root, ".ci/consumer-sample.ts"), Path.join(dir, "src/main.ts"))
+    run("npm", [
+      "install",
+      "--no-audit",
+      "--no-fund",
+      ...tarballs,
+      `effect@${set.effect}`,
+      `@effect/platform@${set.platform}`,
+      `typescript@${rootPkg.devDependencies.typescript}`,
+      `@types/node@${rootPkg.devDependencies["@types/node"]}`
+    ], dir)
+    const installed = (name) => JSON.parse(Fs.readFileSync(Path.join(dir, "node_modules", name, "package.json"), "utf8")).version
+    const copies = run("npm", ["ls", "effect", "--all", "--parseable"], dir).trim().split("\n").filter(Boolean)
+    if (copies.length !== 1) throw new Error(`expected one copy of effect, found ${copies.length}:\n${copies.join("\n")}`)
+    run(Path.join(dir, "node_modules/.bin/tsc"), ["-p", "."], dir)
+    const out = run(process.execPath, ["out/main.js"], dir, 60_000)
+    const result = JSON.parse(out.trim().split("\n").at(-1))
+    const expected = {
+      pet: { id: 1, name: "Rex" },
+      missing: "none",
+      status: "NotFoundError",
+      breaker: "CircuitOpenError",
+      generic: { name: "Rex", header: "1" }
+    }
+    if (JSON.stringify(result) !== JSON.stringify(expected)) {
+      throw new Error(`the sample printed ${JSON.stringify(result)}, expected ${JSON.stringify(expected)}`)
+    }
+    console.log(
+      `${set.name}: effect ${installed("effect")}, @effect/platform ${installed("@effect/platform")}: ` +
+        "installed, tsc --strict (no skipLibCheck) clean, ran with node: ok"
+    )
+  }
+} finally {
+  Fs.rmSync(work, { recursive: true, force: true })
+}
