@@ -18,6 +18,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { dual } from "effect/Function"
 import * as Layer from "effect/Layer"
+import type * as LogLevel from "effect/LogLevel"
 import type * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import type * as Schema from "effect/Schema"
@@ -30,6 +31,7 @@ import * as pathInternal from "./internal/path.js"
 import * as retryInternal from "./internal/retry.js"
 import * as retryBudgetInternal from "./internal/retryBudget.js"
 import * as retryLoop from "./internal/retryLoop.js"
+import * as trace from "./internal/trace.js"
 import * as transportInternal from "./internal/transport.js"
 import type * as Policy from "./Policy.js"
 import type * as Retry from "./Retry.js"
@@ -123,6 +125,20 @@ export interface Options {
    * Default: none.
    */
   readonly policies?: ReadonlyArray<Policy.Policy> | undefined
+  /**
+   * The level of the one structured log line written per retry and per call that fails
+   * (method, redacted URL, error, attempts); `"None"` writes none. Default: `"Debug"`.
+   */
+  readonly logLevel?: LogLevel.Literal | undefined
+  /**
+   * Record the OpenTelemetry HTTP client metrics for every attempt:
+   * `http.client.request.duration` (a histogram in seconds, semconv buckets) and
+   * `http.client.active_requests`, with `http.request.method`, `server.address`,
+   * `server.port`, `http.response.status_code` and `error.type`. Off by default, so a client
+   * that nobody measures pays nothing. Spans need no option: they are made when an exporting
+   * tracer is installed (see docs/observability.md).
+   */
+  readonly metrics?: boolean | undefined
   /**
    * The transport to send through. Default: the `Transport` in context when it serves the
    * `HttpClient` in context (`ConnectionPool.layer` provides both), else the generic transport
@@ -504,10 +520,15 @@ export const defaults: {
 } = optionsInternal.defaults
 
 /**
- * Metrics every steady client updates (Effect `Metric`s, process-wide):
- * `steady_retries_total` (retries started), `steady_retry_budget_refusals_total` (retries
- * refused because a retry budget was spent) and `steady_retry_budget_tokens` (a gauge of the
- * tokens left in each named `RetryBudget`, labelled `budget`).
+ * Metrics steady updates (Effect `Metric`s, process-wide, exportable with
+ * `@effect/opentelemetry`): `steady_retries_total` (retries started),
+ * `steady_retry_budget_refusals_total` (retries refused because a retry budget was spent),
+ * `steady_retry_budget_tokens` (a gauge of the tokens left in each named `RetryBudget`,
+ * labelled `budget`), `steady_pool_open_connections` (labelled `pool`); and, for clients
+ * made with `metrics: true`, the OpenTelemetry HTTP client metrics
+ * `http.client.request.duration` (seconds, per request sent) and
+ * `http.client.active_requests`. The resilience policies have their own (see
+ * docs/observability.md).
  *
  * @since 0.1.0
  * @category metrics
@@ -516,8 +537,14 @@ export const metrics: {
   readonly retries: Metric.Metric.Counter<number>
   readonly budgetRefusals: Metric.Metric.Counter<number>
   readonly budgetTokens: Metric.Metric.Gauge<number>
+  readonly requestDuration: Metric.Metric.Histogram<number>
+  readonly activeRequests: Metric.Metric.Counter<number>
+  readonly poolOpenConnections: Metric.Metric.Gauge<number>
 } = {
   retries: retryLoop.retriesTotal,
   budgetRefusals: retryBudgetInternal.refusalsTotal,
-  budgetTokens: retryBudgetInternal.tokensGauge
+  budgetTokens: retryBudgetInternal.tokensGauge,
+  requestDuration: trace.requestDuration,
+  activeRequests: trace.activeRequests,
+  poolOpenConnections: trace.openConnections
 }

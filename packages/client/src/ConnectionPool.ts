@@ -28,6 +28,11 @@ export interface Options {
   readonly keepAliveMaxTimeout?: Duration.DurationInput | undefined
   /** How long to wait for a connection (TCP and TLS) to open. Default `10 seconds`. */
   readonly connectTimeout?: Duration.DurationInput | undefined
+  /**
+   * The pool's label on the gauge `steady_pool_open_connections` (connections open now, all
+   * origins). Default: `pool-<n>`.
+   */
+  readonly name?: string | undefined
 }
 
 /**

@@ -26,6 +26,7 @@ import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as Clock from "effect/Clock"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
+import type * as LogLevel from "effect/LogLevel"
 import type * as ApiError from "./ApiError.js"
 import * as internal from "./internal/policy.js"
 import type * as Retry from "./Retry.js"
@@ -80,6 +81,8 @@ export interface Settings {
   readonly totalTimeout: Duration.Duration
   readonly retry: Retry.Retry
   readonly maxResponseBytes: number
+  /** The level of the client's retry and failure log lines (`None`: off). */
+  readonly logLevel: LogLevel.LogLevel
 }
 
 /**

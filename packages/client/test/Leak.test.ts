@@ -1,7 +1,7 @@
 import { it } from "@effect/vitest"
 import { ApiClient, Auth, ConnectionPool } from "@steady/client"
 import { TestServer } from "@steady/testing"
-import { Cause, Effect, Layer, Logger, LogLevel, Redacted, Schema } from "effect"
+import { Cause, Effect, Layer, Logger, LogLevel, Metric, Redacted, Schema } from "effect"
 import * as Util from "node:util"
 import { describe, expect } from "vitest"
 import { capturingTracer } from "./spans.js"
@@ -77,6 +77,9 @@ describe("no secret leaks", () => {
             // generous for the calls that must get an answer; /hang gets a short limit of its own
             timeout: { attempt: "5 seconds", total: "10 seconds" },
             retry: { base: "1 millis", cap: "2 millis" },
+            // the per-attempt metrics and the retry and failure log lines are on too
+            metrics: true,
+            logLevel: "Info",
             ...options
           })
           const hanging = ApiClient.withOptions(client, { timeout: { attempt: "150 millis", total: "1 second" } })
@@ -159,8 +162,15 @@ describe("no secret leaks", () => {
         shown.push(e.message, String(e), JSON.stringify(e), Util.inspect(e, { depth: 20 }), e.stack ?? "")
       }
       for (const span of spans) {
+        // the spans, their attributes and their events (retries, refusals) as an exporter sees them
         shown.push(span.name, Util.inspect(span.attributes, { depth: 20 }))
+        shown.push(Util.inspect((span as unknown as { events?: unknown }).events, { depth: 20 }))
       }
+      expect(spans.some((s) => ((s as unknown as { events?: Array<unknown> }).events ?? []).length > 0)).toBe(true)
+      // every metric's labels, the client's HTTP metrics among them
+      const metrics = Metric.unsafeSnapshot()
+      expect(metrics.some((m) => m.metricKey.name === "http.client.request.duration")).toBe(true)
+      for (const m of metrics) shown.push(m.metricKey.name, Util.inspect(m.metricKey.tags, { depth: 5 }))
       shown.push(...logs, ...successes)
       expect(successes.length).toBe(layers.length * 3)
       const everything = shown.join("\n")

@@ -30,26 +30,43 @@ describe("an ApiClient is an HttpClient", () => {
 })
 
 describe("tracing", () => {
-  it.effect("one client span per call, with method, redacted URL, status and attempts, when a tracer exports", () =>
+  it.effect("a call span, and a client span per request sent, each with its own traceparent", () =>
     Effect.gen(function*() {
       const { spans, tracer } = yield* capturingTracer
       const client = yield* ApiClient.make({ baseUrl: base, retry: { base: "1 millis", cap: "1 millis" } })
       const fiber = yield* Effect.fork(client.get("/pets?token=s3cr3t").pipe(Effect.withTracer(tracer)))
       yield* TestClock.adjust("1 second")
       yield* joinNow(fiber)
-      const span = spans.find((s) => s.name === "http.client GET")
-      expect(span).toBeDefined()
-      expect(span!.attributes.get("url.full")).toBe("https://api.example/pets?token=<redacted>")
-      expect(span!.attributes.get("http.response.status_code")).toBe(200)
-      expect(span!.attributes.get("steady.attempts")).toBe(2)
-      expect([...span!.attributes.values()].join(" ")).not.toContain("s3cr3t")
-      // the trace context travels with every attempt
+      const call = spans.find((s) => s.name === "http.client GET")!
+      expect(call.kind).toBe("internal")
+      expect(call.attributes.get("url.full")).toBe("https://api.example/pets?token=<redacted>")
+      expect(call.attributes.get("http.response.status_code")).toBe(200)
+      expect(call.attributes.get("steady.attempts")).toBe(2)
+      const attempts = spans.filter((s) => s.name === "GET")
+      expect(attempts.map((s) => s.kind)).toEqual(["client", "client"])
+      expect(attempts.map((s) => s.parent._tag === "Some" && s.parent.value.spanId)).toEqual([
+        call.spanId,
+        call.spanId
+      ])
+      expect(attempts.map((s) => s.attributes.get("http.response.status_code"))).toEqual([503, 200])
+      expect(attempts.map((s) => s.attributes.get("error.type"))).toEqual(["503", undefined])
+      expect(attempts.map((s) => s.attributes.get("http.request.resend_count"))).toEqual([undefined, 1])
+      expect(attempts[0].attributes.get("server.address")).toBe("api.example")
+      expect(attempts[0].attributes.get("server.port")).toBe(443)
+      for (const s of [call, ...attempts]) expect([...s.attributes.values()].join(" ")).not.toContain("s3cr3t")
+      // each attempt carries its own trace context
       const requests = yield* MockHttpClient.requests
-      expect(requests).toHaveLength(2)
-      for (const r of requests) expect(r.headers.traceparent).toBe(`00-${span!.traceId}-${span!.spanId}-01`)
+      expect(requests.map((r) => r.headers.traceparent)).toEqual(
+        attempts.map((s) => `00-${s.traceId}-${s.spanId}-01`)
+      )
+      // the retry decision is an event on the call span
+      const events = (call as unknown as { events: Array<[string, bigint, Record<string, unknown>]> }).events
+      const retry = events.find(([name]) => name === "steady.retry")
+      expect(retry?.[2]).toMatchObject({ "steady.attempt": 1, "steady.retry.reason": "ServerError(503)" })
+      expect(typeof retry?.[2]["steady.retry.delay_ms"]).toBe("number")
     }).pipe(Effect.provide(MockHttpClient.layer(MockHttpClient.sequence(503, 200)))))
 
-  it.effect("no span with Effect's built-in tracer (it exports nothing); one with an exporting tracer", () =>
+  it.effect("no span with Effect's built-in tracer (it exports nothing); spans with an exporting tracer", () =>
     Effect.gen(function*() {
       const seen: Array<string> = []
       const handler: MockHttpClient.Handler = () =>
@@ -64,7 +81,7 @@ describe("tracing", () => {
       yield* call
       const builtIn = yield* Effect.tracer
       yield* call.pipe(Effect.withTracer(Tracer.make({ span: builtIn.span, context: builtIn.context })))
-      // under the built-in tracer the transport runs in the caller's span; otherwise in steady's
-      expect(seen).toEqual(["caller", "http.client GET"])
+      // under the built-in tracer the transport runs in the caller's span; otherwise in the attempt's
+      expect(seen).toEqual(["caller", "GET"])
     }))
 })

@@ -12,9 +12,11 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
 import { globalValue } from "effect/GlobalValue"
+import * as LogLevel from "effect/LogLevel"
 import type * as ApiClient from "../ApiClient.js"
 import * as ApiError from "../ApiError.js"
 import type * as Auth from "../Auth.js"
+import type * as Policy from "../Policy.js"
 import type * as Retry from "../Retry.js"
 import type * as RetryBudget from "../RetryBudget.js"
 import type * as Transport from "../Transport.js"
@@ -82,7 +84,15 @@ export const make = (http: HttpClient.HttpClient, input: ApiClient.Options, env:
   const sensitiveNames = [...(input.sensitiveHeaders ?? []), ...(auth?.sensitiveHeaders ?? [])]
   const sensitiveHeaders = sensitiveNames.length > 0 ? new Set(sensitiveNames.map((s) => s.toLowerCase())) : undefined
   const budget = budgetOf(resolved.settings.retry, env.budget)
-  const handler = pipeline.build(resolved, chosen, auth, sensitiveHeaders, budget)
+  const info: Policy.ClientInfo = { baseUrl: resolved.base, retryBudget: budget }
+  const handler = pipeline.build(resolved, chosen, auth, sensitiveHeaders, budget, info, false)
+  // with a client span per request sent, for calls made under an exporting tracer
+  let tracedHandler: Policy.Handler | undefined
+  const traced = (request: Policy.Request) => {
+    tracedHandler ??= pipeline.build(resolved, chosen, auth, sensitiveHeaders, budget, info, true)
+    return trace.traced(request, tracedHandler)
+  }
+  const logLevel = resolved.settings.logLevel
 
   const execute = (source: HttpClientRequest.HttpClientRequest) =>
     Effect.withFiberRuntime<HttpClientResponse.HttpClientResponse, ApiError.ApiError>((fiber) => {
@@ -99,7 +109,7 @@ export const make = (http: HttpClient.HttpClient, input: ApiClient.Options, env:
       )
       if (ApiError.isApiError(request)) return Effect.fail(request)
       const run = Effect.map(
-        trace.exporting(fiber) ? trace.traced(fiber, request, handler) : handler(request),
+        trace.exporting(fiber) ? traced(request) : handler(request),
         (response) =>
           new BufferedResponse(
             source,
@@ -110,8 +120,20 @@ export const make = (http: HttpClient.HttpClient, input: ApiClient.Options, env:
             response.attempts ?? 1
           )
       )
+      // one line per call that fails, when the client's level is one the fiber logs at all
+      const logged = logLevel._tag !== "None" &&
+          LogLevel.greaterThanEqual(logLevel, fiber.getFiberRef(FiberRef.currentMinimumLogLevel))
+        ? Effect.tapError(run, (error) =>
+          Effect.annotateLogs(Effect.logWithLevel(logLevel, "steady: call failed"), {
+            method: request.method,
+            url: redactUrl(request.url, request.redactQuery),
+            error: error._tag,
+            attempts: error.attempts,
+            ...("status" in error ? { status: error.status } : {})
+          }))
+        : run
       // the overrides are this call's: calls made inside the pipeline (by a policy) never see them
-      return overrides === undefined ? run : Effect.locally(run, currentCallOptions, undefined)
+      return overrides === undefined ? logged : Effect.locally(logged, currentCallOptions, undefined)
     })
 
   // `execute` is the whole client: the preprocess step of makeWith is the identity.

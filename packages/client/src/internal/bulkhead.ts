@@ -18,6 +18,7 @@ import type * as Policy from "../Policy.js"
 import * as policyInternal from "./policy.js"
 import * as key from "./policyKey.js"
 import * as retry from "./retry.js"
+import * as trace from "./trace.js"
 
 /** @internal */
 export const TypeId: typeof Bulkhead.TypeId = Symbol.for("@steady/client/Bulkhead") as typeof Bulkhead.TypeId
@@ -112,10 +113,24 @@ class Impl implements Bulkhead.Bulkhead {
           this.running++
           return Effect.ensuring(restore(next(request)), this.release)
         }
-        if (this.queue.length >= this.options.maxQueue) return Effect.fail(this.rejected(request, "QueueFull"))
+        if (this.queue.length >= this.options.maxQueue) {
+          return Effect.zipRight(
+            trace.event("steady.bulkhead.rejected", {
+              "steady.bulkhead": this.name,
+              "steady.bulkhead.reason": "QueueFull"
+            }),
+            Effect.fail(this.rejected(request, "QueueFull"))
+          )
+        }
         // `next` is called once the slot is ours: the total deadline starts then, not in the queue
         return Effect.zipRight(
-          restore(this.wait(request)),
+          restore(Effect.zipRight(
+            trace.event("steady.bulkhead.queued", {
+              "steady.bulkhead": this.name,
+              "steady.bulkhead.queued": this.queued
+            }),
+            this.wait(request)
+          )),
           Effect.ensuring(restore(Effect.suspend(() => next(request))), this.release)
         )
       })

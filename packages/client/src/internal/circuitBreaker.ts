@@ -25,6 +25,7 @@ import * as classify from "./classify.js"
 import * as policyInternal from "./policy.js"
 import * as key from "./policyKey.js"
 import * as retry from "./retry.js"
+import * as trace from "./trace.js"
 
 /** @internal */
 export const TypeId: typeof CircuitBreaker.TypeId = Symbol.for(
@@ -254,7 +255,11 @@ class Breaker implements CircuitBreaker.CircuitBreaker {
       key: t.key,
       reason: t.reason,
       ...(t.openMillis !== undefined ? { openMillis: t.openMillis } : {})
-    })
+    }).pipe(Effect.zipRight(trace.event("steady.circuit_breaker.state_change", {
+      "steady.circuit_breaker": this.name,
+      "steady.circuit_breaker.state": t.to,
+      "steady.circuit_breaker.reason": t.reason
+    })))
   }
 
   readonly wrap = (next: Policy.Handler, client: Policy.ClientInfo): Policy.Handler => {
@@ -274,7 +279,14 @@ class Breaker implements CircuitBreaker.CircuitBreaker {
             state: admission.state,
             retryAfter: Duration.millis(admission.retryAfterMillis)
           })
-          return Effect.zipRight(this.logged(admission.transition), Effect.fail(error))
+          return this.logged(admission.transition).pipe(
+            Effect.zipRight(trace.event("steady.circuit_breaker.rejected", {
+              "steady.circuit_breaker": this.name,
+              "steady.circuit_breaker.state": admission.state,
+              "steady.retry_after_ms": admission.retryAfterMillis
+            })),
+            Effect.zipRight(Effect.fail(error))
+          )
         }
         const probe = admission.probe
         const run = Effect.onExit(next(request), (exit) =>

@@ -5,9 +5,11 @@ import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as MetricLabel from "effect/MetricLabel"
 import * as Undici from "undici"
 import type * as ConnectionPool from "../ConnectionPool.js"
 import type * as Transport from "../Transport.js"
+import { openConnections } from "./trace.js"
 import * as transport from "./transport.js"
 import * as undiciTransport from "./undiciTransport.js"
 
@@ -56,11 +58,23 @@ const httpClientOf = (agent: Undici.Agent): HttpClient.HttpClient => {
   )
 }
 
+let pools = 0
+
+/** Counts the Agent's connections as they open and close (undici's connect and disconnect events). */
+const counted = (agent: Undici.Agent, name: string): Undici.Agent => {
+  const labels = [MetricLabel.make("pool", name)]
+  let open = 0
+  openConnections.unsafeUpdate(0, labels)
+  agent.on("connect", () => openConnections.unsafeUpdate(++open, labels))
+  agent.on("disconnect", () => openConnections.unsafeUpdate(open = Math.max(0, open - 1), labels))
+  return agent
+}
+
 /** The pool's `Transport`; its `httpClient` is the pool's `HttpClient`. @internal */
 export const makeTransport = (options: ConnectionPool.Options) =>
   Effect.map(
     Effect.acquireRelease(
-      Effect.sync(() => new Undici.Agent(agentOptions(options))),
+      Effect.sync(() => counted(new Undici.Agent(agentOptions(options)), options.name ?? `pool-${++pools}`)),
       (agent) => Effect.promise(() => agent.destroy())
     ),
     (agent): Transport.Transport => undiciTransport.make(agent, httpClientOf(agent))

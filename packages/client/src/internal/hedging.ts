@@ -21,6 +21,7 @@ import * as classify from "./classify.js"
 import * as policyInternal from "./policy.js"
 import * as key from "./policyKey.js"
 import * as retry from "./retry.js"
+import * as trace from "./trace.js"
 
 /** Copies sent, by every steady client of the process. @internal */
 export const hedgesTotal = Metric.counter("steady_hedges_total", {
@@ -70,7 +71,10 @@ const race = (
               return Effect.logDebug("steady: not hedging, the retry budget is spent")
             }
             return Effect.zipRight(
-              Effect.zipRight(Metric.increment(hedgesTotal), launch),
+              Effect.zipRight(
+                Effect.zipRight(Metric.increment(hedgesTotal), trace.event("steady.hedge", { "steady.hedge": sent })),
+                launch
+              ),
               waitOrHedge(sent + 1)
             )
           }

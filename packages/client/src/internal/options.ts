@@ -5,6 +5,7 @@
  * @internal
  */
 import * as Duration from "effect/Duration"
+import * as LogLevel from "effect/LogLevel"
 import type * as ApiClient from "../ApiClient.js"
 import type * as Policy from "../Policy.js"
 import * as policyInternal from "./policy.js"
@@ -34,6 +35,7 @@ export interface Resolved {
   readonly redactQuery: ReadonlySet<string>
   readonly followRedirects: number
   readonly policies: ReadonlyArray<Policy.Policy>
+  readonly metrics: boolean
 }
 
 const resolveBase = (baseUrl: string | URL | undefined): { base: URL | undefined; basePrefix: string } => {
@@ -95,14 +97,27 @@ export const resolve = (options: ApiClient.Options): Resolved => {
       attemptTimeout: retry.duration("timeout.attempt", options.timeout?.attempt ?? defaults.attemptTimeout, true),
       totalTimeout: retry.duration("timeout.total", options.timeout?.total ?? defaults.totalTimeout, true),
       retry: retry.resolve(options.retry, undefined),
-      maxResponseBytes
+      maxResponseBytes,
+      logLevel: resolveLogLevel(options.logLevel)
     },
     allowOtherOrigins: options.allowOtherOrigins ?? false,
     idempotencyKey: options.idempotencyKey,
     redactQuery: new Set((options.redactQueryParams ?? []).map((s) => s.toLowerCase())),
     followRedirects: retry.wholeNumber("followRedirects", options.followRedirects ?? 0),
-    policies: resolvePolicies(options.policies)
+    policies: resolvePolicies(options.policies),
+    metrics: options.metrics ?? false
   }
+}
+
+const resolveLogLevel = (level: ApiClient.Options["logLevel"]): LogLevel.LogLevel => {
+  if (level === undefined) return LogLevel.Debug
+  const found = LogLevel.allLevels.find((l) => l._tag === level)
+  if (found === undefined) {
+    throw new TypeError(
+      `logLevel must be one of ${LogLevel.allLevels.map((l) => l._tag).join(", ")}, got ${String(level)}`
+    )
+  }
+  return found
 }
 
 /** The client's settings with a call's overrides applied. @internal */
@@ -114,7 +129,8 @@ export const override = (settings: Policy.Settings, options: ApiClient.CallOptio
     ? retry.duration("timeout.total", options.timeout.total, true)
     : settings.totalTimeout,
   retry: options.retry !== undefined ? retry.resolve(options.retry, settings.retry) : settings.retry,
-  maxResponseBytes: settings.maxResponseBytes
+  maxResponseBytes: settings.maxResponseBytes,
+  logLevel: settings.logLevel
 })
 
 /** The settings of a client made with no options. @internal */

@@ -15,6 +15,7 @@ import type { Resolved } from "./options.js"
 import * as policyInternal from "./policy.js"
 import * as redirect from "./redirect.js"
 import * as retryLoop from "./retryLoop.js"
+import * as trace from "./trace.js"
 
 /** The per-attempt side of the call policies that watch every attempt. */
 const watchers = (policies: ReadonlyArray<Policy.Policy>): ReadonlyArray<Policy.Policy> => {
@@ -31,7 +32,8 @@ const watchers = (policies: ReadonlyArray<Policy.Policy>): ReadonlyArray<Policy.
 export const stages = (
   resolved: Resolved,
   service: Auth.Service | undefined,
-  sensitiveHeaders: ReadonlySet<string> | undefined
+  sensitiveHeaders: ReadonlySet<string> | undefined,
+  traceSpans = false
 ): ReadonlyArray<Policy.Policy | "retry"> => [
   ...resolved.policies.filter((p) => p.stage === "call"),
   retryLoop.totalDeadline,
@@ -41,20 +43,28 @@ export const stages = (
   ...(resolved.followRedirects > 0 ? [redirect.followRedirects(resolved.followRedirects, sensitiveHeaders)] : []),
   ...(service !== undefined ? [auth.policy(service)] : []),
   ...resolved.policies.filter((p) => p.stage === "attempt"),
+  ...(traceSpans || resolved.metrics ? [trace.instrumentAttempt(traceSpans, resolved.metrics)] : []),
   attempt.classifyStatus(sensitiveHeaders, service?.secretValues)
 ]
 
-/** The handler of a whole call. @internal */
+/**
+ * The handler of a whole call; `traceSpans` adds a client span per request sent. Both
+ * pipelines of a client share `client`, so per-client policy state (a breaker's circuit, a
+ * limiter's bucket) is one.
+ *
+ * @internal
+ */
 export const build = (
   resolved: Resolved,
   transport: Transport.Transport,
   service: Auth.Service | undefined,
   sensitiveHeaders: ReadonlySet<string> | undefined,
-  budget: RetryBudget.RetryBudget | undefined
+  budget: RetryBudget.RetryBudget | undefined,
+  client: Policy.ClientInfo,
+  traceSpans: boolean
 ): Policy.Handler => {
-  const client: Policy.ClientInfo = { baseUrl: resolved.base, retryBudget: budget }
   let handler: Policy.Handler = transport.send
-  const all = stages(resolved, service, sensitiveHeaders)
+  const all = stages(resolved, service, sensitiveHeaders, traceSpans)
   for (let i = all.length - 1; i >= 0; i--) {
     const stage = all[i]
     handler = stage === "retry" ? retryLoop.make(handler, budget) : stage.wrap(handler, client)

@@ -19,6 +19,7 @@ import * as policyInternal from "./policy.js"
 import * as key from "./policyKey.js"
 import * as headers from "./rateLimitHeaders.js"
 import * as retry from "./retry.js"
+import * as trace from "./trace.js"
 
 /** @internal */
 export const TypeId: typeof RateLimiter.TypeId = Symbol.for("@steady/client/RateLimiter") as typeof RateLimiter.TypeId
@@ -178,14 +179,20 @@ class Impl implements RateLimiter.RateLimiter {
   ): Effect.Effect<Policy.Response, ApiError.ApiError> {
     if (!permit.granted) {
       rejectionsTotal.unsafeUpdate(1, this.labels)
-      return Effect.fail(
-        new ApiError.RateLimiterRejectedError({
-          request: policyInternal.requestInfo(request),
-          attempts: 1,
-          limiter: this.name,
-          key: k,
-          retryAfter: Duration.millis(permit.waitMillis)
-        })
+      return Effect.zipRight(
+        trace.event("steady.rate_limiter.rejected", {
+          "steady.rate_limiter": this.name,
+          "steady.retry_after_ms": permit.waitMillis
+        }),
+        Effect.fail(
+          new ApiError.RateLimiterRejectedError({
+            request: policyInternal.requestInfo(request),
+            attempts: 1,
+            limiter: this.name,
+            key: k,
+            retryAfter: Duration.millis(permit.waitMillis)
+          })
+        )
       )
     }
     if (permit.waitMillis <= 0) return next(request)
@@ -193,7 +200,13 @@ class Impl implements RateLimiter.RateLimiter {
     // `next` is called after the wait: the stages below start their clocks (total deadline,
     // attempt timeout) when they are called
     return Effect.zipRight(
-      Effect.sleep(Duration.millis(permit.waitMillis)),
+      Effect.zipRight(
+        trace.event("steady.rate_limiter.wait", {
+          "steady.rate_limiter": this.name,
+          "steady.rate_limiter.wait_ms": permit.waitMillis
+        }),
+        Effect.sleep(Duration.millis(permit.waitMillis))
+      ),
       Effect.suspend(() =>
         (this.pausedAt.get(k) ?? -Infinity) > grantedAt ? this.admit(next, request, k, waitUntil) : next(request)
       )
@@ -213,6 +226,11 @@ class Impl implements RateLimiter.RateLimiter {
     pausesTotal.unsafeUpdate(1, this.labels)
     this.pausedAt.set(k, now)
     return this.options.store.pause(k, this.rate, until).pipe(
+      Effect.zipRight(trace.event("steady.rate_limiter.paused", {
+        "steady.rate_limiter": this.name,
+        "steady.rate_limiter.pause_ms": until - now,
+        "http.response.status_code": status
+      })),
       Effect.zipRight(
         Effect.annotateLogs(Effect.logDebug(`steady: rate limiter ${this.name} paused by the server`), {
           limiter: this.name,

@@ -24,6 +24,7 @@ import type * as RetryBudget from "../RetryBudget.js"
 import * as classify from "./classify.js"
 import * as policy from "./policy.js"
 import * as redact from "./redact.js"
+import * as trace from "./trace.js"
 
 /** Retries started, by every steady client of the process. @internal */
 export const retriesTotal = Metric.counter("steady_retries_total", {
@@ -44,7 +45,10 @@ const shown = (call: Call) => redact.redactUrl(call.request.url, call.request.re
 
 const stop = (message: string, call: Call, annotations: Record<string, unknown>) =>
   Effect.as(
-    Effect.annotateLogs(Effect.logDebug(message), { url: shown(call), ...annotations }),
+    Effect.zipRight(
+      Effect.annotateLogs(Effect.logDebug(message), { url: shown(call), ...annotations }),
+      trace.event("steady.retry.refused", { "steady.retry.reason": message.replace(/^steady: not retrying, /, "") })
+    ),
     undefined
   )
 
@@ -91,14 +95,24 @@ export const gate = (
       }
       call.spent += cost
     }
-    return Effect.logDebug("steady: retrying").pipe(
+    const level = request.settings.logLevel
+    const log = level._tag === "None" ? Effect.void : Effect.logWithLevel(level, "steady: retrying").pipe(
       Effect.annotateLogs({
         method: request.method,
         url: shown(call),
         attempt: n,
         reason: verdict.reason,
         delayMillis: Math.round(wait)
-      }),
+      })
+    )
+    return log.pipe(
+      Effect.zipRight(trace.event("steady.retry", {
+        "steady.attempt": n,
+        "steady.retry.reason": verdict.reason,
+        "steady.retry.delay_ms": Math.round(wait),
+        ...(Option.isSome(hint) ? { "steady.retry.retry_after_ms": Duration.toMillis(hint.value) } : {}),
+        ...(call.budget !== undefined ? { "steady.retry_budget.tokens": call.budget.tokens } : {})
+      })),
       Effect.zipRight(Metric.increment(retriesTotal)),
       Effect.as(wait)
     )
