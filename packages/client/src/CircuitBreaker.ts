@@ -21,7 +21,8 @@
  * (`make`, or `layer` and the `CircuitBreaker` tag): with `key: "origin"`, every client
  * that calls an origin sees its circuit. State changes are logged (a warning when a
  * circuit opens, info otherwise) and counted in `steady_circuit_breaker_transitions_total`
- * (labels `breaker`, `state`); refusals in `steady_circuit_breaker_rejections_total`.
+ * (labels `breaker`, `state`); refusals in `steady_circuit_breaker_rejections_total`; the
+ * circuits open or half-open now in the gauge `steady_circuit_breaker_open_circuits`.
  *
  * @example
  * ```ts
@@ -43,6 +44,7 @@ import type * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import type * as Metric from "effect/Metric"
 import type * as ApiError from "./ApiError.js"
 import * as internal from "./internal/circuitBreaker.js"
 import type * as Policy from "./Policy.js"
@@ -210,3 +212,20 @@ export const isCircuitBreaker = (u: unknown): u is CircuitBreaker => internal.is
  * @category getters
  */
 export const circuits = (breaker: CircuitBreaker): Effect.Effect<ReadonlyArray<Circuit>> => internal.circuits(breaker)
+
+/**
+ * The breaker metrics (process-wide, labelled `breaker`): state changes (also labelled
+ * `state`), refusals, and the circuits open or half-open now.
+ *
+ * @since 0.2.0
+ * @category metrics
+ */
+export const metrics: {
+  readonly transitions: Metric.Metric.Counter<number>
+  readonly rejections: Metric.Metric.Counter<number>
+  readonly openCircuits: Metric.Metric.Gauge<number>
+} = {
+  transitions: internal.transitionsTotal,
+  rejections: internal.rejectionsTotal,
+  openCircuits: internal.openCircuits
+}

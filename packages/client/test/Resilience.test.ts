@@ -11,7 +11,7 @@ import {
   RetryBudget
 } from "@steady/client"
 import { MockHttpClient, TestServer } from "@steady/testing"
-import { Cause, Duration, Effect, Exit, Fiber, Logger, Option, TestClock } from "effect"
+import { Cause, Duration, Effect, Exit, Fiber, Logger, Metric, Option, TestClock } from "effect"
 import { describe, expect } from "vitest"
 import * as headers from "../src/internal/rateLimitHeaders.js"
 import { clocked, joinNow, type Seen, timed } from "./util.js"
@@ -58,6 +58,8 @@ describe("CircuitBreaker", () => {
         expect(Duration.toMillis((refused as ApiError.CircuitOpenError).retryAfter)).toBe(2000)
         expect(refused.message).toContain("not sent")
         expect(seen).toHaveLength(3)
+        const open = CircuitBreaker.metrics.openCircuits.pipe(Metric.tagged("breaker", "pets"))
+        expect((yield* Metric.value(open)).value).toBe(1)
 
         yield* TestClock.adjust("1999 millis")
         expect((yield* failure(client.get("/pets")))._tag).toBe("CircuitOpenError")
@@ -67,6 +69,7 @@ describe("CircuitBreaker", () => {
         expect(seen).toHaveLength(5)
         const [circuit] = yield* CircuitBreaker.circuits(breaker)
         expect(circuit.state).toBe("closed")
+        expect((yield* Metric.value(open)).value).toBe(0)
       }).pipe(Effect.provide(layer), Effect.provide(collectLogs(logs)))
       expect(logs.filter((l) => l.includes("circuit breaker pets"))).toEqual([
         expect.stringMatching(

@@ -14,21 +14,24 @@ export const numberFlag = (name: string, text: string, min: number, max: number)
  * Parses string flags with defaults. `--help` prints `usage` and exits 0; an unknown flag
  * prints what was wrong and the usage, and exits 2 (never a stack trace).
  */
-export const parseFlags = <const Names extends string>(
+export const parseFlags = <const Defaults extends Readonly<Record<string, string | boolean>>>(
   usage: string,
-  defaults: Readonly<Record<Names, string>>
-): Record<Names, string> => {
-  const options: Record<string, { type: "string"; default: string } | { type: "boolean" }> = {
+  defaults: Defaults
+): { [K in keyof Defaults]: Defaults[K] extends boolean ? boolean : string } => {
+  const options: Record<string, { type: "string"; default: string } | { type: "boolean"; default?: boolean }> = {
     help: { type: "boolean" }
   }
-  for (const name in defaults) options[name] = { type: "string", default: defaults[name] }
+  for (const name in defaults) {
+    const d = defaults[name]
+    options[name] = typeof d === "boolean" ? { type: "boolean", default: d } : { type: "string", default: d }
+  }
   try {
     const { values } = parseArgs({ options, strict: true })
     if (values.help === true) {
       console.log(usage)
       process.exit(0)
     }
-    return values as Record<Names, string>
+    return values as { [K in keyof Defaults]: Defaults[K] extends boolean ? boolean : string }
   } catch (error) {
     console.error(`${error instanceof Error ? error.message : String(error)}\n\n${usage}`)
     process.exit(2)

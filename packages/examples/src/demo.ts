@@ -9,6 +9,7 @@ import { ChaosServer } from "@steady/testing"
 import { ConfigProvider, Effect, Layer, Metric, Option, Random } from "effect"
 import { numberFlag, parseFlags, progress, progressDone } from "./cli.js"
 import { AuthLive, Petstore } from "./Petstore.js"
+import * as Waterfall from "./waterfall.js"
 
 const values = parseFlags(
   `npm run demo -- [flags]: the pet-store client against a misbehaving server, narrated
@@ -16,11 +17,32 @@ const values = parseFlags(
   --requests N      GETs in the pooled-session act (default 400)
   --fault-rate R    share of those that meet a fault, 0 to 0.9 (default 0.1)
   --seed S          seed of the faults and of the retry jitter (default 1)
+  --trace           instead: one call that is retried, drawn as a waterfall of its spans
   --help            this text
 
 Exits 0 when the client behaved as promised, 1 otherwise.`,
-  { requests: "400", "fault-rate": "0.1", seed: "1" }
+  { requests: "400", "fault-rate": "0.1", seed: "1", trace: false }
 )
+if (values.trace) {
+  // one call against a server that answers 503 once: the call span, its two requests, and the
+  // retry between them, recorded by a tracer that exports to this terminal
+  const traced = Effect.scoped(
+    Effect.gen(function*() {
+      const server = yield* ChaosServer.make({
+        routes: { "GET /pets/1": { sequence: [ChaosServer.status(503)], answer: { json: { id: 1, name: "Rex" } } } }
+      })
+      const { rows, tracer } = yield* Waterfall.recorder
+      const client = yield* ApiClient.make({ baseUrl: server.url })
+      yield* client.get("/pets/1?api_key=demo-secret").pipe(Effect.withTracer(tracer))
+      console.log(`steady demo --trace: GET /pets/1 against ${server.url}, answered 503 once\n`)
+      for (const line of Waterfall.draw(rows())) console.log(line)
+      console.log("\nSpans follow the OpenTelemetry HTTP conventions: see docs/observability.md to export them.")
+    }).pipe(Effect.provide(ConnectionPool.layer()))
+  )
+  await Effect.runPromise(traced)
+  process.exit(0)
+}
+
 const requests = Math.floor(numberFlag("requests", values.requests, 1, 1_000_000))
 const faultRate = numberFlag("fault-rate", values["fault-rate"], 0, 0.9)
 const seed = Math.floor(numberFlag("seed", values.seed, 0, 2 ** 31))

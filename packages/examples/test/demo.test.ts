@@ -14,6 +14,25 @@ const script = (file: string, args: ReadonlyArray<string>, timeout: number) =>
   })
 
 describe("npm run demo", () => {
+  it("--trace draws one retried call: the call, two requests, the retry between them", () => {
+    const run = script("src/demo.ts", ["--trace"], 60_000)
+    expect(run.status, run.stderr).toBe(0)
+    const lines = run.stdout.split("\n").filter((l) => l.includes("│"))
+    expect(lines.map((l) => l.split("│")[0].trim().replace(/ \/.*$/, ""))).toEqual([
+      "http.client GET",
+      "GET request 1",
+      "◆ event",
+      "GET request 2 (resend 1)"
+    ])
+    expect(lines[0]).toMatch(/200, 2 attempt\(s\)$/)
+    expect(lines[1]).toMatch(/ 503$/)
+    expect(lines[2]).toContain("retry: ServerError(503), waits")
+    expect(lines[3]).toMatch(/ 200$/)
+    // the query's secret is redacted in what the spans carry
+    expect(run.stdout).toContain("api_key=<redacted>")
+    expect(run.stdout).not.toContain("demo-secret")
+  })
+
   it("runs every practice against the ChaosServer and exits 0", () => {
     const run = script("src/demo.ts", ["--requests", "200", "--seed", "3"], 60_000)
     expect(run.status, run.stderr).toBe(0)

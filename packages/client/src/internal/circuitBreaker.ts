@@ -49,6 +49,11 @@ export const transitionsTotal = Metric.counter("steady_circuit_breaker_transitio
   incremental: true
 })
 
+/** Circuits not closed (open or half-open) now, by breaker. @internal */
+export const openCircuits = Metric.gauge("steady_circuit_breaker_open_circuits", {
+  description: "Circuits of a steady circuit breaker that are open or half-open"
+})
+
 /** Attempts refused because a circuit was open. @internal */
 export const rejectionsTotal = Metric.counter("steady_circuit_breaker_rejections_total", {
   description: "Attempts refused by an open steady circuit breaker",
@@ -77,6 +82,7 @@ const BUCKETS = 10
 
 interface Transition {
   readonly key: string
+  readonly from: CircuitBreaker.State
   readonly to: CircuitBreaker.State
   readonly reason: string
   readonly openMillis?: number
@@ -162,6 +168,7 @@ class Breaker implements CircuitBreaker.CircuitBreaker {
   }
 
   private open(c: Circuit, now: number, reason: string): Transition {
+    const from = c.state
     c.opens++
     const openMillis = Math.min(
       Duration.toMillis(this.options.maxOpenDuration),
@@ -170,7 +177,7 @@ class Breaker implements CircuitBreaker.CircuitBreaker {
     c.state = "open"
     c.openUntil = now + openMillis
     c.reset()
-    return { key: c.key, to: "open", reason, openMillis }
+    return { key: c.key, from, to: "open", reason, openMillis }
   }
 
   admit(k: string, now: number): Admission {
@@ -184,7 +191,7 @@ class Breaker implements CircuitBreaker.CircuitBreaker {
       c.state = "half-open"
       c.probes = 0
       c.probeSuccesses = 0
-      transition = { key: k, to: "half-open", reason: "open period over" }
+      transition = { key: k, from: "open", to: "half-open", reason: "open period over" }
     }
     if (c.probes >= this.options.halfOpenProbes) {
       return { _tag: "Refuse", state: "half-open", retryAfterMillis: 0, transition }
@@ -206,7 +213,7 @@ class Breaker implements CircuitBreaker.CircuitBreaker {
       c.state = "closed"
       c.opens = 0
       c.reset()
-      return { key: k, to: "closed", reason: `${this.options.halfOpenProbes} probe(s) succeeded` }
+      return { key: k, from: "half-open", to: "closed", reason: `${this.options.halfOpenProbes} probe(s) succeeded` }
     }
     if (c.state !== "closed" || failed === undefined) return undefined
     const bucket = Math.floor(now / this.bucketMillis)
@@ -244,9 +251,14 @@ class Breaker implements CircuitBreaker.CircuitBreaker {
     return out
   }
 
+  private notClosed = 0
+
   private logged(t: Transition | undefined): Effect.Effect<void> {
     if (t === undefined) return Effect.void
     transitionsTotal.unsafeUpdate(1, [...this.labels, MetricLabel.make("state", t.to)])
+    if (t.to === "closed") this.notClosed--
+    else if (t.from === "closed") this.notClosed++
+    openCircuits.unsafeUpdate(this.notClosed, this.labels)
     const log = t.to === "open"
       ? Effect.logWarning(`steady: circuit breaker ${this.name} opened`)
       : Effect.logInfo(`steady: circuit breaker ${this.name} is ${t.to}`)
