@@ -195,8 +195,8 @@ export const mutants: ReadonlyArray<Mutant> = [
     id: "overrides-leak",
     promise: "per-client options never reach another client's calls",
     file: `${src}apiClient.ts`,
-    find: "return overrides === undefined ? run : Effect.locally(run, currentCallOptions, undefined)",
-    replace: "return run",
+    find: "return overrides === undefined ? logged : Effect.locally(logged, currentCallOptions, undefined)",
+    replace: "return logged",
     tests: client("Pipeline")
   },
   // Redirects
@@ -404,5 +404,30 @@ export const mutants: ReadonlyArray<Mutant> = [
     find: "(classify.idempotentMethods.has(request.method) || request.headers[\"idempotency-key\"] !== undefined)",
     replace: "true",
     tests: client("Resilience")
+  },
+  // Observability
+  {
+    id: "span-no-resend-count",
+    promise: "a request sent again says so: http.request.resend_count",
+    file: `${src}trace.ts`,
+    find: "...(resend > 0 ? { \"http.request.resend_count\": resend } : {})",
+    replace: "",
+    tests: client("Platform")
+  },
+  {
+    id: "failure-log-ignores-level",
+    promise: "the failed-call log line is written at the client's logLevel",
+    file: `${src}apiClient.ts`,
+    find: "Effect.logWithLevel(logLevel, \"steady: call failed\")",
+    replace: "Effect.logDebug(\"steady: call failed\")",
+    tests: client("Observability")
+  },
+  {
+    id: "metric-no-error-type",
+    promise: "a failed request's duration is labelled with its error.type",
+    file: `${src}trace.ts`,
+    find: "labels.push(MetricLabel.make(\"error.type\", errorType(error)))",
+    replace: "",
+    tests: client("Observability")
   }
 ]
