@@ -17,6 +17,7 @@ import type * as Auth from "../Auth.js"
 import type * as PolicyNs from "../Policy.js"
 import * as policyInternal from "./policy.js"
 import { redactHeaders, redactUrl, redactValues } from "./redact.js"
+import * as trace from "./trace.js"
 
 /** Why credentials could not be obtained. @internal */
 export interface CredentialsFailure {
@@ -234,7 +235,11 @@ const fetchToken = (
     error.cause instanceof Error ? error.cause : error.reason
   return Effect.gen(function*() {
     // No platform span: it would record the token URL unredacted.
-    const response = yield* Effect.locally(http.execute(request), HttpClient.currentTracerDisabledWhen, () => true)
+    // steady's own call of the pool (not a direct use of it): no warning, no platform span
+    const response = yield* http.execute(request).pipe(
+      Effect.locally(HttpClient.currentTracerDisabledWhen, () => true),
+      Effect.locally(trace.viaSteady, true)
+    )
       .pipe(
         // Keep only the underlying error: the platform's error holds the request, and with it
         // the client's credentials.

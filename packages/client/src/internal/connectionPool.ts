@@ -9,7 +9,7 @@ import * as MetricLabel from "effect/MetricLabel"
 import * as Undici from "undici"
 import type * as ConnectionPool from "../ConnectionPool.js"
 import type * as Transport from "../Transport.js"
-import { openConnections } from "./trace.js"
+import * as trace from "./trace.js"
 import * as transport from "./transport.js"
 import * as undiciTransport from "./undiciTransport.js"
 
@@ -48,14 +48,30 @@ const platformFetchClient = () =>
  * pool's Agent, so it shares the pool's connections and needs nothing Node-specific from
  * @effect/platform-node.
  */
-const httpClientOf = (agent: Undici.Agent): HttpClient.HttpClient => {
+const httpClientOf = (agent: Undici.Agent, name: string): HttpClient.HttpClient => {
   const fetch =
     ((input: string | URL, init?: Undici.RequestInit) =>
       Undici.fetch(input, { ...init, dispatcher: agent })) as unknown as typeof globalThis.fetch
-  return HttpClient.transform(
-    platformFetchClient(),
-    (effect) => Effect.provideService(effect, FetchHttpClient.Fetch, fetch)
-  )
+  // Called directly (not by a steady client), the pool is a bare HttpClient: no retries, no
+  // timeouts, no auth. That is sometimes meant, but it is also what HttpApiClient.make over
+  // ConnectionPool.layer silently does: say so, once per pool.
+  let warned = false
+  const direct = Effect.suspend(() => {
+    if (warned) return Effect.void
+    warned = true
+    return Effect.annotateLogs(
+      Effect.logWarning(
+        "steady: the connection pool's HttpClient was called directly: no retries, timeouts, auth or typed " +
+          "errors apply. For an HttpApi use ApiClient.httpApi; for your own calls, ApiClient.make."
+      ),
+      { pool: name }
+    )
+  })
+  return HttpClient.transform(platformFetchClient(), (effect) =>
+    Effect.withFiberRuntime((fiber) => {
+      const run = Effect.provideService(effect, FetchHttpClient.Fetch, fetch)
+      return fiber.getFiberRef(trace.viaSteady) ? run : Effect.zipRight(direct, run)
+    }))
 }
 
 let pools = 0
@@ -64,9 +80,9 @@ let pools = 0
 const counted = (agent: Undici.Agent, name: string): Undici.Agent => {
   const labels = [MetricLabel.make("pool", name)]
   let open = 0
-  openConnections.unsafeUpdate(0, labels)
-  agent.on("connect", () => openConnections.unsafeUpdate(++open, labels))
-  agent.on("disconnect", () => openConnections.unsafeUpdate(open = Math.max(0, open - 1), labels))
+  trace.openConnections.unsafeUpdate(0, labels)
+  agent.on("connect", () => trace.openConnections.unsafeUpdate(++open, labels))
+  agent.on("disconnect", () => trace.openConnections.unsafeUpdate(open = Math.max(0, open - 1), labels))
   return agent
 }
 
@@ -74,10 +90,13 @@ const counted = (agent: Undici.Agent, name: string): Undici.Agent => {
 export const makeTransport = (options: ConnectionPool.Options) =>
   Effect.map(
     Effect.acquireRelease(
-      Effect.sync(() => counted(new Undici.Agent(agentOptions(options)), options.name ?? `pool-${++pools}`)),
-      (agent) => Effect.promise(() => agent.destroy())
+      Effect.sync(() => {
+        const name = options.name ?? `pool-${++pools}`
+        return { agent: counted(new Undici.Agent(agentOptions(options)), name), name }
+      }),
+      ({ agent }) => Effect.promise(() => agent.destroy())
     ),
-    (agent): Transport.Transport => undiciTransport.make(agent, httpClientOf(agent))
+    ({ agent, name }): Transport.Transport => undiciTransport.make(agent, httpClientOf(agent, name))
   )
 
 /** @internal */

@@ -18,6 +18,7 @@ import * as Stream from "effect/Stream"
 import * as ApiError from "../ApiError.js"
 import type * as Policy from "../Policy.js"
 import type * as Transport from "../Transport.js"
+import * as trace from "./trace.js"
 import * as failure from "./transportFailure.js"
 
 const fromHttpClientError = (request: Policy.Request, error: HttpClientError.HttpClientError): ApiError.ApiError => {
@@ -176,7 +177,10 @@ export const send = (
       // No platform span: it would record the full URL (query secrets included). steady
       // traces the call itself, with the URL redacted.
       Effect.mapError(
-        Effect.locally(client.execute(outgoing(request)), HttpClient.currentTracerDisabledWhen, constTrue),
+        client.execute(outgoing(request)).pipe(
+          Effect.locally(HttpClient.currentTracerDisabledWhen, constTrue),
+          Effect.locally(trace.viaSteady, true)
+        ),
         (e) => fromHttpClientError(request, e)
       ),
       (response) => readBody(request, response)

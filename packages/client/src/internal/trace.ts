@@ -25,6 +25,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
+import { globalValue } from "effect/GlobalValue"
 import * as Metric from "effect/Metric"
 import * as MetricBoundaries from "effect/MetricBoundaries"
 import * as MetricLabel from "effect/MetricLabel"
@@ -52,6 +53,14 @@ export const requestDuration = Metric.histogram(
 export const activeRequests = Metric.counter("http.client.active_requests", {
   description: "Number of active HTTP client requests"
 })
+
+/**
+ * Set while steady's generic transport runs a request through an `HttpClient`: the pool's
+ * `HttpClient` uses it to tell steady's calls from direct ones.
+ *
+ * @internal
+ */
+export const viaSteady = globalValue("@steady/client/viaSteady", () => FiberRef.unsafeMake(false))
 
 /** Connections open now, by pool (`ConnectionPool` updates it). @internal */
 export const openConnections = Metric.gauge("steady_pool_open_connections", {

@@ -1,0 +1,170 @@
+import {
+  HttpApiBuilder,
+  HttpApiClient,
+  type HttpApiError,
+  type HttpClientResponse,
+  HttpServer,
+  HttpServerRequest,
+  HttpServerResponse
+} from "@effect/platform"
+import type { HttpApp } from "@effect/platform"
+import { NodeHttpServer } from "@effect/platform-node"
+import { it } from "@effect/vitest"
+import { ApiClient, type ApiError, ConnectionPool } from "@steady/client"
+import { Context, Effect, Layer, Logger } from "effect"
+import * as Http from "node:http"
+import { describe, expect, expectTypeOf } from "vitest"
+import { findPet, makePetstoreClient, NameTaken, Pet, PetNotFound, PetstoreApi } from "../src/PetstoreApi.js"
+
+interface Seen {
+  readonly method: string
+  readonly path: string
+  readonly idempotencyKey: string | undefined
+}
+
+/** The pet-store server, from the same definition, on 127.0.0.1, with injected faults. */
+const serve = (faults: { unavailable: number }) =>
+  Effect.gen(function*() {
+    const seen: Array<Seen> = []
+    const pets = new Map<number, Pet>([[1, new Pet({ id: 1, name: "Rex" })]])
+    const PetsLive = HttpApiBuilder.group(PetstoreApi, "pets", (handlers) =>
+      handlers
+        .handle("get", ({ path }) => {
+          const pet = pets.get(path.id)
+          return pet === undefined ? Effect.fail(new PetNotFound({ id: path.id })) : Effect.succeed(pet)
+        })
+        .handle("create", ({ payload }) => {
+          if ([...pets.values()].some((p) => p.name === payload.name)) {
+            return Effect.fail(new NameTaken({ name: payload.name }))
+          }
+          const pet = new Pet({ id: pets.size + 1, name: payload.name })
+          pets.set(pet.id, pet)
+          return Effect.succeed(pet)
+        }))
+    // every request is recorded; the first `unavailable` answer 503, /pets/999 a body that does not match
+    const faulty = (app: HttpApp.Default) =>
+      Effect.gen(function*() {
+        const request = yield* HttpServerRequest.HttpServerRequest
+        seen.push({
+          method: request.method,
+          path: new URL(request.url, "http://x").pathname,
+          idempotencyKey: request.headers["idempotency-key"]
+        })
+        if (faults.unavailable > 0) {
+          faults.unavailable--
+          return HttpServerResponse.text("busy", { status: 503 })
+        }
+        if (request.url === "/pets/999") return HttpServerResponse.unsafeJson({ id: "not a number" })
+        return yield* app
+      })
+    const context = yield* Layer.build(
+      HttpApiBuilder.serve(faulty).pipe(
+        Layer.provide(HttpApiBuilder.api(PetstoreApi).pipe(Layer.provide(PetsLive))),
+        Layer.provideMerge(NodeHttpServer.layer(() => Http.createServer(), { port: 0, host: "127.0.0.1" }))
+      )
+    )
+    const address = Context.get(context, HttpServer.HttpServer).address
+    return { seen, address }
+  })
+
+describe("ApiClient.httpApi against a real HttpApiBuilder server", () => {
+  it.scopedLive("a declared 404 is the declared error; undeclared failures stay ApiError", () =>
+    Effect.gen(function*() {
+      const { baseUrl, seen } = yield* serveOn({ unavailable: 0 })
+      const client = yield* makePetstoreClient(baseUrl)
+      expect(yield* client.pets.get({ path: { id: 1 } })).toEqual(new Pet({ id: 1, name: "Rex" }))
+      const missing = yield* Effect.flip(client.pets.get({ path: { id: 7 } }))
+      expect(missing).toBeInstanceOf(PetNotFound)
+      expect(missing).toMatchObject({ _tag: "PetNotFound", id: 7 })
+      expect(yield* findPet(baseUrl, 7)).toBe("no pet 7")
+      // a success body that does not match the schema is steady's DecodeError
+      const broken = yield* Effect.flip(client.pets.get({ path: { id: 999 } }))
+      expect(broken).toMatchObject({ _tag: "DecodeError", reason: "SchemaMismatch", status: 200 })
+      // a declared 409 on the POST
+      const taken = yield* Effect.flip(client.pets.create({ payload: { name: "Rex" } }))
+      expect(taken).toMatchObject({ _tag: "NameTaken", name: "Rex" })
+      // two calls (the client, then findPet), one request each: a 404 is never retried
+      expect(seen.filter((s) => s.path === "/pets/7")).toHaveLength(2)
+    }).pipe(Effect.provide(ConnectionPool.layer())))
+
+  it.scopedLive("503s are retried by steady before the endpoint's decoding sees the answer", () =>
+    Effect.gen(function*() {
+      const { baseUrl, seen } = yield* serveOn({ unavailable: 2 })
+      const client = yield* makePetstoreClient(baseUrl)
+      expect((yield* client.pets.get({ path: { id: 1 } })).name).toBe("Rex")
+      expect(seen.map((s) => s.path)).toEqual(["/pets/1", "/pets/1", "/pets/1"])
+    }).pipe(Effect.provide(ConnectionPool.layer())))
+
+  it.scopedLive("the POST declared idempotent is retried with one key; without it, it is sent once", () =>
+    Effect.gen(function*() {
+      const faults = { unavailable: 1 }
+      const { baseUrl, seen } = yield* serveOn(faults)
+      const client = yield* makePetstoreClient(baseUrl)
+      const created = yield* client.pets.create({ payload: { name: "Bo" } })
+      expect(created.name).toBe("Bo")
+      const posts = seen.filter((s) => s.method === "POST")
+      expect(posts).toHaveLength(2)
+      expect(posts[0].idempotencyKey).toBeDefined()
+      expect(posts[1].idempotencyKey).toBe(posts[0].idempotencyKey)
+
+      // the same API without the per-endpoint option: a 503 on a POST is not replayed
+      faults.unavailable = 1
+      const plain = yield* ApiClient.httpApi(PetstoreApi, { baseUrl, retry: { base: "5 millis", cap: "20 millis" } })
+      const error = yield* Effect.flip(plain.pets.create({ payload: { name: "Cy" } }))
+      expect(error).toMatchObject({ _tag: "ServerError", status: 503, attempts: 1 })
+    }).pipe(Effect.provide(ConnectionPool.layer())))
+
+  it.scopedLive("the raw pool under HttpApiClient.make is not silent: it warns, once per pool", () =>
+    Effect.gen(function*() {
+      const { baseUrl } = yield* serveOn({ unavailable: 0 })
+      const lines: Array<string> = []
+      const logger = Logger.replace(
+        Logger.defaultLogger,
+        Logger.make(({ logLevel, message }) => lines.push(`${logLevel.label} ${String(message)}`))
+      )
+      yield* Effect.gen(function*() {
+        // through steady: no warning
+        const steady = yield* makePetstoreClient(baseUrl)
+        yield* steady.pets.get({ path: { id: 1 } })
+        expect(lines.filter((l) => l.includes("called directly"))).toEqual([])
+        // the platform's client on the bare pool: the wiring that bypasses steady
+        const raw = yield* HttpApiClient.make(PetstoreApi, { baseUrl })
+        yield* raw.pets.get({ path: { id: 1 } })
+        yield* raw.pets.get({ path: { id: 1 } })
+        expect(lines.filter((l) => l.includes("called directly"))).toEqual([
+          expect.stringMatching(
+            /^WARN steady: the connection pool's HttpClient was called directly.*ApiClient\.httpApi/
+          )
+        ])
+      }).pipe(Effect.provide(logger))
+    }).pipe(Effect.provide(ConnectionPool.layer())))
+
+  it.effect("endpoint options are keyed by the API's own group.endpoint names", () =>
+    Effect.gen(function*() {
+      // @ts-expect-error: "pets.delete" is not an endpoint of the API
+      const typo = ApiClient.httpApi(PetstoreApi, { endpoints: { "pets.delete": { retry: false } } })
+      const exit = yield* Effect.exit(typo.pipe(Effect.provide(ConnectionPool.layer())))
+      expect(exit._tag).toBe("Failure")
+      expect(String(exit._tag === "Failure" ? exit.cause : "")).toContain("endpoints.pets.delete is not an endpoint")
+    }))
+
+  it.effect("the error channel of each method is the declared errors plus ApiError, exactly", () =>
+    Effect.sync(() => {
+      type Client = Effect.Effect.Success<ReturnType<typeof makePetstoreClient>>
+      type GetError = Effect.Effect.Error<ReturnType<Client["pets"]["get"]>>
+      type CreateError = Effect.Effect.Error<ReturnType<Client["pets"]["create"]>>
+      // the endpoint's own, and HttpApiDecodeError, which every HttpApi declares (400)
+      expectTypeOf<GetError>().toEqualTypeOf<PetNotFound | HttpApiError.HttpApiDecodeError | ApiError.ApiError>()
+      expectTypeOf<CreateError>().toEqualTypeOf<NameTaken | HttpApiError.HttpApiDecodeError | ApiError.ApiError>()
+      // the method is generic in withResponse: its return type spans both shapes
+      expectTypeOf<Effect.Effect.Success<ReturnType<Client["pets"]["get"]>>>().toEqualTypeOf<
+        Pet | [Pet, HttpClientResponse.HttpClientResponse]
+      >()
+    }))
+})
+
+const serveOn = (faults: { unavailable: number }) =>
+  Effect.map(serve(faults), ({ address, seen }) => ({
+    seen,
+    baseUrl: address._tag === "TcpAddress" ? `http://127.0.0.1:${address.port}` : "http://invalid"
+  }))
