@@ -55,6 +55,7 @@ const serve = (faults: { unavailable: number }) =>
           return HttpServerResponse.text("busy", { status: 503 })
         }
         if (request.url === "/pets/999") return HttpServerResponse.unsafeJson({ id: "not a number" })
+        if (request.url === "/pets/998") return HttpServerResponse.unsafeJson({ _tag: "PetNotFound" }, { status: 404 })
         return yield* app
       })
     const context = yield* Layer.build(
@@ -80,6 +81,9 @@ describe("ApiClient.httpApi against a real HttpApiBuilder server", () => {
       // a success body that does not match the schema is steady's DecodeError
       const broken = yield* Effect.flip(client.pets.get({ path: { id: 999 } }))
       expect(broken).toMatchObject({ _tag: "DecodeError", reason: "SchemaMismatch", status: 200 })
+      // a declared status whose body does not match the declared error is a DecodeError too
+      const garbled = yield* Effect.flip(client.pets.get({ path: { id: 998 } }))
+      expect(garbled).toMatchObject({ _tag: "DecodeError", reason: "SchemaMismatch", status: 404 })
       // a declared 409 on the POST
       const taken = yield* Effect.flip(client.pets.create({ payload: { name: "Rex" } }))
       expect(taken).toMatchObject({ _tag: "NameTaken", name: "Rex" })

@@ -47,21 +47,28 @@ const requestInfo = (response: HttpClientResponse.HttpClientResponse | undefined
     : { method: response.request.method, url: redactUrl(response.request.url) }
 
 /** The platform's errors, as `ApiError` members. */
-const toApiError = (cause: unknown, response: HttpClientResponse.HttpClientResponse | undefined, name: string) => {
-  if (ApiError.isApiError(cause)) return cause
+const toApiError = (
+  cause: unknown,
+  response: HttpClientResponse.HttpClientResponse | undefined,
+  name: string
+): Effect.Effect<ApiError.ApiError> => {
+  if (ApiError.isApiError(cause)) return Effect.succeed(cause)
   if (ParseResult.isParseError(cause)) {
     const detail = ParseResult.TreeFormatter.formatIssueSync(cause.issue)
     if (response === undefined) {
       // the request could not be encoded: nothing was sent
-      return new ApiError.ConnectionError({
-        request: { method: "?", url: name },
-        attempts: 0,
-        reason: "InvalidRequest",
-        sent: false,
-        detail: `the request does not match the endpoint's schema: ${detail}`
-      })
+      return Effect.succeed(
+        new ApiError.ConnectionError({
+          request: { method: "?", url: name },
+          attempts: 0,
+          reason: "InvalidRequest",
+          sent: false,
+          detail: `the request does not match the endpoint's schema: ${detail}`
+        })
+      )
     }
-    return Effect.runSync(Effect.map(Effect.orElseSucceed(response.text, () => ""), (body) =>
+    // the body of a response handed back for a declared error is a web Response: read it as an effect
+    return Effect.map(Effect.orElseSucceed(response.text, () => ""), (body) =>
       new ApiError.DecodeError({
         request: requestInfo(response, name),
         attempts: 1,
@@ -70,27 +77,31 @@ const toApiError = (cause: unknown, response: HttpClientResponse.HttpClientRespo
         body: body.length > MAX_EXCERPT ? body.slice(0, MAX_EXCERPT) : body,
         issue: Option.some(cause.issue),
         detail
-      })))
+      }))
   }
   if (Predicate.hasProperty(cause, "_tag") && cause._tag === "ResponseError" && response !== undefined) {
     // a status the endpoint declares neither as a success nor as an error (e.g. an undeclared 2xx)
-    return new ApiError.UnexpectedStatusError({
-      request: requestInfo(response, name),
-      attempts: 1,
-      status: response.status,
-      headers: {},
-      body: "",
-      requestId: Option.none(),
-      retryAfter: Option.none()
-    })
+    return Effect.succeed(
+      new ApiError.UnexpectedStatusError({
+        request: requestInfo(response, name),
+        attempts: 1,
+        status: response.status,
+        headers: {},
+        body: "",
+        requestId: Option.none(),
+        retryAfter: Option.none()
+      })
+    )
   }
-  return new ApiError.ConnectionError({
-    request: requestInfo(response, name),
-    attempts: 0,
-    reason: "InvalidRequest",
-    sent: false,
-    detail: cause instanceof Error ? cause.message : String(cause)
-  })
+  return Effect.succeed(
+    new ApiError.ConnectionError({
+      request: requestInfo(response, name),
+      attempts: 0,
+      reason: "InvalidRequest",
+      sent: false,
+      detail: cause instanceof Error ? cause.message : String(cause)
+    })
+  )
 }
 
 interface EndpointInfo {
@@ -152,7 +163,7 @@ export const make = (
           Effect.catchIf(
             method(request),
             (e) => !isDeclared(e),
-            (e) => Effect.flatMap(FiberRef.get(lastResponse), (response) => Effect.fail(toApiError(e, response, name)))
+            (e) => Effect.flatMap(FiberRef.get(lastResponse), (response) => Effect.flip(toApiError(e, response, name)))
           )
         )
       if (info.topLevel) client[info.name] = call
