@@ -130,6 +130,11 @@ export interface Response {
   readonly body: Uint8Array
   /** How many attempts the call took, once the retry stage has returned it. */
   readonly attempts?: number | undefined
+  /**
+   * The request exactly as the transport sent it (credentials applied), when the transport
+   * says: a decode error on this body masks any credential the body echoes.
+   */
+  readonly request?: Request | undefined
 }
 
 /**

@@ -60,6 +60,15 @@ describe("no secret leaks", () => {
             return res.end("{not json")
           case "/hang":
             return
+          case "/echo":
+            // a 2xx that echoes every credential it was sent, in a body that does not decode
+            return TestServer.json(res, 200, {
+              id: "not-a-number",
+              authorization: req.headers.authorization ?? "",
+              apiKey: req.headers["x-api-key"] ?? "",
+              key: req.query.get("key") ?? "",
+              token: req.query.get("token") ?? ""
+            })
           default:
             return TestServer.json(res, 200, { id: "not-a-number" })
         }
@@ -68,7 +77,7 @@ describe("no secret leaks", () => {
 
       const errors: Array<unknown> = []
       const successes: Array<string> = []
-      const paths = ["/401", "/403", "/404", "/429", "/500", "/bad-json", "/hang", "/mismatch"]
+      const paths = ["/401", "/403", "/404", "/429", "/500", "/bad-json", "/hang", "/mismatch", "/echo"]
       const Pet = Schema.Struct({ id: Schema.Number })
       const exercise = (options: ApiClient.Options) =>
         Effect.gen(function*() {

@@ -93,6 +93,7 @@ export const make = (http: HttpClient.HttpClient, input: ApiClient.Options, env:
     return trace.traced(request, tracedHandler)
   }
   const logLevel = resolved.settings.logLevel
+  const redaction = { sensitiveHeaders, secretValues: auth?.secretValues }
 
   const execute = (source: HttpClientRequest.HttpClientRequest) =>
     Effect.withFiberRuntime<HttpClientResponse.HttpClientResponse, ApiError.ApiError>((fiber) => {
@@ -117,7 +118,9 @@ export const make = (http: HttpClient.HttpClient, input: ApiClient.Options, env:
             response.headers,
             response.body,
             redactUrl(request.url, request.redactQuery),
-            response.attempts ?? 1
+            response.attempts ?? 1,
+            redaction,
+            response.request ?? request
           )
       )
       // one line per call that fails, when the client's level is one the fiber logs at all

@@ -4,7 +4,7 @@ import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import type * as Schema from "effect/Schema"
 import * as ApiError from "../ApiError.js"
-import { redactUrl } from "./redact.js"
+import { redactUrl, redactValues, secretsOf } from "./redact.js"
 import { isBufferedResponse } from "./response.js"
 
 const MAX_EXCERPT = 8 * 1024
@@ -21,19 +21,33 @@ export const jsonDecoder = <A, I, R>(schema: Schema.Schema<A, I, R>) => {
       body: string,
       detail: string,
       issue?: ParseResult.ParseIssue
-    ) =>
-      // built only on failure: a successful decode pays for no URL redaction
-      new ApiError.DecodeError({
+    ) => {
+      // built only on failure: a successful decode pays for no redaction at all.
+      // A body may echo a credential the request carried: it is masked by value in the body
+      // and the detail, and the raw Schema issue (which holds the values) is then left out.
+      const sent = buffered ? response.sent : undefined
+      const secrets = sent === undefined || !buffered
+        ? []
+        : secretsOf(
+          sent.headers,
+          sent.url,
+          response.redaction?.sensitiveHeaders,
+          sent.redactQuery,
+          response.redaction?.secretValues
+        )
+      const echoed = secrets.some((secret) => body.includes(secret))
+      return new ApiError.DecodeError({
         request: buffered
           ? { method: response.method, url: response.redactedUrl }
           : { method: response.request.method, url: redactUrl(response.request.url) },
         attempts: buffered ? response.attempts : 1,
         reason,
         status: response.status,
-        body: excerpt(body),
-        issue: Option.fromNullable(issue),
-        detail
+        body: echoed ? redactValues(excerpt(body), secrets) : excerpt(body),
+        issue: echoed ? Option.none() : Option.fromNullable(issue),
+        detail: echoed ? redactValues(detail, secrets) : detail
       })
+    }
     const fromText = (text: string): Effect.Effect<A, ApiError.DecodeError, R> => {
       let parsed: unknown
       try {

@@ -53,7 +53,12 @@ const readBody = (
   if (ok && declaredBytes > maxBytes && failure.hasBody(request.method, response.status)) {
     return Effect.fail(failure.tooLarge(request, response.status, declaredBytes))
   }
-  const done = (body: Uint8Array): Policy.Response => ({ status: response.status, headers: response.headers, body })
+  const done = (body: Uint8Array): Policy.Response => ({
+    status: response.status,
+    headers: response.headers,
+    body,
+    request
+  })
   if (ok && declaredBytes <= maxBytes) {
     return Effect.mapBoth(response.arrayBuffer, {
       onFailure: (e) => fromHttpClientError(request, e),

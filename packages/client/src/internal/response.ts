@@ -16,8 +16,15 @@ import * as Effect from "effect/Effect"
 import * as Inspectable from "effect/Inspectable"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import type * as Policy from "../Policy.js"
 
 const decoder = new TextDecoder()
+
+/** A client's redaction settings, made once per client. @internal */
+export interface Redaction {
+  readonly sensitiveHeaders: ReadonlySet<string> | undefined
+  readonly secretValues: ReadonlyArray<string> | undefined
+}
 
 /** @internal */
 export class BufferedResponse extends Inspectable.Class implements HttpClientResponse.HttpClientResponse {
@@ -33,7 +40,11 @@ export class BufferedResponse extends Inspectable.Class implements HttpClientRes
     readonly bytes: Uint8Array,
     /** The absolute URL, redacted, for errors raised after the client returned. */
     readonly redactedUrl: string,
-    readonly attempts: number
+    readonly attempts: number,
+    /** What the client redacts, to mask a credential the body echoes in a decode error. */
+    readonly redaction?: Redaction | undefined,
+    /** The request as it was sent, credentials included (never shown). */
+    readonly sent?: Policy.Request | undefined
   ) {
     super()
   }

@@ -104,7 +104,7 @@ export const send = (
             }
             // an error keeps the beginning of its body, cut at the limit, and its status speaks
             chunks.push(chunk.subarray(0, chunk.length - (size - maxBytes)))
-            finish(Effect.succeed({ status, headers, body: Buffer.concat(chunks, maxBytes) }))
+            finish(Effect.succeed({ status, headers, body: Buffer.concat(chunks, maxBytes), request }))
             controller?.abort(aborted())
             return
           }
@@ -112,7 +112,7 @@ export const send = (
         },
         onResponseEnd() {
           const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)
-          finish(Effect.succeed({ status, headers, body }))
+          finish(Effect.succeed({ status, headers, body, request }))
         },
         onResponseError(_c: Controller, cause: Error) {
           finish(Effect.fail(failure.fromCause(request, cause)))
