@@ -115,6 +115,15 @@ export interface Options {
    * Env: `<PREFIX>_MAX_RESPONSE_BYTES`.
    */
   readonly maxResponseBytes?: number | undefined
+  /**
+   * Ask for compressed responses (`Accept-Encoding: gzip, deflate, br`, unless you set that
+   * header) and decompress them as they arrive, `maxResponseBytes` bounding the decompressed
+   * size (a gzip bomb fails with `DecodeError` `TooLarge` having inflated no more than that). A
+   * compressed answer nobody asked for is decompressed too. `false` sends no `Accept-Encoding`
+   * and hands bodies over as received. On the pool's fast path; other transports (fetch, a
+   * mock) do their own content coding. Default: true.
+   */
+  readonly compression?: boolean | undefined
   /** More query parameter names whose values are redacted in errors and logs. */
   readonly redactQueryParams?: ReadonlyArray<string> | undefined
   /**

@@ -83,6 +83,8 @@ export interface Settings {
   readonly maxResponseBytes: number
   /** The level of the client's retry and failure log lines (`None`: off). */
   readonly logLevel: LogLevel.LogLevel
+  /** Whether compressed bodies are asked for and decompressed (the pool's transport). */
+  readonly compression: boolean
 }
 
 /**

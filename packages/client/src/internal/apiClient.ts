@@ -73,8 +73,8 @@ export interface Made {
 
 /** Builds the client. @internal */
 export const make = (http: HttpClient.HttpClient, input: ApiClient.Options, env: Environment): Made => {
-  const resolved = options.resolve(input)
   const chosen = transport.choose(http, input.transport ?? env.transport)
+  const resolved = options.askForCompression(options.resolve(input), chosen)
   const auth = env.auth
   const redactAll = new Set([
     ...resolved.redactQuery,

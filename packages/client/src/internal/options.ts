@@ -8,6 +8,7 @@ import * as Duration from "effect/Duration"
 import * as LogLevel from "effect/LogLevel"
 import type * as ApiClient from "../ApiClient.js"
 import type * as Policy from "../Policy.js"
+import type * as Transport from "../Transport.js"
 import * as policyInternal from "./policy.js"
 import * as redact from "./redact.js"
 import * as retry from "./retry.js"
@@ -98,7 +99,8 @@ export const resolve = (options: ApiClient.Options): Resolved => {
       totalTimeout: retry.duration("timeout.total", options.timeout?.total ?? defaults.totalTimeout, true),
       retry: retry.resolve(options.retry, undefined),
       maxResponseBytes,
-      logLevel: resolveLogLevel(options.logLevel)
+      logLevel: resolveLogLevel(options.logLevel),
+      compression: options.compression ?? true
     },
     allowOtherOrigins: options.allowOtherOrigins ?? false,
     idempotencyKey: options.idempotencyKey,
@@ -130,8 +132,23 @@ export const override = (settings: Policy.Settings, options: ApiClient.CallOptio
     : settings.totalTimeout,
   retry: options.retry !== undefined ? retry.resolve(options.retry, settings.retry) : settings.retry,
   maxResponseBytes: settings.maxResponseBytes,
-  logLevel: settings.logLevel
+  logLevel: settings.logLevel,
+  compression: settings.compression
 })
 
 /** The settings of a client made with no options. @internal */
 export const defaultSettings: Policy.Settings = resolve({}).settings
+
+/** What the client asks for. @internal */
+export const acceptEncoding = "gzip, deflate, br"
+
+/**
+ * The client's resolved options with `Accept-Encoding` among its default headers, when it
+ * decodes (the undici transport does) and nobody set the header.
+ *
+ * @internal
+ */
+export const askForCompression = (resolved: Resolved, chosen: Transport.Transport): Resolved =>
+  resolved.settings.compression && chosen.name === "undici" && resolved.headers["accept-encoding"] === undefined
+    ? { ...resolved, headers: { ...resolved.headers, "accept-encoding": acceptEncoding } }
+    : resolved

@@ -14,6 +14,7 @@ import * as Undici from "undici"
 import type * as ApiError from "../ApiError.js"
 import type * as Policy from "../Policy.js"
 import type * as Transport from "../Transport.js"
+import * as compression from "./compression.js"
 import * as httpClientTransport from "./httpClientTransport.js"
 import * as failure from "./transportFailure.js"
 
@@ -57,11 +58,36 @@ export const send = (
       if (finished) return
       finished = true
       clearTimeout(timer)
+      // a decoder still inflating (a body past the limit, a timeout) stops here
+      decoder?.destroy()
       resume(effect)
     }
     const stop = (error: ApiError.ApiError) => {
       finish(Effect.fail(error))
       controller?.abort(aborted())
+    }
+    let decoder: compression.Decoder | undefined
+    /** A chunk of the body (decoded, when it is compressed), bounded by `maxResponseBytes`. */
+    const accept = (chunk: Buffer) => {
+      if (finished) return
+      size += chunk.length
+      if (size > maxBytes) {
+        if (status < 300) {
+          chunks = []
+          stop(failure.tooLarge(request, status, undefined))
+          return
+        }
+        // an error keeps the beginning of its body, cut at the limit, and its status speaks
+        chunks.push(chunk.subarray(0, chunk.length - (size - maxBytes)))
+        finish(Effect.succeed({ status, headers, body: Buffer.concat(chunks, maxBytes), request }))
+        controller?.abort(aborted())
+        return
+      }
+      chunks.push(chunk)
+    }
+    const complete = () => {
+      const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)
+      finish(Effect.succeed({ status, headers, body, request }))
     }
     const timer = setTimeout(() => stop(failure.timeoutError(request)), failure.remainingMillis(request))
     try {
@@ -83,6 +109,19 @@ export const send = (
           if (statusCode < 200) return // 1xx: the final response follows
           status = statusCode
           headers = responseHeaders
+          const encoding = responseHeaders["content-encoding"]
+          if (encoding !== undefined && request.settings.compression && failure.hasBody(request.method, status)) {
+            decoder = compression.decoder(encoding)
+            if (decoder !== undefined) {
+              // the body handed up is the decoded one: its coding and length no longer apply
+              const { "content-encoding": _, "content-length": __, ...rest } = responseHeaders
+              headers = rest
+              decoder.on("data", accept)
+              decoder.on("end", complete)
+              decoder.on("error", (cause: Error) => stop(compression.decodeFailure(request, status, cause)))
+              return // the declared length is the compressed one: the limit applies as it inflates
+            }
+          }
           const declared = responseHeaders["content-length"]
           // a HEAD answer (and a 204 or 304) declares a length but carries no body
           // (an error's body is read up to the limit and cut there, so its status keeps its meaning)
@@ -95,24 +134,12 @@ export const send = (
         },
         onResponseData(_c: Controller, chunk: Buffer) {
           if (finished) return
-          size += chunk.length
-          if (size > maxBytes) {
-            if (status < 300) {
-              chunks = []
-              stop(failure.tooLarge(request, status, undefined))
-              return
-            }
-            // an error keeps the beginning of its body, cut at the limit, and its status speaks
-            chunks.push(chunk.subarray(0, chunk.length - (size - maxBytes)))
-            finish(Effect.succeed({ status, headers, body: Buffer.concat(chunks, maxBytes), request }))
-            controller?.abort(aborted())
-            return
-          }
-          chunks.push(chunk)
+          if (decoder !== undefined) decoder.write(chunk)
+          else accept(chunk)
         },
         onResponseEnd() {
-          const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)
-          finish(Effect.succeed({ status, headers, body, request }))
+          if (decoder !== undefined) decoder.end()
+          else complete()
         },
         onResponseError(_c: Controller, cause: Error) {
           finish(Effect.fail(failure.fromCause(request, cause)))
