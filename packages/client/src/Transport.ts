@@ -38,6 +38,11 @@ export interface Transport {
   /** The `HttpClient` this transport serves, if any: a client made on another one ignores it. */
   readonly httpClient: HttpClient.HttpClient | undefined
   readonly send: (request: Policy.Request) => Effect.Effect<Policy.Response, ApiError.ApiError>
+  /**
+   * Whether it decodes gzip, deflate and br bodies itself when `settings.compression` is on:
+   * a client on it then asks for them (`Accept-Encoding`). The pool's transport does.
+   */
+  readonly decodesContent?: boolean | undefined
 }
 
 /**

@@ -4,18 +4,9 @@ import { MockHttpClient, TestServer } from "@steady/testing"
 import { Effect, Logger, LogLevel, Metric, MetricLabel, TestClock } from "effect"
 import { describe, expect } from "vitest"
 import { capturingTracer } from "./spans.js"
-import { clocked, joinNow } from "./util.js"
+import { clocked, collectLogs, joinNow } from "./util.js"
 
 const base = "https://api.example"
-
-const collect = (lines: Array<string>) =>
-  Logger.replace(
-    Logger.defaultLogger,
-    Logger.make(({ annotations, logLevel, message }) => {
-      const fields = [...annotations].map(([k, v]) => `${k}=${String(v)}`).join(" ")
-      lines.push(`${logLevel.label} ${String(message)} ${fields}`)
-    })
-  )
 
 type Events = Array<[string, bigint, Record<string, unknown>]>
 const eventsOf = (span: unknown): Events => (span as { events: Events }).events
@@ -74,7 +65,7 @@ describe("logs", () => {
         Effect.flatMap(
           ApiClient.make({ baseUrl: base, logLevel }),
           (client) => Effect.either(clocked(client.get("/x?token=s3cr3t")))
-        ).pipe(Effect.provide(collect(lines)), Logger.withMinimumLogLevel(LogLevel.Info))
+        ).pipe(Effect.provide(collectLogs(lines)), Logger.withMinimumLogLevel(LogLevel.Info))
       yield* run("Warning")
       expect(lines.filter((l) => l.startsWith("WARN steady: retrying"))).toHaveLength(2)
       const failed = lines.filter((l) => l.startsWith("WARN steady: call failed"))

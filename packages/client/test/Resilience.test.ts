@@ -11,10 +11,10 @@ import {
   RetryBudget
 } from "@steady/client"
 import { MockHttpClient, TestServer } from "@steady/testing"
-import { Cause, Duration, Effect, Exit, Fiber, Logger, Metric, Option, TestClock } from "effect"
+import { Cause, Duration, Effect, Exit, Fiber, Metric, Option, TestClock } from "effect"
 import { describe, expect } from "vitest"
 import * as headers from "../src/internal/rateLimitHeaders.js"
-import { clocked, joinNow, type Seen, timed } from "./util.js"
+import { clocked, collectLogs, joinNow, type Seen, timed } from "./util.js"
 
 const base = "https://api.example"
 const times = (seen: ReadonlyArray<Seen>) => seen.map((s) => s.at)
@@ -34,15 +34,6 @@ const settle = (ready: () => boolean) =>
     for (let i = 0; i < 100 && !ready(); i++) yield* Effect.yieldNow()
     expect(ready()).toBe(true)
   })
-
-const collectLogs = (logs: Array<string>) =>
-  Logger.replace(
-    Logger.defaultLogger,
-    Logger.make(({ annotations, logLevel, message }) => {
-      const fields = [...annotations].map(([k, v]) => `${k}=${String(v)}`).join(" ")
-      logs.push(`${logLevel.label} ${String(message)} ${fields}`)
-    })
-  )
 
 describe("CircuitBreaker", () => {
   it.effect("opens after N failures in a row, refuses without sending, then one probe closes it", () =>

@@ -1,5 +1,5 @@
 import { MockHttpClient } from "@steady/testing"
-import { Clock, Effect, Fiber, TestClock } from "effect"
+import { Clock, Effect, Fiber, Logger, TestClock } from "effect"
 
 /**
  * Runs `effect` on the TestClock, jumping to each scheduled wake-up until it completes. A
@@ -52,3 +52,13 @@ export const timed = (handler: MockHttpClient.Handler) => {
     })
   return { seen, layer: MockHttpClient.layer(wrapped) }
 }
+
+/** A logger that keeps each line as `LEVEL message key=value …`, in place of the default one. */
+export const collectLogs = (lines: Array<string>) =>
+  Logger.replace(
+    Logger.defaultLogger,
+    Logger.make(({ annotations, logLevel, message }) => {
+      const fields = [...annotations].map(([k, v]) => `${k}=${String(v)}`).join(" ")
+      lines.push(`${logLevel.label} ${String(message)} ${fields}`)
+    })
+  )

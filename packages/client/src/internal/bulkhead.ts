@@ -16,7 +16,6 @@ import * as ApiError from "../ApiError.js"
 import type * as Bulkhead from "../Bulkhead.js"
 import type * as Policy from "../Policy.js"
 import * as policyInternal from "./policy.js"
-import * as key from "./policyKey.js"
 import * as retry from "./retry.js"
 import * as trace from "./trace.js"
 
@@ -151,8 +150,8 @@ export const unsafeMake = (options: Bulkhead.Options): Bulkhead.Bulkhead => {
   }
   return new Impl({
     name: options.name ?? `bulkhead-${++anonymous}`,
-    maxConcurrent: key.number(`${o}: maxConcurrent`, options.maxConcurrent, NaN, { min: 1, whole: true }),
-    maxQueue: key.number(`${o}: maxQueue`, options.maxQueue, defaults.maxQueue, { min: 0, whole: true }),
+    maxConcurrent: retry.number(`${o}: maxConcurrent`, options.maxConcurrent, NaN, { min: 1, whole: true }),
+    maxQueue: retry.number(`${o}: maxQueue`, options.maxQueue, defaults.maxQueue, { min: 0, whole: true }),
     queueTimeout: retry.duration(`${o}: queueTimeout`, options.queueTimeout ?? defaults.queueTimeout, true)
   })
 }

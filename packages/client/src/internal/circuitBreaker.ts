@@ -82,7 +82,6 @@ const BUCKETS = 10
 
 interface Transition {
   readonly key: string
-  readonly from: CircuitBreaker.State
   readonly to: CircuitBreaker.State
   readonly reason: string
   readonly openMillis?: number
@@ -168,7 +167,6 @@ class Breaker implements CircuitBreaker.CircuitBreaker {
   }
 
   private open(c: Circuit, now: number, reason: string): Transition {
-    const from = c.state
     c.opens++
     const openMillis = Math.min(
       Duration.toMillis(this.options.maxOpenDuration),
@@ -177,7 +175,7 @@ class Breaker implements CircuitBreaker.CircuitBreaker {
     c.state = "open"
     c.openUntil = now + openMillis
     c.reset()
-    return { key: c.key, from, to: "open", reason, openMillis }
+    return { key: c.key, to: "open", reason, openMillis }
   }
 
   admit(k: string, now: number): Admission {
@@ -191,7 +189,7 @@ class Breaker implements CircuitBreaker.CircuitBreaker {
       c.state = "half-open"
       c.probes = 0
       c.probeSuccesses = 0
-      transition = { key: k, from: "open", to: "half-open", reason: "open period over" }
+      transition = { key: k, to: "half-open", reason: "open period over" }
     }
     if (c.probes >= this.options.halfOpenProbes) {
       return { _tag: "Refuse", state: "half-open", retryAfterMillis: 0, transition }
@@ -213,7 +211,7 @@ class Breaker implements CircuitBreaker.CircuitBreaker {
       c.state = "closed"
       c.opens = 0
       c.reset()
-      return { key: k, from: "half-open", to: "closed", reason: `${this.options.halfOpenProbes} probe(s) succeeded` }
+      return { key: k, to: "closed", reason: `${this.options.halfOpenProbes} probe(s) succeeded` }
     }
     if (c.state !== "closed" || failed === undefined) return undefined
     const bucket = Math.floor(now / this.bucketMillis)
@@ -251,14 +249,13 @@ class Breaker implements CircuitBreaker.CircuitBreaker {
     return out
   }
 
-  private notClosed = 0
-
   private logged(t: Transition | undefined): Effect.Effect<void> {
     if (t === undefined) return Effect.void
     transitionsTotal.unsafeUpdate(1, [...this.labels, MetricLabel.make("state", t.to)])
-    if (t.to === "closed") this.notClosed--
-    else if (t.from === "closed") this.notClosed++
-    openCircuits.unsafeUpdate(this.notClosed, this.labels)
+    // counted from the circuits themselves (transitions are rare): nothing to keep in step
+    let notClosed = 0
+    for (const c of this.circuits.values()) if (c.state !== "closed") notClosed++
+    openCircuits.unsafeUpdate(notClosed, this.labels)
     const log = t.to === "open"
       ? Effect.logWarning(`steady: circuit breaker ${this.name} opened`)
       : Effect.logInfo(`steady: circuit breaker ${this.name} is ${t.to}`)
@@ -341,7 +338,7 @@ export const unsafeMake = (options: CircuitBreaker.Options = {}): CircuitBreaker
   return new Breaker({
     name: options.name ?? `breaker-${++anonymous}`,
     key: key.check(o, options.key),
-    consecutiveFailures: key.number(
+    consecutiveFailures: retry.number(
       `${o}: consecutiveFailures`,
       options.consecutiveFailures,
       defaults.consecutiveFailures,
@@ -350,19 +347,19 @@ export const unsafeMake = (options: CircuitBreaker.Options = {}): CircuitBreaker
         whole: true
       }
     ),
-    failureRatio: key.number(`${o}: failureRatio`, options.failureRatio, defaults.failureRatio, {
+    failureRatio: retry.number(`${o}: failureRatio`, options.failureRatio, defaults.failureRatio, {
       min: 0,
       max: 1,
       above: true
     }),
     window,
-    minimumThroughput: key.number(`${o}: minimumThroughput`, options.minimumThroughput, defaults.minimumThroughput, {
+    minimumThroughput: retry.number(`${o}: minimumThroughput`, options.minimumThroughput, defaults.minimumThroughput, {
       min: 1,
       whole: true
     }),
     openDuration,
     maxOpenDuration,
-    halfOpenProbes: key.number(`${o}: halfOpenProbes`, options.halfOpenProbes, defaults.halfOpenProbes, {
+    halfOpenProbes: retry.number(`${o}: halfOpenProbes`, options.halfOpenProbes, defaults.halfOpenProbes, {
       min: 1,
       whole: true
     }),

@@ -9,7 +9,8 @@ import { isBufferedResponse } from "./response.js"
 
 const MAX_EXCERPT = 8 * 1024
 
-const excerpt = (text: string) => (text.length > MAX_EXCERPT ? text.slice(0, MAX_EXCERPT) : text)
+/** A body as errors keep it: its first 8 KiB. @internal */
+export const excerpt = (text: string) => (text.length > MAX_EXCERPT ? text.slice(0, MAX_EXCERPT) : text)
 
 /** @internal */
 export const jsonDecoder = <A, I, R>(schema: Schema.Schema<A, I, R>) => {

@@ -19,7 +19,6 @@ import type * as Hedging from "../Hedging.js"
 import type * as Policy from "../Policy.js"
 import * as classify from "./classify.js"
 import * as policyInternal from "./policy.js"
-import * as key from "./policyKey.js"
 import * as retry from "./retry.js"
 import * as trace from "./trace.js"
 
@@ -95,7 +94,7 @@ export const make = (options: Hedging.Options): Policy.Policy => {
     throw new TypeError(`${o}: delay is required`)
   }
   const delay = retry.duration(`${o}: delay`, options.delay, true)
-  const maxHedges = key.number(`${o}: maxHedges`, options.maxHedges, 1, { min: 1, max: 10, whole: true })
+  const maxHedges = retry.number(`${o}: maxHedges`, options.maxHedges, 1, { min: 1, max: 10, whole: true })
   return policyInternal.make({
     name: "hedging",
     stage: "attempt",

@@ -21,6 +21,7 @@ import * as ParseResult from "effect/ParseResult"
 import * as Predicate from "effect/Predicate"
 import type * as ApiClient from "../ApiClient.js"
 import * as ApiError from "../ApiError.js"
+import { excerpt } from "./decode.js"
 import { redactUrl } from "./redact.js"
 
 /** The last response this fiber's endpoint call received, to describe a decode failure. */
@@ -28,8 +29,6 @@ const lastResponse = globalValue(
   "@steady/client/httpApi/lastResponse",
   () => FiberRef.unsafeMake<HttpClientResponse.HttpClientResponse | undefined>(undefined)
 )
-
-const MAX_EXCERPT = 8 * 1024
 
 /** A declared error, given back to the platform as the response it came from. */
 const asResponse = (error: ApiError.StatusError, request: Parameters<typeof HttpClientResponse.fromWeb>[0]) =>
@@ -74,7 +73,7 @@ const toApiError = (
         attempts: 1,
         reason: "SchemaMismatch",
         status: response.status,
-        body: body.length > MAX_EXCERPT ? body.slice(0, MAX_EXCERPT) : body,
+        body: excerpt(body),
         issue: Option.some(cause.issue),
         detail
       }))

@@ -143,12 +143,12 @@ export const defaultSettings: Policy.Settings = resolve({}).settings
 export const acceptEncoding = "gzip, deflate, br"
 
 /**
- * The client's resolved options with `Accept-Encoding` among its default headers, when it
- * decodes (the undici transport does) and nobody set the header.
+ * The client's resolved options with `Accept-Encoding` among its default headers, when its
+ * transport decodes content (the pool's does) and nobody set the header.
  *
  * @internal
  */
 export const askForCompression = (resolved: Resolved, chosen: Transport.Transport): Resolved =>
-  resolved.settings.compression && chosen.name === "undici" && resolved.headers["accept-encoding"] === undefined
+  resolved.settings.compression && chosen.decodesContent === true && resolved.headers["accept-encoding"] === undefined
     ? { ...resolved, headers: { ...resolved.headers, "accept-encoding": acceptEncoding } }
     : resolved

@@ -38,25 +38,3 @@ export const resolver = (key: Key, client: Policy.ClientInfo): (request: Policy.
   }
   return key
 }
-
-/** Checks a number option: a finite number in [min, max] (whole when asked). @internal */
-export const number = (
-  name: string,
-  value: unknown,
-  fallback: number,
-  range: { readonly min: number; readonly max?: number; readonly whole?: boolean; readonly above?: boolean }
-): number => {
-  if (value === undefined) return fallback
-  const ok = typeof value === "number" && !Number.isNaN(value) &&
-    (range.above === true ? value > range.min : value >= range.min) &&
-    (range.max === undefined || value <= range.max) &&
-    (range.whole !== true || Number.isInteger(value))
-  if (!ok) {
-    const bound = range.above === true ? `> ${range.min}` : `≥ ${range.min}`
-    const what = range.whole === true ? "a whole number" : "a number"
-    throw new RangeError(
-      `${name} must be ${what} ${bound}${range.max === undefined ? "" : ` and ≤ ${range.max}`}, got ${String(value)}`
-    )
-  }
-  return value
-}

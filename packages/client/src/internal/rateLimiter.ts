@@ -290,7 +290,7 @@ export const unsafeMake = (options: RateLimiter.Options): RateLimiter.RateLimite
   ) {
     throw new TypeError(`${o}: limit and interval are required`)
   }
-  const limit = key.number(`${o}: limit`, options.limit, NaN, { min: 0, above: true })
+  const limit = retry.number(`${o}: limit`, options.limit, NaN, { min: 0, above: true })
   const store = options.store ?? memoryStore()
   if (typeof store.take !== "function" || typeof store.pause !== "function") {
     throw new TypeError(`${o}: store must have take and pause`)
@@ -300,7 +300,7 @@ export const unsafeMake = (options: RateLimiter.Options): RateLimiter.RateLimite
     key: key.check(o, options.key),
     limit,
     interval: retry.duration(`${o}: interval`, options.interval, true),
-    burst: key.number(`${o}: burst`, options.burst, Math.max(1, Math.floor(limit)), { min: 1, whole: true }),
+    burst: retry.number(`${o}: burst`, options.burst, Math.max(1, Math.floor(limit)), { min: 1, whole: true }),
     maxWait: retry.duration(`${o}: maxWait`, options.maxWait ?? defaults.maxWait, false),
     store,
     learn: options.learn ?? true

@@ -24,11 +24,29 @@ export const defaults = {
 } as const
 
 /** @internal */
-export const wholeNumber = (name: string, n: unknown): number => {
-  if (typeof n !== "number" || !Number.isInteger(n) || n < 0) {
-    throw new RangeError(`${name} must be a whole number ≥ 0, got ${String(n)}`)
+export const wholeNumber = (name: string, n: unknown): number =>
+  number(name, n === undefined ? "undefined" : n, NaN, { min: 0, whole: true })
+
+/** Checks a number option: a finite number in [min, max] (whole when asked). @internal */
+export const number = (
+  name: string,
+  value: unknown,
+  fallback: number,
+  range: { readonly min: number; readonly max?: number; readonly whole?: boolean; readonly above?: boolean }
+): number => {
+  if (value === undefined) return fallback
+  const ok = typeof value === "number" && !Number.isNaN(value) &&
+    (range.above === true ? value > range.min : value >= range.min) &&
+    (range.max === undefined || value <= range.max) &&
+    (range.whole !== true || Number.isInteger(value))
+  if (!ok) {
+    const bound = range.above === true ? `> ${range.min}` : `≥ ${range.min}`
+    const what = range.whole === true ? "a whole number" : "a number"
+    throw new RangeError(
+      `${name} must be ${what} ${bound}${range.max === undefined ? "" : ` and ≤ ${range.max}`}, got ${String(value)}`
+    )
   }
-  return n
+  return value
 }
 
 /** @internal */

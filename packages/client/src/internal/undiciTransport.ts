@@ -179,6 +179,7 @@ export const make = (dispatcher: Undici.Dispatcher, httpClient: HttpClient.HttpC
   return {
     name: "undici",
     httpClient,
+    decodesContent: true,
     send: (request) => directBody(request.body) !== undefined ? send(dispatcher, request) : generic.send(request)
   }
 }
