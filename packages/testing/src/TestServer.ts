@@ -25,6 +25,8 @@ export interface ReceivedRequest {
   /** Lower-cased header names. */
   readonly headers: Readonly<Record<string, string>>
   readonly body: string
+  /** The body's bytes, as received. */
+  readonly bytes: Uint8Array
   /** Which accepted connection carried it (1-based, in order of acceptance). */
   readonly connection: number
   /** When it arrived (`performance.now()`, milliseconds). */
@@ -90,6 +92,7 @@ const makeWith = (record: boolean, handler: Handler): Effect.Effect<TestServer, 
         req.on("data", (c: Buffer) => chunks.push(c))
         req.on("end", () => {
           const url = new URL(req.url ?? "/", "http://127.0.0.1")
+          const bytes = Buffer.concat(chunks)
           const headers: Record<string, string> = {}
           for (const [k, v] of Object.entries(req.headers)) {
             if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(", ") : v
@@ -100,7 +103,8 @@ const makeWith = (record: boolean, handler: Handler): Effect.Effect<TestServer, 
             path: url.pathname,
             query: url.searchParams,
             headers,
-            body: Buffer.concat(chunks).toString("utf8"),
+            body: bytes.toString("utf8"),
+            bytes,
             connection: ids.get(req.socket) ?? 0,
             at
           }

@@ -15,6 +15,7 @@ import type * as ApiErrorNs from "../ApiError.js"
 import * as ApiError from "../ApiError.js"
 import type * as Auth from "../Auth.js"
 import type * as PolicyNs from "../Policy.js"
+import * as body from "./body.js"
 import * as policyInternal from "./policy.js"
 import { redactHeaders, redactUrl, redactValues } from "./redact.js"
 import * as trace from "./trace.js"
@@ -378,7 +379,8 @@ export const policy = (service: Auth.Service): PolicyNs.Policy =>
               (error) =>
                 Effect.flatMap(
                   service.unauthorized(applied.generation),
-                  (replay) => (replay ? send(true) : Effect.fail(error))
+                  // the token is dropped either way; a body readable once cannot be sent again
+                  (replay) => (replay && !body.isOneShot(request.body) ? send(true) : Effect.fail(error))
                 )
             )
           }

@@ -9,6 +9,7 @@ import * as HttpBody from "@effect/platform/HttpBody"
 import * as Effect from "effect/Effect"
 import type * as ApiError from "../ApiError.js"
 import type * as Policy from "../Policy.js"
+import * as bodies from "./body.js"
 import * as policy from "./policy.js"
 import * as redact from "./redact.js"
 
@@ -39,6 +40,8 @@ export const next = (
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") return undefined
   const toGet = status === 303 || ((status === 301 || status === 302) && request.method === "POST")
+  // a redirect that keeps the body cannot send one that is readable only once again
+  if (!toGet && request.body._tag !== "Empty" && bodies.isOneShot(request.body)) return undefined
   const headers: Record<string, string> = { ...request.headers }
   const leaves = url.origin !== request.url.origin
   if (leaves) {

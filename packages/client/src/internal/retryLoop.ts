@@ -21,6 +21,7 @@ import * as ApiError from "../ApiError.js"
 import type * as Policy from "../Policy.js"
 import type * as Retry from "../Retry.js"
 import type * as RetryBudget from "../RetryBudget.js"
+import * as body from "./body.js"
 import * as classify from "./classify.js"
 import * as policy from "./policy.js"
 import * as redact from "./redact.js"
@@ -39,6 +40,20 @@ interface Call {
   readonly maxRetryAfterMillis: number
   /** Tokens this call's retries took from the budget. */
   spent: number
+  /** Why a retryable failure was not retried, when the error itself should say (a one-shot body). */
+  note?: string | undefined
+}
+
+const oneShotNote = "not retried: the body is a stream that may be readable only once"
+
+/** The failure the call ends with: its attempts counted, and a connection error saying why it was not retried. */
+const final = (call: Call, error: ApiError.ApiError, attempts: number): ApiError.ApiError => {
+  const counted = ApiError.withAttempts(error, attempts)
+  if (call.note === undefined || counted._tag !== "ConnectionError") return counted
+  return new ApiError.ConnectionError({
+    ...counted,
+    detail: counted.detail === "" ? call.note : `${counted.detail}; ${call.note}`
+  })
 }
 
 const shown = (call: Call) => redact.redactUrl(call.request.url, call.request.redactQuery)
@@ -68,8 +83,9 @@ export const gate = (
   const request = call.request
   const verdict = classify.classify(error, request.method, request.headers["idempotency-key"] !== undefined)
   if (!verdict.retry) return Effect.succeed(undefined)
-  if (request.body._tag === "Stream" && !classify.provedNotSent(error)) {
+  if (body.isOneShot(request.body) && !classify.provedNotSent(error)) {
     // a stream may be readable only once: sending it again could send an empty or partial body
+    call.note = oneShotNote
     return stop("steady: not retrying, the body is a stream that may be readable only once", call, {
       error: classify.describe(error)
     })
@@ -164,7 +180,7 @@ const standard = (
           gate(call, error, n, () => backoff(retry, n)),
           (delay) =>
             delay === undefined
-              ? Effect.fail(ApiError.withAttempts(error, n))
+              ? Effect.fail(final(call, error, n))
               : Effect.zipRight(Effect.sleep(Duration.millis(delay)), Effect.suspend(() => loop(n + 1)))
         )
     })
@@ -209,7 +225,7 @@ const scheduled = (
     )
     return Effect.retry(one, guarded).pipe(
       Effect.mapBoth({
-        onFailure: (error) => ApiError.withAttempts(error, n),
+        onFailure: (error) => final(call, error, n),
         onSuccess: (response) => succeeded(call, response, n)
       })
     )

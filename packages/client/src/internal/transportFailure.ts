@@ -90,6 +90,26 @@ export const fromCause = (request: Policy.Request, cause: unknown): ApiError.Con
   return connectionError(request, reset ? "Reset" : "Transport", true, describeCause(cause), cause)
 }
 
+/**
+ * A failure before the request reached a connection (undici had not started writing it):
+ * nothing left the process. A network failure keeps its reason and is retried; anything else
+ * is about the request itself (a body that cannot be serialised), which sending it again
+ * would not mend.
+ *
+ * @internal
+ */
+export const notStarted = (request: Policy.Request, cause: unknown): ApiError.ConnectionError => {
+  const known = fromCause(request, cause)
+  if (!known.sent) return known
+  return connectionError(
+    request,
+    known.reason === "Transport" ? "InvalidRequest" : known.reason,
+    false,
+    known.detail,
+    cause
+  )
+}
+
 /** The `TimeoutError` for a request whose `timeout` passed. @internal */
 export const timeoutError = (request: Policy.Request): ApiError.TimeoutError =>
   new ApiError.TimeoutError({
