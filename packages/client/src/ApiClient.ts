@@ -25,7 +25,8 @@ import * as Layer from "effect/Layer"
 import type * as LogLevel from "effect/LogLevel"
 import type * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
-import type * as Schema from "effect/Schema"
+import * as Schema from "effect/Schema"
+import type * as Stream from "effect/Stream"
 import type { Simplify } from "effect/Types"
 import type * as ApiError from "./ApiError.js"
 import * as Auth from "./Auth.js"
@@ -37,6 +38,8 @@ import * as pathInternal from "./internal/path.js"
 import * as retryInternal from "./internal/retry.js"
 import * as retryBudgetInternal from "./internal/retryBudget.js"
 import * as retryLoop from "./internal/retryLoop.js"
+import * as sseInternal from "./internal/sse.js"
+import * as streamingInternal from "./internal/streaming.js"
 import * as trace from "./internal/trace.js"
 import * as transportInternal from "./internal/transport.js"
 import type * as Policy from "./Policy.js"
@@ -68,6 +71,13 @@ export interface TimeoutOptions {
   readonly attempt?: Duration.DurationInput | undefined
   /** The deadline for the whole call, retries and their delays included. Default `30 seconds`. Env: `<PREFIX>_TIMEOUT`. */
   readonly total?: Duration.DurationInput | undefined
+  /**
+   * For a streamed body (`stream`, `sse`, `ndjson`): the longest wait for the next chunk once
+   * the headers are in, while the caller waits for it. Default `60 seconds` (a common proxy
+   * read timeout, which event streams send heartbeats to beat); `Duration.infinity` for none.
+   * The attempt timeout and the total deadline cover the call up to the headers only.
+   */
+  readonly idle?: Duration.DurationInput | undefined
 }
 
 /**
@@ -451,6 +461,169 @@ export const json = <A, I, RS>(schema: Schema.Schema<A, I, RS>) => {
 }
 
 /**
+ * The response body as it arrives, instead of read whole: for downloads larger than
+ * `maxResponseBytes`, and for bodies that never end. Pipe a call into it
+ * (`client.get(...).pipe(ApiClient.stream)`).
+ *
+ * - Up to the response headers the call is an ordinary one: attempt timeout, total deadline,
+ *   retries, auth, policies, status classification (a non-2xx fails with its typed error,
+ *   its body read as usual).
+ * - From then on the body is handed over as it arrives and never retried; `timeout.idle`
+ *   (default 60 seconds) bounds the wait for each next chunk, and nothing bounds the whole
+ *   body unless you do (`Stream.timeoutFail`, `Stream.interruptAfter`).
+ * - Backpressure reaches the socket: on the pool's fast path the connection is paused while
+ *   256 KiB wait for you. Compressed bodies are decompressed as they stream.
+ * - When the stream ends, fails or is interrupted before the body's end, the request is
+ *   aborted and its connection closed.
+ *
+ * The stream can be run once per run of the call: each run sends the request again.
+ *
+ * @example
+ * ```ts
+ * import { ApiClient } from "@steady/client"
+ * import { Effect, Stream } from "effect"
+ *
+ * declare const client: ApiClient.Client
+ *
+ * // counts the bytes of a large download without holding it
+ * const size = client.get("/exports/2026.csv").pipe(
+ *   ApiClient.stream,
+ *   Stream.runFold(0, (n, chunk) => n + chunk.byteLength)
+ * )
+ * ```
+ *
+ * @since 0.2.0
+ * @category streaming
+ */
+export const stream = <E, R>(
+  self: Effect.Effect<HttpClientResponse.HttpClientResponse, E, R>
+): Stream.Stream<Uint8Array, E | ApiError.ApiError, R> => streamingInternal.stream(self)
+
+/**
+ * Newline-delimited JSON (`application/x-ndjson`, JSON Lines), streamed: each line decoded
+ * with `schema` as it arrives; blank lines are skipped. A line that is not JSON or does not
+ * match fails the stream with a `DecodeError` whose `detail` names the line number; a line
+ * longer than `maxResponseBytes` fails with `TooLarge`. Everything `stream` says about
+ * timeouts, retries and closing applies.
+ *
+ * @example
+ * ```ts
+ * import { ApiClient } from "@steady/client"
+ * import { Schema, Stream } from "effect"
+ *
+ * const LogLine = Schema.Struct({ at: Schema.String, message: Schema.String })
+ * declare const client: ApiClient.Client
+ *
+ * const lines = client.get("/logs?follow=true").pipe(ApiClient.ndjson(LogLine), Stream.take(100))
+ * ```
+ *
+ * @since 0.2.0
+ * @category streaming
+ */
+export const ndjson = <A, I, RS>(schema: Schema.Schema<A, I, RS>) =>
+<E, R>(
+  self: Effect.Effect<HttpClientResponse.HttpClientResponse, E, R>
+): Stream.Stream<A, E | ApiError.ApiError, R | RS> => streamingInternal.ndjson(self, schema)
+
+/**
+ * One Server-Sent Event (`text/event-stream`).
+ *
+ * @since 0.2.0
+ * @category streaming
+ */
+export interface ServerSentEvent<A = string> {
+  /** The event type: `"message"` when the server named none. */
+  readonly event: string
+  /** The data lines, joined with `\n` (decoded with the schema given to `sse`). */
+  readonly data: A
+  /** The last event ID the stream set (`""` when none has been). */
+  readonly id: string
+  /** The reconnection delay the server last asked for, in milliseconds. */
+  readonly retry: number | undefined
+}
+
+/**
+ * Options of `sse`.
+ *
+ * @since 0.2.0
+ * @category streaming
+ */
+export interface SseOptions {
+  /**
+   * How many times in a row to reconnect when an open stream breaks (a connection error, the
+   * idle timeout), sending `Last-Event-ID` so the server resumes after the last event seen;
+   * a reconnection that brings events starts the count again. The wait is the server's
+   * `retry:` or `reconnectDelay`. A stream the server ends cleanly is not reconnected.
+   * Default `0`. The call is sent again as it was built: for a POST, make sure the server
+   * accepts it twice.
+   */
+  readonly reconnect?: number | undefined
+  /** The wait before reconnecting when the server set no `retry:`. Default `3 seconds`. */
+  readonly reconnectDelay?: Duration.DurationInput | undefined
+  /** Resume an earlier stream: sent as `Last-Event-ID` on the first request. */
+  readonly lastEventId?: string | undefined
+  /**
+   * A `data` value that ends the stream (OpenAI's `"[DONE]"`): it is not decoded, and nothing
+   * after it is read. Only with a schema.
+   */
+  readonly done?: string | undefined
+}
+
+/**
+ * Server-Sent Events, streamed: the body parsed as the WHATWG standard says (multi-line
+ * `data`, `event`, `id`, `retry`, comments, CR/LF/CRLF line ends, a leading BOM; an event
+ * without its closing blank line at the end is dropped). With a schema, each event's `data`
+ * is decoded as JSON with it, and a mismatch fails the stream with a `DecodeError` naming the
+ * event. `reconnect` resumes a broken stream with `Last-Event-ID`. Everything `stream` says
+ * about timeouts, retries and closing applies.
+ *
+ * @example
+ * ```ts
+ * import { ApiClient } from "@steady/client"
+ * import { Schema, Stream } from "effect"
+ *
+ * const Delta = Schema.Struct({ text: Schema.String })
+ * declare const client: ApiClient.Client
+ *
+ * // every event of a feed, resuming after a dropped connection up to 5 times in a row
+ * const feed = client.get("/feed").pipe(ApiClient.sse({ reconnect: 5 }))
+ *
+ * // a completion streamed as JSON deltas, up to the "[DONE]" sentinel
+ * const text = client.post("/completions").pipe(
+ *   ApiClient.sse(Delta, { done: "[DONE]" }),
+ *   Stream.map((event) => event.data.text),
+ *   Stream.mkString
+ * )
+ * ```
+ *
+ * @since 0.2.0
+ * @category streaming
+ */
+export const sse: {
+  (options?: SseOptions): <E, R>(
+    self: Effect.Effect<HttpClientResponse.HttpClientResponse, E, R>
+  ) => Stream.Stream<ServerSentEvent, E | ApiError.ApiError, R>
+  <A, I, RS>(schema: Schema.Schema<A, I, RS>, options?: SseOptions): <E, R>(
+    self: Effect.Effect<HttpClientResponse.HttpClientResponse, E, R>
+  ) => Stream.Stream<ServerSentEvent<A>, E | ApiError.ApiError, R | RS>
+} = (schemaOrOptions?: Schema.Schema<any, any, any> | SseOptions, options?: SseOptions) => {
+  if (Schema.isSchema(schemaOrOptions)) {
+    const schema = schemaOrOptions
+    return (self: Effect.Effect<HttpClientResponse.HttpClientResponse, any, any>) =>
+      sseInternal.decoded(self, schema, checkSse(options ?? {}))
+  }
+  const checked = checkSse((schemaOrOptions as SseOptions | undefined) ?? {})
+  if (checked.done !== undefined) throw new TypeError("sse: done needs a schema (the sentinel is a data value)")
+  return (self: Effect.Effect<HttpClientResponse.HttpClientResponse, any, any>) => sseInternal.events(self, checked)
+}
+
+const checkSse = (options: SseOptions): SseOptions => {
+  if (options.reconnect !== undefined) retryInternal.wholeNumber("sse reconnect", options.reconnect)
+  if (options.reconnectDelay !== undefined) retryInternal.duration("sse reconnectDelay", options.reconnectDelay, false)
+  return options
+}
+
+/**
  * The same client with other timeouts, retry policy or idempotency for its calls. Only calls
  * on the returned client are affected: another client, or a call a policy makes inside the
  * pipeline, never is. Applied twice, the outer options win field by field.
@@ -527,6 +700,7 @@ export const attempts = (response: HttpClientResponse.HttpClientResponse): numbe
 export const defaults: {
   readonly attemptTimeout: Duration.Duration
   readonly totalTimeout: Duration.Duration
+  readonly idleTimeout: Duration.Duration
   readonly times: number
   readonly base: Duration.Duration
   readonly cap: Duration.Duration

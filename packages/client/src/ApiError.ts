@@ -321,14 +321,16 @@ member(ConnectionError, "ConnectionError")
 /**
  * The request took too long. `scope: "attempt"` when one attempt passed the attempt timeout
  * (retried like a transport error); `scope: "total"` when the whole call, retries
- * included, passed its deadline (never retried). `duration` is the limit that was passed.
+ * included, passed its deadline (never retried); `scope: "idle"` when a streamed body
+ * (`ApiClient.stream`) brought nothing for `timeout.idle` (not retried: part of the body was
+ * already handed over). `duration` is the limit that was passed.
  *
  * @since 0.1.0
  * @category errors
  */
 export class TimeoutError extends Data.Error<
   CommonFields & {
-    readonly scope: "attempt" | "total"
+    readonly scope: "attempt" | "total" | "idle"
     readonly duration: Duration.Duration
   }
 > {

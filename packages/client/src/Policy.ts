@@ -27,6 +27,7 @@ import type * as Clock from "effect/Clock"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as LogLevel from "effect/LogLevel"
+import type * as Stream from "effect/Stream"
 import type * as ApiError from "./ApiError.js"
 import * as internal from "./internal/policy.js"
 import type * as Retry from "./Retry.js"
@@ -85,6 +86,26 @@ export interface Settings {
   readonly logLevel: LogLevel.LogLevel
   /** Whether compressed bodies are asked for and decompressed (the pool's transport). */
   readonly compression: boolean
+  /** The longest wait for the next chunk of a streamed body (`Duration.infinity`: none). */
+  readonly idleTimeout: Duration.Duration
+}
+
+/**
+ * Set on a request whose caller reads the body as it arrives (`ApiClient.stream`, `sse`,
+ * `ndjson`): a transport then hands a 2xx body over unread, as `Response.stream`, and
+ * registers how to abandon it. A transport that does not stream returns the body read, which
+ * the caller gets as one chunk.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface Streaming {
+  /**
+   * Called by the transport for each body it hands over unread: `release` aborts the request
+   * (closing its connection) if the body has not ended. The caller's stream releases every
+   * body when it ends, also one a policy dropped (a hedge that lost).
+   */
+  readonly opened: (release: () => void) => void
 }
 
 /**
@@ -117,10 +138,14 @@ export interface Request {
   readonly settings: Settings
   /** Query parameter names whose values are hidden wherever the URL is shown. */
   readonly redactQuery: ReadonlySet<string> | undefined
+  /** Set when the caller streams the response body (see `Streaming`). */
+  readonly streaming?: Streaming | undefined
 }
 
 /**
- * A response with its body read (bounded by `maxResponseBytes`) inside the attempt.
+ * A response with its body read (bounded by `maxResponseBytes`) inside the attempt, or, for a
+ * `streaming` request answered with a 2xx, handed over unread as `stream` (`body` is then
+ * empty).
  *
  * @since 0.2.0
  * @category models
@@ -137,6 +162,12 @@ export interface Response {
    * says: a decode error on this body masks any credential the body echoes.
    */
   readonly request?: Request | undefined
+  /**
+   * The body as it arrives, read once, when the request was `streaming` and the status is a
+   * 2xx; it fails with a `ConnectionError` (the connection broke) or a `DecodeError` (it does
+   * not decompress).
+   */
+  readonly stream?: Stream.Stream<Uint8Array, ApiError.ApiError> | undefined
 }
 
 /**

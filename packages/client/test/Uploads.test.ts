@@ -18,8 +18,7 @@ const parseForm = (received: TestServer.ReceivedRequest) =>
     }).formData()
   )
 
-const ok = (_: TestServer.ReceivedRequest, res: Http.ServerResponse) =>
-  TestServer.json(res, 200, { ok: true })
+const ok = (_: TestServer.ReceivedRequest, res: Http.ServerResponse) => TestServer.json(res, 200, { ok: true })
 
 /** fetch sends `sec-fetch-mode`; undici's dispatcher (the pool's fast path) does not. */
 const viaFastPath = (received: TestServer.ReceivedRequest) => received.headers["sec-fetch-mode"] === undefined

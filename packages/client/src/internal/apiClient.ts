@@ -26,6 +26,7 @@ import { prepare } from "./prepare.js"
 import { redactUrl } from "./redact.js"
 import { BufferedResponse } from "./response.js"
 import * as retryBudget from "./retryBudget.js"
+import * as streamingInternal from "./streaming.js"
 import * as trace from "./trace.js"
 import * as transport from "./transport.js"
 
@@ -98,9 +99,10 @@ export const make = (http: HttpClient.HttpClient, input: ApiClient.Options, env:
   const execute = (source: HttpClientRequest.HttpClientRequest) =>
     Effect.withFiberRuntime<HttpClientResponse.HttpClientResponse, ApiError.ApiError>((fiber) => {
       const overrides = fiber.getFiberRef(currentCallOptions)
+      const streaming = fiber.getFiberRef(streamingInternal.currentStreaming)
       const settings = overrides === undefined ? resolved.settings : options.override(resolved.settings, overrides)
       const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
-      const request = prepare(
+      const prepared = prepare(
         resolved,
         redactQuery,
         source,
@@ -108,7 +110,12 @@ export const make = (http: HttpClient.HttpClient, input: ApiClient.Options, env:
         overrides?.idempotencyKey ?? resolved.idempotencyKey,
         clock
       )
-      if (ApiError.isApiError(request)) return Effect.fail(request)
+      if (ApiError.isApiError(prepared)) return Effect.fail(prepared)
+      const request = streaming === undefined ? prepared : {
+        ...prepared,
+        streaming,
+        headers: streaming.headers === undefined ? prepared.headers : { ...prepared.headers, ...streaming.headers }
+      }
       const run = Effect.map(
         trace.exporting(fiber) ? traced(request) : handler(request),
         (response) =>
@@ -120,7 +127,8 @@ export const make = (http: HttpClient.HttpClient, input: ApiClient.Options, env:
             redactUrl(request.url, request.redactQuery),
             response.attempts ?? 1,
             redaction,
-            response.request ?? request
+            response.request ?? request,
+            response.stream
           )
       )
       // one line per call that fails, when the client's level is one the fiber logs at all
@@ -136,7 +144,8 @@ export const make = (http: HttpClient.HttpClient, input: ApiClient.Options, env:
           }))
         : run
       // the overrides are this call's: calls made inside the pipeline (by a policy) never see them
-      return overrides === undefined ? logged : Effect.locally(logged, currentCallOptions, undefined)
+      const own = overrides === undefined ? logged : Effect.locally(logged, currentCallOptions, undefined)
+      return streaming === undefined ? own : Effect.locally(own, streamingInternal.currentStreaming, undefined)
     })
 
   // `execute` is the whole client: the preprocess step of makeWith is the identity.

@@ -70,9 +70,9 @@ export const connectionMessage = (e: ApiError.ConnectionError): string =>
 
 /** @internal */
 export const timeoutMessage = (e: ApiError.TimeoutError): string =>
-  `${e.request.method} ${e.request.url} timed out: ${e.scope === "attempt" ? "attempt timeout" : "total deadline"} of ${
-    Duration.format(e.duration)
-  } passed (${attemptsText(e.attempts)})`
+  `${e.request.method} ${e.request.url} timed out: ${
+    e.scope === "attempt" ? "attempt timeout" : e.scope === "idle" ? "idle timeout between chunks" : "total deadline"
+  } of ${Duration.format(e.duration)} passed (${attemptsText(e.attempts)})`
 
 /** @internal */
 export const decodeMessage = (e: ApiError.DecodeError): string => {

@@ -91,6 +91,41 @@ const readBody = (
   )
 }
 
+const noBytes = new Uint8Array(0)
+
+/**
+ * A 2xx body handed over unread to a caller that streams it. A body the caller never starts
+ * (a policy dropped the response) is abandoned when the caller's stream ends: reading it with
+ * an immediate interruption runs the client's own abort.
+ */
+const handOver = (
+  request: Policy.Request,
+  streaming: Policy.Streaming,
+  response: HttpClientResponse.HttpClientResponse
+): Policy.Response => {
+  let started = false
+  const body = Stream.catchAll(
+    response.stream,
+    (e): Stream.Stream<never, ApiError.ApiError> =>
+      e._tag === "ResponseError" && e.reason === "EmptyBody"
+        ? Stream.empty
+        : Stream.fail(fromHttpClientError(request, e))
+  )
+  streaming.opened(() => {
+    if (!started) Effect.runFork(Stream.runDrain(Stream.interruptWhen(body, Effect.void)))
+  })
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: noBytes,
+    request,
+    stream: Stream.suspend(() => {
+      started = true
+      return body
+    })
+  }
+}
+
 /**
  * How a clock arms a timer: a clock that can schedule a callback (Effect's live clock offers
  * a `ClockScheduler`) arms it without a fiber; one that cannot (`TestClock`) runs
@@ -188,7 +223,11 @@ export const send = (
         ),
         (e) => fromHttpClientError(request, e)
       ),
-      (response) => readBody(request, response)
+      (response) =>
+        request.streaming !== undefined && response.status >= 200 && response.status < 300 &&
+          failure.hasBody(request.method, response.status)
+          ? Effect.succeed(handOver(request, request.streaming, response))
+          : readBody(request, response)
     ),
     request
   )

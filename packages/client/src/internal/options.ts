@@ -17,6 +17,7 @@ import * as retry from "./retry.js"
 export const defaults = {
   attemptTimeout: Duration.seconds(10),
   totalTimeout: Duration.seconds(30),
+  idleTimeout: Duration.seconds(60),
   times: retry.defaults.times,
   base: retry.defaults.base,
   cap: retry.defaults.cap,
@@ -100,7 +101,8 @@ export const resolve = (options: ApiClient.Options): Resolved => {
       retry: retry.resolve(options.retry, undefined),
       maxResponseBytes,
       logLevel: resolveLogLevel(options.logLevel),
-      compression: options.compression ?? true
+      compression: options.compression ?? true,
+      idleTimeout: retry.duration("timeout.idle", options.timeout?.idle ?? defaults.idleTimeout, true)
     },
     allowOtherOrigins: options.allowOtherOrigins ?? false,
     idempotencyKey: options.idempotencyKey,
@@ -133,7 +135,10 @@ export const override = (settings: Policy.Settings, options: ApiClient.CallOptio
   retry: options.retry !== undefined ? retry.resolve(options.retry, settings.retry) : settings.retry,
   maxResponseBytes: settings.maxResponseBytes,
   logLevel: settings.logLevel,
-  compression: settings.compression
+  compression: settings.compression,
+  idleTimeout: options.timeout?.idle !== undefined
+    ? retry.duration("timeout.idle", options.timeout.idle, true)
+    : settings.idleTimeout
 })
 
 /** The settings of a client made with no options. @internal */

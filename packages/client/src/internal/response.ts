@@ -16,6 +16,7 @@ import * as Effect from "effect/Effect"
 import * as Inspectable from "effect/Inspectable"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import type * as ApiError from "../ApiError.js"
 import type * as Policy from "../Policy.js"
 
 const decoder = new TextDecoder()
@@ -44,7 +45,9 @@ export class BufferedResponse extends Inspectable.Class implements HttpClientRes
     /** What the client redacts, to mask a credential the body echoes in a decode error. */
     readonly redaction?: Redaction | undefined,
     /** The request as it was sent, credentials included (never shown). */
-    readonly sent?: Policy.Request | undefined
+    readonly sent?: Policy.Request | undefined,
+    /** The body as it arrives, when the caller streams it (`bytes` is then empty). */
+    readonly bodyStream?: Stream.Stream<Uint8Array, ApiError.ApiError> | undefined
   ) {
     super()
   }
@@ -76,17 +79,29 @@ export class BufferedResponse extends Inspectable.Class implements HttpClientRes
   get bodyText(): string {
     return this.cachedText ??= decoder.decode(this.bytes)
   }
+  /** A streamed body read whole, for a caller that asks for it as text or JSON after all. */
+  private get collected(): Effect.Effect<Uint8Array, HttpClientError.ResponseError> {
+    return Effect.map(
+      Stream.runCollect(this.stream),
+      (chunks) => {
+        const all = Buffer.concat(Array.from(chunks))
+        this.cachedText = decoder.decode(all)
+        return all
+      }
+    )
+  }
   get text(): Effect.Effect<string, HttpClientError.ResponseError> {
+    if (this.bodyStream !== undefined && this.cachedText === undefined) {
+      return Effect.map(this.collected, () => this.bodyText)
+    }
     return Effect.sync(() => this.bodyText)
   }
   get json(): Effect.Effect<unknown, HttpClientError.ResponseError> {
-    return Effect.try({
-      try: () => {
-        const text = this.bodyText
-        return text === "" ? null : JSON.parse(text)
-      },
-      catch: (cause) => this.decodeError(cause)
-    })
+    return Effect.flatMap(this.text, (text) =>
+      Effect.try({
+        try: () => text === "" ? null : JSON.parse(text),
+        catch: (cause) => this.decodeError(cause)
+      }))
   }
   get urlParamsBody(): Effect.Effect<UrlParams.UrlParams, HttpClientError.ResponseError> {
     return Effect.try({
@@ -95,11 +110,17 @@ export class BufferedResponse extends Inspectable.Class implements HttpClientRes
     })
   }
   get arrayBuffer(): Effect.Effect<ArrayBuffer, HttpClientError.ResponseError> {
+    if (this.bodyStream !== undefined) {
+      return Effect.map(this.collected, (b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer)
+    }
     return Effect.sync(() =>
       this.bytes.buffer.slice(this.bytes.byteOffset, this.bytes.byteOffset + this.bytes.byteLength) as ArrayBuffer
     )
   }
   get stream(): Stream.Stream<Uint8Array, HttpClientError.ResponseError> {
+    if (this.bodyStream !== undefined) {
+      return Stream.mapError(this.bodyStream, (cause) => this.decodeError(cause))
+    }
     return this.bytes.byteLength === 0 ? Stream.empty : Stream.succeed(this.bytes)
   }
   get formData(): Effect.Effect<FormData, HttpClientError.ResponseError> {

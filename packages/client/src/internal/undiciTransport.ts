@@ -7,33 +7,22 @@
  *
  * @internal
  */
-import type * as HttpBody from "@effect/platform/HttpBody"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import * as Undici from "undici"
 import type * as ApiError from "../ApiError.js"
 import type * as Policy from "../Policy.js"
 import type * as Transport from "../Transport.js"
+import { BodyQueue } from "./bodyQueue.js"
 import * as compression from "./compression.js"
 import * as httpClientTransport from "./httpClientTransport.js"
 import * as failure from "./transportFailure.js"
-
-const directBody = (body: HttpBody.HttpBody): string | Uint8Array | FormData | null | undefined => {
-  switch (body._tag) {
-    case "Empty":
-      return null
-    case "Uint8Array":
-      return body.body
-    case "Raw":
-      return typeof body.body === "string" || body.body instanceof Uint8Array ? body.body : undefined
-    case "FormData":
-      return body.formData
-    case "Stream":
-      return undefined
-  }
-}
+import * as bodies from "./undiciBody.js"
 
 const aborted = () => new Undici.errors.RequestAbortedError()
+
+const noBytes = new Uint8Array(0)
 
 type Controller = Undici.Dispatcher.DispatchController
 
@@ -44,7 +33,8 @@ type Controller = Undici.Dispatcher.DispatchController
  */
 export const send = (
   dispatcher: Undici.Dispatcher,
-  request: Policy.Request
+  request: Policy.Request,
+  body: bodies.FastBody
 ): Effect.Effect<Policy.Response, ApiError.ApiError> =>
   Effect.async<Policy.Response, ApiError.ApiError>((resume) => {
     const maxBytes = request.settings.maxResponseBytes
@@ -54,12 +44,14 @@ export const send = (
     let headers: Record<string, string | Array<string> | undefined> = {}
     let chunks: Array<Buffer> = []
     let size = 0
+    /** The body handed to a caller that streams it, once the headers are in. */
+    let queue: BodyQueue | undefined
     const finish = (effect: Effect.Effect<Policy.Response, ApiError.ApiError>) => {
       if (finished) return
       finished = true
       clearTimeout(timer)
       // a decoder still inflating (a body past the limit, a timeout) stops here
-      decoder?.destroy()
+      if (queue === undefined) decoder?.destroy()
       resume(effect)
     }
     const stop = (error: ApiError.ApiError) => {
@@ -89,14 +81,42 @@ export const send = (
       const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)
       finish(Effect.succeed({ status, headers, body, request }))
     }
+    // where the (decoded) body goes: the caller's stream, or the buffer read inside the attempt
+    const sink = (chunk: Buffer) => queue !== undefined ? queue.push(chunk) : accept(chunk)
+    const ended = () => queue !== undefined ? queue.end() : complete()
+    const broken = (error: ApiError.ApiError) => {
+      if (queue === undefined) return stop(error)
+      queue.fail(error)
+      controller?.abort(aborted())
+    }
+    /** Hands a 2xx body to a caller that streams it: the attempt ends with the headers. */
+    const handOver = (streaming: Policy.Streaming) => {
+      const body = new BodyQueue(() => {
+        controller?.pause()
+        decoder?.pause()
+      }, () => {
+        controller?.resume()
+        decoder?.resume()
+      })
+      queue = body
+      streaming.opened(() => {
+        if (body.settled) return
+        body.fail(failure.connectionError(request, "Reset", true, "the body was abandoned before its end"))
+        decoder?.destroy()
+        controller?.abort(aborted())
+      })
+      finish(Effect.succeed({ status, headers, body: noBytes, request, stream: body.stream }))
+    }
     const timer = setTimeout(() => stop(failure.timeoutError(request)), failure.remainingMillis(request))
     try {
       dispatcher.dispatch({
         origin: request.url.origin,
         path: request.url.pathname + request.url.search,
         method: request.method as Undici.Dispatcher.HttpMethod,
-        headers: request.headers,
-        body: directBody(request.body) as string | Uint8Array | null,
+        headers: body.contentType !== undefined && request.headers["content-type"] === undefined
+          ? { ...request.headers, "content-type": body.contentType }
+          : request.headers,
+        body: body.body as string | Uint8Array | null,
         // The attempt's deadline is the only clock: undici's own timeouts never fire first.
         headersTimeout: 0,
         bodyTimeout: 0
@@ -116,12 +136,16 @@ export const send = (
               // the body handed up is the decoded one: its coding and length no longer apply
               const { "content-encoding": _, "content-length": __, ...rest } = responseHeaders
               headers = rest
-              decoder.on("data", accept)
-              decoder.on("end", complete)
-              decoder.on("error", (cause: Error) => stop(compression.decodeFailure(request, status, cause)))
-              return // the declared length is the compressed one: the limit applies as it inflates
+              decoder.on("data", sink)
+              decoder.on("end", ended)
+              decoder.on("error", (cause: Error) => broken(compression.decodeFailure(request, status, cause)))
             }
           }
+          if (request.streaming !== undefined && status < 300 && failure.hasBody(request.method, status)) {
+            return handOver(request.streaming)
+          }
+          // the declared length of a compressed body is the compressed one: the limit applies as it inflates
+          if (decoder !== undefined) return
           const declared = responseHeaders["content-length"]
           // a HEAD answer (and a 204 or 304) declares a length but carries no body
           // (an error's body is read up to the limit and cut there, so its status keeps its meaning)
@@ -133,16 +157,21 @@ export const send = (
           }
         },
         onResponseData(_c: Controller, chunk: Buffer) {
-          if (finished) return
+          if (finished && queue === undefined) return
           if (decoder !== undefined) decoder.write(chunk)
-          else accept(chunk)
+          else sink(chunk)
         },
         onResponseEnd() {
           if (decoder !== undefined) decoder.end()
-          else complete()
+          else ended()
         },
         onResponseError(_c: Controller, cause: Error) {
-          finish(Effect.fail(failure.fromCause(request, cause)))
+          // before onRequestStart nothing was written: the request provably did not leave
+          const error = controller === undefined
+            ? failure.notStarted(request, cause)
+            : failure.fromCause(request, cause)
+          if (queue !== undefined) queue.fail(error)
+          else finish(Effect.fail(error))
         }
       })
     } catch (cause) {
@@ -168,9 +197,10 @@ export const send = (
   })
 
 /**
- * The transport of a steady `ConnectionPool`: requests with a body undici takes as it is
- * (none, bytes, a string, `FormData`) go straight to the dispatcher; a streamed body goes
- * through the pool's `HttpClient`.
+ * The transport of a steady `ConnectionPool`: every body goes straight to the dispatcher
+ * (bytes, text, `Blob`, `FormData`, `URLSearchParams`, a `ReadableStream` or async iterable, an
+ * Effect `Stream` read through the caller's runtime); anything else goes through the pool's
+ * `HttpClient`.
  *
  * @internal
  */
@@ -180,6 +210,17 @@ export const make = (dispatcher: Undici.Dispatcher, httpClient: HttpClient.HttpC
     name: "undici",
     httpClient,
     decodesContent: true,
-    send: (request) => directBody(request.body) !== undefined ? send(dispatcher, request) : generic.send(request)
+    send: (request) => {
+      const body = bodies.fastBody(request.body)
+      if (body !== undefined) return send(dispatcher, request, body)
+      if (request.body._tag === "Stream") {
+        const stream = request.body.stream
+        return Effect.flatMap(
+          Effect.runtime<never>(),
+          (runtime) => send(dispatcher, request, { body: Stream.toAsyncIterableRuntime(stream, runtime) })
+        )
+      }
+      return generic.send(request)
+    }
   }
 }

@@ -1,0 +1,95 @@
+/**
+ * A response body handed to the caller as it arrives (`ApiClient.stream`): the transport
+ * pushes chunks in, the caller's stream pulls them out. Backpressure reaches the socket: past
+ * `highWaterMark` buffered bytes the transport is paused, and it resumes when the caller has
+ * taken them.
+ *
+ * @internal
+ */
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
+import type * as ApiError from "../ApiError.js"
+
+/** How many bytes wait for the caller before the socket is paused. @internal */
+export const highWaterMark = 256 * 1024
+
+type Pull = Effect.Effect<Chunk.Chunk<Uint8Array>, Option.Option<ApiError.ApiError>>
+
+/** @internal */
+export class BodyQueue {
+  private chunks: Array<Uint8Array> = []
+  private bytes = 0
+  private ended = false
+  private failure: ApiError.ApiError | undefined
+  private waiter: ((pull: Pull) => void) | undefined
+  private paused = false
+  constructor(
+    private readonly pauseSource: () => void,
+    private readonly resumeSource: () => void
+  ) {}
+
+  /** Whether the body has ended or failed: nothing more will be pushed. */
+  get settled(): boolean {
+    return this.ended || this.failure !== undefined
+  }
+
+  push(chunk: Uint8Array): void {
+    if (this.settled) return
+    const waiter = this.waiter
+    if (waiter !== undefined) {
+      this.waiter = undefined
+      waiter(Effect.succeed(Chunk.of(chunk)))
+      return
+    }
+    this.chunks.push(chunk)
+    this.bytes += chunk.byteLength
+    if (!this.paused && this.bytes >= highWaterMark) {
+      this.paused = true
+      this.pauseSource()
+    }
+  }
+
+  end(): void {
+    if (this.settled) return
+    this.ended = true
+    this.wake()
+  }
+
+  fail(error: ApiError.ApiError): void {
+    if (this.settled) return
+    this.failure = error
+    this.wake()
+  }
+
+  private wake() {
+    const waiter = this.waiter
+    if (waiter === undefined) return
+    this.waiter = undefined
+    waiter(this.failure !== undefined ? Effect.fail(Option.some(this.failure)) : Effect.fail(Option.none()))
+  }
+
+  /** The next chunks: all that are buffered, or the next to arrive. */
+  readonly pull: Pull = Effect.async((resume) => {
+    if (this.chunks.length > 0) {
+      const out = Chunk.unsafeFromArray(this.chunks)
+      this.chunks = []
+      this.bytes = 0
+      if (this.paused) {
+        this.paused = false
+        this.resumeSource()
+      }
+      return resume(Effect.succeed(out))
+    }
+    if (this.failure !== undefined) return resume(Effect.fail(Option.some(this.failure)))
+    if (this.ended) return resume(Effect.fail(Option.none()))
+    this.waiter = resume
+    return Effect.sync(() => {
+      this.waiter = undefined
+    })
+  })
+
+  /** The body as a stream, read once. */
+  readonly stream: Stream.Stream<Uint8Array, ApiError.ApiError> = Stream.repeatEffectChunkOption(this.pull)
+}

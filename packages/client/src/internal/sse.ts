@@ -1,0 +1,180 @@
+/**
+ * `text/event-stream` (Server-Sent Events), parsed as the WHATWG HTML standard says
+ * (§9.2.6, "Interpreting an event stream"), with reconnection that resumes from the last
+ * event ID.
+ *
+ * @internal
+ */
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import type * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
+import type * as ApiClient from "../ApiClient.js"
+import * as ApiError from "../ApiError.js"
+import * as decode from "./decode.js"
+import * as streaming from "./streaming.js"
+
+/** The parser's state across events and reconnections: what `id` and `retry` last said. @internal */
+export interface EventState {
+  lastEventId: string
+  retry: number | undefined
+}
+
+/**
+ * Feeds lines to the event-stream grammar: fields accumulate until a blank line dispatches
+ * an event (one without `data` is dropped); comments (`:` lines) and unknown fields are
+ * ignored; `id` (without NUL) and `retry` (digits only) update `state`.
+ *
+ * @internal
+ */
+export class Parser {
+  private data: Array<string> = []
+  private event = ""
+  private sawData = false
+  constructor(readonly state: EventState) {}
+
+  /** The event a line completes, if any. */
+  line(line: string): ApiClient.ServerSentEvent | undefined {
+    if (line === "") return this.dispatch()
+    if (line.charCodeAt(0) === 58 /* : */) return undefined
+    const colon = line.indexOf(":")
+    const field = colon === -1 ? line : line.slice(0, colon)
+    let value = colon === -1 ? "" : line.slice(colon + 1)
+    if (value.charCodeAt(0) === 32 /* space */) value = value.slice(1)
+    switch (field) {
+      case "event":
+        this.event = value
+        break
+      case "data":
+        this.data.push(value)
+        this.sawData = true
+        break
+      case "id":
+        if (!value.includes("\u0000")) this.state.lastEventId = value
+        break
+      case "retry":
+        if (/^[0-9]+$/.test(value)) this.state.retry = Number(value)
+        break
+    }
+    return undefined
+  }
+
+  private dispatch(): ApiClient.ServerSentEvent | undefined {
+    if (!this.sawData) {
+      this.event = ""
+      return undefined
+    }
+    const event: ApiClient.ServerSentEvent = {
+      event: this.event === "" ? "message" : this.event,
+      data: this.data.join("\n"),
+      id: this.state.lastEventId,
+      retry: this.state.retry
+    }
+    this.data = []
+    this.event = ""
+    this.sawData = false
+    return event
+  }
+
+  /** At the end of the stream an event without its blank line is dropped, as the standard says. */
+  reset(): void {
+    this.data = []
+    this.event = ""
+    this.sawData = false
+  }
+}
+
+/** The events of one response. */
+const eventsOf = (
+  response: HttpClientResponse.HttpClientResponse,
+  state: EventState
+): Stream.Stream<ApiClient.ServerSentEvent, ApiError.ApiError> => {
+  const maxChars = streaming.maxLine(response)
+  const parser = new Parser(state)
+  let first = true
+  const text = streaming.lines(streaming.bodyOf(response), {
+    bareCr: true,
+    maxChars,
+    tooLong: () =>
+      decode.decodeFailure(response, "TooLarge", "", `an event-stream line is longer than ${maxChars} characters`)
+  })
+  return Stream.filterMap(text, (line) => {
+    if (first) {
+      first = false
+      // one leading BOM is not part of the stream
+      if (line.charCodeAt(0) === 0xfeff) line = line.slice(1)
+    }
+    return Option.fromNullable(parser.line(line))
+  })
+}
+
+const reconnectable = (error: ApiError.ApiError): boolean =>
+  (error._tag === "ConnectionError" && error.reason !== "InvalidUrl" && error.reason !== "InvalidRequest" &&
+    error.reason !== "OriginNotAllowed" && error.reason !== "PoolClosed") ||
+  (error._tag === "TimeoutError" && error.scope !== "total")
+
+/** The default wait before a reconnection when the server set none (`retry:`), as browsers do. @internal */
+export const defaultReconnectDelay = Duration.seconds(3)
+
+/** @internal */
+export const events = <E, R>(
+  self: Effect.Effect<HttpClientResponse.HttpClientResponse, E, R>,
+  options: ApiClient.SseOptions
+): Stream.Stream<ApiClient.ServerSentEvent, E | ApiError.ApiError, R> =>
+  Stream.suspend(() => {
+    const state: EventState = { lastEventId: options.lastEventId ?? "", retry: undefined }
+    const reconnects = options.reconnect ?? 0
+    const connect = (left: number): Stream.Stream<ApiClient.ServerSentEvent, E | ApiError.ApiError, R> => {
+      let received = false
+      let connected = false
+      const headers = state.lastEventId === "" ? undefined : { "last-event-id": state.lastEventId }
+      const once = Stream.tap(
+        streaming.withResponse(self, headers, (response) => {
+          connected = true
+          return eventsOf(response, state)
+        }),
+        () =>
+          Effect.sync(() => {
+            received = true
+          })
+      )
+      return Stream.catchAll(once, (error): Stream.Stream<ApiClient.ServerSentEvent, E | ApiError.ApiError, R> => {
+        // only a stream that was open reconnects (the call itself has its retries); one that
+        // brought events starts the count again
+        const budget = received ? reconnects : left
+        if (budget <= 0 || !connected || !ApiError.isApiError(error) || !reconnectable(error)) return Stream.fail(error)
+        const delay = state.retry !== undefined
+          ? Duration.millis(state.retry)
+          : options.reconnectDelay !== undefined
+          ? Duration.decode(options.reconnectDelay)
+          : defaultReconnectDelay
+        return Stream.unwrap(Effect.as(Effect.sleep(delay), connect(budget - 1)))
+      })
+    }
+    return connect(reconnects)
+  })
+
+/** Each event's `data` decoded as JSON with `schema`, up to the `done` sentinel. @internal */
+export const decoded = <A, I, RS, E, R>(
+  self: Effect.Effect<HttpClientResponse.HttpClientResponse, E, R>,
+  schema: Schema.Schema<A, I, RS>,
+  options: ApiClient.SseOptions
+): Stream.Stream<ApiClient.ServerSentEvent<A>, E | ApiError.ApiError, R | RS> => {
+  const decodeData = decode.jsonTextDecoder(schema)
+  let response: HttpClientResponse.HttpClientResponse | undefined
+  const capture = Effect.tap(self, (r) => {
+    response = r
+  })
+  let n = 0
+  const all = events(capture, options)
+  const until = options.done === undefined ? all : Stream.takeWhile(all, (event) => event.data !== options.done)
+  return Stream.mapEffect(until, (event) => {
+    n++
+    return Effect.map(
+      decodeData(response!, event.data, `event ${n}${event.id === "" ? "" : ` (id ${event.id})`}`),
+      (data): ApiClient.ServerSentEvent<A> => ({ ...event, data })
+    )
+  })
+}

@@ -1,0 +1,183 @@
+/**
+ * Streamed response bodies: `ApiClient.stream` runs a call with a `Streaming` context in a
+ * fiber ref, so the client's transport hands a 2xx body over unread; the stream's scope
+ * releases every body the call opened when it ends.
+ *
+ * @internal
+ */
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
+import { globalValue } from "effect/GlobalValue"
+import type * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
+import * as ApiError from "../ApiError.js"
+import type * as Policy from "../Policy.js"
+import * as decode from "./decode.js"
+import { redactUrl } from "./redact.js"
+import { isBufferedResponse } from "./response.js"
+
+/** What one streamed call carries: the bodies it opened, and headers to add (Last-Event-ID). @internal */
+export class Streaming implements Policy.Streaming {
+  private releases: Array<() => void> = []
+  constructor(readonly headers: Readonly<Record<string, string>> | undefined) {}
+  readonly opened = (release: () => void): void => {
+    this.releases.push(release)
+  }
+  releaseAll(): void {
+    const all = this.releases
+    this.releases = []
+    for (const release of all) release()
+  }
+}
+
+/** Set by `ApiClient.stream` around the call: read once per call by `execute`. @internal */
+export const currentStreaming = globalValue(
+  Symbol.for("@steady/client/ApiClient/currentStreaming"),
+  () => FiberRef.unsafeMake<Streaming | undefined>(undefined)
+)
+
+const idleTimeout = (response: HttpClientResponse.HttpClientResponse, request: Policy.Request) =>
+  new ApiError.TimeoutError({
+    request: { method: request.method, url: redactUrl(request.url, request.redactQuery) },
+    attempts: isBufferedResponse(response) ? response.attempts : 1,
+    scope: "idle",
+    duration: request.settings.idleTimeout
+  })
+
+/** A body from a client that is not steady's, its failures as `ApiError`s. */
+const foreignBody = (response: HttpClientResponse.HttpClientResponse): Stream.Stream<Uint8Array, ApiError.ApiError> =>
+  Stream.mapError(
+    response.stream,
+    (e) =>
+      new ApiError.ConnectionError({
+        request: { method: response.request.method, url: redactUrl(response.request.url) },
+        attempts: 1,
+        reason: "Transport",
+        sent: true,
+        detail: `the response body could not be read: ${e.message}`,
+        cause: e
+      })
+  )
+
+/** The body of a response, with the idle timeout of its call. @internal */
+export const bodyOf = (
+  response: HttpClientResponse.HttpClientResponse
+): Stream.Stream<Uint8Array, ApiError.ApiError> => {
+  if (!isBufferedResponse(response)) return foreignBody(response)
+  const sent = response.sent
+  // a transport that does not stream read the body inside the attempt: it is one chunk
+  const body = response.bodyStream ?? (response.bytes.byteLength === 0 ? Stream.empty : Stream.succeed(response.bytes))
+  if (sent === undefined || response.bodyStream === undefined || !Duration.isFinite(sent.settings.idleTimeout)) {
+    return body
+  }
+  return Stream.timeoutFail(body, () => idleTimeout(response, sent), sent.settings.idleTimeout)
+}
+
+/**
+ * Runs the call `self` with its body streamed, and hands `use` the response; every body the
+ * call opened is released (its connection closed, if it has not ended) when the stream ends.
+ *
+ * @internal
+ */
+export const withResponse = <A, E, R, E2, R2>(
+  self: Effect.Effect<HttpClientResponse.HttpClientResponse, E, R>,
+  headers: Readonly<Record<string, string>> | undefined,
+  use: (response: HttpClientResponse.HttpClientResponse) => Stream.Stream<A, E2, R2>
+): Stream.Stream<A, E | E2, R | R2> =>
+  Stream.unwrapScoped(
+    Effect.flatMap(
+      Effect.acquireRelease(Effect.sync(() => new Streaming(headers)), (streaming) =>
+        Effect.sync(() => streaming.releaseAll())),
+      (streaming) =>
+        Effect.map(Effect.locally(self, currentStreaming, streaming), use)
+    )
+  )
+
+/** @internal */
+export const stream = <E, R>(
+  self: Effect.Effect<HttpClientResponse.HttpClientResponse, E, R>
+): Stream.Stream<Uint8Array, E | ApiError.ApiError, R> => withResponse(self, undefined, bodyOf)
+
+/**
+ * Splits a UTF-8 body into lines (LF, CRLF; and CR alone when `bareCr`), each at most
+ * `maxBytes` long; the last line counts even without its terminator. A line over the limit
+ * fails with `tooLong`.
+ *
+ * @internal
+ */
+export const lines = <E>(
+  body: Stream.Stream<Uint8Array, E>,
+  options: { readonly bareCr: boolean; readonly maxChars: number; readonly tooLong: () => E }
+): Stream.Stream<string, E> =>
+  Stream.suspend(() => {
+    const decoder = new TextDecoder("utf-8")
+    let pending = ""
+    let skipLf = false
+    const split = (text: string, out: Array<string>): E | undefined => {
+      let i = 0
+      if (skipLf) {
+        // the CR that ended the last chunk was the first half of a CRLF
+        skipLf = false
+        if (text.charCodeAt(0) === 10) i = 1
+      }
+      let start = i
+      for (; i < text.length; i++) {
+        const c = text.charCodeAt(i)
+        if (c !== 10 && !(options.bareCr && c === 13)) continue
+        let line = pending + text.slice(start, i)
+        pending = ""
+        if (!options.bareCr && line.endsWith("\r")) line = line.slice(0, -1)
+        if (line.length > options.maxChars) return options.tooLong()
+        out.push(line)
+        if (c === 13) {
+          if (i + 1 === text.length) skipLf = true
+          else if (text.charCodeAt(i + 1) === 10) i++
+        }
+        start = i + 1
+      }
+      pending += text.slice(start)
+      return pending.length > options.maxChars ? options.tooLong() : undefined
+    }
+    return Stream.concat(
+      Stream.mapConcatEffect(body, (chunk) => {
+        const out: Array<string> = []
+        const error = split(decoder.decode(chunk, { stream: true }), out)
+        return error === undefined ? Effect.succeed(out) : Effect.fail(error)
+      }),
+      Stream.suspend(() => {
+        const out: Array<string> = []
+        const error = split(decoder.decode(), out)
+        if (error !== undefined) return Stream.fail(error)
+        if (pending !== "") out.push(pending)
+        pending = ""
+        return Stream.fromIterable(out)
+      })
+    )
+  })
+
+/** The most characters in one line of a streamed body: the client's `maxResponseBytes`. @internal */
+export const maxLine = (response: HttpClientResponse.HttpClientResponse): number =>
+  isBufferedResponse(response) && response.sent !== undefined
+    ? response.sent.settings.maxResponseBytes
+    : 16 * 1024 * 1024
+
+/** Newline-delimited JSON: each non-blank line decoded with `schema`. @internal */
+export const ndjson = <A, I, RS, E, R>(
+  self: Effect.Effect<HttpClientResponse.HttpClientResponse, E, R>,
+  schema: Schema.Schema<A, I, RS>
+): Stream.Stream<A, E | ApiError.ApiError, R | RS> =>
+  withResponse(self, undefined, (response) => {
+    const decodeLine = decode.jsonTextDecoder(schema)
+    const max = maxLine(response)
+    const text = lines(bodyOf(response), {
+      bareCr: false,
+      maxChars: max,
+      tooLong: () => decode.decodeFailure(response, "TooLarge", "", `a line is longer than ${max} characters`)
+    })
+    return Stream.mapEffect(
+      Stream.filter(Stream.zipWithIndex(text), ([line]) => line.trim() !== ""),
+      ([line, i]) => decodeLine(response, line, `line ${i + 1}`)
+    )
+  })
