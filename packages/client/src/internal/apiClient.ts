@@ -114,7 +114,7 @@ export const make = (http: HttpClient.HttpClient, input: ApiClient.Options, env:
       const request = streaming === undefined ? prepared : {
         ...prepared,
         streaming,
-        headers: streaming.headers === undefined ? prepared.headers : { ...prepared.headers, ...streaming.headers }
+        headers: streaming.apply(prepared.headers)
       }
       const run = Effect.map(
         trace.exporting(fiber) ? traced(request) : handler(request),

@@ -25,7 +25,8 @@ export interface EventState {
 /**
  * Feeds lines to the event-stream grammar: fields accumulate until a blank line dispatches
  * an event (one without `data` is dropped); comments (`:` lines) and unknown fields are
- * ignored; `id` (without NUL) and `retry` (digits only) update `state`.
+ * ignored; `retry` (digits only) updates `state`, and so does `id` (without NUL) at the
+ * blank line that ends its block.
  *
  * @internal
  */
@@ -33,7 +34,11 @@ export class Parser {
   private data: Array<string> = []
   private event = ""
   private sawData = false
-  constructor(readonly state: EventState) {}
+  /** The id read in the current block: it becomes the stream's last event ID at the blank line. */
+  private idBuffer: string
+  constructor(readonly state: EventState) {
+    this.idBuffer = state.lastEventId
+  }
 
   /** The event a line completes, if any. */
   line(line: string): ApiClient.ServerSentEvent | undefined {
@@ -52,7 +57,7 @@ export class Parser {
         this.sawData = true
         break
       case "id":
-        if (!value.includes("\u0000")) this.state.lastEventId = value
+        if (!value.includes("\u0000")) this.idBuffer = value
         break
       case "retry":
         if (/^[0-9]+$/.test(value)) this.state.retry = Number(value)
@@ -62,6 +67,9 @@ export class Parser {
   }
 
   private dispatch(): ApiClient.ServerSentEvent | undefined {
+    // the id is committed by the blank line, also for a block without data; an event cut off
+    // before its blank line does not move it (a reconnection resumes after the last whole one)
+    this.state.lastEventId = this.idBuffer
     if (!this.sawData) {
       this.event = ""
       return undefined
@@ -76,13 +84,6 @@ export class Parser {
     this.event = ""
     this.sawData = false
     return event
-  }
-
-  /** At the end of the stream an event without its blank line is dropped, as the standard says. */
-  reset(): void {
-    this.data = []
-    this.event = ""
-    this.sawData = false
   }
 }
 
@@ -118,6 +119,9 @@ const reconnectable = (error: ApiError.ApiError): boolean =>
 /** The default wait before a reconnection when the server set none (`retry:`), as browsers do. @internal */
 export const defaultReconnectDelay = Duration.seconds(3)
 
+/** What an `EventSource` asks for, unless the request says otherwise. */
+const acceptEvents = { accept: "text/event-stream" }
+
 /** @internal */
 export const events = <E, R>(
   self: Effect.Effect<HttpClientResponse.HttpClientResponse, E, R>,
@@ -134,7 +138,7 @@ export const events = <E, R>(
         streaming.withResponse(self, headers, (response) => {
           connected = true
           return eventsOf(response, state)
-        }),
+        }, acceptEvents),
         () =>
           Effect.sync(() => {
             received = true

@@ -18,10 +18,23 @@ import * as decode from "./decode.js"
 import { redactUrl } from "./redact.js"
 import { isBufferedResponse } from "./response.js"
 
-/** What one streamed call carries: the bodies it opened, and headers to add (Last-Event-ID). @internal */
+/**
+ * What one streamed call carries: the bodies it opened, headers to set (Last-Event-ID) and
+ * headers to set unless the request has them (Accept).
+ *
+ * @internal
+ */
 export class Streaming implements Policy.Streaming {
   private releases: Array<() => void> = []
-  constructor(readonly headers: Readonly<Record<string, string>> | undefined) {}
+  constructor(
+    readonly headers: Readonly<Record<string, string>> | undefined,
+    readonly defaultHeaders?: Readonly<Record<string, string>> | undefined
+  ) {}
+  /** The request's headers with these applied. */
+  apply(headers: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
+    if (this.headers === undefined && this.defaultHeaders === undefined) return headers
+    return { ...this.defaultHeaders, ...headers, ...this.headers }
+  }
   readonly opened = (release: () => void): void => {
     this.releases.push(release)
   }
@@ -84,11 +97,12 @@ export const bodyOf = (
 export const withResponse = <A, E, R, E2, R2>(
   self: Effect.Effect<HttpClientResponse.HttpClientResponse, E, R>,
   headers: Readonly<Record<string, string>> | undefined,
-  use: (response: HttpClientResponse.HttpClientResponse) => Stream.Stream<A, E2, R2>
+  use: (response: HttpClientResponse.HttpClientResponse) => Stream.Stream<A, E2, R2>,
+  defaultHeaders?: Readonly<Record<string, string>> | undefined
 ): Stream.Stream<A, E | E2, R | R2> =>
   Stream.unwrapScoped(
     Effect.flatMap(
-      Effect.acquireRelease(Effect.sync(() => new Streaming(headers)), (streaming) =>
+      Effect.acquireRelease(Effect.sync(() => new Streaming(headers, defaultHeaders)), (streaming) =>
         Effect.sync(() => streaming.releaseAll())),
       (streaming) =>
         Effect.map(Effect.locally(self, currentStreaming, streaming), use)
