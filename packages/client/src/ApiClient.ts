@@ -13,6 +13,7 @@ import type * as HttpApiEndpoint from "@effect/platform/HttpApiEndpoint"
 import type * as HttpApiGroup from "@effect/platform/HttpApiGroup"
 import type * as HttpApiMiddleware from "@effect/platform/HttpApiMiddleware"
 import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
@@ -26,7 +27,7 @@ import type * as LogLevel from "effect/LogLevel"
 import type * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
-import type * as Stream from "effect/Stream"
+import * as Stream from "effect/Stream"
 import type { Simplify } from "effect/Types"
 import type * as ApiError from "./ApiError.js"
 import * as Auth from "./Auth.js"
@@ -34,6 +35,7 @@ import * as internal from "./internal/apiClient.js"
 import * as decode from "./internal/decode.js"
 import * as httpApiInternal from "./internal/httpApi.js"
 import * as optionsInternal from "./internal/options.js"
+import * as paginationInternal from "./internal/pagination.js"
 import * as pathInternal from "./internal/path.js"
 import * as retryInternal from "./internal/retry.js"
 import * as retryBudgetInternal from "./internal/retryBudget.js"
@@ -42,6 +44,7 @@ import * as sseInternal from "./internal/sse.js"
 import * as streamingInternal from "./internal/streaming.js"
 import * as trace from "./internal/trace.js"
 import * as transportInternal from "./internal/transport.js"
+import * as Pagination from "./Pagination.js"
 import type * as Policy from "./Policy.js"
 import type * as Retry from "./Retry.js"
 import * as RetryBudget from "./RetryBudget.js"
@@ -621,6 +624,121 @@ const checkSse = (options: SseOptions): SseOptions => {
   if (options.reconnect !== undefined) retryInternal.wholeNumber("sse reconnect", options.reconnect)
   if (options.reconnectDelay !== undefined) retryInternal.duration("sse reconnectDelay", options.reconnectDelay, false)
   return options
+}
+
+/**
+ * Options of `paginate` and `pages`.
+ *
+ * @since 0.2.0
+ * @category pagination
+ */
+export interface PaginateOptions<P, A> {
+  /** The items of a page. Optional when a page is an array of them. */
+  readonly items?: ((page: P) => ReadonlyArray<A>) | undefined
+  /** Where the next page is: `Pagination.link()`, `cursor(…)`, `page(…)`, `offset(…)`. */
+  readonly next: Pagination.Strategy<P>
+  /**
+   * The most pages fetched: a listing with more fails with `PageLimitError` when the stream
+   * reaches it, rather than ending as if it were complete. Required: a server that always
+   * says there is a next page must not keep a job running forever.
+   */
+  readonly maxPages: number
+}
+
+/**
+ * A listing endpoint as a lazy `Stream` of its items: the first request as you built it,
+ * then the request the strategy derives from each page. Every page is an ordinary call
+ * through the client (retries, timeouts, auth, policies, the origin lock), its body decoded
+ * as JSON with `schema`. Pages are fetched as the stream is pulled: `Stream.take(n)` fetches
+ * only the pages that hold the first `n` items.
+ *
+ * @example
+ * ```ts
+ * import { HttpClientRequest } from "@effect/platform"
+ * import { ApiClient, Pagination } from "@steady/client"
+ * import { Schema, Stream } from "effect"
+ *
+ * const Issue = Schema.Struct({ number: Schema.Number, title: Schema.String })
+ * declare const github: ApiClient.Client
+ *
+ * // GitHub: an array per page, the next page in the Link header
+ * const issues = ApiClient.paginate(
+ *   github,
+ *   HttpClientRequest.get("/repos/effect-ts/effect/issues", { urlParams: { per_page: 100 } }),
+ *   Schema.Array(Issue),
+ *   { next: Pagination.link(), maxPages: 50 }
+ * )
+ * const first250 = issues.pipe(Stream.take(250), Stream.runCollect) // 3 requests
+ *
+ * // Stripe: the items in `data`, `starting_after` the last one while `has_more`
+ * const Customers = Schema.Struct({
+ *   data: Schema.Array(Schema.Struct({ id: Schema.String })),
+ *   has_more: Schema.Boolean
+ * })
+ * declare const stripe: ApiClient.Client
+ * const customers = ApiClient.paginate(stripe, HttpClientRequest.get("/v1/customers"), Customers, {
+ *   items: (page) => page.data,
+ *   next: Pagination.cursor({ param: "starting_after", next: (page) => page.has_more ? page.data.at(-1)?.id : undefined }),
+ *   maxPages: 1000
+ * })
+ * ```
+ *
+ * @since 0.2.0
+ * @category pagination
+ */
+export const paginate: {
+  <P, I, RS, A>(
+    client: Client,
+    request: HttpClientRequest.HttpClientRequest,
+    schema: Schema.Schema<P, I, RS>,
+    options: PaginateOptions<NoInfer<P>, A> & { readonly items: (page: P) => ReadonlyArray<A> }
+  ): Stream.Stream<A, ApiError.ApiError | Pagination.PageLimitError, RS>
+  <A, I, RS>(
+    client: Client,
+    request: HttpClientRequest.HttpClientRequest,
+    schema: Schema.Schema<ReadonlyArray<A>, I, RS>,
+    options: PaginateOptions<NoInfer<ReadonlyArray<A>>, A>
+  ): Stream.Stream<A, ApiError.ApiError | Pagination.PageLimitError, RS>
+} = <P, I, RS, A>(
+  client: Client,
+  request: HttpClientRequest.HttpClientRequest,
+  schema: Schema.Schema<P, I, RS>,
+  options: PaginateOptions<P, A>
+): Stream.Stream<A, ApiError.ApiError | Pagination.PageLimitError, RS> =>
+  Stream.flattenIterables(Stream.map(pages(client, request, schema, options), (page) => page.items))
+
+/**
+ * Like `paginate`, a stream of the pages themselves (each decoded page with its items), for
+ * a page's own fields (a total count, a cursor to save) or to work a page at a time.
+ *
+ * @since 0.2.0
+ * @category pagination
+ */
+export const pages = <P, I, RS, A = P extends ReadonlyArray<infer X> ? X : never>(
+  client: Client,
+  request: HttpClientRequest.HttpClientRequest,
+  schema: Schema.Schema<P, I, RS>,
+  options: PaginateOptions<NoInfer<P>, A>
+): Stream.Stream<Page<P, A>, ApiError.ApiError | Pagination.PageLimitError, RS> =>
+  Stream.map(
+    paginationInternal.pages(client, request, {
+      schema,
+      items: options.items ?? ((page: P) => (Array.isArray(page) ? page : []) as ReadonlyArray<A>),
+      next: options.next,
+      maxPages: options.maxPages
+    }, Pagination.PageLimitError),
+    ([page, items]): Page<P, A> => ({ page, items })
+  )
+
+/**
+ * One page of a listing (`pages`).
+ *
+ * @since 0.2.0
+ * @category pagination
+ */
+export interface Page<P, A> {
+  readonly page: P
+  readonly items: ReadonlyArray<A>
 }
 
 /**

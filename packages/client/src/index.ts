@@ -94,3 +94,11 @@ export * as RetryBudget from "./RetryBudget.js"
  * @since 0.2.0
  */
 export * as Transport from "./Transport.js"
+
+/**
+ * Pagination strategies for `ApiClient.paginate`: the `Link` header, a cursor, page and
+ * offset numbers.
+ *
+ * @since 0.2.0
+ */
+export * as Pagination from "./Pagination.js"

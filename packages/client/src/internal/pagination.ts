@@ -1,0 +1,221 @@
+/**
+ * The pagination strategies, and the lazy stream of pages behind `ApiClient.paginate`.
+ *
+ * @internal
+ */
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as UrlParams from "@effect/platform/UrlParams"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import type * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
+import type * as ApiClient from "../ApiClient.js"
+import type * as ApiError from "../ApiError.js"
+import type * as Pagination from "../Pagination.js"
+import * as decode from "./decode.js"
+import { redactUrl } from "./redact.js"
+import { isBufferedResponse } from "./response.js"
+
+/**
+ * The `rel="next"` target of a `Link` header (RFC 8288 §3): `<target>; param=value; …`,
+ * links separated by commas outside quotes, `rel` quoted or not and possibly a list.
+ *
+ * @internal
+ */
+export const nextLink = (header: string): string | undefined => {
+  let i = 0
+  while (i < header.length) {
+    const open = header.indexOf("<", i)
+    if (open === -1) return undefined
+    const close = header.indexOf(">", open)
+    if (close === -1) return undefined
+    let j = close + 1
+    let quoted = false
+    for (; j < header.length; j++) {
+      const c = header.charCodeAt(j)
+      if (c === 34 /* " */) quoted = !quoted
+      else if (c === 92 /* \ */ && quoted) j++
+      else if (c === 44 /* , */ && !quoted) break
+    }
+    for (const param of header.slice(close + 1, j).split(";")) {
+      const match = /^\s*rel\s*=\s*(?:"([^"]*)"|([^\s";]+))\s*$/i.exec(param)
+      if (match !== null && (match[1] ?? match[2]).toLowerCase().split(/\s+/).includes("next")) {
+        return header.slice(open + 1, close).trim()
+      }
+    }
+    i = j + 1
+  }
+  return undefined
+}
+
+const headerOf = (response: HttpClientResponse.HttpClientResponse, name: string): string | undefined => {
+  const raw = isBufferedResponse(response) ? response.rawHeaders[name] : response.headers[name]
+  return raw === undefined ? undefined : typeof raw === "string" ? raw : raw.join(", ")
+}
+
+/** The URL a response came from (after redirects), to resolve a relative link against. */
+const urlOf = (response: HttpClientResponse.HttpClientResponse): URL => {
+  if (isBufferedResponse(response) && response.sent !== undefined) return response.sent.url
+  return new URL(response.request.url)
+}
+
+/** @internal */
+export const link: Pagination.Strategy<unknown> = {
+  name: "link",
+  next: ({ request, response }) => {
+    const header = headerOf(response, "link")
+    const target = header === undefined ? undefined : nextLink(header)
+    if (target === undefined) return undefined
+    let url: URL
+    try {
+      url = new URL(target, urlOf(response))
+    } catch {
+      return undefined
+    }
+    // the target's query replaces the request's parameters
+    return HttpClientRequest.setUrl(request, url)
+  }
+}
+
+/** A query parameter of the request, from its parameters or from its URL's query. */
+const paramOf = (request: HttpClientRequest.HttpClientRequest, name: string): string | undefined => {
+  const own = UrlParams.getFirst(request.urlParams, name)
+  if (Option.isSome(own)) return own.value
+  const q = request.url.indexOf("?")
+  return q === -1 ? undefined : new URLSearchParams(request.url.slice(q + 1)).get(name) ?? undefined
+}
+
+/** The request with one query parameter set (taken out of the URL's own query if it was there). */
+const withParam = (
+  request: HttpClientRequest.HttpClientRequest,
+  name: string,
+  value: string
+): HttpClientRequest.HttpClientRequest => {
+  const q = request.url.indexOf("?")
+  if (q !== -1) {
+    const query = new URLSearchParams(request.url.slice(q + 1))
+    if (query.has(name)) {
+      query.delete(name)
+      const rest = query.toString()
+      request = HttpClientRequest.setUrl(
+        request,
+        rest === "" ? request.url.slice(0, q) : `${request.url.slice(0, q)}?${rest}`
+      )
+    }
+  }
+  return HttpClientRequest.setUrlParam(request, name, value)
+}
+
+const checkParam = (name: string, param: unknown) => {
+  if (typeof param !== "string" || param === "") throw new TypeError(`${name}: param must be a non-empty string`)
+}
+
+/** @internal */
+export const cursor = <P>(options: {
+  readonly param: string
+  readonly next: (page: P) => string | null | undefined
+  readonly apply?:
+    | ((request: HttpClientRequest.HttpClientRequest, cursor: string) => HttpClientRequest.HttpClientRequest)
+    | undefined
+}): Pagination.Strategy<P> => {
+  checkParam("Pagination.cursor", options.param)
+  return {
+    name: "cursor",
+    next: ({ page, request }) => {
+      const next = options.next(page)
+      if (next === undefined || next === null || next === "") return undefined
+      return options.apply !== undefined ? options.apply(request, next) : withParam(request, options.param, next)
+    }
+  }
+}
+
+/** @internal */
+export const numbered = (
+  kind: "page" | "offset",
+  param: string,
+  start: number,
+  pageSize: number | undefined
+): Pagination.Strategy<unknown> => {
+  checkParam(`Pagination.${kind}`, param)
+  if (!Number.isInteger(start) || start < 0) throw new RangeError(`Pagination.page: start must be a whole number ≥ 0`)
+  if (pageSize !== undefined && !(Number.isInteger(pageSize) && pageSize > 0)) {
+    throw new RangeError(`Pagination.${kind}: pageSize must be a whole number > 0, got ${String(pageSize)}`)
+  }
+  return {
+    name: kind,
+    next: ({ items, request }) => {
+      if (items === 0 || (pageSize !== undefined && items < pageSize)) return undefined
+      const raw = paramOf(request, param)
+      const current = raw === undefined ? start : Number(raw)
+      if (!Number.isFinite(current)) return undefined
+      return withParam(request, param, String(kind === "page" ? current + 1 : current + items))
+    }
+  }
+}
+
+/** A request as a `PageLimitError` shows it: absolute when it can be, query secrets redacted. */
+const shown = (
+  request: HttpClientRequest.HttpClientRequest,
+  previous: HttpClientResponse.HttpClientResponse
+): ApiError.RequestInfo => {
+  let base: URL | undefined
+  try {
+    base = new URL(request.url, urlOf(previous))
+  } catch {
+    base = undefined
+  }
+  const made = base === undefined ? undefined : UrlParams.makeUrl(base.href, request.urlParams, Option.none())
+  const redactQuery = isBufferedResponse(previous) ? previous.sent?.redactQuery : undefined
+  return {
+    method: request.method,
+    url: made !== undefined && made._tag === "Right" ? redactUrl(made.right, redactQuery) : request.url
+  }
+}
+
+interface Step {
+  readonly request: HttpClientRequest.HttpClientRequest
+  readonly index: number
+  readonly previous: HttpClientResponse.HttpClientResponse | undefined
+}
+
+/** The pages, fetched one at a time as they are pulled. @internal */
+export const pages = <P, I, RS, A>(
+  client: ApiClient.Client,
+  request: HttpClientRequest.HttpClientRequest,
+  options: {
+    readonly schema: Schema.Schema<P, I, RS>
+    readonly items: (page: P) => ReadonlyArray<A>
+    readonly next: Pagination.Strategy<P>
+    readonly maxPages: number
+  },
+  PageLimitError: new(args: { maxPages: number; request: ApiError.RequestInfo }) => Pagination.PageLimitError
+): Stream.Stream<readonly [P, ReadonlyArray<A>], ApiError.ApiError | Pagination.PageLimitError, RS> => {
+  const { maxPages, next } = options
+  if (!(Number.isInteger(maxPages) && maxPages > 0)) {
+    throw new RangeError(`paginate: maxPages must be a whole number > 0, got ${String(maxPages)}`)
+  }
+  if (typeof next?.next !== "function") throw new TypeError("paginate: next must be a Pagination strategy")
+  const decodePage = decode.jsonDecoder(options.schema)
+  type Pulled = Option.Option<readonly [readonly [P, ReadonlyArray<A>], Step | undefined]>
+  return Stream.unfoldEffect(
+    { request, index: 0, previous: undefined } as Step | undefined,
+    (step): Effect.Effect<Pulled, ApiError.ApiError | Pagination.PageLimitError, RS> => {
+      if (step === undefined) return Effect.succeed(Option.none())
+      if (step.index >= maxPages) {
+        return Effect.fail(new PageLimitError({ maxPages, request: shown(step.request, step.previous!) }))
+      }
+      return Effect.flatMap(client.execute(step.request), (response) =>
+        Effect.map(decodePage(response), (page) => {
+          const items = options.items(page)
+          const following = next.next({ request: step.request, response, page, items: items.length })
+          return Option.some(
+            [
+              [page, items] as const,
+              following === undefined ? undefined : { request: following, index: step.index + 1, previous: response }
+            ] as const
+          )
+        }))
+    }
+  )
+}
