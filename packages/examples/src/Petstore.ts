@@ -3,8 +3,8 @@
  * an `Effect.Service` built with `ApiClient.makeConfig`, Schema models, typed errors, and
  * the credentials and the connection pool supplied as layers.
  */
-import { HttpBody } from "@effect/platform"
-import { ApiClient, ApiError, Auth, ConnectionPool, Resilience } from "@steady/client"
+import { HttpBody, HttpClientRequest } from "@effect/platform"
+import { ApiClient, ApiError, Auth, ConnectionPool, Pagination, Resilience } from "@steady/client"
 import type { Option } from "effect"
 import { Config, Effect, Layer, Schema } from "effect"
 
@@ -21,6 +21,9 @@ export const NewPet = Schema.Struct({
 export type NewPet = typeof NewPet.Type
 
 export const Inventory = Schema.Record({ key: Schema.String, value: Schema.Number })
+
+/** An event of the adoption feed (`GET /adoptions`, Server-Sent Events). */
+export const Adoption = Schema.Struct({ petId: Schema.Number, by: Schema.String })
 
 export class Petstore extends Effect.Service<Petstore>()("Petstore", {
   effect: Effect.gen(function*() {
@@ -59,7 +62,23 @@ export class Petstore extends Effect.Service<Petstore>()("Petstore", {
           Effect.as("deleted" as const),
           Effect.catchTag("PermissionDeniedError", () => Effect.succeed("forbidden" as const))
         ),
-      inventory: client.get("/store/inventory").pipe(ApiClient.json(Inventory))
+      inventory: client.get("/store/inventory").pipe(ApiClient.json(Inventory)),
+      /**
+       * Every pet, a page of `pageSize` at a time as the stream is read (the next page in the
+       * Link header); at most 100 pages.
+       */
+      listPets: (pageSize: number) =>
+        ApiClient.paginate(
+          client,
+          HttpClientRequest.get("/pets", { urlParams: { limit: pageSize } }),
+          Schema.Array(Pet),
+          { next: Pagination.link(), maxPages: 100 }
+        ),
+      /**
+       * The adoption feed, as it happens: resumed with Last-Event-ID when the connection
+       * breaks (up to 3 times in a row).
+       */
+      adoptions: client.get("/adoptions").pipe(ApiClient.sse(Adoption, { reconnect: 3 }))
     }
   })
 }) {}

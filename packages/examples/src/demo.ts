@@ -6,7 +6,7 @@
  */
 import { ApiClient, ApiError, ConnectionPool, RetryBudget } from "@steady/client"
 import { ChaosServer } from "@steady/testing"
-import { ConfigProvider, Effect, Layer, Metric, Option, Random } from "effect"
+import { Chunk, ConfigProvider, Effect, Layer, Metric, Option, Random, Stream } from "effect"
 import { numberFlag, parseFlags, progress, progressDone } from "./cli.js"
 import { AuthLive, Petstore } from "./Petstore.js"
 import * as Waterfall from "./waterfall.js"
@@ -47,6 +47,7 @@ const requests = Math.floor(numberFlag("requests", values.requests, 1, 1_000_000
 const faultRate = numberFlag("fault-rate", values["fault-rate"], 0, 0.9)
 const seed = Math.floor(numberFlag("seed", values.seed, 0, 2 ** 31))
 const CONNECTIONS = 8
+const PETS = 95
 
 interface Check {
   readonly practice: string
@@ -100,7 +101,31 @@ const program = Effect.gen(function*() {
         sequence: [ChaosServer.status(503), ChaosServer.status(503)],
         answer: guarded({ status: 201, json: pet(2001) })
       },
-      "GET /store/inventory": { sequence: [ChaosServer.delay(2_500)], answer: guarded({ json: { available: 3 } }) }
+      "GET /store/inventory": { sequence: [ChaosServer.delay(2_500)], answer: guarded({ json: { available: 3 } }) },
+      // 95 pets, a page at a time with a Link to the next; the second page's first answer is a 503
+      "GET /pets": {
+        sequence: ["ok", ChaosServer.status(503)],
+        answer: (req) => {
+          const limit = Number(req.query.get("limit") ?? "20")
+          const page = Number(req.query.get("page") ?? "1")
+          const ids = Array.from({ length: PETS }, (_, i) => i + 1).slice((page - 1) * limit, page * limit)
+          const next = page * limit < PETS ? { link: `</pets?limit=${limit}&page=${page + 1}>; rel="next"` } : undefined
+          return guarded({ json: ids.map(pet), headers: next })(req)
+        }
+      },
+      // six adoptions as Server-Sent Events; the first connection breaks in the middle of the fourth
+      "GET /adoptions": {
+        sequence: [ChaosServer.dropStream(3)],
+        answer: (req) => {
+          const after = Number(req.headers["last-event-id"] ?? "0")
+          const events = Array.from({ length: 6 }, (_, i) => i + 1).filter((n) => n > after).map((n) => ({
+            id: String(n),
+            retry: 50,
+            data: JSON.stringify({ petId: 100 + n, by: `family ${n}` })
+          }))
+          return authorized(req.headers) ? { events } : { status: 401, json: { error: "invalid_token" } }
+        }
+      }
     }
   })
   const config = ConfigProvider.fromMap(
@@ -215,7 +240,42 @@ const program = Effect.gen(function*() {
     say(7, "token refresh", `the token expired; 50 concurrent calls made ${refreshes} token request`)
     check("single refresh", "1 token request", String(refreshes), refreshes === 1)
 
-    // 8. one pooled session, under load, with faults
+    // 8. a listing read page by page, and only as far as it is read
+    const first30 = yield* petstore.listPets(20).pipe(Stream.take(30), Stream.runCollect)
+    const pagesForFirst30 = at("/pets").length
+    const everyPet = yield* petstore.listPets(20).pipe(Stream.runCollect)
+    const pagesForAll = at("/pets").length - pagesForFirst30
+    say(
+      8,
+      "pagination",
+      `listPets(20): the first 30 pets took ${pagesForFirst30} requests (2 pages, a 503 retried); ` +
+        `all ${Chunk.size(everyPet)} took ${pagesForAll} pages, following the Link header`
+    )
+    check(
+      "pagination",
+      `30 → 3 requests; ${PETS} → 5 pages`,
+      `${Chunk.size(first30)} → ${pagesForFirst30}; ${Chunk.size(everyPet)} → ${pagesForAll}`,
+      Chunk.size(first30) === 30 && pagesForFirst30 === 3 && Chunk.size(everyPet) === PETS && pagesForAll === 5
+    )
+
+    // 9. a stream of Server-Sent Events that breaks, resumed where it stopped
+    const adoptions = Chunk.toArray(yield* Stream.runCollect(petstore.adoptions))
+    const resumedFrom = at("/adoptions").map((r) => r.headers["last-event-id"] ?? "-")
+    say(
+      9,
+      "streaming (SSE)",
+      `adoptions: ${adoptions.length} events; the connection broke after event 3, and the client ` +
+        `reconnected with Last-Event-ID: ${resumedFrom[1] ?? "?"} (events ${adoptions.map((e) => e.id).join(", ")})`
+    )
+    check(
+      "SSE resumed",
+      "events 1-6 once, 2 connections",
+      `${adoptions.map((e) => e.id).join(",")}; ${resumedFrom.length} connections`,
+      adoptions.map((e) => e.id).join(",") === "1,2,3,4,5,6" && resumedFrom.join(",") === "-,3" &&
+        adoptions.every((e, i) => e.data.petId === 101 + i)
+    )
+
+    // 10. one pooled session, under load, with faults
     const requestsBefore = server.requests.length
     const retriesBefore = (yield* Metric.value(ApiClient.metrics.retries)).count
     const refusalsBefore = (yield* Metric.value(ApiClient.metrics.budgetRefusals)).count
@@ -244,7 +304,7 @@ const program = Effect.gen(function*() {
     if (requests >= 2000) progressDone()
     const opened = server.connectionsOpened
     say(
-      8,
+      10,
       "pooled session",
       `${requests} GETs over ${opened} keep-alive connections (pool of ${CONNECTIONS}; a reset costs one), ` +
         `${requests - failed} succeeded, ${failed} typed failures` +

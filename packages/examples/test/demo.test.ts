@@ -49,6 +49,8 @@ describe("npm run demo", () => {
       "Retry-After": "yes",
       "timeout": "yes",
       "single refresh": "yes",
+      "pagination": "yes",
+      "SSE resumed": "yes",
       "pooled session": "yes",
       "retries (workload)": "yes"
     })

@@ -37,6 +37,7 @@ export type Fault =
   | { readonly _tag: "ResetAfterHeaders" }
   | { readonly _tag: "MalformedJson" }
   | { readonly _tag: "Oversized"; readonly bytes: number }
+  | { readonly _tag: "DropStream"; readonly after: number }
 
 /**
  * Answer with `status` (and headers, e.g. `{ "retry-after": "1" }`).
@@ -119,6 +120,28 @@ export const malformedJson: Fault = { _tag: "MalformedJson" }
 export const oversized = (bytes: number): Fault => ({ _tag: "Oversized", bytes })
 
 /**
+ * For an answer with `events`: send the first `after` events and half of the next, then close
+ * the connection (an event stream that breaks mid-event).
+ *
+ * @since 0.2.0
+ * @category faults
+ */
+export const dropStream = (after: number): Fault => ({ _tag: "DropStream", after })
+
+/**
+ * One Server-Sent Event of an `events` answer.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface Event {
+  readonly data: string
+  readonly id?: string | undefined
+  readonly event?: string | undefined
+  readonly retry?: number | undefined
+}
+
+/**
  * The healthy answer of a route.
  *
  * @since 0.1.0
@@ -128,6 +151,8 @@ export interface Answer {
   readonly status?: number | undefined
   readonly json?: unknown
   readonly headers?: Readonly<Record<string, string>> | undefined
+  /** Answer with a `text/event-stream` of these events, one write each, instead of JSON. */
+  readonly events?: ReadonlyArray<Event> | undefined
 }
 
 /**
@@ -206,6 +231,7 @@ interface Healthy {
   readonly status: number
   readonly json: unknown
   readonly headers: Readonly<Record<string, string>> | undefined
+  readonly events: ReadonlyArray<Event> | undefined
 }
 
 const healthy = (request: TestServer.ReceivedRequest, script: Script): Healthy => {
@@ -213,11 +239,37 @@ const healthy = (request: TestServer.ReceivedRequest, script: Script): Healthy =
   return {
     status: answer?.status ?? 200,
     json: answer?.json ?? { ok: true, path: request.path },
-    headers: answer?.headers
+    headers: answer?.headers,
+    events: answer?.events
   }
 }
 
+const eventBlock = (event: Event): string =>
+  (event.retry !== undefined ? `retry: ${event.retry}\n` : "") +
+  (event.id !== undefined ? `id: ${event.id}\n` : "") +
+  (event.event !== undefined ? `event: ${event.event}\n` : "") +
+  event.data.split("\n").map((line) => `data: ${line}\n`).join("") + "\n"
+
+/** Writes the events one per turn of the event loop; `dropAfter` breaks the stream mid-event. */
+const sendEvents = (res: Http.ServerResponse, answer: Healthy, events: ReadonlyArray<Event>, dropAfter?: number) => {
+  res.writeHead(answer.status, { "content-type": "text/event-stream", "cache-control": "no-cache", ...answer.headers })
+  let i = 0
+  const next = () => {
+    if (res.destroyed) return
+    if (dropAfter !== undefined && i === dropAfter) {
+      const block = i < events.length ? eventBlock(events[i]) : "data: "
+      res.write(block.slice(0, Math.ceil(block.length / 2)))
+      return void setImmediate(() => res.socket?.destroy())
+    }
+    if (i >= events.length) return void res.end()
+    res.write(eventBlock(events[i++]))
+    setImmediate(next)
+  }
+  next()
+}
+
 const send = (res: Http.ServerResponse, answer: Healthy) => {
+  if (answer.events !== undefined) return sendEvents(res, answer, answer.events)
   const text = answer.json === undefined ? "" : JSON.stringify(answer.json)
   res.writeHead(answer.status, {
     "content-type": "application/json",
@@ -287,6 +339,10 @@ const inject = (
       const body = "{\"id\": 1, \"name\": "
       res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) })
       return void res.end(body)
+    }
+    case "DropStream": {
+      const answer = healthy(request, script)
+      return sendEvents(res, answer, answer.events ?? [], fault.after)
     }
     case "Oversized": {
       res.writeHead(200, { "content-type": "application/json", "content-length": fault.bytes })
