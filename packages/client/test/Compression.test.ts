@@ -1,7 +1,7 @@
 import { it } from "@effect/vitest"
 import { ApiClient, ConnectionPool } from "@steady/client"
 import { TestServer } from "@steady/testing"
-import { Effect, Schema } from "effect"
+import { Effect, Schema, Stream } from "effect"
 import * as Zlib from "node:zlib"
 import { describe, expect } from "vitest"
 
@@ -39,6 +39,21 @@ describe("compression on the pool's fast path", () => {
         expect(server.requests[0].headers["accept-encoding"]).toBe("gzip, deflate, br")
       }).pipe(Effect.provide(ConnectionPool.layer())))
   }
+
+  it.scopedLive("deflate as raw DEFLATE data (no zlib header), as some servers send it, is decoded too", () =>
+    Effect.gen(function*() {
+      const raw = Zlib.deflateRawSync(json)
+      const server = yield* TestServer.make((_, res) => {
+        res.writeHead(200, { "content-type": "application/json", "content-encoding": "deflate" })
+        // a byte at a time at first: the format is told from the first two bytes
+        res.write(raw.subarray(0, 1))
+        setImmediate(() => res.end(raw.subarray(1)))
+      })
+      const client = yield* ApiClient.make({ baseUrl: server.url })
+      expect(yield* client.get("/pets").pipe(ApiClient.json(Pets))).toEqual(pets)
+      const streamed = yield* client.get("/pets").pipe(ApiClient.stream, Stream.decodeText(), Stream.mkString)
+      expect(JSON.parse(streamed)).toEqual(pets)
+    }).pipe(Effect.provide(ConnectionPool.layer())))
 
   it.scopedLive("a compressed answer nobody asked for is decoded too; the caller's own Accept-Encoding is kept", () =>
     Effect.gen(function*() {
