@@ -9,7 +9,25 @@ import type * as Net from "node:net"
 let connections = 0
 const pet = Buffer.from(JSON.stringify({ id: 1, name: "Rex", tag: "dog", status: "available" }))
 
+const block = Buffer.alloc(64 * 1024, 0x61)
+
+/** `GET /download?bytes=N`: N bytes, written as fast as the client takes them. */
+const download = (res: Http.ServerResponse, bytes: number) => {
+  res.writeHead(200, { "content-type": "application/octet-stream", "content-length": bytes })
+  let left = bytes
+  const pump = () => {
+    while (left > 0) {
+      const n = Math.min(left, block.length)
+      left -= n
+      if (!res.write(n === block.length ? block : block.subarray(0, n))) return void res.once("drain", pump)
+    }
+    res.end()
+  }
+  pump()
+}
+
 const server = Http.createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
+  if (req.url?.startsWith("/download?bytes=")) return download(res, Number(req.url.slice("/download?bytes=".length)))
   if (req.url === "/__stats") {
     const body = JSON.stringify({ connections })
     res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) })

@@ -2,7 +2,8 @@
  * A response body handed to the caller as it arrives (`ApiClient.stream`): the transport
  * pushes chunks in, the caller's stream pulls them out. Backpressure reaches the socket: past
  * `highWaterMark` buffered bytes the transport is paused, and it resumes when the caller has
- * taken them.
+ * taken them. The wait for each next chunk is bounded by the idle timeout here, with one timer:
+ * `Stream.timeoutFail` would fork a fiber per chunk.
  *
  * @internal
  */
@@ -25,9 +26,17 @@ export class BodyQueue {
   private failure: ApiError.ApiError | undefined
   private waiter: ((pull: Pull) => void) | undefined
   private paused = false
+  private idleTimer: ReturnType<typeof setTimeout> | undefined
+  /**
+   * `idleMillis` (unless infinite) bounds each wait of the caller for the next chunk: past
+   * it, `onIdle` runs (it fails the queue and closes the connection). A caller that is slow
+   * to pull is not waiting, and is never timed.
+   */
   constructor(
     private readonly pauseSource: () => void,
-    private readonly resumeSource: () => void
+    private readonly resumeSource: () => void,
+    private readonly idleMillis: number,
+    private readonly onIdle: () => void
   ) {}
 
   /** Whether the body has ended or failed: nothing more will be pushed. */
@@ -40,6 +49,7 @@ export class BodyQueue {
     const waiter = this.waiter
     if (waiter !== undefined) {
       this.waiter = undefined
+      clearTimeout(this.idleTimer)
       waiter(Effect.succeed(Chunk.of(chunk)))
       return
     }
@@ -67,6 +77,7 @@ export class BodyQueue {
     const waiter = this.waiter
     if (waiter === undefined) return
     this.waiter = undefined
+    clearTimeout(this.idleTimer)
     waiter(this.failure !== undefined ? Effect.fail(Option.some(this.failure)) : Effect.fail(Option.none()))
   }
 
@@ -85,8 +96,10 @@ export class BodyQueue {
     if (this.failure !== undefined) return resume(Effect.fail(Option.some(this.failure)))
     if (this.ended) return resume(Effect.fail(Option.none()))
     this.waiter = resume
+    if (this.idleMillis !== Infinity) this.idleTimer = setTimeout(this.onIdle, this.idleMillis)
     return Effect.sync(() => {
       this.waiter = undefined
+      clearTimeout(this.idleTimer)
     })
   })
 

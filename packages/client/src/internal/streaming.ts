@@ -17,6 +17,7 @@ import type * as Policy from "../Policy.js"
 import * as decode from "./decode.js"
 import { redactUrl } from "./redact.js"
 import { isBufferedResponse } from "./response.js"
+import * as failure from "./transportFailure.js"
 
 /**
  * What one streamed call carries: the bodies it opened, headers to set (Last-Event-ID) and
@@ -51,13 +52,16 @@ export const currentStreaming = globalValue(
   () => FiberRef.unsafeMake<Streaming | undefined>(undefined)
 )
 
-const idleTimeout = (response: HttpClientResponse.HttpClientResponse, request: Policy.Request) =>
-  new ApiError.TimeoutError({
-    request: { method: request.method, url: redactUrl(request.url, request.redactQuery) },
-    attempts: isBufferedResponse(response) ? response.attempts : 1,
-    scope: "idle",
-    duration: request.settings.idleTimeout
-  })
+/** Bodies whose transport bounds each wait for a chunk itself (the pool's), so no timer is added. */
+const selfTimed = new WeakSet<Stream.Stream<Uint8Array, ApiError.ApiError>>()
+
+/** Marks a body stream as timed by its transport (`timeout.idle`). @internal */
+export const timedStream = (
+  stream: Stream.Stream<Uint8Array, ApiError.ApiError>
+): Stream.Stream<Uint8Array, ApiError.ApiError> => {
+  selfTimed.add(stream)
+  return stream
+}
 
 /** A body from a client that is not steady's, its failures as `ApiError`s. */
 const foreignBody = (response: HttpClientResponse.HttpClientResponse): Stream.Stream<Uint8Array, ApiError.ApiError> =>
@@ -82,10 +86,13 @@ export const bodyOf = (
   const sent = response.sent
   // a transport that does not stream read the body inside the attempt: it is one chunk
   const body = response.bodyStream ?? (response.bytes.byteLength === 0 ? Stream.empty : Stream.succeed(response.bytes))
-  if (sent === undefined || response.bodyStream === undefined || !Duration.isFinite(sent.settings.idleTimeout)) {
+  if (
+    sent === undefined || response.bodyStream === undefined || selfTimed.has(response.bodyStream) ||
+    !Duration.isFinite(sent.settings.idleTimeout)
+  ) {
     return body
   }
-  return Stream.timeoutFail(body, () => idleTimeout(response, sent), sent.settings.idleTimeout)
+  return Stream.timeoutFail(body, () => failure.idleTimeout(sent), sent.settings.idleTimeout)
 }
 
 /**

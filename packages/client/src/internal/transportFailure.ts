@@ -119,6 +119,15 @@ export const timeoutError = (request: Policy.Request): ApiError.TimeoutError =>
     duration: request.timeout.limit
   })
 
+/** The `TimeoutError` for a streamed body that brought nothing for `settings.idleTimeout`. @internal */
+export const idleTimeout = (request: Policy.Request): ApiError.TimeoutError =>
+  new ApiError.TimeoutError({
+    request: requestInfo(request),
+    attempts: 1,
+    scope: "idle",
+    duration: request.settings.idleTimeout
+  })
+
 /** A body over `maxResponseBytes`. @internal */
 export const tooLarge = (request: Policy.Request, status: number, size: number | undefined): ApiError.DecodeError =>
   new ApiError.DecodeError({

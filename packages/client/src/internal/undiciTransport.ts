@@ -8,6 +8,7 @@
  * @internal
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import * as Undici from "undici"
@@ -17,6 +18,7 @@ import type * as Transport from "../Transport.js"
 import { BodyQueue } from "./bodyQueue.js"
 import * as compression from "./compression.js"
 import * as httpClientTransport from "./httpClientTransport.js"
+import { timedStream } from "./streaming.js"
 import * as failure from "./transportFailure.js"
 import * as bodies from "./undiciBody.js"
 
@@ -91,21 +93,29 @@ export const send = (
     }
     /** Hands a 2xx body to a caller that streams it: the attempt ends with the headers. */
     const handOver = (streaming: Policy.Streaming) => {
-      const body = new BodyQueue(() => {
-        controller?.pause()
-        decoder?.pause()
-      }, () => {
-        controller?.resume()
-        decoder?.resume()
-      })
-      queue = body
-      streaming.opened(() => {
+      const abandon = (error: ApiError.ApiError) => {
         if (body.settled) return
-        body.fail(failure.connectionError(request, "Reset", true, "the body was abandoned before its end"))
+        body.fail(error)
         decoder?.destroy()
         controller?.abort(aborted())
-      })
-      finish(Effect.succeed({ status, headers, body: noBytes, request, stream: body.stream }))
+      }
+      const body: BodyQueue = new BodyQueue(
+        () => {
+          controller?.pause()
+          decoder?.pause()
+        },
+        () => {
+          controller?.resume()
+          decoder?.resume()
+        },
+        Duration.toMillis(request.settings.idleTimeout),
+        () => abandon(failure.idleTimeout(request))
+      )
+      queue = body
+      streaming.opened(() =>
+        abandon(failure.connectionError(request, "Reset", true, "the body was abandoned before its end"))
+      )
+      finish(Effect.succeed({ status, headers, body: noBytes, request, stream: timedStream(body.stream) }))
     }
     const timer = setTimeout(() => stop(failure.timeoutError(request)), failure.remainingMillis(request))
     try {
