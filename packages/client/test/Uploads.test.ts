@@ -9,6 +9,8 @@ import * as Undici from "undici"
 import { describe, expect } from "vitest"
 
 const fileBytes = Crypto.randomBytes(100_000)
+// past 1 MiB a Blob is streamed from its source instead of read whole first
+const bigBytes = Crypto.randomBytes(3 * 1024 * 1024 + 17)
 
 /** Parses a multipart body as the server got it, with the platform's own parser. */
 const parseForm = (received: TestServer.ReceivedRequest) =>
@@ -56,6 +58,7 @@ describe("uploads on the pool's fast path", () => {
       const client = yield* ApiClient.make({ baseUrl: server.url })
       const bodies: ReadonlyArray<readonly [string, HttpBody.HttpBody, Uint8Array, string | undefined]> = [
         ["blob", HttpBody.raw(new Blob([fileBytes], { type: "image/png" })), fileBytes, "image/png"],
+        ["big-blob", HttpBody.raw(new Blob([bigBytes], { type: "video/mp4" })), bigBytes, "video/mp4"],
         [
           "urlparams",
           HttpBody.raw(new URLSearchParams({ q: "a&b", n: "1" })),
@@ -94,6 +97,7 @@ describe("uploads on the pool's fast path", () => {
         const received = server.requests[i]
         expect(Buffer.from(received.bytes).equals(Buffer.from(bytes))).toBe(true)
         if (type !== undefined) expect(received.headers["content-type"]).toBe(type)
+        if (type !== undefined) expect(received.headers["content-length"]).toBe(String(bytes.byteLength))
         expect(viaFastPath(received)).toBe(true)
       })
     }).pipe(Effect.provide(ConnectionPool.layer())))
@@ -131,7 +135,7 @@ describe("uploads on the pool's fast path", () => {
       }).pipe(Effect.provide(ConnectionPool.layer())))
   }
 
-  it.scopedLive("a replayable body (bytes, a FormData) is retried, and the retry carries the same bytes", () =>
+  it.scopedLive("a replayable body (bytes, a FormData, a large Blob) is retried, and the retry carries the same bytes", () =>
     Effect.gen(function*() {
       let n = 0
       const server = yield* TestServer.make((_, res) => {
@@ -143,8 +147,11 @@ describe("uploads on the pool's fast path", () => {
       const form = new FormData()
       form.append("file", new Blob([fileBytes]), "f.bin")
       yield* client.post("/form", { body: HttpBody.formData(form), headers: { "idempotency-key": "k1" } })
-      const [a, b, c, d] = server.requests
-      expect([a.path, b.path, c.path, d.path]).toEqual(["/bytes", "/bytes", "/form", "/form"])
+      yield* client.put("/big-blob", { body: HttpBody.raw(new Blob([bigBytes])) })
+      const [a, b, c, d, e, f] = server.requests
+      expect([a.path, b.path, c.path, d.path, e.path, f.path])
+        .toEqual(["/bytes", "/bytes", "/form", "/form", "/big-blob", "/big-blob"])
+      expect(Buffer.from(f.bytes).equals(bigBytes)).toBe(true)
       expect(Buffer.from(b.bytes).equals(fileBytes)).toBe(true)
       expect(Buffer.from(a.bytes).equals(Buffer.from(b.bytes))).toBe(true)
       // the same parts, though each attempt has its own boundary

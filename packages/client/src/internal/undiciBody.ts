@@ -9,8 +9,17 @@ import * as Undici from "undici"
 /** A body undici's dispatcher takes as it is, and headers it needs beside it. @internal */
 export interface FastBody {
   readonly body: string | Uint8Array | Blob | Undici.FormData | AsyncIterable<Uint8Array> | null
+  /** Set unless the request has the header. */
   readonly contentType?: string | undefined
+  readonly contentLength?: number | undefined
 }
+
+/**
+ * Past this size a `Blob` is streamed: undici would read a `Blob` body whole into memory
+ * first, and a `File` from `fs.openAsBlob` can be gigabytes. Each attempt streams it afresh,
+ * so it stays replayable.
+ */
+const streamBlobsFrom = 1024 * 1024
 
 const empty: FastBody = { body: null }
 
@@ -52,7 +61,14 @@ export const fastBody = (body: HttpBody.HttpBody): FastBody | undefined => {
       if (typeof raw === "string" || raw instanceof Uint8Array) return { body: raw }
       if (raw instanceof ArrayBuffer) return { body: new Uint8Array(raw) }
       if (ArrayBuffer.isView(raw)) return { body: new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength) }
-      if (raw instanceof Blob) return { body: raw }
+      if (raw instanceof Blob) {
+        if (raw.size <= streamBlobsFrom) return { body: raw }
+        return {
+          body: raw.stream() as unknown as AsyncIterable<Uint8Array>,
+          contentType: raw.type === "" ? undefined : raw.type,
+          contentLength: raw.size
+        }
+      }
       if (raw instanceof URLSearchParams) {
         return { body: raw.toString(), contentType: "application/x-www-form-urlencoded;charset=UTF-8" }
       }

@@ -26,6 +26,16 @@ const aborted = () => new Undici.errors.RequestAbortedError()
 
 const noBytes = new Uint8Array(0)
 
+/** The request's headers with what the body says of itself, unless the request says otherwise. */
+const withBodyHeaders = (headers: Readonly<Record<string, string>>, body: bodies.FastBody) => {
+  const out = { ...headers }
+  if (body.contentType !== undefined && out["content-type"] === undefined) out["content-type"] = body.contentType
+  if (body.contentLength !== undefined && out["content-length"] === undefined) {
+    out["content-length"] = String(body.contentLength)
+  }
+  return out
+}
+
 type Controller = Undici.Dispatcher.DispatchController
 
 /**
@@ -123,9 +133,9 @@ export const send = (
         origin: request.url.origin,
         path: request.url.pathname + request.url.search,
         method: request.method as Undici.Dispatcher.HttpMethod,
-        headers: body.contentType !== undefined && request.headers["content-type"] === undefined
-          ? { ...request.headers, "content-type": body.contentType }
-          : request.headers,
+        headers: body.contentType === undefined && body.contentLength === undefined
+          ? request.headers
+          : withBodyHeaders(request.headers, body),
         body: body.body as string | Uint8Array | null,
         // The attempt's deadline is the only clock: undici's own timeouts never fire first.
         headersTimeout: 0,
