@@ -88,13 +88,24 @@ export const link = (): Strategy<unknown> => internal.link
  * @since 0.2.0
  * @category constructors
  */
-export const cursor = <P>(options: {
+export const cursor = <P>(options: CursorOptions<P>): Strategy<P> => internal.cursor(options)
+
+/**
+ * Options of `cursor`.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface CursorOptions<P> {
+  /** The query parameter that carries the cursor. */
   readonly param: string
+  /** The cursor of the next page, read from this one: `undefined`, `null` or `""` after the last. */
   readonly next: (page: P) => string | null | undefined
+  /** Puts the cursor in the request another way (a body field): instead of `param`. */
   readonly apply?:
     | ((request: HttpClientRequest.HttpClientRequest, cursor: string) => HttpClientRequest.HttpClientRequest)
     | undefined
-}): Strategy<P> => internal.cursor(options)
+}
 
 /**
  * Page numbers in the query parameter `param` (default `"page"`): the next page is the

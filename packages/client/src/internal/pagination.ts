@@ -112,13 +112,7 @@ const checkParam = (name: string, param: unknown) => {
 }
 
 /** @internal */
-export const cursor = <P>(options: {
-  readonly param: string
-  readonly next: (page: P) => string | null | undefined
-  readonly apply?:
-    | ((request: HttpClientRequest.HttpClientRequest, cursor: string) => HttpClientRequest.HttpClientRequest)
-    | undefined
-}): Pagination.Strategy<P> => {
+export const cursor = <P>(options: Pagination.CursorOptions<P>): Pagination.Strategy<P> => {
   checkParam("Pagination.cursor", options.param)
   return {
     name: "cursor",
