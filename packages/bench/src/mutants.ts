@@ -71,7 +71,7 @@ export const mutants: ReadonlyArray<Mutant> = [
     id: "schedule-loses-attempts",
     promise: "errors from a user schedule carry their attempts",
     file: `${src}retryLoop.ts`,
-    find: "onFailure: (error) => ApiError.withAttempts(error, n),",
+    find: "onFailure: (error) => final(call, error, n),",
     replace: "onFailure: (error) => error,",
     tests: client("Pipeline")
   },
@@ -195,8 +195,8 @@ export const mutants: ReadonlyArray<Mutant> = [
     id: "overrides-leak",
     promise: "per-client options never reach another client's calls",
     file: `${src}apiClient.ts`,
-    find: "return overrides === undefined ? logged : Effect.locally(logged, currentCallOptions, undefined)",
-    replace: "return logged",
+    find: "const own = overrides === undefined ? logged : Effect.locally(logged, currentCallOptions, undefined)",
+    replace: "const own = logged",
     tests: client("Pipeline")
   },
   // Redirects
@@ -328,9 +328,9 @@ export const mutants: ReadonlyArray<Mutant> = [
     id: "stream-body-replayed",
     promise: "a body that may be readable only once is never sent again",
     file: `${src}retryLoop.ts`,
-    find: "if (request.body._tag === \"Stream\" && !classify.provedNotSent(error)) {",
+    find: "if (body.isOneShot(request.body) && !classify.provedNotSent(error)) {",
     replace: "if (false) {",
-    tests: client("ConnectionPool")
+    tests: client("ConnectionPool", "Uploads")
   },
   {
     id: "reset-counts-as-not-sent",
@@ -429,5 +429,70 @@ export const mutants: ReadonlyArray<Mutant> = [
     find: "labels.push(MetricLabel.make(\"error.type\", errorType(error)))",
     replace: "",
     tests: client("Observability")
+  },
+  // Bodies: streaming, uploads, pagination
+  {
+    id: "stream-no-backpressure",
+    promise: "a caller that stops reading pauses the socket (backpressure reaches the server)",
+    file: `${src}bodyQueue.ts`,
+    find: "if (!this.paused && this.bytes >= highWaterMark) {",
+    replace: "if (false) {",
+    tests: client("Streaming")
+  },
+  {
+    id: "stream-not-released",
+    promise: "a stream that ends early aborts its request and closes the connection",
+    file: `${src}streaming.ts`,
+    find: "Effect.sync(() => streaming.releaseAll())",
+    replace: "Effect.void",
+    tests: client("Streaming")
+  },
+  {
+    id: "stream-no-idle-timer",
+    promise: "a stalled body is cut by timeout.idle",
+    file: `${src}bodyQueue.ts`,
+    find: "if (this.idleMillis !== Infinity) this.idleTimer = setTimeout(this.onIdle, this.idleMillis)",
+    replace: "",
+    tests: client("Streaming")
+  },
+  {
+    id: "sse-id-before-dispatch",
+    promise: "a reconnection resumes after the last whole event, not a half-received one",
+    file: `${src}sse.ts`,
+    find: "if (!value.includes(\"\\u0000\")) this.idBuffer = value",
+    replace: "if (!value.includes(\"\\u0000\")) this.idBuffer = this.state.lastEventId = value",
+    tests: client("Sse")
+  },
+  {
+    id: "raw-stream-replayable",
+    promise: "a ReadableStream body is never sent twice",
+    file: `${src}body.ts`,
+    find: "body._tag === \"Stream\" || (body._tag === \"Raw\" && !isReplayableValue(body.body))",
+    replace: "body._tag === \"Stream\"",
+    tests: client("Uploads")
+  },
+  {
+    id: "global-formdata-passed-through",
+    promise: "the global FormData is sent on the fast path",
+    file: `${src}undiciBody.ts`,
+    find: "case \"FormData\":\n      return { body: toUndiciFormData(body.formData) }",
+    replace: "case \"FormData\":\n      return { body: body.formData as never }",
+    tests: client("Uploads")
+  },
+  {
+    id: "page-past-short-page",
+    promise: "an offset listing stops at a page shorter than pageSize",
+    file: `${src}pagination.ts`,
+    find: "if (items === 0 || (pageSize !== undefined && items < pageSize)) return undefined",
+    replace: "if (items === 0) return undefined",
+    tests: client("Pagination")
+  },
+  {
+    id: "pages-beyond-limit",
+    promise: "a listing longer than maxPages fails instead of ending as if complete",
+    file: `${src}pagination.ts`,
+    find: "if (step.index >= maxPages) {",
+    replace: "if (step.index >= maxPages + 1) {",
+    tests: client("Pagination")
   }
 ]

@@ -125,6 +125,22 @@ describe("ApiClient.paginate over 1,000 items", () => {
       }).pipe(Effect.provide(ConnectionPool.layer())))
   }
 
+  it.scopedLive("with a pageSize, a short last page ends the listing without asking for an empty one", () =>
+    Effect.gen(function*() {
+      const server = yield* listing()
+      const client = yield* ApiClient.make({ baseUrl: server.url })
+      const items = yield* ApiClient.paginate(
+        client,
+        HttpClientRequest.get("/offsets", { urlParams: { limit: 30 } }),
+        Results,
+        { items: (page) => page.results, next: Pagination.offset({ pageSize: 30 }), maxPages: 100 }
+      ).pipe(Stream.runCollect)
+      expect(Chunk.toArray(items)).toEqual(all)
+      // 33 pages of 30 and one of 10: 34 requests, not 35
+      expect(server.requests).toHaveLength(34)
+      expect(server.requests.at(-1)?.query.get("offset")).toBe("990")
+    }).pipe(Effect.provide(ConnectionPool.layer())))
+
   it.scopedLive("every page is a full call: a 503 on page 2 is retried", () =>
     Effect.gen(function*() {
       const server = yield* listing()
