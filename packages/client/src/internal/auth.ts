@@ -16,6 +16,7 @@ import * as ApiError from "../ApiError.js"
 import type * as Auth from "../Auth.js"
 import type * as PolicyNs from "../Policy.js"
 import * as body from "./body.js"
+import * as bytes from "./bytes.js"
 import * as policyInternal from "./policy.js"
 import { redactHeaders, redactUrl, redactValues } from "./redact.js"
 import * as trace from "./trace.js"
@@ -109,7 +110,7 @@ export const layerBasic = <E, R>(user: string, password: Auth.Secret<E, R>) =>
     tag,
     Effect.map(resolveSecret(password), (p) => {
       if (user.includes(":")) throw new TypeError("Auth.layerBasic: the user name must not contain ':'")
-      const encoded = Buffer.from(`${user}:${Redacted.value(p)}`, "utf8").toString("base64")
+      const encoded = bytes.base64(`${user}:${Redacted.value(p)}`)
       return staticService({ authorization: `Basic ${encoded}` }, {}, ["authorization"], [], [Redacted.value(p)])
     })
   )
@@ -160,7 +161,7 @@ const tokenRequest = <E, R>(
     // RFC 6749 §2.3.1: client id and secret are form-urlencoded before base64.
     const id = encodeURIComponent(options.clientId)
     const pw = encodeURIComponent(Redacted.value(secret))
-    headers.authorization = `Basic ${Buffer.from(`${id}:${pw}`).toString("base64")}`
+    headers.authorization = `Basic ${bytes.base64(`${id}:${pw}`)}`
   } else {
     form.client_id = options.clientId
     form.client_secret = Redacted.value(secret)

@@ -18,6 +18,7 @@ import * as Stream from "effect/Stream"
 import * as ApiError from "../ApiError.js"
 import type * as Policy from "../Policy.js"
 import type * as Transport from "../Transport.js"
+import * as bytes from "./bytes.js"
 import * as trace from "./trace.js"
 import * as failure from "./transportFailure.js"
 
@@ -87,7 +88,7 @@ const readBody = (
     }
   ).pipe(
     Effect.mapError((e) => (ApiError.isApiError(e) ? e : fromHttpClientError(request, e))),
-    Effect.map(() => done(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)))
+    Effect.map(() => done(bytes.concat(chunks, size)))
   )
 }
 

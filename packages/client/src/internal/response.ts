@@ -18,6 +18,7 @@ import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import type * as ApiError from "../ApiError.js"
 import type * as Policy from "../Policy.js"
+import * as bytes from "./bytes.js"
 
 const decoder = new TextDecoder()
 
@@ -84,7 +85,7 @@ export class BufferedResponse extends Inspectable.Class implements HttpClientRes
     return Effect.map(
       Stream.runCollect(this.stream),
       (chunks) => {
-        const all = Buffer.concat(Array.from(chunks))
+        const all = bytes.concat(Array.from(chunks))
         this.cachedText = decoder.decode(all)
         return all
       }
