@@ -1,3 +1,4 @@
+import { HttpClient } from "@effect/platform"
 import { it } from "@effect/vitest"
 import { ApiClient, ApiError, Auth } from "@steady/client"
 import { MockHttpClient } from "@steady/testing"
@@ -177,6 +178,31 @@ describe("OAuth2 client credentials", () => {
       expect(id).toBe("my%20app%3A1")
       expect(decodeURIComponent(id)).toBe("my app:1")
       expect(decodeURIComponent(secret)).toBe("s3:cr%t")
+    }))
+
+  it.effect("the service used after its layer's scope has ended fails at once, saying why, instead of hanging", () =>
+    Effect.gen(function*() {
+      const mock = yield* MockHttpClient.make(MockHttpClient.routes({
+        "POST /oauth/token": () => ({ json: { access_token: "t", token_type: "Bearer", expires_in: 60 } }),
+        "/pets": () => 200
+      }))
+      // the mistake: the layer is built and closed here, and its service kept
+      const auth = yield* Effect.provide(
+        Auth.Auth,
+        Auth.layerOAuth2ClientCredentials({
+          tokenUrl: "https://auth.example/oauth/token",
+          clientId: "app",
+          clientSecret: Redacted.make("s3cret")
+        }).pipe(Layer.provide(Layer.succeed(HttpClient.HttpClient, mock.client)))
+      )
+      const client = ApiClient.makeWith(mock.client, { baseUrl: base }, auth)
+      const fiber = yield* Effect.fork(client.get("/pets"))
+      const error = yield* Effect.flip(joinNow(fiber, "the call hung on a closed Auth layer"))
+      expect(error).toMatchObject({ _tag: "AuthenticationError", source: "token-endpoint" })
+      expect(error.message).toMatch(/the Auth layer's scope has ended/)
+      expect(error.message).not.toContain("s3cret")
+      // and the next call too, not only the first
+      expect(yield* Effect.flip(client.get("/pets"))).toMatchObject({ _tag: "AuthenticationError" })
     }))
 
   it.effect("the token is cached, then refreshed before it expires (skew 60 s)", () =>

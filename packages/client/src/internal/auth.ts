@@ -274,7 +274,8 @@ const fetchToken = (
 const tokenCache = (
   fetch: Effect.Effect<Omit<Token, "generation">, CredentialsFailure>,
   scope: Scope.Scope,
-  secretValues: ReadonlyArray<string>
+  secretValues: ReadonlyArray<string>,
+  closed: CredentialsFailure
 ): Auth.Service => {
   let generation = 0
   let current: Token | undefined
@@ -288,13 +289,24 @@ const tokenCache = (
     // the fetch's failure is handed to the callers through the deferred: the fiber itself
     // always succeeds, so no "unhandled error" is logged for it
     return Effect.zipRight(
-      Effect.forkIn(
-        Effect.flatMap(Effect.exit(numbered), (exit) => {
-          inflight = undefined
-          if (Exit.isSuccess(exit)) current = exit.value
-          return Deferred.done(deferred, exit)
-        }),
-        scope
+      Effect.flatMap(
+        Effect.forkIn(
+          Effect.flatMap(Effect.exit(numbered), (exit) => {
+            inflight = undefined
+            if (Exit.isSuccess(exit)) current = exit.value
+            return Deferred.done(deferred, exit)
+          }),
+          scope
+        ),
+        // the layer's scope has closed (or closes now): the fetch is interrupted before it
+        // answers, and every caller waiting for it fails instead of waiting forever
+        (fiber) =>
+          Effect.sync(() =>
+            fiber.addObserver(() => {
+              if (inflight === deferred) inflight = undefined
+              Deferred.unsafeDone(deferred, Exit.fail(closed))
+            })
+          )
       ),
       Deferred.await(deferred)
     )
@@ -333,7 +345,15 @@ export const layerOAuth2ClientCredentials = <E, R>(options: Auth.OAuth2ClientCre
       const failure = failureAt(redactUrl(new URL(options.tokenUrl)), secrets)
       const skewMillis = Duration.toMillis(options.refreshSkew ?? Duration.seconds(60))
       const timeout = Duration.decode(options.timeout ?? Duration.seconds(10))
-      return tokenCache(fetchToken(http, tokenRequest(options, secret), timeout, skewMillis, failure), scope, secrets)
+      return tokenCache(
+        fetchToken(http, tokenRequest(options, secret), timeout, skewMillis, failure),
+        scope,
+        secrets,
+        failure(
+          "was not asked: the Auth layer's scope has ended. Provide Auth.layerOAuth2ClientCredentials to the " +
+            "program that makes the calls, not to Effect.provide(Auth.Auth, …) alone: that closes it as soon as it returns"
+        )
+      )
     })
   )
 
