@@ -15,6 +15,7 @@
 import * as esbuild from "esbuild"
 import { type ChildProcess, execFileSync, spawn } from "node:child_process"
 import * as Fs from "node:fs"
+import * as Net from "node:net"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
@@ -26,7 +27,7 @@ const { values } = parseArgs({
   options: {
     requests: { type: "string", default: "20000" },
     rounds: { type: "string", default: "3" },
-    clients: { type: "string", default: Object.keys(clients).join(",") },
+    clients: { type: "string", default: "" },
     methods: { type: "string", default: "GET,POST" },
     rss: { type: "boolean", default: false },
     write: { type: "boolean", default: false }
@@ -34,7 +35,18 @@ const { values } = parseArgs({
 })
 const requests = Number(values.requests)
 const rounds = Number(values.rounds)
-const names = values.clients.split(",")
+const hasRedis = (() => {
+  try {
+    execFileSync("redis-server", ["--version"], { stdio: "ignore" })
+    return true
+  } catch {
+    return false
+  }
+})()
+// every client by default; the Redis rows when redis-server is installed
+const names = values.clients !== ""
+  ? values.clients.split(",")
+  : Object.keys(clients).filter((n) => hasRedis || !n.startsWith("steady-redis"))
 const methods = values.methods.split(",")
 for (const n of names) {
   if (!(n in clients)) throw new Error(`unknown client ${n}; known: ${Object.keys(clients).join(", ")}`)
@@ -132,6 +144,31 @@ const median = (xs: ReadonlyArray<number>) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
 }
 
+/** A redis-server for the steady-redis rows, on a free port, pinned beside the HTTP server. */
+const startRedis = async (): Promise<ChildProcess | undefined> => {
+  if (!names.some((n) => n.startsWith("steady-redis"))) return undefined
+  const port = await new Promise<number>((resolve) => {
+    const probe = Net.createServer().listen(0, "127.0.0.1", () => {
+      const p = (probe.address() as Net.AddressInfo).port
+      probe.close(() => resolve(p))
+    })
+  })
+  const [cmd, args] = hasTaskset
+    ? ["taskset", ["-c", "1", "redis-server"]]
+    : ["redis-server", [] as Array<string>]
+  const child = spawn(
+    cmd,
+    [...args, "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+    {
+      stdio: "ignore"
+    }
+  )
+  await new Promise((resolve) => setTimeout(resolve, 300))
+  process.env.STEADY_BENCH_REDIS_URL = `redis://127.0.0.1:${port}`
+  return child
+}
+const redisServer = await startRedis()
+
 const { child: server, origin } = await startServer()
 try {
   const results: Array<Result> = []
@@ -224,4 +261,5 @@ try {
   }
 } finally {
   server.kill("SIGTERM")
+  redisServer?.kill("SIGTERM")
 }

@@ -7,6 +7,7 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { ApiClient, Auth, CircuitBreaker, ConnectionPool, RateLimiter, Retry } from "@steady/client"
+import { Redis, RedisRateLimiter } from "@steady/redis"
 import axios from "axios"
 import { Effect, Layer, ManagedRuntime, Redacted, Schedule, Schema } from "effect"
 import got from "got"
@@ -39,10 +40,22 @@ const effectClient = <E, R>(
 ): Client => {
   const runtime = ManagedRuntime.make(layer)
   let send: (() => Effect.Effect<unknown, unknown>) | undefined
+  // built on the first call: synchronously when the layers are (every row but Redis's, which
+  // connects first), so that no row pays a promise per call for it
+  let building: Promise<() => Effect.Effect<unknown, unknown>> | undefined
   return {
     send: () => {
-      send ??= runtime.runSync(build)
-      return runtime.runPromise(send())
+      if (send !== undefined) return runtime.runPromise(send())
+      const built = runtime.runSyncExit(build)
+      if (built._tag === "Success") {
+        send = built.value
+        return runtime.runPromise(send())
+      }
+      building ??= runtime.runPromise(build)
+      return building.then((s) => {
+        send = s
+        return runtime.runPromise(s())
+      })
     },
     close: () => runtime.dispose()
   }
@@ -156,8 +169,37 @@ export const clients: Record<string, (origin: string, method: Method) => Client>
         CircuitBreaker.unsafeMake()
       ]
     }),
+  // a rate limiter on a local redis-server (the bench starts one: STEADY_BENCH_REDIS_URL),
+  // with leases of 5 permits (the default) and without
+  "steady-redis": (origin, method) => redisClient(origin, method, 5),
+  "steady-redis-lease1": (origin, method) => redisClient(origin, method, 1),
   // steady on a plain @effect/platform undici client: the generic transport
   "steady-generic": (origin, method) => steadyClient(origin, method, undiciLayer())
+}
+
+function redisClient(origin: string, method: Method, lease: number): Client {
+  const url = process.env.STEADY_BENCH_REDIS_URL
+  if (url === undefined) {
+    throw new Error("steady-redis needs STEADY_BENCH_REDIS_URL (npm run bench starts redis-server)")
+  }
+  const redis = Redis.layer({ url: Redacted.make(url), prefix: `bench-${process.pid}` })
+  const limits = RedisRateLimiter.layer({ name: "bench", limit: 1_000_000, interval: "1 second", lease })
+  return effectClient(
+    Layer.mergeAll(
+      ConnectionPool.layer({ connections: CONNECTIONS }),
+      Auth.layerBearer(Redacted.make("bench-token")),
+      limits.pipe(Layer.provide(redis))
+    ),
+    Effect.flatMap(
+      RateLimiter.RateLimiter,
+      (limiter) =>
+        Effect.map(ApiClient.make({ baseUrl: origin, policies: [limiter] }), (client) => {
+          const json = ApiClient.json(Pet)
+          const post = HttpClientRequest.post("/pets").pipe(HttpClientRequest.bodyUnsafeJson(postBody))
+          return () => (method === "GET" ? json(client.get("/pets/1")) : json(client.execute(post)))
+        })
+    )
+  )
 }
 
 function steadyClient<E>(

@@ -1,0 +1,19 @@
+/**
+ * @steady/redis: limits shared by a fleet of processes, through Redis.
+ *
+ * @since 0.2.0
+ */
+
+/**
+ * The Redis connection the stores share, as a layer (`Config`: `STEADY_REDIS_URL`).
+ *
+ * @since 0.2.0
+ */
+export * as Redis from "./Redis.js"
+
+/**
+ * A rate limiter store shared by the fleet, with leases and a local fallback.
+ *
+ * @since 0.2.0
+ */
+export * as RedisRateLimiter from "./RedisRateLimiter.js"

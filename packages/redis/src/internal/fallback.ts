@@ -1,0 +1,70 @@
+/**
+ * What a fleet-wide store does when Redis is down, slow or unreachable: it answers from its
+ * local policy instead, logs once per interval, counts each fallback, and tries Redis again
+ * after a short wait (not on every call: a Redis that is down must not add its timeout to
+ * each one). The first success after a failure says so in the log.
+ *
+ * @internal
+ */
+import * as Effect from "effect/Effect"
+import * as Metric from "effect/Metric"
+import * as MetricLabel from "effect/MetricLabel"
+
+/** Calls answered locally because Redis failed or was skipped while down. @internal */
+export const fallbacksTotal = Metric.counter("steady_redis_fallbacks_total", {
+  description: "Store operations answered by the local policy because Redis was down, slow or unreachable",
+  incremental: true
+})
+
+/** @internal */
+export class Fallback {
+  /** Redis is not asked again before this instant (epoch ms). */
+  private downUntil = 0
+  private down = false
+  private lastWarning = -Infinity
+  private readonly labels: ReadonlyArray<MetricLabel.MetricLabel>
+  constructor(
+    readonly store: string,
+    readonly shownUrl: string,
+    /** How long to answer locally after a failure before Redis is tried again. */
+    readonly retryMillis = 1_000,
+    /** At most one warning per interval. */
+    readonly logIntervalMillis = 60_000
+  ) {
+    this.labels = [MetricLabel.make("store", store)]
+  }
+
+  /** Whether Redis may be asked now. */
+  available(now: number): boolean {
+    return now >= this.downUntil
+  }
+
+  /** Runs `shared` unless Redis is known down; on its failure, `local`. Never fails. */
+  run<A>(now: number, shared: Effect.Effect<A, unknown>, local: Effect.Effect<A>): Effect.Effect<A> {
+    if (!this.available(now)) {
+      fallbacksTotal.unsafeUpdate(1, this.labels)
+      return local
+    }
+    return Effect.matchEffect(shared, {
+      onFailure: (cause) => Effect.zipRight(this.failed(now, cause), local),
+      onSuccess: (a) => (this.down ? Effect.as(this.recovered(), a) : Effect.succeed(a))
+    })
+  }
+
+  private failed(now: number, cause: unknown): Effect.Effect<void> {
+    fallbacksTotal.unsafeUpdate(1, this.labels)
+    this.down = true
+    this.downUntil = now + this.retryMillis
+    if (now - this.lastWarning < this.logIntervalMillis) return Effect.void
+    this.lastWarning = now
+    return Effect.logWarning(
+      `steady: Redis at ${this.shownUrl} failed; ${this.store} limits are local until it answers`
+    )
+      .pipe(Effect.annotateLogs({ cause: cause instanceof Error ? cause.message : String(cause) }))
+  }
+
+  private recovered(): Effect.Effect<void> {
+    this.down = false
+    return Effect.logInfo(`steady: Redis at ${this.shownUrl} answers again; ${this.store} limits are shared again`)
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * A fleet shares one quota: 4 worker processes, each with many fibers, call a loopback API
+ * through steady with a limit of 100 requests a second; the server counts what arrives in a 5 s
+ * window. On Redis the fleet sends 500 (±5%); with local limits only, each process sends its own
+ * 500.
+ */
+import { it } from "@effect/vitest"
+import { TestServer } from "@steady/testing"
+import { Effect } from "effect"
+import { spawn } from "node:child_process"
+import * as Path from "node:path"
+import { fileURLToPath } from "node:url"
+import { describe, expect } from "vitest"
+import * as RedisServer from "./redisServer.js"
+
+const here = Path.dirname(fileURLToPath(import.meta.url))
+const workers = 4
+const seconds = 5
+const limit = 100
+
+interface Worker {
+  readonly ready: Promise<void>
+  readonly start: (at: number) => void
+  readonly done: Promise<{ ok: number; failed: number }>
+}
+
+const spawnWorker = (redis: string, api: string): Worker => {
+  const child = spawn(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      "--conditions=@steady/source",
+      Path.join(here, "worker.ts"),
+      redis,
+      api,
+      String(limit),
+      String(seconds),
+      "10"
+    ],
+    { stdio: ["pipe", "pipe", "pipe"] }
+  )
+  let out = ""
+  let err = ""
+  let onReady: () => void = () => {}
+  const ready = new Promise<void>((resolve) => (onReady = resolve))
+  child.stdout.on("data", (d: Buffer) => {
+    out += d.toString()
+    if (out.includes("ready\n")) onReady()
+  })
+  child.stderr.on("data", (d: Buffer) => (err += d.toString()))
+  // bounded: a worker that hangs is killed, and the test fails with what it wrote
+  const timer = setTimeout(() => child.kill("SIGKILL"), 90_000)
+  const done = new Promise<{ ok: number; failed: number }>((resolve, reject) =>
+    child.once("exit", (code) => {
+      clearTimeout(timer)
+      if (code !== 0) return reject(new Error(`worker exited with ${code}: ${err}`))
+      resolve(JSON.parse(out.trim().split("\n").pop()!))
+    })
+  )
+  done.catch(() => onReady())
+  return { ready, start: (at) => child.stdin.end(`${at}\n`), done }
+}
+
+/** Runs the fleet; the requests the server received inside the window, and the workers' reports. */
+const fleet = (redis: string) =>
+  Effect.gen(function*() {
+    const server = yield* TestServer.make({ record: true }, (_, res) => TestServer.json(res, 200, { ok: true }))
+    const all = Array.from({ length: workers }, () => spawnWorker(redis, server.url))
+    // every process is up (tsx takes a while each) before the window opens
+    yield* Effect.promise(() => Promise.all(all.map((w) => w.ready)))
+    const startAt = Date.now() + 300
+    for (const w of all) w.start(startAt)
+    const reports = yield* Effect.promise(() => Promise.all(all.map((w) => w.done)))
+    const inWindow = server.requests.filter((r) => {
+      const at = performance.timeOrigin + r.at
+      return at >= startAt && at < startAt + seconds * 1000
+    }).length
+    return { inWindow, reports }
+  })
+
+describe("a fleet of 4 processes", () => {
+  it.scopedLive(
+    "on Redis shares one quota: 500 requests in 5 s at 100/s (±5%); local limits send about 4×",
+    () =>
+      Effect.gen(function*() {
+        const redis = yield* RedisServer.make
+        const shared = yield* fleet(redis.url)
+        const local = yield* fleet("local")
+        console.log(`fleet: shared ${shared.inWindow}, local ${local.inWindow} requests in ${seconds} s`)
+        expect(shared.reports.every((r) => r.failed === 0)).toBe(true)
+        expect(shared.inWindow).toBeGreaterThanOrEqual(limit * seconds * 0.95)
+        expect(shared.inWindow).toBeLessThanOrEqual(limit * seconds * 1.05)
+        expect(local.inWindow).toBeGreaterThan(limit * seconds * 3)
+      }),
+    120_000
+  )
+})
