@@ -494,5 +494,22 @@ export const mutants: ReadonlyArray<Mutant> = [
     find: "if (step.index >= maxPages) {",
     replace: "if (step.index >= maxPages + 1) {",
     tests: client("Pagination")
+  },
+  // @steady/redis
+  {
+    id: "redis-lease-over-quota",
+    promise: "a lease is taken only when the shared quota holds all of it now",
+    file: "packages/redis/src/internal/scripts.ts",
+    find: "if lease > 1 and tat + emission * lease - burst * emission <= now then",
+    replace: "if lease > 1 then",
+    tests: ["packages/redis/test/RedisRateLimiter.test.ts"]
+  },
+  {
+    id: "redis-never-recovers",
+    promise: "limits are shared again once Redis answers after an outage",
+    file: "packages/redis/src/internal/fallback.ts",
+    find: "return now >= this.downUntil",
+    replace: "return this.downUntil === 0",
+    tests: ["packages/redis/test/RedisRateLimiter.test.ts"]
   }
 ]

@@ -30,7 +30,7 @@ export interface Options {
   readonly prefix?: string | undefined
   /**
    * The longest a command may take before the store falls back to local limits for it.
-   * Default `50 millis`: a limiter on the hot path must not wait for a slow Redis.
+   * Default `100 millis`: a limiter on the hot path must not wait for a slow Redis.
    */
   readonly commandTimeout?: Duration.DurationInput | undefined
 }
@@ -84,7 +84,7 @@ export const layer = (options: Options): Layer.Layer<Redis> =>
     Redis,
     Effect.acquireRelease(
       Effect.sync((): Redis => {
-        const commandTimeoutMillis = Duration.toMillis(options.commandTimeout ?? Duration.millis(50))
+        const commandTimeoutMillis = Duration.toMillis(options.commandTimeout ?? Duration.millis(100))
         if (!(commandTimeoutMillis > 0)) throw new RangeError("commandTimeout must be a positive duration")
         const prefix = options.prefix ?? "steady"
         if (prefix === "" || prefix.includes("{") || prefix.includes("}")) {

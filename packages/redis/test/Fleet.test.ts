@@ -21,7 +21,7 @@ const limit = 100
 interface Worker {
   readonly ready: Promise<void>
   readonly start: (at: number) => void
-  readonly done: Promise<{ ok: number; failed: number }>
+  readonly done: Promise<{ ok: number; failed: number; fallbacks: number }>
 }
 
 const spawnWorker = (redis: string, api: string): Worker => {
@@ -51,7 +51,7 @@ const spawnWorker = (redis: string, api: string): Worker => {
   child.stderr.on("data", (d: Buffer) => (err += d.toString()))
   // bounded: a worker that hangs is killed, and the test fails with what it wrote
   const timer = setTimeout(() => child.kill("SIGKILL"), 90_000)
-  const done = new Promise<{ ok: number; failed: number }>((resolve, reject) =>
+  const done = new Promise<{ ok: number; failed: number; fallbacks: number }>((resolve, reject) =>
     child.once("exit", (code) => {
       clearTimeout(timer)
       if (code !== 0) return reject(new Error(`worker exited with ${code}: ${err}`))
@@ -88,10 +88,11 @@ describe("a fleet of 4 processes", () => {
         const shared = yield* fleet(redis.url)
         const local = yield* fleet("local")
         console.log(`fleet: shared ${shared.inWindow}, local ${local.inWindow} requests in ${seconds} s`)
-        expect(shared.reports.every((r) => r.failed === 0)).toBe(true)
+        expect(shared.reports.map((r) => [r.failed, r.fallbacks])).toEqual(shared.reports.map(() => [0, 0]))
         expect(shared.inWindow).toBeGreaterThanOrEqual(limit * seconds * 0.95)
         expect(shared.inWindow).toBeLessThanOrEqual(limit * seconds * 1.05)
-        expect(local.inWindow).toBeGreaterThan(limit * seconds * 3)
+        // each process its own quota (a loaded machine may not reach all four)
+        expect(local.inWindow).toBeGreaterThan(shared.inWindow * 2)
       }),
     120_000
   )

@@ -2,7 +2,7 @@ import { it } from "@effect/vitest"
 import { ApiClient, ConnectionPool, RateLimiter } from "@steady/client"
 import { Redis, RedisRateLimiter } from "@steady/redis"
 import { TestServer } from "@steady/testing"
-import { Effect, Layer, Logger, Metric, MetricLabel, Random, Redacted } from "effect"
+import { type Duration, Effect, Layer, Logger, Metric, MetricLabel, Random, Redacted } from "effect"
 import { execFile } from "node:child_process"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
@@ -10,7 +10,8 @@ import { describe, expect } from "vitest"
 import * as RedisServer from "./redisServer.js"
 
 const here = Path.dirname(fileURLToPath(import.meta.url))
-const connect = (url: string, prefix = "t") => Redis.layer({ url: Redacted.make(url), prefix })
+const connect = (url: string, commandTimeout: Duration.DurationInput = "100 millis") =>
+  Redis.layer({ url: Redacted.make(url), prefix: "t", commandTimeout })
 
 const fallbacksOf = (store: string) =>
   Metric.value(Metric.taggedWithLabels(Redis.fallbacks, [MetricLabel.make("store", store)]))
