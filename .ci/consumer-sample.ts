@@ -1,9 +1,10 @@
 // The consumer test's sample: what a new user writes after `npm install @steady/client`,
 // compiled with tsc --strict (no skipLibCheck) and run with plain node.
 import { HttpClient, HttpClientRequest } from "@effect/platform"
-import { ApiClient, ApiError, CircuitBreaker, ConnectionPool } from "@steady/client"
+import { ApiClient, ApiError, CircuitBreaker, ConnectionPool, RateLimiter } from "@steady/client"
+import { Redis, RedisRateLimiter } from "@steady/redis"
 import { TestServer } from "@steady/testing"
-import { Effect, Option, Schema } from "effect"
+import { Effect, Layer, Option, Redacted, Schema } from "effect"
 
 const Pet = Schema.Struct({ id: Schema.Number, name: Schema.String })
 
@@ -37,7 +38,27 @@ const program = Effect.gen(function*() {
   const viaGeneric = yield* generic.get("/pets/1").pipe(
     ApiClient.json(Schema.Struct({ name: Schema.String, header: Schema.String }))
   )
-  return { pet, missing: Option.isNone(missing) ? "none" : "some", status, breaker: breakerTag, generic: viaGeneric }
+  // @steady/redis with no Redis to reach: the fleet limiter falls back to local limits, and the
+  // call goes through
+  const fleetLimited = yield* Effect.gen(function*() {
+    const limiter = yield* RateLimiter.RateLimiter
+    const limited = yield* ApiClient.make({ baseUrl: server.url, policies: [limiter] })
+    return (yield* limited.get("/pets/1")).status
+  }).pipe(
+    Effect.provide(
+      RedisRateLimiter.layer({ name: "sample", limit: 10, interval: "1 second" }).pipe(
+        Layer.provide(Redis.layer({ url: Redacted.make("redis://127.0.0.1:1") }))
+      )
+    )
+  )
+  return {
+    pet,
+    missing: Option.isNone(missing) ? "none" : "some",
+    status,
+    breaker: breakerTag,
+    generic: viaGeneric,
+    fleetLimited
+  }
 })
 
 Effect.runPromise(program.pipe(Effect.scoped, Effect.provide(ConnectionPool.layer()))).then(

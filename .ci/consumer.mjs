@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The consumer test: packs @steady/client and @steady/testing, installs the tarballs into a
+// The consumer test: packs @steady/client, @steady/testing and @steady/redis, installs the tarballs into a
 // fresh project outside the workspace with effect and @effect/platform from the registry (at
 // the lowest and the highest versions the peer ranges allow), compiles a sample program with
 // tsc --strict and without skipLibCheck, and runs it with plain node against a loopback
@@ -34,7 +34,18 @@ const sets = [
 const work = Fs.mkdtempSync(Path.join(Os.tmpdir(), "steady-consumer-"))
 try {
   const packed = JSON.parse(
-    run("npm", ["pack", "--json", "--pack-destination", work, "-w", "@steady/client", "-w", "@steady/testing"], root)
+    run("npm", [
+      "pack",
+      "--json",
+      "--pack-destination",
+      work,
+      "-w",
+      "@steady/client",
+      "-w",
+      "@steady/testing",
+      "-w",
+      "@steady/redis"
+    ], root)
   )
   const tarballs = packed.map((p) => Path.join(work, p.filename))
   for (const p of packed) {
@@ -84,7 +95,8 @@ try {
       missing: "none",
       status: "NotFoundError",
       breaker: "CircuitOpenError",
-      generic: { name: "Rex", header: "1" }
+      generic: { name: "Rex", header: "1" },
+      fleetLimited: 200
     }
     if (JSON.stringify(result) !== JSON.stringify(expected)) {
       throw new Error(`the sample printed ${JSON.stringify(result)}, expected ${JSON.stringify(expected)}`)
