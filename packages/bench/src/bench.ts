@@ -163,7 +163,22 @@ const startRedis = async (): Promise<ChildProcess | undefined> => {
       stdio: "ignore"
     }
   )
-  await new Promise((resolve) => setTimeout(resolve, 300))
+  // ready when the port accepts a connection (bounded: 10 s)
+  for (let i = 0;; i++) {
+    const up = await new Promise<boolean>((resolve) => {
+      const socket = Net.connect(port, "127.0.0.1")
+      const done = (ok: boolean) => {
+        clearTimeout(timer)
+        socket.destroy()
+        resolve(ok)
+      }
+      const timer = setTimeout(() => done(false), 200)
+      socket.once("connect", () => done(true)).once("error", () => done(false))
+    })
+    if (up) break
+    if (i >= 50) throw new Error(`redis-server did not listen on ${port} within 10 s`)
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
   process.env.STEADY_BENCH_REDIS_URL = `redis://127.0.0.1:${port}`
   return child
 }
