@@ -79,7 +79,7 @@ const fleet = (redis: string) =>
     return { inWindow, reports }
   })
 
-describe("a fleet of 4 processes", () => {
+describe.skipIf(!RedisServer.available)("a fleet of 4 processes", () => {
   it.scopedLive(
     "on Redis shares one quota: 500 requests in 5 s at 100/s (±5%); local limits send about 4×",
     () =>

@@ -16,7 +16,7 @@ const connect = (url: string, commandTimeout: Duration.DurationInput = "100 mill
 const fallbacksOf = (store: string) =>
   Metric.value(Metric.taggedWithLabels(Redis.fallbacks, [MetricLabel.make("store", store)]))
 
-describe("RedisRateLimiter.store", () => {
+describe.skipIf(!RedisServer.available)("RedisRateLimiter.store", () => {
   it.scopedLive(
     "property: the script grants what steady's GCRA grants, for random rates, bursts and waits",
     () =>
@@ -91,7 +91,7 @@ describe("RedisRateLimiter.store", () => {
   )
 })
 
-describe("when Redis is down", () => {
+describe.skipIf(!RedisServer.available)("when Redis is down", () => {
   const api = TestServer.make((_, res) => TestServer.json(res, 200, { ok: true }))
 
   it.scopedLive("unreachable at start: calls go through on the local limit, one warning, each fallback counted", () =>

@@ -5,7 +5,7 @@
  */
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
-import { type ChildProcess, spawn } from "node:child_process"
+import { type ChildProcess, spawn, spawnSync } from "node:child_process"
 import * as Net from "node:net"
 
 export interface RedisServer {
@@ -18,6 +18,13 @@ export interface RedisServer {
 }
 
 export const executable = process.env.REDIS_SERVER ?? "redis-server"
+
+/**
+ * Whether redis-server is installed. Outside CI the Redis tests are skipped without it (the
+ * README says how to install it); under `CI=true` its absence fails them.
+ */
+export const available = spawnSync(executable, ["--version"], { stdio: "ignore" }).status === 0
+if (!available && process.env.CI === "true") throw new Error(`${executable} is missing: .ci/run installs redis-server`)
 
 const freePort = () =>
   new Promise<number>((resolve, reject) => {
