@@ -471,7 +471,9 @@ export const json = <A, I, RS>(schema: Schema.Schema<A, I, RS>) => {
  * - Up to the response headers the call is an ordinary one: attempt timeout, total deadline,
  *   retries, auth, policies, status classification (a non-2xx fails with its typed error,
  *   its body read as usual).
- * - From then on the body is handed over as it arrives and never retried; `timeout.idle`
+ * - From then on the body is handed over as it arrives. A body that breaks before its first
+ *   byte reached you is fetched again (as the retry policy allows, for a request that may be
+ *   sent twice); after that it is never retried. `timeout.idle`
  *   (default 60 seconds) bounds the wait for each next chunk, and nothing bounds the whole
  *   body unless you do (`Stream.timeoutFail`, `Stream.interruptAfter`).
  * - Backpressure reaches the socket: on the pool's fast path the connection is paused while

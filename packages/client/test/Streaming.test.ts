@@ -86,6 +86,28 @@ describe("ApiClient.stream", () => {
           expect(server.requests.map((r) => r.path)).toEqual(["/missing", "/text", "/text"])
         }).pipe(Effect.provide(transport.layer)))
 
+      it.scopedLive("a body that breaks before its first byte is fetched again (GET), not an unkeyed POST", () =>
+        Effect.gen(function*() {
+          let n = 0
+          const server = yield* TestServer.make((req, res) => {
+            // every first request of a path: the headers, then the connection drops
+            if (++n % 2 === 1) {
+              res.writeHead(200, { "content-type": "text/plain" })
+              res.flushHeaders()
+              return void setImmediate(() => res.socket?.destroy())
+            }
+            res.writeHead(200, { "content-type": "text/plain" })
+            res.end(`whole body of ${req.method}`)
+          })
+          const client = yield* transport.client({ baseUrl: server.url, retry: { base: "1 millis", cap: "1 millis" } })
+          const text = yield* client.get("/again").pipe(ApiClient.stream, Stream.decodeText(), Stream.mkString)
+          expect(text).toBe("whole body of GET")
+          expect(server.requests.map((r) => r.method)).toEqual(["GET", "GET"])
+          const error = yield* client.post("/once").pipe(ApiClient.stream, Stream.runDrain, Effect.flip)
+          expect(error).toMatchObject({ _tag: "ConnectionError", sent: true })
+          expect(server.requests.map((r) => r.method)).toEqual(["GET", "GET", "POST"])
+        }).pipe(Effect.provide(transport.layer)))
+
       it.scopedLive("interrupting the stream early aborts the request: the server sees it closed", () =>
         Effect.gen(function*() {
           const server = yield* TestServer.make((_, res) => {

@@ -90,12 +90,13 @@ export class Parser {
 /** The events of one response. */
 const eventsOf = (
   response: HttpClientResponse.HttpClientResponse,
+  body: Stream.Stream<Uint8Array, ApiError.ApiError>,
   state: EventState
 ): Stream.Stream<ApiClient.ServerSentEvent, ApiError.ApiError> => {
   const maxChars = streaming.maxLine(response)
   const parser = new Parser(state)
   let first = true
-  const text = streaming.lines(streaming.bodyOf(response), {
+  const text = streaming.lines(body, {
     bareCr: true,
     maxChars,
     tooLong: () =>
@@ -135,9 +136,9 @@ export const events = <E, R>(
       let connected = false
       const headers = state.lastEventId === "" ? undefined : { "last-event-id": state.lastEventId }
       const once = Stream.tap(
-        streaming.withResponse(self, headers, (response) => {
+        streaming.withResponse(self, headers, (response, body) => {
           connected = true
-          return eventsOf(response, state)
+          return eventsOf(response, body, state)
         }, acceptEvents),
         () =>
           Effect.sync(() => {

@@ -14,6 +14,8 @@ import type * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as ApiError from "../ApiError.js"
 import type * as Policy from "../Policy.js"
+import * as bodies from "./body.js"
+import * as classify from "./classify.js"
 import * as decode from "./decode.js"
 import { redactUrl } from "./redact.js"
 import { isBufferedResponse } from "./response.js"
@@ -96,30 +98,69 @@ export const bodyOf = (
 }
 
 /**
- * Runs the call `self` with its body streamed, and hands `use` the response; every body the
- * call opened is released (its connection closed, if it has not ended) when the stream ends.
+ * Whether a body that failed before its first byte reached the caller may be fetched again:
+ * the connection broke or went idle, and the request may be sent twice (its method, or an
+ * Idempotency-Key) with a body that can be read again.
+ */
+const refetchable = (response: HttpClientResponse.HttpClientResponse, error: unknown): boolean => {
+  if (!isBufferedResponse(response) || response.sent === undefined || !ApiError.isApiError(error)) return false
+  if (error._tag !== "ConnectionError" && !(error._tag === "TimeoutError" && error.scope === "idle")) return false
+  const sent = response.sent
+  return (classify.idempotentMethods.has(sent.method) || sent.headers["idempotency-key"] !== undefined) &&
+    !bodies.isOneShot(sent.body)
+}
+
+/** The retries the call's policy allows, for a body that broke before its first byte. */
+const refetches = (response: HttpClientResponse.HttpClientResponse): number => {
+  const retry = isBufferedResponse(response) ? response.sent?.settings.retry : undefined
+  return retry !== undefined && retry._tag === "Standard" ? retry.times : 0
+}
+
+/**
+ * Runs the call \`self\` with its body streamed, and hands \`use\` the response and its body (with
+ * the idle timeout); every body the call opened is released (its connection closed, if it has
+ * not ended) when the stream ends. Retries stop once the first byte has been handed on: a body
+ * that breaks before it is fetched again, as the call's retry policy allows.
  *
  * @internal
  */
 export const withResponse = <A, E, R, E2, R2>(
   self: Effect.Effect<HttpClientResponse.HttpClientResponse, E, R>,
   headers: Readonly<Record<string, string>> | undefined,
-  use: (response: HttpClientResponse.HttpClientResponse) => Stream.Stream<A, E2, R2>,
+  use: (
+    response: HttpClientResponse.HttpClientResponse,
+    body: Stream.Stream<Uint8Array, ApiError.ApiError>
+  ) => Stream.Stream<A, E2, R2>,
   defaultHeaders?: Readonly<Record<string, string>> | undefined
-): Stream.Stream<A, E | E2, R | R2> =>
-  Stream.unwrapScoped(
-    Effect.flatMap(
-      Effect.acquireRelease(Effect.sync(() => new Streaming(headers, defaultHeaders)), (streaming) =>
-        Effect.sync(() => streaming.releaseAll())),
-      (streaming) =>
-        Effect.map(Effect.locally(self, currentStreaming, streaming), use)
+): Stream.Stream<A, E | E2, R | R2> => {
+  const once = (left: number | undefined): Stream.Stream<A, E | E2, R | R2> =>
+    Stream.unwrapScoped(
+      Effect.flatMap(
+        Effect.acquireRelease(Effect.sync(() => new Streaming(headers, defaultHeaders)), (streaming) =>
+          Effect.sync(() => streaming.releaseAll())),
+        (streaming) =>
+          Effect.map(Effect.locally(self, currentStreaming, streaming), (response) => {
+            let handed = false
+            const body = Stream.mapChunks(bodyOf(response), (chunk) => {
+              handed = true
+              return chunk
+            })
+            const budget = left ?? refetches(response)
+            return Stream.catchAll(
+              use(response, body),
+              (error): Stream.Stream<A, E | E2, R | R2> =>
+                !handed && budget > 0 && refetchable(response, error) ? once(budget - 1) : Stream.fail(error)
+            )
+          })
+      )
     )
-  )
+  return once(undefined)
+}
 
 /** @internal */
 export const stream = <E, R>(
   self: Effect.Effect<HttpClientResponse.HttpClientResponse, E, R>
-): Stream.Stream<Uint8Array, E | ApiError.ApiError, R> => withResponse(self, undefined, bodyOf)
+): Stream.Stream<Uint8Array, E | ApiError.ApiError, R> => withResponse(self, undefined, (_, body) => body)
 
 /**
  * Splits a UTF-8 body into lines (LF, CRLF; and CR alone when `bareCr`), each at most
@@ -189,10 +230,10 @@ export const ndjson = <A, I, RS, E, R>(
   self: Effect.Effect<HttpClientResponse.HttpClientResponse, E, R>,
   schema: Schema.Schema<A, I, RS>
 ): Stream.Stream<A, E | ApiError.ApiError, R | RS> =>
-  withResponse(self, undefined, (response) => {
+  withResponse(self, undefined, (response, body) => {
     const decodeLine = decode.jsonTextDecoder(schema)
     const max = maxLine(response)
-    const text = lines(bodyOf(response), {
+    const text = lines(body, {
       bareCr: false,
       maxChars: max,
       tooLong: () => decode.decodeFailure(response, "TooLarge", "", `a line is longer than ${max} characters`)
