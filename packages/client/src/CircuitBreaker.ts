@@ -96,6 +96,11 @@ export interface Options {
   readonly halfOpenProbes?: number | undefined
   /** Which failures count. Default: 5xx, timeouts, connection errors (`isFailure`). */
   readonly isFailure?: ((error: ApiError.ApiError) => boolean) | undefined
+  /**
+   * Shares the circuits with other processes (e.g. `RedisCircuitBreaker.store` from
+   * `@steady/redis`). Default: none, every circuit lives in this process only.
+   */
+  readonly store?: Store | undefined
 }
 
 /**
@@ -115,6 +120,63 @@ export interface Settings {
   readonly maxOpenDuration: Duration.Duration
   readonly halfOpenProbes: number
   readonly isFailure: (error: ApiError.ApiError) => boolean
+  readonly store: Store | undefined
+}
+
+/**
+ * A circuit that is not closed, as the fleet sees it: open until `openUntil` (epoch ms on the
+ * caller's clock; in the past once the open period is over and it waits for a probe), opened
+ * `opens` times since it last closed.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface SharedCircuit {
+  readonly openUntil: number
+  readonly opens: number
+}
+
+/**
+ * What a store answers a process that asks to probe a circuit whose open period is over.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type ProbeVerdict =
+  /** This process holds the fleet's probe lease: it sends the probes. */
+  | { readonly _tag: "Probe" }
+  /** Another process probes: refuse, and ask again after `retryAfterMillis`. */
+  | { readonly _tag: "Busy"; readonly retryAfterMillis: number }
+  /** The fleet has closed the circuit meanwhile. */
+  | { readonly _tag: "Closed" }
+  /** The fleet has opened it again meanwhile. */
+  | { readonly _tag: "Open"; readonly circuit: SharedCircuit }
+
+/**
+ * Where a breaker shares its circuits with other processes. The breaker keeps its state
+ * machine in memory, as without a store, and consults the store at each step:
+ *
+ * - on every attempt, `view` (no I/O: the store's local cache, refreshed in the background):
+ *   a circuit the fleet has open is open here too;
+ * - each outcome of an attempt in a closed circuit goes to `record` (no I/O: the store counts
+ *   it into the fleet's window in batches, and opens the circuit when the fleet's ratio trips);
+ * - when this process opens a circuit, `open` publishes it and answers the fleet's state;
+ * - when an open period is over, `probe`: one process at a time holds the probe lease;
+ * - `close` when the probes succeeded, `release` when a probe ended without a verdict.
+ *
+ * Every method answers without failing: a store whose backend is down answers from what this
+ * process knows (`local`), so the breaker works as a local one.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface Store {
+  readonly view: (key: string, settings: Settings) => SharedCircuit | undefined
+  readonly record: (key: string, failed: boolean, settings: Settings) => void
+  readonly open: (key: string, local: SharedCircuit, settings: Settings) => Effect.Effect<SharedCircuit>
+  readonly probe: (key: string, settings: Settings) => Effect.Effect<ProbeVerdict>
+  readonly close: (key: string, settings: Settings) => Effect.Effect<SharedCircuit | undefined>
+  readonly release: (key: string, settings: Settings) => Effect.Effect<void>
 }
 
 /**

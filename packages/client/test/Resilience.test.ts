@@ -11,7 +11,7 @@ import {
   RetryBudget
 } from "@steady/client"
 import { MockHttpClient, TestServer } from "@steady/testing"
-import { Cause, Duration, Effect, Exit, Fiber, Metric, Option, TestClock } from "effect"
+import { Cause, Clock, Duration, Effect, Exit, Fiber, Metric, Option, TestClock } from "effect"
 import { describe, expect } from "vitest"
 import * as headers from "../src/internal/rateLimitHeaders.js"
 import { clocked, collectLogs, joinNow, type Seen, timed } from "./util.js"
@@ -212,6 +212,151 @@ describe("CircuitBreaker", () => {
       /maxOpenDuration/
     )
     expect(() => CircuitBreaker.unsafeMake({ key: "host" as any })).toThrow(/key/)
+  })
+})
+
+/**
+ * A fleet's store, in memory: what @steady/redis does on Redis, as a model for the breaker's
+ * side of the contract. `as(id)` is one process's view of it.
+ */
+const modelFleet = () => {
+  const circuits = new Map<string, CircuitBreaker.SharedCircuit>()
+  const leases = new Map<string, string>()
+  const recorded: Array<[string, boolean]> = []
+  const calls: Array<string> = []
+  const as = (id: string): CircuitBreaker.Store => ({
+    view: (k) => circuits.get(k),
+    record: (k, failed) => void recorded.push([k, failed]),
+    open: (k, local) =>
+      Effect.clockWith((clock) =>
+        Effect.sync(() => {
+          calls.push(`${id} open`)
+          const now = clock.unsafeCurrentTimeMillis()
+          const current = circuits.get(k)
+          if (current !== undefined && current.openUntil > now) return current
+          circuits.set(k, local)
+          leases.delete(k)
+          return local
+        })
+      ),
+    probe: (k) =>
+      Effect.clockWith((clock) =>
+        Effect.sync((): CircuitBreaker.ProbeVerdict => {
+          calls.push(`${id} probe`)
+          const current = circuits.get(k)
+          if (current === undefined) return { _tag: "Closed" }
+          if (current.openUntil > clock.unsafeCurrentTimeMillis()) return { _tag: "Open", circuit: current }
+          const holder = leases.get(k)
+          if (holder !== undefined && holder !== id) return { _tag: "Busy", retryAfterMillis: 100 }
+          leases.set(k, id)
+          return { _tag: "Probe" }
+        })
+      ),
+    close: (k) =>
+      Effect.sync(() => {
+        calls.push(`${id} close`)
+        circuits.delete(k)
+        leases.delete(k)
+        return undefined
+      }),
+    release: (k) =>
+      Effect.sync(() => {
+        calls.push(`${id} release`)
+        if (leases.get(k) === id) leases.delete(k)
+      })
+  })
+  return { as, circuits, recorded, calls }
+}
+
+describe("CircuitBreaker with a store (shared by processes)", () => {
+  const options = { key: "origin", consecutiveFailures: 2, openDuration: "1 second" } as const
+
+  it.effect("a circuit one process opens is open in the others; one probe for the fleet closes it", () =>
+    Effect.gen(function*() {
+      const fleet = modelFleet()
+      let status = 503
+      const { layer, seen } = timed(() => (status === 200 ? { status, delay: "50 millis" } : status))
+      const [a, b] = yield* Effect.all(["a", "b"].map((id) =>
+        Effect.flatMap(
+          CircuitBreaker.make({ ...options, name: id, store: fleet.as(id) }),
+          (breaker) => ApiClient.make({ baseUrl: base, retry: false, policies: [breaker] })
+        )
+      )).pipe(Effect.provide(layer))
+      for (let i = 0; i < 2; i++) expect((yield* failure(a.get("/x")))._tag).toBe("ServerError")
+      expect(fleet.calls).toEqual(["a open"])
+      expect(fleet.circuits.get(base)?.openUntil).toBe((yield* Clock.currentTimeMillis) + 1000)
+      // b never failed, and is refused without sending
+      const refused = yield* failure(b.get("/x"))
+      expect(refused).toMatchObject({ _tag: "CircuitOpenError", breaker: "b", state: "open" })
+      expect(seen).toHaveLength(2)
+
+      yield* TestClock.adjust("1 second")
+      status = 200
+      const probe = yield* Effect.fork(a.get("/x"))
+      yield* settle(() => seen.length === 3)
+      // b asks while a probes: refused, and told when to ask again
+      const busy = (yield* failure(b.get("/x"))) as ApiError.CircuitOpenError
+      expect(busy).toMatchObject({ state: "half-open" })
+      expect(Duration.toMillis(busy.retryAfter)).toBe(100)
+      expect((yield* failure(b.get("/x")))._tag).toBe("CircuitOpenError") // within the 100 ms: not even asked
+      yield* TestClock.adjust("50 millis")
+      expect((yield* Fiber.join(probe)).status).toBe(200)
+      expect(fleet.circuits.size).toBe(0)
+      yield* TestClock.adjust("50 millis")
+      expect((yield* clocked(b.get("/x"))).status).toBe(200) // asks again: the fleet has closed it
+      expect(fleet.calls).toEqual(["a open", "a probe", "b probe", "a close", "b probe"])
+      expect(seen).toHaveLength(4)
+    }))
+
+  it.effect("outcomes in a closed circuit are counted for the fleet; probes are not", () =>
+    Effect.gen(function*() {
+      const fleet = modelFleet()
+      const breaker = yield* CircuitBreaker.make({ ...options, store: fleet.as("a") })
+      const client = yield* ApiClient.make({ baseUrl: base, retry: false, policies: [breaker] })
+      for (let i = 0; i < 4; i++) yield* Effect.either(client.get("/x"))
+      yield* TestClock.adjust("1 second")
+      expect((yield* client.get("/x")).status).toBe(200) // the probe
+      expect(fleet.recorded).toEqual([[base, false], [base, false], [base, true], [base, true]])
+      expect(fleet.calls).toEqual(["a open", "a probe", "a close"])
+    }).pipe(Effect.provide(MockHttpClient.layer(MockHttpClient.sequence(200, 404, 503, 503, 200)))))
+
+  it.effect("a probe that fails reopens it for the fleet; an interrupted one hands the lease back", () =>
+    Effect.gen(function*() {
+      const fleet = modelFleet()
+      const { layer } = timed(() => ({ status: 503, delay: "1 second" }))
+      const breaker = yield* CircuitBreaker.make({ ...options, consecutiveFailures: 1, store: fleet.as("a") })
+      const client = yield* Effect.provide(ApiClient.make({ baseUrl: base, retry: false, policies: [breaker] }), layer)
+      yield* failure(clocked(client.get("/x")))
+      yield* TestClock.adjust("1 second")
+      const interrupted = yield* Effect.fork(client.get("/x"))
+      yield* settle(() => fleet.calls.length === 2)
+      yield* Fiber.interrupt(interrupted)
+      expect(fleet.calls).toEqual(["a open", "a probe", "a release"])
+      yield* failure(clocked(client.get("/x"))) // probes again, and fails
+      expect(fleet.calls.slice(3)).toEqual(["a probe", "a open"])
+      const now = yield* Clock.currentTimeMillis
+      expect(fleet.circuits.get(base)).toEqual({ openUntil: now + 2000, opens: 2 })
+    }))
+
+  it.effect("a store the fleet answers with an earlier opening wins over this process's own", () =>
+    Effect.gen(function*() {
+      const fleet = modelFleet()
+      fleet.circuits.set(base, { openUntil: 5000, opens: 3 }) // opened elsewhere, not yet seen here
+      const view = fleet.as("a")
+      const breaker = yield* CircuitBreaker.make({
+        ...options,
+        consecutiveFailures: 1,
+        // the cache has not caught up: the view says closed
+        store: { ...view, view: () => undefined }
+      })
+      const client = yield* ApiClient.make({ baseUrl: base, retry: false, policies: [breaker] })
+      yield* failure(client.get("/x"))
+      const refused = (yield* failure(client.get("/x"))) as ApiError.CircuitOpenError
+      expect(Duration.toMillis(refused.retryAfter)).toBe(5000 - (yield* Clock.currentTimeMillis))
+    }).pipe(Effect.provide(MockHttpClient.layer(() => 503))))
+
+  it("a store without its methods is a defect that names the one missing", () => {
+    expect(() => CircuitBreaker.unsafeMake({ store: { view: () => undefined } as any })).toThrow(/record is missing/)
   })
 })
 

@@ -35,6 +35,7 @@ import * as Exit from "effect/Exit"
 import * as FiberId from "effect/FiberId"
 import * as Layer from "effect/Layer"
 import { Fallback } from "./internal/fallback.js"
+import * as names from "./internal/names.js"
 import * as scripts from "./internal/scripts.js"
 import { Redis } from "./Redis.js"
 
@@ -94,8 +95,8 @@ const wholeNumber = (name: string, n: unknown, min: number): number => {
 const millis = (n: number) => (Number.isFinite(n) ? Math.ceil(n) : 2 ** 40)
 
 /**
- * The store, for \`RateLimiter.make({ …, store })\`. Keys are
- * \`<prefix>:rate-limiter:<name>:<key>\`; use the limiter's \`key: "origin"\` (or your own key):
+ * The store, for `RateLimiter.make({ …, store })`. Keys are
+ * `<prefix>:rate-limiter:<name>:<key>`; use the limiter's `key: "origin"` (or your own key):
  * the default per-client key names a client of one process, not of the fleet.
  *
  * @since 0.2.0
@@ -103,9 +104,7 @@ const millis = (n: number) => (Number.isFinite(n) ? Math.ceil(n) : 2 ** 40)
  */
 export const store = (options: StoreOptions): Effect.Effect<RateLimiter.Store, never, Redis> =>
   Effect.map(Redis, (redis) => {
-    if (typeof options.name !== "string" || options.name === "" || /[{}\s]/.test(options.name)) {
-      throw new TypeError("RedisRateLimiter: name must be a non-empty string without spaces or braces")
-    }
+    names.check("RedisRateLimiter", options.name)
     const lease = wholeNumber("lease", options.lease ?? 5, 1)
     const leaseTtl = Duration.toMillis(options.leaseTtl ?? Duration.seconds(1))
     const client = withScripts(redis.client)
@@ -196,8 +195,8 @@ export const store = (options: StoreOptions): Effect.Effect<RateLimiter.Store, n
 const grantedNow: RateLimiter.Permit = { granted: true, waitMillis: 0 }
 
 /**
- * A rate limiter on the fleet-wide store, as a layer: \`RateLimiter.layer\` with \`store\` set,
- * and \`key\` defaulting to \`"origin"\` (one quota per API origin, the same in every process).
+ * A rate limiter on the fleet-wide store, as a layer: `RateLimiter.layer` with `store` set,
+ * and `key` defaulting to `"origin"` (one quota per API origin, the same in every process).
  *
  * @since 0.2.0
  * @category layers

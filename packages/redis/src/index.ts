@@ -17,3 +17,11 @@ export * as Redis from "./Redis.js"
  * @since 0.2.0
  */
 export * as RedisRateLimiter from "./RedisRateLimiter.js"
+
+/**
+ * A circuit breaker store shared by the fleet: one process opens a circuit for all, one
+ * probes it at a time.
+ *
+ * @since 0.2.0
+ */
+export * as RedisCircuitBreaker from "./RedisCircuitBreaker.js"

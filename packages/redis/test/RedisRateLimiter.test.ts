@@ -111,7 +111,7 @@ describe.skipIf(!RedisServer.available)("when Redis is down", () => {
       )
       expect(server.requests).toHaveLength(20)
       expect((yield* fallbacksOf("rate limiter down")).count - before).toBeGreaterThanOrEqual(20)
-      expect(lines.filter((l) => l.includes("limits are local"))).toHaveLength(1)
+      expect(lines.filter((l) => l.includes("is local until it answers"))).toHaveLength(1)
       expect(lines.join("\n")).toContain("redis://127.0.0.1:1")
     }))
 
@@ -158,7 +158,7 @@ describe.skipIf(!RedisServer.available)("when Redis is down", () => {
           )
         )
         expect(failures).toBe(0)
-        expect(lines.some((l) => l.includes("limits are local"))).toBe(true)
+        expect(lines.some((l) => l.includes("is local until it answers"))).toBe(true)
         expect(lines.some((l) => l.includes("shared again"))).toBe(true)
       }),
     60_000

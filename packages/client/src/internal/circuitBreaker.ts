@@ -131,7 +131,10 @@ class Circuit {
   }
 }
 
-/** What `admit` decided: let it through (as a probe or not), or refuse it. */
+/**
+ * What `admit` decided: let it through (as a probe or not), refuse it, or (with a store, when
+ * an open period is over) ask the store whether this process may probe.
+ */
 type Admission =
   | { readonly _tag: "Pass"; readonly probe: boolean; readonly transition: Transition | undefined }
   | {
@@ -140,8 +143,11 @@ type Admission =
     readonly retryAfterMillis: number
     readonly transition: Transition | undefined
   }
+  | { readonly _tag: "Ask"; readonly store: CircuitBreaker.Store; readonly transition: Transition | undefined }
 
-const pass: Admission = { _tag: "Pass", probe: false, transition: undefined }
+type Decided = Exclude<Admission, { readonly _tag: "Ask" }>
+
+const pass: Decided = { _tag: "Pass", probe: false, transition: undefined }
 
 class Breaker implements CircuitBreaker.CircuitBreaker {
   readonly [TypeId]: typeof TypeId = TypeId
@@ -178,19 +184,50 @@ class Breaker implements CircuitBreaker.CircuitBreaker {
     return { key: c.key, to: "open", reason, openMillis }
   }
 
+  /** Takes the fleet's view of a circuit: one it has open is open here too. */
+  private adopt(c: Circuit, shared: CircuitBreaker.SharedCircuit, now: number, reason: string): Transition | undefined {
+    if (c.state === "open") {
+      if (shared.openUntil > c.openUntil) {
+        c.openUntil = shared.openUntil
+        c.opens = shared.opens
+      }
+      return undefined
+    }
+    // a half-open circuit here stays so unless the fleet opened it again (a probe failed elsewhere)
+    if (c.state === "half-open" && shared.openUntil <= now) return undefined
+    c.state = "open"
+    c.openUntil = shared.openUntil
+    c.opens = shared.opens
+    c.reset()
+    return { key: c.key, to: "open", reason }
+  }
+
   admit(k: string, now: number): Admission {
-    const c = this.circuits.get(k)
-    if (c === undefined || c.state === "closed") return pass
+    let c = this.circuits.get(k)
     let transition: Transition | undefined
+    const store = this.options.store
+    if (store !== undefined) {
+      const shared = store.view(k, this.options)
+      if (shared !== undefined) {
+        c ??= this.circuit(k)
+        transition = this.adopt(c, shared, now, "opened by another process")
+      }
+    }
+    if (c === undefined || c.state === "closed") return pass
     if (c.state === "open") {
       if (now < c.openUntil) {
-        return { _tag: "Refuse", state: "open", retryAfterMillis: c.openUntil - now, transition: undefined }
+        return { _tag: "Refuse", state: "open", retryAfterMillis: c.openUntil - now, transition }
       }
+      if (store !== undefined) return { _tag: "Ask", store, transition }
       c.state = "half-open"
       c.probes = 0
       c.probeSuccesses = 0
       transition = { key: k, to: "half-open", reason: "open period over" }
     }
+    return this.probe(c, transition)
+  }
+
+  private probe(c: Circuit, transition: Transition | undefined): Decided {
     if (c.probes >= this.options.halfOpenProbes) {
       return { _tag: "Refuse", state: "half-open", retryAfterMillis: 0, transition }
     }
@@ -198,9 +235,44 @@ class Breaker implements CircuitBreaker.CircuitBreaker {
     return { _tag: "Pass", probe: true, transition }
   }
 
+  /** What the store said to a process that asked to probe `k`. */
+  decide(k: string, verdict: CircuitBreaker.ProbeVerdict, now: number): Decided {
+    const c = this.circuit(k)
+    switch (verdict._tag) {
+      case "Probe": {
+        if (c.state !== "open") return c.state === "half-open" ? this.probe(c, undefined) : pass
+        c.state = "half-open"
+        c.probes = 0
+        c.probeSuccesses = 0
+        return this.probe(c, { key: k, to: "half-open", reason: "open period over" })
+      }
+      case "Busy": {
+        if (c.state === "open") c.openUntil = now + verdict.retryAfterMillis
+        return { _tag: "Refuse", state: "half-open", retryAfterMillis: verdict.retryAfterMillis, transition: undefined }
+      }
+      case "Closed": {
+        if (c.state === "closed") return pass
+        c.state = "closed"
+        c.opens = 0
+        c.reset()
+        return { _tag: "Pass", probe: false, transition: { key: k, to: "closed", reason: "closed by another process" } }
+      }
+      case "Open": {
+        const transition = this.adopt(c, verdict.circuit, now, "opened again by another process")
+        if (c.state !== "open" || now >= c.openUntil) return this.probe(c, transition)
+        return { _tag: "Refuse", state: "open", retryAfterMillis: c.openUntil - now, transition }
+      }
+    }
+  }
+
   /** Records how an attempt ended; `undefined` (interrupted, a defect) is no verdict. */
   record(k: string, probe: boolean, failed: boolean | undefined, now: number): Transition | undefined {
-    const c = this.circuits.get(k) ?? (failed === true ? this.circuit(k) : undefined)
+    const store = this.options.store
+    let c = this.circuits.get(k)
+    if (store !== undefined && !probe && failed !== undefined && (c === undefined || c.state === "closed")) {
+      store.record(k, failed, this.options)
+    }
+    if (c === undefined && failed === true) c = this.circuit(k)
     if (c === undefined) return undefined
     if (probe) {
       if (c.state !== "half-open") return undefined
@@ -271,44 +343,103 @@ class Breaker implements CircuitBreaker.CircuitBreaker {
     })))
   }
 
+  /** After a local change of state, tells the store; adopts its answer (the fleet's state). */
+  private share(
+    store: CircuitBreaker.Store,
+    k: string,
+    probe: boolean,
+    failed: boolean | undefined,
+    t: Transition | undefined,
+    now: number
+  ): Effect.Effect<void> | undefined {
+    const c = this.circuits.get(k)
+    if (c === undefined) return undefined
+    if (t?.to === "open") {
+      return Effect.map(store.open(k, { openUntil: c.openUntil, opens: c.opens }, this.options), (fleet) => {
+        if (c.state === "open") {
+          c.openUntil = fleet.openUntil
+          c.opens = fleet.opens
+        }
+      })
+    }
+    if (t?.to === "closed") {
+      return Effect.flatMap(
+        store.close(k, this.options),
+        (fleet) =>
+          fleet === undefined ? Effect.void : this.logged(this.adopt(c, fleet, now, "opened again by another process"))
+      )
+    }
+    if (probe && failed === undefined) {
+      // the lease goes back to the fleet: the next attempt here asks for it again
+      if (c.state === "half-open" && c.probes === 0) {
+        c.state = "open"
+        c.openUntil = now
+      }
+      return store.release(k, this.options)
+    }
+    return undefined
+  }
+
+  private run(
+    admission: Decided,
+    k: string,
+    request: Policy.Request,
+    next: Policy.Handler
+  ): Effect.Effect<Policy.Response, ApiError.ApiError> {
+    if (admission._tag === "Refuse") {
+      rejectionsTotal.unsafeUpdate(1, this.labels)
+      const error = new ApiError.CircuitOpenError({
+        request: policyInternal.requestInfo(request),
+        attempts: 1,
+        breaker: this.name,
+        key: k,
+        state: admission.state,
+        retryAfter: Duration.millis(admission.retryAfterMillis)
+      })
+      return this.logged(admission.transition).pipe(
+        Effect.zipRight(trace.event("steady.circuit_breaker.rejected", {
+          "steady.circuit_breaker": this.name,
+          "steady.circuit_breaker.state": admission.state,
+          "steady.retry_after_ms": admission.retryAfterMillis
+        })),
+        Effect.zipRight(Effect.fail(error))
+      )
+    }
+    const probe = admission.probe
+    const failure = this.options.isFailure
+    const store = this.options.store
+    const run = Effect.onExit(next(request), (exit) =>
+      Effect.suspend(() => {
+        let failed: boolean | undefined
+        if (Exit.isSuccess(exit)) failed = false
+        else {
+          const error = Cause.failureOption(exit.cause)
+          failed = error._tag === "Some" && !Cause.isInterrupted(exit.cause) ? failure(error.value) : undefined
+        }
+        const now = request.clock.unsafeCurrentTimeMillis()
+        const t = this.record(k, probe, failed, now)
+        const shared = store === undefined ? undefined : this.share(store, k, probe, failed, t, now)
+        return shared === undefined ? this.logged(t) : Effect.zipRight(this.logged(t), shared)
+      }))
+    return admission.transition === undefined ? run : Effect.zipRight(this.logged(admission.transition), run)
+  }
+
   readonly wrap = (next: Policy.Handler, client: Policy.ClientInfo): Policy.Handler => {
     const keyOf = key.resolver(this.options.key, client)
-    const failure = this.options.isFailure
     return (request) =>
       Effect.suspend(() => {
         const k = keyOf(request)
         const admission = this.admit(k, request.clock.unsafeCurrentTimeMillis())
-        if (admission._tag === "Refuse") {
-          rejectionsTotal.unsafeUpdate(1, this.labels)
-          const error = new ApiError.CircuitOpenError({
-            request: policyInternal.requestInfo(request),
-            attempts: 1,
-            breaker: this.name,
-            key: k,
-            state: admission.state,
-            retryAfter: Duration.millis(admission.retryAfterMillis)
-          })
-          return this.logged(admission.transition).pipe(
-            Effect.zipRight(trace.event("steady.circuit_breaker.rejected", {
-              "steady.circuit_breaker": this.name,
-              "steady.circuit_breaker.state": admission.state,
-              "steady.retry_after_ms": admission.retryAfterMillis
-            })),
-            Effect.zipRight(Effect.fail(error))
-          )
-        }
-        const probe = admission.probe
-        const run = Effect.onExit(next(request), (exit) =>
-          Effect.suspend(() => {
-            let failed: boolean | undefined
-            if (Exit.isSuccess(exit)) failed = false
-            else {
-              const error = Cause.failureOption(exit.cause)
-              failed = error._tag === "Some" && !Cause.isInterrupted(exit.cause) ? failure(error.value) : undefined
-            }
-            return this.logged(this.record(k, probe, failed, request.clock.unsafeCurrentTimeMillis()))
-          }))
-        return admission.transition === undefined ? run : Effect.zipRight(this.logged(admission.transition), run)
+        if (admission._tag !== "Ask") return this.run(admission, k, request, next)
+        // the open period is over and the circuit is shared: one process of the fleet probes
+        const asked = Effect.flatMap(
+          admission.store.probe(k, this.options),
+          (verdict) =>
+            Effect.suspend(() =>
+              this.run(this.decide(k, verdict, request.clock.unsafeCurrentTimeMillis()), k, request, next)
+            )
+        )
+        return admission.transition === undefined ? asked : Effect.zipRight(this.logged(admission.transition), asked)
       })
   }
 
@@ -318,6 +449,18 @@ class Breaker implements CircuitBreaker.CircuitBreaker {
 }
 
 let anonymous = 0
+
+const storeMethods = ["view", "record", "open", "probe", "close", "release"] as const
+
+const checkStore = (store: CircuitBreaker.Store | undefined): CircuitBreaker.Store | undefined => {
+  if (store === undefined) return undefined
+  for (const m of storeMethods) {
+    if (typeof store?.[m] !== "function") {
+      throw new TypeError(`CircuitBreaker: store must have the methods ${storeMethods.join(", ")} (${m} is missing)`)
+    }
+  }
+  return store
+}
 
 /** @internal */
 export const unsafeMake = (options: CircuitBreaker.Options = {}): CircuitBreaker.CircuitBreaker => {
@@ -363,7 +506,8 @@ export const unsafeMake = (options: CircuitBreaker.Options = {}): CircuitBreaker
       min: 1,
       whole: true
     }),
-    isFailure: options.isFailure ?? isFailure
+    isFailure: options.isFailure ?? isFailure,
+    store: checkStore(options.store)
   })
 }
 

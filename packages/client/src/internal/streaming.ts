@@ -117,7 +117,7 @@ const refetches = (response: HttpClientResponse.HttpClientResponse): number => {
 }
 
 /**
- * Runs the call \`self\` with its body streamed, and hands \`use\` the response and its body (with
+ * Runs the call `self` with its body streamed, and hands `use` the response and its body (with
  * the idle timeout); every body the call opened is released (its connection closed, if it has
  * not ended) when the stream ends. Retries stop once the first byte has been handed on: a body
  * that breaks before it is fetched again, as the call's retry policy allows.

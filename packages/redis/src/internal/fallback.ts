@@ -58,13 +58,13 @@ export class Fallback {
     if (now - this.lastWarning < this.logIntervalMillis) return Effect.void
     this.lastWarning = now
     return Effect.logWarning(
-      `steady: Redis at ${this.shownUrl} failed; ${this.store} limits are local until it answers`
+      `steady: Redis at ${this.shownUrl} failed; ${this.store} is local until it answers`
     )
       .pipe(Effect.annotateLogs({ cause: cause instanceof Error ? cause.message : String(cause) }))
   }
 
   private recovered(): Effect.Effect<void> {
     this.down = false
-    return Effect.logInfo(`steady: Redis at ${this.shownUrl} answers again; ${this.store} limits are shared again`)
+    return Effect.logInfo(`steady: Redis at ${this.shownUrl} answers again; ${this.store} is shared again`)
   }
 }
