@@ -16,6 +16,7 @@
 import type * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
+import type * as Metric from "effect/Metric"
 import * as internal from "./internal/retryBudget.js"
 
 /**
@@ -151,3 +152,20 @@ export const isRetryBudget = (u: unknown): u is RetryBudget => internal.isRetryB
  * @category getters
  */
 export const tokens = (budget: RetryBudget): number => budget.tokens
+
+/**
+ * The budget metrics: tokens left in each named budget (the gauge
+ * `steady_retry_budget_tokens`, labelled `budget`), and retries refused because a budget
+ * could not pay (`steady_retry_budget_refusals_total`). A budget of your own making (a shared
+ * one, say) reports through them too.
+ *
+ * @since 0.2.0
+ * @category metrics
+ */
+export const metrics: {
+  readonly tokens: Metric.Metric.Gauge<number>
+  readonly refusals: Metric.Metric.Counter<number>
+} = {
+  tokens: internal.tokensGauge,
+  refusals: internal.refusalsTotal
+}

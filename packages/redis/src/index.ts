@@ -25,3 +25,10 @@ export * as RedisRateLimiter from "./RedisRateLimiter.js"
  * @since 0.2.0
  */
 export * as RedisCircuitBreaker from "./RedisCircuitBreaker.js"
+
+/**
+ * A retry budget shared by the fleet: a local balance, synced in the background.
+ *
+ * @since 0.2.0
+ */
+export * as RedisRetryBudget from "./RedisRetryBudget.js"
