@@ -1,8 +1,8 @@
 // The consumer test's sample: what a new user writes after `npm install @steady/client`,
 // compiled with tsc --strict (no skipLibCheck) and run with plain node.
 import { HttpClient, HttpClientRequest } from "@effect/platform"
-import { ApiClient, ApiError, CircuitBreaker, ConnectionPool, RateLimiter } from "@steady/client"
-import { Redis, RedisRateLimiter } from "@steady/redis"
+import { ApiClient, ApiError, CircuitBreaker, ConnectionPool, RateLimiter, Retry, RetryBudget } from "@steady/client"
+import { Redis, RedisCircuitBreaker, RedisRateLimiter, RedisRetryBudget } from "@steady/redis"
 import { TestServer } from "@steady/testing"
 import { Effect, Layer, Option, Redacted, Schema } from "effect"
 
@@ -40,15 +40,24 @@ const program = Effect.gen(function*() {
   )
   // @steady/redis with no Redis to reach: the fleet limiter falls back to local limits, and the
   // call goes through
+  // (with the breaker and the retry budget of the fleet too)
   const fleetLimited = yield* Effect.gen(function*() {
     const limiter = yield* RateLimiter.RateLimiter
-    const limited = yield* ApiClient.make({ baseUrl: server.url, policies: [limiter] })
+    const breaker = yield* CircuitBreaker.CircuitBreaker
+    const budget = yield* RetryBudget.RetryBudget
+    const limited = yield* ApiClient.make({
+      baseUrl: server.url,
+      policies: [limiter, breaker],
+      retry: Retry.standard({ budget })
+    })
     return (yield* limited.get("/pets/1")).status
   }).pipe(
     Effect.provide(
-      RedisRateLimiter.layer({ name: "sample", limit: 10, interval: "1 second" }).pipe(
-        Layer.provide(Redis.layer({ url: Redacted.make("redis://127.0.0.1:1") }))
-      )
+      Layer.mergeAll(
+        RedisRateLimiter.layer({ name: "sample", limit: 10, interval: "1 second" }),
+        RedisCircuitBreaker.layer({ name: "sample" }),
+        RedisRetryBudget.layer({ name: "sample" })
+      ).pipe(Layer.provide(Redis.layer({ url: Redacted.make("redis://127.0.0.1:1") })))
     )
   )
   return {
