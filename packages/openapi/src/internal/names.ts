@@ -1,0 +1,64 @@
+/**
+ * Names in the generated code: identifiers from the spec's names, unique and stable.
+ *
+ * @internal
+ */
+
+const reserved = new Set(
+  (
+    "break case catch class const continue debugger default delete do else enum export extends false finally for " +
+    "function if import in instanceof new null return super switch this throw true try typeof var void while with " +
+    "yield let static implements interface package private protected public await any boolean number string " +
+    "symbol unknown never object undefined Object Array String Number Boolean Date Error Promise Map Set Record " +
+    "Schema Effect Layer Config Context Stream Redacted Option HttpApi HttpApiGroup HttpApiEndpoint HttpApiSchema " +
+    "HttpClientRequest ApiClient Auth ConnectionPool Pagination"
+  ).split(" ")
+)
+
+/** The words of a name: split at non-alphanumerics and at lower-to-upper case changes. */
+export const words = (name: string): Array<string> =>
+  name.replace(/([a-z0-9])([A-Z])/g, "$1 $2").split(/[^A-Za-z0-9]+/).filter((w) => w !== "")
+
+const capital = (w: string) => w.charAt(0).toUpperCase() + w.slice(1)
+
+/** `list-for-repo` → `ListForRepo`; a leading digit gets an underscore. */
+export const pascal = (name: string): string => {
+  const joined = words(name).map(capital).join("")
+  if (joined === "") return "_"
+  return /^[0-9]/.test(joined) ? `_${joined}` : joined
+}
+
+/** `issues/list-for-repo` → `issuesListForRepo`. */
+export const camel = (name: string): string => {
+  const p = pascal(name)
+  return p.startsWith("_") ? p : p.charAt(0).toLowerCase() + p.slice(1)
+}
+
+/** `Petstore` → `PETSTORE`, `myApi` → `MY_API`. */
+export const constant = (name: string): string => words(name).map((w) => w.toUpperCase()).join("_")
+
+/** A property key as written in an object literal. */
+export const key = (name: string): string => (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? name : JSON.stringify(name))
+
+/** Hands out unique identifiers: the second `Pet` is `Pet2`. Reserved words are never given. */
+export class Namer {
+  private readonly used = new Set<string>(reserved)
+  take(base: string): string {
+    let name = base
+    for (let i = 2; this.used.has(name); i++) name = `${base}${i}`
+    this.used.add(name)
+    return name
+  }
+}
+
+/** A comment block from a description (and `@deprecated`), or "" when there is nothing to say. */
+export const doc = (lines: ReadonlyArray<string | undefined>, indent = ""): string => {
+  const text = lines
+    .filter((l): l is string => typeof l === "string" && l.trim() !== "")
+    .join("\n\n")
+    .replace(/\*\//g, "*\\/")
+    .trim()
+  if (text === "") return ""
+  const body = text.split("\n").map((l) => `${indent} *${l.trimEnd() === "" ? "" : ` ${l.trimEnd()}`}`).join("\n")
+  return `${indent}/**\n${body}\n${indent} */\n`
+}

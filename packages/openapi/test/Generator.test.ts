@@ -1,0 +1,257 @@
+/**
+ * The generator: stable output, what the spec's declarations turn into, and the errors of a
+ * spec that cannot be read. The generated pet-store client itself is exercised against a real
+ * server in packages/examples/test/OpenApi.test.ts.
+ */
+import { it } from "@effect/vitest"
+import { Generator } from "@steady/openapi"
+import { Effect, Either } from "effect"
+import { execFile } from "node:child_process"
+import * as Fs from "node:fs"
+import * as Os from "node:os"
+import * as Path from "node:path"
+import { fileURLToPath } from "node:url"
+import { describe, expect } from "vitest"
+
+const here = Path.dirname(fileURLToPath(import.meta.url))
+const examples = Path.join(here, "../../examples")
+const petstoreSpec = Path.join(examples, "openapi/petstore.yaml")
+
+const spec = (paths: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+  openapi: "3.0.3",
+  info: { title: "T", version: "1" },
+  paths,
+  ...extra
+})
+
+const ok = (description = "ok", content?: unknown) => ({ description, ...(content ? { content } : {}) })
+const json = (schema: unknown) => ({ "application/json": { schema } })
+
+const generated = (document: Record<string, unknown>) => Generator.generate(document, { name: "T" }).files
+
+describe("Generator", () => {
+  it.effect("is stable: the committed pet-store client is what the spec gives now, byte for byte", () =>
+    Effect.gen(function*() {
+      const document = yield* Generator.load(petstoreSpec)
+      const first = Generator.generate(document, { name: "Petstore" })
+      const second = Generator.generate(structuredClone(document), { name: "Petstore" })
+      expect(second.files).toEqual(first.files)
+      for (const [name, text] of Object.entries(first.files)) {
+        // `npm run generate -w @steady/examples` rewrites them
+        expect(Fs.readFileSync(Path.join(examples, "src/generated/petstore", name), "utf8")).toBe(text)
+      }
+      expect(first).toMatchObject({ operations: 7, schemas: 8, skipped: [] })
+    }))
+
+  it.effect("reads the same document from YAML and from JSON", () =>
+    Effect.gen(function*() {
+      const yaml = yield* Generator.load(petstoreSpec)
+      const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "steady-openapi-"))
+      const file = Path.join(dir, "petstore.json")
+      Fs.writeFileSync(file, JSON.stringify(yaml))
+      const fromJson = yield* Generator.load(file)
+      expect(Generator.generate(fromJson, { name: "Petstore" }).files).toEqual(
+        Generator.generate(yaml, { name: "Petstore" }).files
+      )
+      Fs.rmSync(dir, { recursive: true })
+    }))
+
+  it.effect("$refs to another file are bundled in", () =>
+    Effect.gen(function*() {
+      const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "steady-openapi-"))
+      Fs.writeFileSync(
+        Path.join(dir, "pet.json"),
+        JSON.stringify({ type: "object", required: ["id"], properties: { id: { type: "integer" } } })
+      )
+      Fs.writeFileSync(
+        Path.join(dir, "api.json"),
+        JSON.stringify(
+          spec({ "/pet": { get: { operationId: "getPet", responses: { 200: ok("ok", json({ $ref: "pet.json" })) } } } })
+        )
+      )
+      const files = Generator.generate(yield* Generator.load(Path.join(dir, "api.json")), { name: "T" }).files
+      expect(files["api.ts"]).toContain("Schema.Struct({ id: Schema.Number })")
+      Fs.rmSync(dir, { recursive: true })
+    }))
+
+  it.effect("a spec that cannot be read is a SpecError that says why", () =>
+    Effect.gen(function*() {
+      const missing = yield* Effect.flip(Generator.load("/nonexistent/spec.yaml"))
+      expect(missing).toMatchObject({ _tag: "SpecError", spec: "/nonexistent/spec.yaml" })
+      const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "steady-openapi-"))
+      const swagger = Path.join(dir, "swagger.json")
+      Fs.writeFileSync(swagger, JSON.stringify({ swagger: "2.0", info: { title: "x", version: "1" }, paths: {} }))
+      expect((yield* Effect.flip(Generator.load(swagger))).message).toMatch(/only OpenAPI 3\.0 and 3\.1/)
+      const badRef = Path.join(dir, "bad.json")
+      Fs.writeFileSync(
+        badRef,
+        JSON.stringify(spec({ "/x": { get: { responses: { 200: { $ref: "missing.json" } } } } }))
+      )
+      expect((yield* Effect.flip(Generator.load(badRef)))._tag).toBe("SpecError")
+      Fs.rmSync(dir, { recursive: true })
+    }))
+
+  it("POST and PATCH retry only with a declared Idempotency-Key; the key is sent by steady, not asked of the caller", () => {
+    const withKey = { name: "Idempotency-Key", in: "header", required: true, schema: { type: "string" } }
+    const files = generated(spec({
+      "/a": {
+        post: { operationId: "keyed", parameters: [withKey], responses: { 201: ok() } },
+        patch: { operationId: "unkeyed", responses: { 200: ok() } }
+      }
+    }))
+    expect(files["client.ts"]).toContain(`endpoints: { "default.keyed": { idempotencyKey: "auto" } }`)
+    expect(files["client.ts"]).not.toContain(`"default.unkeyed"`)
+    expect(files["api.ts"]).not.toMatch(/idempotency-key/i)
+    expect(files["client.ts"]).toContain("Not retried once it may have reached the server")
+  })
+
+  it("declared 4xx/5xx JSON responses become error classes, one per status and body, shared by operations", () => {
+    const problem = { type: "object", properties: { message: { type: "string" } } }
+    const other = { type: "object", properties: { errors: { type: "array", items: { type: "string" } } } }
+    const files = generated(spec(
+      {
+        "/a": {
+          get: {
+            operationId: "a",
+            responses: { 200: ok(), 404: ok("nf", json({ $ref: "#/components/schemas/Problem" })) }
+          }
+        },
+        "/b": {
+          get: {
+            operationId: "b",
+            responses: {
+              200: ok(),
+              404: ok("nf", json({ $ref: "#/components/schemas/Problem" })),
+              422: ok("v", json(other)),
+              default: ok("x", json(problem)),
+              "5XX": ok("x", json(problem))
+            }
+          }
+        },
+        "/c": { get: { operationId: "c", responses: { 200: ok(), 404: ok("nf", json(other)) } } }
+      },
+      { components: { schemas: { Problem: problem } } }
+    ))
+    const schemas = files["schemas.ts"]
+    expect(schemas.match(/extends Schema\.TaggedError/g)).toHaveLength(3)
+    expect(schemas).toContain(`("NotFound", { status: Schema.Literal(404), body: Problem })`)
+    expect(schemas).toMatch(/"UnprocessableEntity"/)
+    expect(schemas).toMatch(/class NotFoundC\b/) // the same status with another body: its own class
+    expect(files["api.ts"]).toContain(
+      "const a = HttpApiEndpoint.get(\"a\", \"/a\").addSuccess(HttpApiSchema.Empty(200)).addError(NotFoundResponse)"
+    )
+  })
+
+  it("pagination is detected from a Link header, a page parameter, or a cursor parameter with a response field", () => {
+    const list = { type: "array", items: { type: "string" } }
+    const files = generated(spec({
+      "/linked": {
+        get: {
+          operationId: "linked",
+          responses: {
+            200: { description: "x", headers: { Link: { schema: { type: "string" } } }, content: json(list) }
+          }
+        }
+      },
+      "/numbered": {
+        get: {
+          operationId: "numbered",
+          parameters: [{ name: "page", in: "query", schema: { type: "integer" } }],
+          responses: { 200: ok("x", json(list)) }
+        }
+      },
+      "/cursored": {
+        get: {
+          operationId: "cursored",
+          parameters: [{ name: "after", in: "query", schema: { type: "string" } }],
+          responses: {
+            200: ok("x", json({ type: "object", properties: { data: list, nextCursor: { type: "string" } } }))
+          }
+        }
+      },
+      "/plain": { get: { operationId: "plain", responses: { 200: ok("x", json(list)) } } }
+    }))
+    const client = files["client.ts"]
+    expect(client).toContain("linkedStream: () =>")
+    expect(client).toMatch(/numberedStream: \(request[^]*Pagination\.page\(\{ param: "page" \}\)/)
+    expect(client).toMatch(/cursoredStream: [^]*items: \(page\) => page\.data[^]*param: "after"[^]*page\.nextCursor/)
+    expect(client).not.toContain("plainStream")
+  })
+
+  it("the security scheme picks the auth layer and its Config names", () => {
+    const scheme = (s: unknown) =>
+      generated(spec({}, { components: { securitySchemes: { s } }, security: [{ s: [] }] }))["client.ts"]
+    expect(scheme({ type: "http", scheme: "bearer" })).toContain(`Auth.layerBearer(options.token)`)
+    const basic = scheme({ type: "http", scheme: "basic" })
+    expect(basic).toContain(`Auth.layerBasic(options.username, options.password)`)
+    expect(basic).toContain(`Config.string("USERNAME")`)
+    expect(basic).toContain(`Config.redacted("PASSWORD")`)
+    expect(scheme({ type: "apiKey", in: "query", name: "api_key" })).toContain(
+      `Auth.layerApiKey({ query: "api_key" }, options.apiKey)`
+    )
+    const oauth = scheme({
+      type: "oauth2",
+      flows: { clientCredentials: { tokenUrl: "https://auth.example/token", scopes: { write: "w", read: "r" } } }
+    })
+    expect(oauth).toContain(`tokenUrl: "https://auth.example/token"`)
+    expect(oauth).toContain(`scope: ["read", "write"]`)
+    expect(scheme({ type: "openIdConnect", openIdConnectUrl: "https://x" })).not.toContain("Auth.")
+  })
+
+  it("JSON Schema to Effect Schema: nullable, enums, unions, allOf, maps, and a cycle", () => {
+    const files = generated(spec({}, {
+      components: {
+        schemas: {
+          Node: { type: "object", properties: { next: { $ref: "#/components/schemas/Node" } } },
+          Kind: { type: "string", enum: ["a", "b", null] },
+          Either: { oneOf: [{ type: "string" }, { type: "integer" }] },
+          Both: {
+            allOf: [{ $ref: "#/components/schemas/Base" }, {
+              type: "object",
+              required: ["b"],
+              properties: { b: { type: "boolean" } }
+            }]
+          },
+          Base: { type: "object", required: ["a"], properties: { a: { type: "string", nullable: true } } },
+          Map: { type: "object", additionalProperties: { type: "integer" } },
+          "weird-name": { type: ["string", "null"] }
+        }
+      }
+    }))["schemas.ts"]
+    expect(files).toContain("next: Schema.optional(Schema.suspend((): Schema.Schema<any> => Node))")
+    expect(files).toContain(`Schema.NullOr(Schema.Literal("a", "b"))`)
+    expect(files).toContain("Schema.Union(Schema.String, Schema.Number)")
+    expect(files).toContain("export const Both = Schema.Struct({ a: Schema.NullOr(Schema.String), b: Schema.Boolean })")
+    expect(files).toContain("Schema.Record({ key: Schema.String, value: Schema.Number })")
+    expect(files).toContain("export const WeirdName = Schema.NullOr(Schema.String)")
+    // Base is defined before Both, which uses it
+    expect(files.indexOf("export const Base")).toBeLessThan(files.indexOf("export const Both"))
+  })
+
+  it.live("the CLI writes the files and reports; a bad spec exits 1 with the reason", () =>
+    Effect.gen(function*() {
+      const out = Fs.mkdtempSync(Path.join(Os.tmpdir(), "steady-openapi-out-"))
+      const cli = (args: ReadonlyArray<string>) =>
+        Effect.promise(() =>
+          new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+            execFile(
+              process.execPath,
+              ["--import", "tsx", "--conditions=@steady/source", Path.join(here, "../src/cli.ts"), ...args],
+              { timeout: 60_000 },
+              (error, stdout, stderr) => resolve({ code: error === null ? 0 : Number(error.code ?? 1), stdout, stderr })
+            )
+          )
+        )
+      const good = yield* cli([petstoreSpec, "--out", out, "--name", "Petstore"])
+      expect(good.code).toBe(0)
+      expect(good.stdout).toMatch(/7 operations, 8 schemas/)
+      expect(Fs.readdirSync(out).sort()).toEqual(["api.ts", "client.ts", "index.ts", "schemas.ts"])
+      const bad = yield* cli(["/nonexistent.yaml", "--out", out])
+      expect(bad.code).toBe(1)
+      expect(bad.stderr).toMatch(/steady-openapi: .*nonexistent/)
+      const usage = yield* cli([petstoreSpec])
+      expect(usage.code).toBe(2)
+      expect(Either.right(usage.stderr).pipe(Either.getOrThrow)).toMatch(/usage: steady-openapi/)
+      Fs.rmSync(out, { recursive: true })
+    }), 60_000)
+})
