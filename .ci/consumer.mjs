@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The consumer test: packs @steady/client, @steady/testing and @steady/redis, installs the tarballs into a
+// The consumer test: packs @steady/client, @steady/testing, @steady/redis and @steady/openapi (whose
+// bin generates the pet-store client into the project), installs the tarballs into a
 // fresh project outside the workspace with effect and @effect/platform from the registry (at
 // the lowest and the highest versions the peer ranges allow), compiles a sample program with
 // tsc --strict and without skipLibCheck, and runs it with plain node against a loopback
@@ -44,7 +45,9 @@ try {
       "-w",
       "@steady/testing",
       "-w",
-      "@steady/redis"
+      "@steady/redis",
+      "-w",
+      "@steady/openapi"
     ], root)
   )
   const tarballs = packed.map((p) => Path.join(work, p.filename))
@@ -87,6 +90,14 @@ try {
     const installed = (name) => JSON.parse(Fs.readFileSync(Path.join(dir, "node_modules", name, "package.json"), "utf8")).version
     const copies = run("npm", ["ls", "effect", "--all", "--parseable"], dir).trim().split("\n").filter(Boolean)
     if (copies.length !== 1) throw new Error(`expected one copy of effect, found ${copies.length}:\n${copies.join("\n")}`)
+    // the generator from its tarball, through its bin: the pet-store client it writes compiles too
+    run(Path.join(dir, "node_modules/.bin/steady-openapi"), [
+      Path.join(root, "packages/examples/openapi/petstore.yaml"),
+      "--out",
+      "src/petstore",
+      "--name",
+      "Petstore"
+    ], dir)
     run(Path.join(dir, "node_modules/.bin/tsc"), ["-p", "."], dir)
     const out = run(process.execPath, ["out/main.js"], dir, 60_000)
     const result = JSON.parse(out.trim().split("\n").at(-1))
@@ -103,7 +114,7 @@ try {
     }
     console.log(
       `${set.name}: effect ${installed("effect")}, @effect/platform ${installed("@effect/platform")}: ` +
-        "installed, tsc --strict (no skipLibCheck) clean, ran with node: ok"
+        "installed, steady-openapi generated, tsc --strict (no skipLibCheck) clean, ran with node: ok"
     )
   }
 } finally {
