@@ -12,8 +12,9 @@
  * the API itself (steady refuses to follow a link to another origin).
  */
 import { it } from "@effect/vitest"
+import { Auth } from "@steady/client"
 import { Generator } from "@steady/openapi"
-import { Effect, Stream } from "effect"
+import { Effect, Redacted, Stream } from "effect"
 import { type ChildProcess, spawn } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Http from "node:http"
@@ -36,6 +37,7 @@ interface Seen {
   readonly method: string
   readonly url: string
   readonly status: number
+  readonly authorization: string | undefined
 }
 
 let mock: ChildProcess | undefined
@@ -88,7 +90,12 @@ const startProxy = (target: string) =>
         `${target}${req.url}`,
         { method: req.method, headers: { ...req.headers, host: new URL(target).host } },
         (answer) => {
-          seen.push({ method: req.method ?? "", url: req.url ?? "", status: answer.statusCode ?? 0 })
+          seen.push({
+            method: req.method ?? "",
+            url: req.url ?? "",
+            status: answer.statusCode ?? 0,
+            authorization: req.headers.authorization
+          })
           const headers = { ...answer.headers }
           if (typeof headers.link === "string") headers.link = local(headers.link, req.url ?? "/")
           res.writeHead(answer.statusCode ?? 502, headers)
@@ -117,9 +124,11 @@ describe.skipIf(!available)("a client generated from GitHub's REST spec, against
     await new Promise<void>((resolve) => (proxy === undefined ? resolve() : proxy.close(() => resolve())))
   })
 
+  // GitHub's spec declares no security scheme: the token is an Auth layer of the caller's
   const call = <A, E>(use: (github: any) => Effect.Effect<A, E>, headers: Record<string, string> = {}) =>
     Effect.flatMap(GitHub.GitHub as any, use).pipe(
-      Effect.provide(GitHub.layer({ baseUrl: origin, headers, retry: { base: "1 millis" } }))
+      Effect.provide(GitHub.layer({ baseUrl: origin, headers, retry: { base: "1 millis" } })),
+      Effect.provide(Auth.layerBearer(Redacted.make("gh-token")))
     ) as Effect.Effect<A, E>
 
   it.live("repos/get: a repository that matches the spec, decoded", () =>
@@ -131,7 +140,12 @@ describe.skipIf(!available)("a client generated from GitHub's REST spec, against
       })
       expect(repo.full_name).toBeTypeOf("string")
       expect(repo.owner.login).toBeTypeOf("string")
-      expect(seen.at(-1)).toMatchObject({ method: "GET", url: "/repos/octocat/hello-world", status: 200 })
+      expect(seen.at(-1)).toMatchObject({
+        method: "GET",
+        url: "/repos/octocat/hello-world",
+        status: 200,
+        authorization: "Bearer gh-token"
+      })
     }))
 
   it.live("issues/create: a POST with a JSON body, answered 201 with the created issue", () =>
