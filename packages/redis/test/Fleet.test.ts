@@ -7,70 +7,32 @@
 import { it } from "@effect/vitest"
 import { TestServer } from "@steady/testing"
 import { Effect } from "effect"
-import { spawn } from "node:child_process"
-import * as Path from "node:path"
-import { fileURLToPath } from "node:url"
 import { describe, expect } from "vitest"
 import * as RedisServer from "./redisServer.js"
+import { spawnWorker } from "./worker.process.js"
 
-const here = Path.dirname(fileURLToPath(import.meta.url))
 const workers = 4
 const seconds = 5
 const limit = 100
 
-interface Worker {
-  readonly ready: Promise<void>
-  readonly start: (at: number) => void
-  readonly done: Promise<{ ok: number; failed: number; fallbacks: number }>
+interface Report {
+  readonly ok: number
+  readonly failed: number
+  readonly fallbacks: number
 }
 
-const spawnWorker = (redis: string, api: string): Worker => {
-  const child = spawn(
-    process.execPath,
-    [
-      "--import",
-      "tsx",
-      "--conditions=@steady/source",
-      Path.join(here, "worker.ts"),
-      redis,
-      api,
-      String(limit),
-      String(seconds),
-      "10"
-    ],
-    { stdio: ["pipe", "pipe", "pipe"] }
-  )
-  let out = ""
-  let err = ""
-  let onReady: () => void = () => {}
-  const ready = new Promise<void>((resolve) => (onReady = resolve))
-  child.stdout.on("data", (d: Buffer) => {
-    out += d.toString()
-    if (out.includes("ready\n")) onReady()
-  })
-  child.stderr.on("data", (d: Buffer) => (err += d.toString()))
-  // bounded: a worker that hangs is killed, and the test fails with what it wrote
-  const timer = setTimeout(() => child.kill("SIGKILL"), 90_000)
-  const done = new Promise<{ ok: number; failed: number; fallbacks: number }>((resolve, reject) =>
-    child.once("exit", (code) => {
-      clearTimeout(timer)
-      if (code !== 0) return reject(new Error(`worker exited with ${code}: ${err}`))
-      resolve(JSON.parse(out.trim().split("\n").pop()!))
-    })
-  )
-  done.catch(() => onReady())
-  return { ready, start: (at) => child.stdin.end(`${at}\n`), done }
-}
+const spawnFleetWorker = (redis: string, api: string) =>
+  spawnWorker<Report>("worker.ts", [redis, api, String(limit), String(seconds), "10"])
 
 /** Runs the fleet; the requests the server received inside the window, and the workers' reports. */
 const fleet = (redis: string) =>
   Effect.gen(function*() {
     const server = yield* TestServer.make({ record: true }, (_, res) => TestServer.json(res, 200, { ok: true }))
-    const all = Array.from({ length: workers }, () => spawnWorker(redis, server.url))
+    const all = Array.from({ length: workers }, () => spawnFleetWorker(redis, server.url))
     // every process is up (tsx takes a while each) before the window opens
     yield* Effect.promise(() => Promise.all(all.map((w) => w.ready)))
     const startAt = Date.now() + 300
-    for (const w of all) w.start(startAt)
+    for (const w of all) w.signal(String(startAt))
     const reports = yield* Effect.promise(() => Promise.all(all.map((w) => w.done)))
     const inWindow = server.requests.filter((r) => {
       const at = performance.timeOrigin + r.at

@@ -9,13 +9,9 @@ import { ApiClient, type ApiError, CircuitBreaker, ConnectionPool } from "@stead
 import { Redis, RedisCircuitBreaker } from "@steady/redis"
 import { TestServer } from "@steady/testing"
 import { Duration, Effect, Either, Layer, Logger, Metric, MetricLabel, Redacted, type Scope } from "effect"
-import { spawn } from "node:child_process"
-import * as Path from "node:path"
-import { fileURLToPath } from "node:url"
 import { describe, expect } from "vitest"
 import * as RedisServer from "./redisServer.js"
-
-const here = Path.dirname(fileURLToPath(import.meta.url))
+import { spawnWorker } from "./worker.process.js"
 
 const connect = (url: string, commandTimeout: Duration.DurationInput = "5 seconds") =>
   Redis.layer({ url: Redacted.make(url), prefix: "t", commandTimeout })
@@ -279,32 +275,8 @@ describe.skipIf(!RedisServer.available)("RedisCircuitBreaker when Redis is down"
 })
 
 describe.skipIf(!RedisServer.available)("RedisCircuitBreaker across processes", () => {
-  const spawnWorker = (redisUrl: string, apiUrl: string) => {
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", "--conditions=@steady/source", Path.join(here, "breakerWorker.ts"), redisUrl, apiUrl],
-      { stdio: ["pipe", "pipe", "pipe"] }
-    )
-    let out = ""
-    let err = ""
-    let onReady: () => void = () => {}
-    const ready = new Promise<void>((resolve) => (onReady = resolve))
-    child.stdout.on("data", (d: Buffer) => {
-      out += d.toString()
-      if (out.includes("ready\n")) onReady()
-    })
-    child.stderr.on("data", (d: Buffer) => (err += d.toString()))
-    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000)
-    const done = new Promise<{ outcome: string; syncs: number; millis: number }>((resolve, reject) =>
-      child.once("exit", (code) => {
-        clearTimeout(timer)
-        if (code !== 0) return reject(new Error(`worker exited with ${code}: ${err}`))
-        resolve(JSON.parse(out.trim().split("\n").pop()!))
-      })
-    )
-    done.catch(() => onReady())
-    return { ready, opened: () => child.stdin.end("opened\n"), done }
-  }
+  const spawnBreakerWorker = (redisUrl: string, apiUrl: string) =>
+    spawnWorker<{ outcome: string; syncs: number; millis: number }>("breakerWorker.ts", [redisUrl, apiUrl], 60_000)
 
   it.scopedLive(
     "a circuit opened in this process is open in two worker processes by their second sync after it",
@@ -312,11 +284,11 @@ describe.skipIf(!RedisServer.available)("RedisCircuitBreaker across processes", 
       Effect.gen(function*() {
         const redis = yield* RedisServer.make
         const { server } = yield* api
-        const workers = [spawnWorker(redis.url, server.url), spawnWorker(redis.url, server.url)]
+        const workers = [spawnBreakerWorker(redis.url, server.url), spawnBreakerWorker(redis.url, server.url)]
         yield* Effect.promise(() => Promise.all(workers.map((w) => w.ready)))
         const here_ = yield* process_(redis.url, server.url, { openDuration: "1 minute" })
         for (let i = 0; i < 3; i++) expect(yield* here_.call).toBe("ServerError")
-        for (const w of workers) w.opened()
+        for (const w of workers) w.signal("opened")
         const reports = yield* Effect.promise(() => Promise.all(workers.map((w) => w.done)))
         console.log(`breaker workers: ${JSON.stringify(reports)}`)
         for (const r of reports) {
