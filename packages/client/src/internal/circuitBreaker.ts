@@ -129,6 +129,21 @@ class Circuit {
     this.probeSuccesses = 0
     this.stamp.fill(-1)
   }
+
+  /** The open period is over: probes may go. */
+  halfOpen(): Transition {
+    this.state = "half-open"
+    this.probes = 0
+    this.probeSuccesses = 0
+    return { key: this.key, to: "half-open", reason: "open period over" }
+  }
+
+  close(reason: string): Transition {
+    this.state = "closed"
+    this.opens = 0
+    this.reset()
+    return { key: this.key, to: "closed", reason }
+  }
 }
 
 /**
@@ -219,10 +234,7 @@ class Breaker implements CircuitBreaker.CircuitBreaker {
         return { _tag: "Refuse", state: "open", retryAfterMillis: c.openUntil - now, transition }
       }
       if (store !== undefined) return { _tag: "Ask", store, transition }
-      c.state = "half-open"
-      c.probes = 0
-      c.probeSuccesses = 0
-      transition = { key: k, to: "half-open", reason: "open period over" }
+      transition = c.halfOpen()
     }
     return this.probe(c, transition)
   }
@@ -241,10 +253,7 @@ class Breaker implements CircuitBreaker.CircuitBreaker {
     switch (verdict._tag) {
       case "Probe": {
         if (c.state !== "open") return c.state === "half-open" ? this.probe(c, undefined) : pass
-        c.state = "half-open"
-        c.probes = 0
-        c.probeSuccesses = 0
-        return this.probe(c, { key: k, to: "half-open", reason: "open period over" })
+        return this.probe(c, c.halfOpen())
       }
       case "Busy": {
         if (c.state === "open") c.openUntil = now + verdict.retryAfterMillis
@@ -252,10 +261,7 @@ class Breaker implements CircuitBreaker.CircuitBreaker {
       }
       case "Closed": {
         if (c.state === "closed") return pass
-        c.state = "closed"
-        c.opens = 0
-        c.reset()
-        return { _tag: "Pass", probe: false, transition: { key: k, to: "closed", reason: "closed by another process" } }
+        return { _tag: "Pass", probe: false, transition: c.close("closed by another process") }
       }
       case "Open": {
         const transition = this.adopt(c, verdict.circuit, now, "opened again by another process")
@@ -280,10 +286,7 @@ class Breaker implements CircuitBreaker.CircuitBreaker {
       if (failed === undefined) return undefined
       if (failed) return this.open(c, now, "a probe failed")
       if (++c.probeSuccesses < this.options.halfOpenProbes) return undefined
-      c.state = "closed"
-      c.opens = 0
-      c.reset()
-      return { key: k, to: "closed", reason: `${this.options.halfOpenProbes} probe(s) succeeded` }
+      return c.close(`${this.options.halfOpenProbes} probe(s) succeeded`)
     }
     if (c.state !== "closed" || failed === undefined) return undefined
     const bucket = Math.floor(now / this.bucketMillis)
