@@ -44,7 +44,6 @@ import * as CircuitBreaker from "@steady/client/CircuitBreaker"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import * as Crypto from "node:crypto"
 import { Fallback } from "./internal/fallback.js"
@@ -94,17 +93,14 @@ type Client = Redis["client"] & {
   steadyBreakerRelease(probe: string, token: string): Promise<number>
 }
 
-const withScripts = (client: Redis["client"]): Client => {
-  const c = client as Client
-  if (typeof c.steadyBreakerSync !== "function") {
-    client.defineCommand("steadyBreakerSync", { numberOfKeys: 1, lua: scripts.breakerSync })
-    client.defineCommand("steadyBreakerOpen", { numberOfKeys: 2, lua: scripts.breakerOpen })
-    client.defineCommand("steadyBreakerProbe", { numberOfKeys: 2, lua: scripts.breakerProbe })
-    client.defineCommand("steadyBreakerClose", { numberOfKeys: 2, lua: scripts.breakerClose })
-    client.defineCommand("steadyBreakerRelease", { numberOfKeys: 1, lua: scripts.breakerRelease })
-  }
-  return c
-}
+const withScripts = (client: Redis["client"]): Client =>
+  scripts.define<Client>(client, {
+    steadyBreakerSync: { keys: 1, lua: scripts.breakerSync },
+    steadyBreakerOpen: { keys: 2, lua: scripts.breakerOpen },
+    steadyBreakerProbe: { keys: 2, lua: scripts.breakerProbe },
+    steadyBreakerClose: { keys: 2, lua: scripts.breakerClose },
+    steadyBreakerRelease: { keys: 1, lua: scripts.breakerRelease }
+  })
 
 interface Entry {
   /** Outcomes counted since the last sync. */
@@ -170,13 +166,9 @@ export const store = (options: StoreOptions): Effect.Effect<Store, never, Redis 
       answer: (reply: Reply, now: number, e: Entry) => A,
       local: A
     ): Effect.Effect<A> => {
-      const now = Date.now()
-      return fallback.run(
-        now,
-        Effect.map(
-          Effect.tryPromise({ try: () => ask(namespace + key), catch: (cause) => cause }),
-          (reply) => answer(reply, Date.now(), entry(key, settings))
-        ),
+      return fallback.promise(
+        Date.now(),
+        () => ask(namespace + key).then((reply) => answer(reply, Date.now(), entry(key, settings))),
         Effect.succeed(local)
       )
     }
@@ -213,21 +205,18 @@ export const store = (options: StoreOptions): Effect.Effect<Store, never, Redis 
         e.bad = 0
       }
       if (batch.length === 0) return Effect.void
-      return fallback.run(
+      return fallback.promise(
         now,
-        Effect.tryPromise({
-          try: async () => {
-            const results = await pipeline.exec()
-            const at = Date.now()
-            if (results === null) throw new Error("the pipeline was discarded")
-            results.forEach(([error, reply], i) => {
-              if (error !== null) throw error
-              batch[i][1].view = circuit(reply as Reply, at)
-            })
-            syncs++
-          },
-          catch: (cause) => cause
-        }),
+        async () => {
+          const results = await pipeline.exec()
+          const at = Date.now()
+          if (results === null) throw new Error("the pipeline was discarded")
+          results.forEach(([error, reply], i) => {
+            if (error !== null) throw error
+            batch[i][1].view = circuit(reply as Reply, at)
+          })
+          syncs++
+        },
         // Redis is down: what this process knew is stale, and its breaker is local until then;
         // the counts of this sync are dropped (they only ever add evidence, never a verdict)
         Effect.sync(() => {
@@ -235,12 +224,7 @@ export const store = (options: StoreOptions): Effect.Effect<Store, never, Redis 
         })
       )
     })
-    // a defect here would be a bug of this module: logged, and the syncs go on
-    const guarded = Effect.catchAllDefect(
-      sync,
-      (defect) => Effect.logError("steady: a circuit breaker sync failed", defect)
-    )
-    yield* Effect.forkScoped(Effect.repeat(guarded, Schedule.spaced(Duration.millis(interval))))
+    yield* fallback.every(interval, sync)
 
     const self: Store = {
       get syncs() {

@@ -75,14 +75,11 @@ type Client = Redis["client"] & {
   steadyPause(key: string, emission: number, burst: number, inMillis: number): Promise<number>
 }
 
-const withScripts = (client: Redis["client"]): Client => {
-  const c = client as Client
-  if (typeof c.steadyTake !== "function") {
-    client.defineCommand("steadyTake", { numberOfKeys: 1, lua: scripts.take })
-    client.defineCommand("steadyPause", { numberOfKeys: 1, lua: scripts.pause })
-  }
-  return c
-}
+const withScripts = (client: Redis["client"]): Client =>
+  scripts.define<Client>(client, {
+    steadyTake: { keys: 1, lua: scripts.take },
+    steadyPause: { keys: 1, lua: scripts.pause }
+  })
 
 const wholeNumber = (name: string, n: unknown, min: number): number => {
   if (typeof n !== "number" || !Number.isInteger(n) || n < min) {
@@ -126,13 +123,8 @@ export const store = (options: StoreOptions): Effect.Effect<RateLimiter.Store, n
       return true
     }
 
-    const shared = (key: string, rate: RateLimiter.Rate, now: number, maxWaitMillis: number) =>
-      Effect.map(
-        Effect.tryPromise({
-          try: () =>
-            client.steadyTake(namespace + key, millis(rate.emissionMillis), rate.burst, millis(maxWaitMillis), lease),
-          catch: (cause) => cause
-        }),
+    const shared = (key: string, rate: RateLimiter.Rate, now: number, maxWaitMillis: number) => () =>
+      client.steadyTake(namespace + key, millis(rate.emissionMillis), rate.burst, millis(maxWaitMillis), lease).then(
         ([granted, wait, taken]): RateLimiter.Permit => {
           // the first leased permit is this call's; the others wait here for the next calls
           if (taken > 1) {
@@ -158,7 +150,7 @@ export const store = (options: StoreOptions): Effect.Effect<RateLimiter.Store, n
       }
       const done = Deferred.unsafeMake<void>(FiberId.none)
       if (lease > 1) refills.set(key, done)
-      return fallback.run(
+      return fallback.promise(
         now,
         shared(key, rate, now, maxWaitMillis),
         Effect.orDie(local.take(key, rate, now, maxWaitMillis))
@@ -174,18 +166,16 @@ export const store = (options: StoreOptions): Effect.Effect<RateLimiter.Store, n
         Effect.flatMap(Clock.currentTimeMillis, (now) => {
           // permits leased before a pause are stale: the server has said to stop
           leases.delete(key)
-          return fallback.run(
+          return fallback.promise(
             now,
-            Effect.asVoid(Effect.tryPromise({
-              try: () =>
-                client.steadyPause(
-                  namespace + key,
-                  millis(rate.emissionMillis),
-                  rate.burst,
-                  millis(Math.max(0, until - now))
-                ),
-              catch: (cause) => cause
-            })),
+            () =>
+              client.steadyPause(
+                namespace + key,
+                millis(rate.emissionMillis),
+                rate.burst,
+                millis(Math.max(0, until - now))
+              )
+                .then(() => {}),
             Effect.orDie(local.pause(key, rate, until))
           )
         })

@@ -36,7 +36,6 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as MetricLabel from "effect/MetricLabel"
-import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import { Fallback } from "./internal/fallback.js"
 import * as names from "./internal/names.js"
@@ -144,10 +143,7 @@ export const make = (options: Options): Effect.Effect<SharedRetryBudget, never, 
     // the local budget checks the numbers (and names a bad one)
     const settings = RetryBudget.unsafeMake(options).options
     const budget = new Shared(name, settings)
-    const client = redis.client as Client
-    if (typeof client.steadyBudgetSync !== "function") {
-      client.defineCommand("steadyBudgetSync", { numberOfKeys: 1, lua: scripts.budgetSync })
-    }
+    const client = scripts.define<Client>(redis.client, { steadyBudgetSync: { keys: 1, lua: scripts.budgetSync } })
     const key = `${redis.prefix}:retry-budget:${name}`
     const fallback = new Fallback(
       `retry budget ${name}`,
@@ -158,23 +154,16 @@ export const make = (options: Options): Effect.Effect<SharedRetryBudget, never, 
       const now = Date.now()
       if (!fallback.available(now)) return Effect.void
       const delta = budget.take()
-      return fallback.run(
+      return fallback.promise(
         now,
-        Effect.tryPromise({
-          try: () =>
-            client.steadyBudgetSync(key, delta, settings.capacity, KEY_TTL_MILLIS).then((balance) =>
-              budget.synced(Number(balance))
-            ),
-          catch: (cause) => cause
-        }),
+        () =>
+          client.steadyBudgetSync(key, delta, settings.capacity, KEY_TTL_MILLIS).then((balance) =>
+            budget.synced(Number(balance))
+          ),
         Effect.void
       )
     })
-    const guarded = Effect.catchAllDefect(
-      sync,
-      (defect) => Effect.logError("steady: a retry budget sync failed", defect)
-    )
-    yield* Effect.forkScoped(Effect.repeat(guarded, Schedule.spaced(Duration.millis(interval))))
+    yield* fallback.every(interval, sync)
     return budget
   })
 

@@ -6,9 +6,12 @@
  *
  * @internal
  */
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Metric from "effect/Metric"
 import * as MetricLabel from "effect/MetricLabel"
+import * as Schedule from "effect/Schedule"
+import type * as Scope from "effect/Scope"
 
 /** Calls answered locally because Redis failed or was skipped while down. @internal */
 export const fallbacksTotal = Metric.counter("steady_redis_fallbacks_total", {
@@ -49,6 +52,23 @@ export class Fallback {
       onFailure: (cause) => Effect.zipRight(this.failed(now, cause), local),
       onSuccess: (a) => (this.down ? Effect.as(this.recovered(), a) : Effect.succeed(a))
     })
+  }
+
+  /** `run` for Redis commands: the promise's rejection is the failure that falls back. */
+  promise<A>(now: number, ask: () => Promise<A>, local: Effect.Effect<A>): Effect.Effect<A> {
+    return this.run(now, Effect.tryPromise({ try: ask, catch: (cause) => cause }), local)
+  }
+
+  /**
+   * Runs `sync` every `millis` in the background while the scope is open. It never fails (it
+   * falls back); a defect would be a bug of the store: logged, and the syncs go on.
+   */
+  every(millis: number, sync: Effect.Effect<void>): Effect.Effect<void, never, Scope.Scope> {
+    const guarded = Effect.catchAllDefect(
+      sync,
+      (defect) => Effect.logError(`steady: a ${this.store} sync failed`, defect)
+    )
+    return Effect.asVoid(Effect.forkScoped(Effect.repeat(guarded, Schedule.spaced(Duration.millis(millis)))))
   }
 
   private failed(now: number, cause: unknown): Effect.Effect<void> {

@@ -4,6 +4,25 @@
  *
  * @internal
  */
+import type { Redis } from "ioredis"
+
+/**
+ * Defines the scripts as commands of the connection (once per connection: stores share it),
+ * and returns it typed with them.
+ *
+ * @internal
+ */
+export const define = <C extends Redis>(
+  client: Redis,
+  commands: Readonly<Record<string, { readonly keys: number; readonly lua: string }>>
+): C => {
+  for (const [name, { keys, lua }] of Object.entries(commands)) {
+    if (typeof (client as unknown as Record<string, unknown>)[name] !== "function") {
+      client.defineCommand(name, { numberOfKeys: keys, lua })
+    }
+  }
+  return client as C
+}
 
 /**
  * GCRA. KEYS[1]: the key. ARGV: emission (ms), burst, max wait (ms), lease. When the quota
