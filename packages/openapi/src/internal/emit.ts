@@ -259,7 +259,7 @@ const clientFile = (m: model.Model, apiName: string): string => {
       ...(o.query.length > 0 ? [`readonly urlParams: typeof ${pascalOf(o)}UrlParams.Type`] : [])
     ]
     const path = o.path.replace(/\{([^}]+)\}/g, (_, n: string) => {
-      const key = /^[A-Za-z_][A-Za-z0-9_]*$/.test(n) ? n : names.camel(n)
+      const key = names.pathKey(n)
       return `\${encodeURIComponent(String(request.path.${key}))}`
     })
     const request = `HttpClientRequest.get(\`${path}\`)${

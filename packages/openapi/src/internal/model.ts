@@ -4,6 +4,7 @@
  *
  * @internal
  */
+import * as Http from "node:http"
 import * as names from "./names.js"
 import * as schema from "./schema.js"
 
@@ -105,32 +106,6 @@ export type Security =
   | { readonly _tag: "apiKey"; readonly in: "header" | "query"; readonly name: string }
   | { readonly _tag: "oauth2"; readonly tokenUrl: string; readonly scopes: ReadonlyArray<string> }
 
-const STATUS_NAMES: Record<number, string> = {
-  400: "BadRequest",
-  401: "Unauthorized",
-  402: "PaymentRequired",
-  403: "Forbidden",
-  404: "NotFound",
-  405: "MethodNotAllowed",
-  406: "NotAcceptable",
-  409: "Conflict",
-  410: "Gone",
-  412: "PreconditionFailed",
-  413: "ContentTooLarge",
-  415: "UnsupportedMediaType",
-  416: "RangeNotSatisfiable",
-  422: "UnprocessableEntity",
-  423: "Locked",
-  428: "PreconditionRequired",
-  429: "TooManyRequests",
-  451: "UnavailableForLegalReasons",
-  500: "InternalServerError",
-  501: "NotImplemented",
-  502: "BadGateway",
-  503: "ServiceUnavailable",
-  504: "GatewayTimeout"
-}
-
 const unescape = (s: string) => s.replace(/~1/g, "/").replace(/~0/g, "~")
 
 const isJson = (type: string) => type === "application/json" || /^application\/[^;]*\+json/.test(type)
@@ -216,7 +191,7 @@ export const read = (document: Document): Model => {
     const key = `${status} ${code}`
     const known = errorByKey.get(key)
     if (known !== undefined) return known
-    const base = STATUS_NAMES[status] ?? `Status${status}`
+    const base = names.pascal(Http.STATUS_CODES[status] ?? `Status ${status}`)
     const taken = errorClasses.some((e) => e.className === base)
     const suffix = /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(code) ? code : owner
     const className = errorClassNamer.take(taken ? `${base}${names.pascal(suffix)}` : base)
@@ -245,7 +220,7 @@ export const read = (document: Document): Model => {
       const unique = new Map<string, any>()
       for (const p of params) unique.set(`${p.in}:${p.name}`, p)
       const param = (p: any): Param => {
-        const key = p.in === "path" && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(p.name) ? names.camel(p.name) : p.name
+        const key = p.in === "path" ? names.pathKey(p.name) : p.name
         return {
           name: p.name,
           key,
@@ -354,7 +329,7 @@ export const read = (document: Document): Model => {
         path,
         apiPath: path.replace(
           /\{([^}]+)\}/g,
-          (_, n: string) => `:${/^[A-Za-z_][A-Za-z0-9_]*$/.test(n) ? n : names.camel(n)}`
+          (_, n: string) => `:${names.pathKey(n)}`
         ),
         group,
         name,

@@ -37,6 +37,12 @@ export const camel = (name: string): string => {
 /** `Petstore` → `PETSTORE`, `myApi` → `MY_API`. */
 export const constant = (name: string): string => words(name).map((w) => w.toUpperCase()).join("_")
 
+/**
+ * A path parameter's name in the generated path (`:name`) and its struct: the spec's own when it
+ * is an identifier, else camel case (`file-path` → `filePath`).
+ */
+export const pathKey = (name: string): string => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? name : camel(name))
+
 /** A property key as written in an object literal. */
 export const key = (name: string): string => (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? name : JSON.stringify(name))
 
