@@ -3,8 +3,9 @@
  * @tim-smart/openapi-gen on the same spec, measured the same way: generation time and memory,
  * emitted size, then `tsc --strict` on each output (time, memory, errors).
  *
- * @octokit/openapi holds every GitHub edition's spec (385 MB unpacked), so it is installed into a
- * temporary folder here, never into the workspace. The outputs are compiled inside the workspace
+ * GitHub's spec comes from .ci/github-tools.sh (the version the tests use, in a folder outside the
+ * workspace: @octokit/openapi is 385 MB unpacked); @tim-smart/openapi-gen goes into a temporary
+ * folder. The outputs are compiled inside the workspace
  * (build/openapi-github) so that they resolve effect, @effect/platform and @steady/client as a
  * user's project would (the client's built `dist` types: this script builds them first).
  * Flags: --write replaces the table in docs/openapi.md; --keep keeps the temporary folder.
@@ -16,7 +17,6 @@ import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
 
-const OCTOKIT = "@octokit/openapi@23.0.2"
 const TIM = "@tim-smart/openapi-gen@0.4.13"
 
 const { values } = parseArgs({
@@ -67,11 +67,15 @@ const lines = (dir: string) =>
   Fs.readdirSync(dir).reduce((n, f) => n + Fs.readFileSync(Path.join(dir, f), "utf8").split("\n").length, 0)
 
 try {
-  console.error(`installing ${OCTOKIT} and ${TIM} into ${temp}…`)
-  execFileSync("npm", ["install", "--prefix", temp, "--no-save", "--no-audit", "--no-fund", OCTOKIT, TIM], {
-    stdio: "inherit"
+  const tools = execFileSync(Path.join(root, ".ci/github-tools.sh"), {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"]
   })
-  const spec = Path.join(temp, "node_modules/@octokit/openapi/generated/api.github.com.json")
+  const spec = /STEADY_GITHUB_SPEC='([^']+)'/.exec(tools)?.[1]
+  if (spec === undefined) throw new Error(`.ci/github-tools.sh printed no STEADY_GITHUB_SPEC:\n${tools}`)
+  const octokit = JSON.parse(Fs.readFileSync(Path.join(spec, "../../package.json"), "utf8")).version
+  console.error(`installing ${TIM} into ${temp}…`)
+  execFileSync("npm", ["install", "--prefix", temp, "--no-save", "--no-audit", "--no-fund", TIM], { stdio: "inherit" })
   console.error("building the packages (the outputs compile against their dist types)…")
   execFileSync("npm", ["run", "build"], { cwd: root, stdio: "inherit" })
 
@@ -130,7 +134,7 @@ try {
   const table = [
     `Run ${new Date().toISOString().slice(0, 10)} on Node ${process.version}, ${
       Os.cpus()[0]?.model.split(" ").slice(0, 2).join(" ")
-    }, ${Os.availableParallelism()} cores; ${OCTOKIT} (\`generated/api.github.com.json\`: ${
+    }, ${Os.availableParallelism()} cores; @octokit/openapi@${octokit} (\`generated/api.github.com.json\`: ${
       operations?.[1]
     } operations, ${operations?.[2]} component schemas), TypeScript ${
       JSON.parse(Fs.readFileSync(Path.join(root, "node_modules/typescript/package.json"), "utf8")).version

@@ -263,6 +263,7 @@ export const read = (document: Document): Model => {
       const errors: Array<ErrorResponse> = []
       const rateHeaders = new Set<string>()
       let linkHeader = false
+      let successSchema: any
       const responses = op.responses ?? {}
       for (const statusText of Object.keys(responses).sort()) {
         const status = Number(statusText)
@@ -279,6 +280,8 @@ export const read = (document: Document): Model => {
         const types = Object.keys(content)
         const json = types.find(isJson)
         if (status >= 200 && status < 300) {
+          // the first success's JSON schema decides the pagination below
+          if (successes.length === 0 && json !== undefined) successSchema = deref(content[json].schema)
           if (json !== undefined) {
             successes.push({ status, code: schema.toCode(content[json].schema, ctx), encoding: "json" })
           } else if (types.some((t) => t.startsWith("text/"))) {
@@ -292,12 +295,6 @@ export const read = (document: Document): Model => {
       // pagination: a Link header on an array, or a page or cursor parameter with its response field
       let paging: Paging | undefined
       const success = successes[0]
-      const successSchema = (() => {
-        const response = deref(responses[String(success?.status)])
-        const content = response?.content ?? {}
-        const json = Object.keys(content).find(isJson)
-        return json === undefined ? undefined : deref(content[json].schema)
-      })()
       const isArray = successSchema?.type === "array"
       const queryNames = new Set(query.map((q) => q.name))
       if (success !== undefined && method === "get") {
