@@ -1,7 +1,9 @@
 /**
- * `npm run mutate`: plants each mutant of mutants.ts in turn, runs the tests it names, and
- * reports which ones every test let through. Flags:
+ * `npm run mutate`: plants each mutant of mutants.ts (one file per area in mutants/) in turn,
+ * runs the tests it names, and reports which ones every test let through, and the kill ratio
+ * per area. Flags:
  *   --only a,b   only these mutants (by id)
+ *   --area A     only the mutants of area A (as named in its file under mutants/)
  *   --write      put the figure in docs/reliability.md
  * Exits 1 when a mutant survives or no longer matches its code.
  */
@@ -14,10 +16,13 @@ import { type Mutant, mutants } from "./mutants.js"
 
 const root = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "../../..")
 const { values } = parseArgs({
-  options: { only: { type: "string" }, write: { type: "boolean", default: false } }
+  options: { only: { type: "string" }, area: { type: "string" }, write: { type: "boolean", default: false } }
 })
 const only = values.only?.split(",")
-const selected = only === undefined ? mutants : mutants.filter((m) => only.includes(m.id))
+const selected = mutants.filter((m) =>
+  (only === undefined || only.includes(m.id)) && (values.area === undefined || m.area === values.area)
+)
+if (selected.length === 0) throw new Error(`no mutant in area ${values.area}`)
 if (only !== undefined && selected.length !== only.length) {
   const known = new Set(mutants.map((m) => m.id))
   throw new Error(`unknown mutant(s): ${only.filter((id) => !known.has(id)).join(", ")}`)
@@ -83,15 +88,25 @@ for (const m of selected) {
 
 const caught = results.filter((r) => r.caught).length
 const minutes = ((Date.now() - started) / 60_000).toFixed(1)
+const areas = [...new Set(results.map((r) => r.mutant.area))]
 const lines = [
   `${caught} of ${results.length} mutants caught (${minutes} min on ${process.version}).`,
   "",
-  "| mutant | what it would break | caught |",
-  "| --- | --- | --- |",
-  ...results.map((r) => `| \`${r.mutant.id}\` | ${r.mutant.promise} | ${r.caught ? "yes" : "**no**"} |`)
+  "| area | caught | planted |",
+  "| --- | ---: | ---: |",
+  ...areas.map((area) => {
+    const inArea = results.filter((r) => r.mutant.area === area)
+    return `| ${area} | ${inArea.filter((r) => r.caught).length} | ${inArea.length} |`
+  }),
+  "",
+  "| mutant | area | what it would break | caught |",
+  "| --- | --- | --- | --- |",
+  ...results.map((r) =>
+    `| \`${r.mutant.id}\` | ${r.mutant.area} | ${r.mutant.promise} | ${r.caught ? "yes" : "**no**"} |`
+  )
 ]
 console.log(lines.join("\n"))
-if (values.write && only === undefined) {
+if (values.write && only === undefined && values.area === undefined) {
   const doc = Path.join(root, "docs/reliability.md")
   const text = Fs.readFileSync(doc, "utf8")
   const start = text.indexOf("<!-- mutate:start -->")

@@ -1,0 +1,62 @@
+import { area, client, src } from "./types.js"
+
+export const hardening = area("Hardening", [
+  // Hardening
+  {
+    id: "no-redaction-by-value",
+    promise: "a credential a server echoes (Location, any header, the body) is masked",
+    file: `${src}attempt.ts`,
+    find:
+      "const secrets = redact.secretsOf(request.headers, request.url, sensitiveHeaders, request.redactQuery, secretValues)",
+    replace: "const secrets: ReadonlyArray<string> = []",
+    tests: client("Behaviour")
+  },
+  {
+    id: "token-body-unredacted",
+    promise: "tokens in a form-encoded or malformed token answer never reach an error",
+    file: `${src}auth.ts`,
+    find: ".replace(tokenFields, \"$1<redacted>\")",
+    replace: "",
+    tests: client("Auth")
+  },
+  {
+    id: "closed-pool-sent",
+    promise: "a closed pool is PoolClosed, not sent, never retried",
+    file: `${src}transportFailure.ts`,
+    find: "if (code === \"UND_ERR_DESTROYED\" || code === \"UND_ERR_CLOSED_POOL\") {",
+    replace: "if (false) {",
+    tests: client("ConnectionPool")
+  },
+  {
+    id: "large-5xx-is-decode-error",
+    promise: "a 5xx over maxResponseBytes stays a retryable ServerError",
+    file: `${src}httpClientTransport.ts`,
+    find: "      if (ok) return Effect.fail(failure.tooLarge(request, response.status, undefined))",
+    replace: "      return Effect.fail(failure.tooLarge(request, response.status, undefined))",
+    tests: client("Behaviour")
+  },
+  {
+    id: "config-zero-duration",
+    promise: "a zero duration read through Config is a ConfigError naming the variable",
+    file: "packages/client/src/ApiClient.ts",
+    find: "if (!(Duration.toMillis(decoded.value) > 0)) {",
+    replace: "if (false) {",
+    tests: client("ApiClient")
+  },
+  {
+    id: "stream-body-replayed",
+    promise: "a body that may be readable only once is never sent again",
+    file: `${src}retryLoop.ts`,
+    find: "if (body.isOneShot(request.body) && !classify.provedNotSent(error)) {",
+    replace: "if (false) {",
+    tests: client("ConnectionPool", "Uploads")
+  },
+  {
+    id: "reset-counts-as-not-sent",
+    promise: "a reset after the request was written is sent: true",
+    file: `${src}transportFailure.ts`,
+    find: "return connectionError(request, reset ? \"Reset\" : \"Transport\", true, describeCause(cause), cause)",
+    replace: "return connectionError(request, reset ? \"Reset\" : \"Transport\", false, describeCause(cause), cause)",
+    tests: client("Behaviour", "ApiError", "Retry")
+  }
+])

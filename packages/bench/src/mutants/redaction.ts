@@ -1,0 +1,37 @@
+import { area, client, src } from "./types.js"
+
+export const redaction = area("Redaction", [
+  // Redaction
+  {
+    id: "authorization-shown",
+    promise: "a bearer token never appears in an error's headers",
+    file: `${src}redact.ts`,
+    find: "\n  \"authorization\",\n",
+    replace: "\n",
+    tests: client("Behaviour", "ApiError", "Leak")
+  },
+  {
+    id: "auth-header-names-shown",
+    promise: "a custom API-key header never appears in error headers",
+    file: `${src}attempt.ts`,
+    find: "const headers = redact.redactHeaders(response.headers, sensitiveHeaders)",
+    replace: "const headers = redact.redactHeaders(response.headers)",
+    tests: client("Behaviour", "Leak")
+  },
+  {
+    id: "query-key-shown",
+    promise: "a query API key never appears in an error, a log or a span",
+    file: `${src}apiClient.ts`,
+    find: "...(auth?.sensitiveQueryParams ?? []).map((s) => s.toLowerCase())",
+    replace: "",
+    tests: client("Auth", "Leak")
+  },
+  {
+    id: "user-info-shown",
+    promise: "URLs in errors, logs and spans never carry user info",
+    file: `${src}redact.ts`,
+    find: "parsed.username = \"\"\n    parsed.password = \"\"",
+    replace: "parsed.username = parsed.username",
+    tests: client("Behaviour", "ApiError")
+  }
+])

@@ -1,0 +1,53 @@
+import { area } from "./types.js"
+
+export const redis = area("Fleet (@steady/redis)", [
+  // @steady/redis
+  {
+    id: "redis-lease-over-quota",
+    promise: "a lease is taken only when the shared quota holds all of it now",
+    file: "packages/redis/src/internal/scripts.ts",
+    find: "if lease > 1 and tat + emission * lease - burst * emission <= now then",
+    replace: "if lease > 1 then",
+    tests: ["packages/redis/test/RedisRateLimiter.test.ts"]
+  },
+  {
+    id: "redis-never-recovers",
+    promise: "limits are shared again once Redis answers after an outage",
+    file: "packages/redis/src/internal/fallback.ts",
+    find: "return now >= this.downUntil",
+    replace: "return this.downUntil === 0",
+    tests: ["packages/redis/test/RedisRateLimiter.test.ts"]
+  },
+  {
+    id: "breaker-ignores-fleet",
+    promise: "a circuit the fleet has open is open in this process too",
+    file: "packages/client/src/internal/circuitBreaker.ts",
+    find: "        transition = this.adopt(c, shared, now, \"opened by another process\")",
+    replace: "        void shared",
+    tests: ["packages/client/test/Resilience.test.ts", "packages/redis/test/RedisCircuitBreaker.test.ts"]
+  },
+  {
+    id: "redis-probe-for-all",
+    promise: "one process of the fleet holds the probe lease at a time",
+    file: "packages/redis/src/internal/scripts.ts",
+    find: "if holder == false or holder == ARGV[1] then",
+    replace: "if true then",
+    tests: ["packages/redis/test/RedisCircuitBreaker.test.ts"]
+  },
+  {
+    id: "redis-window-per-process",
+    promise: "the breaker's window counts the fleet's attempts",
+    file: "packages/redis/src/internal/scripts.ts",
+    find: "if untilAt == 0 and good + bad > 0 then",
+    replace: "if false then",
+    tests: ["packages/redis/test/RedisCircuitBreaker.test.ts"]
+  },
+  {
+    id: "redis-budget-not-synced",
+    promise: "a retry budget spent by one process is spent in the others",
+    file: "packages/redis/src/RedisRetryBudget.ts",
+    find: "budget.synced(Number(balance))",
+    replace: "void balance",
+    tests: ["packages/redis/test/RedisRetryBudget.test.ts"]
+  }
+])

@@ -1,0 +1,86 @@
+import { area, client, src } from "./types.js"
+
+export const retry = area("Retry", [
+  // Retry: backoff and jitter
+  {
+    id: "backoff-flat",
+    promise: "delays grow as base·2ⁿ up to the cap",
+    file: `${src}retryLoop.ts`,
+    find: "retry.baseMillis * 2 ** (n - 1)",
+    replace: "retry.baseMillis",
+    tests: client("Retry", "Pipeline")
+  },
+  {
+    id: "equal-jitter",
+    promise: "delays reach down towards 0 (full jitter)",
+    file: `${src}retryLoop.ts`,
+    find: "Random.nextRange(0, ceiling)",
+    replace: "Random.nextRange(ceiling / 2, ceiling)",
+    tests: client("Retry", "Pipeline")
+  },
+  {
+    id: "gate-ignores-method",
+    promise: "an unsafe method that may have reached the server is never replayed",
+    file: `${src}retryLoop.ts`,
+    find: "if (!verdict.retry) return Effect.succeed(undefined)",
+    replace: "if (!classify.isTransient(error)) return Effect.succeed(undefined)",
+    tests: client("Retry", "Pipeline", "Behaviour")
+  },
+  {
+    id: "gate-ignores-retry-after",
+    promise: "Retry-After replaces the schedule's delay",
+    file: `${src}retryLoop.ts`,
+    find: "const wait = Option.isSome(hint) ? Duration.toMillis(hint.value) : scheduled",
+    replace: "const wait = scheduled",
+    tests: client("Retry", "Pipeline", "Behaviour")
+  },
+  {
+    id: "gate-ignores-deadline",
+    promise: "no retry starts whose delay would pass the total deadline",
+    file: `${src}retryLoop.ts`,
+    find: "if (wait >= left) {",
+    replace: "if (false) {",
+    tests: client("Retry", "Pipeline")
+  },
+  {
+    id: "no-total-deadline",
+    promise: "the total deadline bounds the call",
+    file: `${src}retryLoop.ts`,
+    find: "const deadline = request.clock.unsafeCurrentTimeMillis() + Duration.toMillis(limit)\n    return next({",
+    replace: "const deadline = Infinity\n    return next({",
+    tests: client("ApiClient", "ConnectionPool", "Behaviour")
+  },
+  {
+    id: "schedule-loses-attempts",
+    promise: "errors from a user schedule carry their attempts",
+    file: `${src}retryLoop.ts`,
+    find: "onFailure: (error) => final(call, error, n),",
+    replace: "onFailure: (error) => error,",
+    tests: client("Pipeline")
+  },
+  // Retry budget
+  {
+    id: "budget-overfills",
+    promise: "the budget never exceeds its capacity",
+    file: `${src}retryBudget.ts`,
+    find: "this.set(Math.min(this.options.capacity, this.current + refund))",
+    replace: "this.set(this.current + refund)",
+    tests: client("Pipeline", "Retry")
+  },
+  {
+    id: "timeout-retry-cheap",
+    promise: "a retry after a timeout costs timeoutRetryCost",
+    file: `${src}retryBudget.ts`,
+    find: "afterTimeout ? this.options.timeoutRetryCost : this.options.retryCost",
+    replace: "this.options.retryCost",
+    tests: client("Pipeline", "Retry")
+  },
+  {
+    id: "budget-refunds-at-once",
+    promise: "a retry's cost is given back only when the call succeeds",
+    file: `${src}retryLoop.ts`,
+    find: "      call.spent += cost\n",
+    replace: "      call.spent += cost\n      call.budget.release(cost)\n",
+    tests: client("Pipeline", "Retry", "RetryWire")
+  }
+])
