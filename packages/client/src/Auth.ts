@@ -7,6 +7,10 @@
  * or an `Effect` that produces one; it is read once, when the layer is built, and never
  * appears in errors, logs or `toJSON`.
  *
+ * Credentials go to one API only: the origins named with `origins`, or else the first origin
+ * that uses them. Any other client in the same scope sends its requests without them (with a
+ * warning that names both hosts). See docs/configuration-and-auth.md, "Two APIs in one app".
+ *
  * @since 0.1.0
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
@@ -70,6 +74,31 @@ export interface Service {
    * basic-auth password or an OAuth client secret. Optional.
    */
   readonly secretValues?: ReadonlyArray<string> | undefined
+  /**
+   * The origins (`https://api.example`: scheme, host and port) the credentials are for; a
+   * request to any other origin is sent without them. When absent, the credentials serve the
+   * first origin that uses them: the `baseUrl` of the first client made with them, or the
+   * first request's; a request to another origin is sent without them, and a warning names
+   * both. Optional.
+   *
+   * @since 0.3.0
+   */
+  readonly origins?: ReadonlyArray<string> | undefined
+}
+
+/**
+ * Options every credentials layer takes.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface Options {
+  /**
+   * The origins the credentials are for (`"https://api.github.com"`; a path is ignored). A
+   * request to any other origin goes without them. Default: the first origin that uses them
+   * (see `Service.origins`). Name them whenever more than one API shares a scope.
+   */
+  readonly origins?: ReadonlyArray<string | URL> | undefined
 }
 
 /**
@@ -109,8 +138,10 @@ export const Auth: Context.Tag<Auth, Service> = internal.tag
  * @since 0.1.0
  * @category layers
  */
-export const layerBearer = <E = never, R = never>(token: Secret<E, R>): Layer.Layer<Auth, E, R> =>
-  internal.layerBearer(token)
+export const layerBearer = <E = never, R = never>(
+  token: Secret<E, R>,
+  options?: Options | undefined
+): Layer.Layer<Auth, E, R> => internal.layerBearer(token, options)
 
 /**
  * An API key in a header (`{ header: "x-api-key" }`) or a query parameter
@@ -121,8 +152,9 @@ export const layerBearer = <E = never, R = never>(token: Secret<E, R>): Layer.La
  */
 export const layerApiKey = <E = never, R = never>(
   where: { readonly header: string } | { readonly query: string },
-  key: Secret<E, R>
-): Layer.Layer<Auth, E, R> => internal.layerApiKey(where, key)
+  key: Secret<E, R>,
+  options?: Options | undefined
+): Layer.Layer<Auth, E, R> => internal.layerApiKey(where, key, options)
 
 /**
  * `Authorization: Basic base64(user:password)`.
@@ -132,8 +164,9 @@ export const layerApiKey = <E = never, R = never>(
  */
 export const layerBasic = <E = never, R = never>(
   user: string,
-  password: Secret<E, R>
-): Layer.Layer<Auth, E, R> => internal.layerBasic(user, password)
+  password: Secret<E, R>,
+  options?: Options | undefined
+): Layer.Layer<Auth, E, R> => internal.layerBasic(user, password, options)
 
 /**
  * Fixed headers and query parameters, for tests: swap it in for the production layer and
@@ -146,8 +179,9 @@ export const layerStatic = (
   credentials: {
     readonly headers?: Readonly<Record<string, string>> | undefined
     readonly query?: Readonly<Record<string, string>> | undefined
-  }
-): Layer.Layer<Auth> => internal.layerStatic(credentials)
+  },
+  options?: Options | undefined
+): Layer.Layer<Auth> => internal.layerStatic(credentials, options)
 
 /**
  * Options of the OAuth2 client-credentials grant (RFC 6749 §4.4).
@@ -168,6 +202,13 @@ export interface OAuth2ClientCredentialsOptions<E = never, R = never> {
   readonly refreshSkew?: Duration.DurationInput | undefined
   /** The limit for one token request. Default `10 seconds`. */
   readonly timeout?: Duration.DurationInput | undefined
+  /**
+   * The origins of the API the token is for (not the token endpoint's). Default: the first
+   * origin that uses it (see `Options.origins`).
+   *
+   * @since 0.3.0
+   */
+  readonly origins?: ReadonlyArray<string | URL> | undefined
 }
 
 /**

@@ -287,7 +287,8 @@ const suite = (test: Vitest.Tester<Scope.Scope | BackendTag>) => {
   test("a 401 triggers one credential refresh and one replay; a 401 that persists is returned", () =>
     Effect.gen(function*() {
       let generation = 1
-      const refreshing: Auth.Service = {
+      // one service per API: credentials serve one origin, and each server here is one
+      const refreshing = (): Auth.Service => ({
         credentials: Effect.sync(() => ({
           headers: { authorization: `Bearer t${generation}` },
           query: {},
@@ -300,16 +301,16 @@ const suite = (test: Vitest.Tester<Scope.Scope | BackendTag>) => {
           }),
         sensitiveHeaders: ["authorization"],
         sensitiveQueryParams: []
-      }
+      })
       const accepting = yield* serve(
         (r) => ({ status: r.headers.authorization === "Bearer t2" ? 200 : 401 }),
         { retry: fast },
-        refreshing
+        refreshing()
       )
       yield* run(accepting.client.get("/me"))
       expect(accepting.seen().map((s) => s.headers.authorization)).toEqual(["Bearer t1", "Bearer t2"])
 
-      const refusing = yield* serve(() => ({ status: 401 }), { retry: fast }, refreshing)
+      const refusing = yield* serve(() => ({ status: 401 }), { retry: fast }, refreshing())
       const error = yield* run(Effect.flip(refusing.client.get("/me")))
       expect(error).toMatchObject({ _tag: "AuthenticationError", source: "api" })
       expect(refusing.seen()).toHaveLength(2)

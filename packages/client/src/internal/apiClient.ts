@@ -20,6 +20,7 @@ import type * as Policy from "../Policy.js"
 import type * as Retry from "../Retry.js"
 import type * as RetryBudget from "../RetryBudget.js"
 import type * as Transport from "../Transport.js"
+import * as authInternal from "./auth.js"
 import * as options from "./options.js"
 import * as pipeline from "./pipeline.js"
 import { prepare } from "./prepare.js"
@@ -77,6 +78,8 @@ export const make = (http: HttpClient.HttpClient, input: ApiClient.Options, env:
   const chosen = transport.choose(http, input.transport ?? env.transport)
   const resolved = options.askForCompression(options.resolve(input), chosen)
   const auth = env.auth
+  // the first client made with unnamed credentials is the one they serve
+  if (auth !== undefined && resolved.base !== undefined) authInternal.claim(auth, resolved.base)
   const redactAll = new Set([
     ...resolved.redactQuery,
     ...(auth?.sensitiveQueryParams ?? []).map((s) => s.toLowerCase())
@@ -124,7 +127,7 @@ export const make = (http: HttpClient.HttpClient, input: ApiClient.Options, env:
             response.status,
             response.headers,
             response.body,
-            redactUrl(request.url, request.redactQuery),
+            redactUrl(request.url, request.redactQuery, request.redactValues),
             response.attempts ?? 1,
             redaction,
             response.request ?? request,
@@ -137,7 +140,7 @@ export const make = (http: HttpClient.HttpClient, input: ApiClient.Options, env:
         ? Effect.tapError(run, (error) =>
           Effect.annotateLogs(Effect.logWithLevel(logLevel, "steady: call failed"), {
             method: request.method,
-            url: redactUrl(request.url, request.redactQuery),
+            url: redactUrl(request.url, request.redactQuery, request.redactValues),
             error: error._tag,
             attempts: error.attempts,
             ...("status" in error ? { status: error.status } : {})

@@ -61,71 +61,137 @@ const resolveSecret = <E, R>(secret: Auth.Secret<E, R>): Effect.Effect<Redacted.
 
 const never = (_: number) => Effect.succeed(false)
 
+/**
+ * The origins named in a layer's options, checked when the layer is made: each one an
+ * absolute http(s) URL, of which only the origin counts.
+ *
+ * @internal
+ */
+export const originsOf = (name: string, options: Auth.Options | undefined): ReadonlyArray<string> | undefined => {
+  const given = options?.origins
+  if (given === undefined) return undefined
+  if (!Array.isArray(given) || given.length === 0) {
+    throw new TypeError(`${name}: origins must be a non-empty array of URLs, like ["https://api.example"]`)
+  }
+  return given.map((origin: string | URL) => {
+    let url: URL | undefined
+    try {
+      url = new URL(origin)
+    } catch {
+      url = undefined
+    }
+    if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) {
+      throw new TypeError(`${name}: origins must be absolute http(s) URLs, got ${redactUrl(String(origin))}`)
+    }
+    return url.origin
+  })
+}
+
 const staticService = (
-  headers: Readonly<Record<string, string>>,
-  query: Readonly<Record<string, string>>,
-  sensitiveHeaders: ReadonlyArray<string>,
-  sensitiveQueryParams: ReadonlyArray<string>,
-  secretValues?: ReadonlyArray<string>
+  credentials: {
+    readonly headers: Readonly<Record<string, string>>
+    readonly query: Readonly<Record<string, string>>
+    readonly sensitiveHeaders: ReadonlyArray<string>
+    readonly sensitiveQueryParams: ReadonlyArray<string>
+    readonly secretValues?: ReadonlyArray<string>
+  },
+  origins: ReadonlyArray<string> | undefined
 ): Auth.Service => {
-  const applied: Auth.Applied = { headers, query, generation: 0 }
+  const applied: Auth.Applied = { headers: credentials.headers, query: credentials.query, generation: 0 }
   return {
     credentials: Effect.succeed(applied),
     unauthorized: never,
-    sensitiveHeaders,
-    sensitiveQueryParams,
-    secretValues
+    sensitiveHeaders: credentials.sensitiveHeaders,
+    sensitiveQueryParams: credentials.sensitiveQueryParams,
+    secretValues: credentials.secretValues,
+    origins
   }
 }
 
 /** @internal */
-export const layerBearer = <E, R>(token: Auth.Secret<E, R>) =>
-  Layer.effect(
+export const layerBearer = <E, R>(token: Auth.Secret<E, R>, options?: Auth.Options) => {
+  const origins = originsOf("Auth.layerBearer", options)
+  return Layer.effect(
     tag,
     Effect.map(
       resolveSecret(token),
-      (t) => staticService({ authorization: `Bearer ${Redacted.value(t)}` }, {}, ["authorization"], [])
+      (t) =>
+        staticService({
+          headers: { authorization: `Bearer ${Redacted.value(t)}` },
+          query: {},
+          sensitiveHeaders: ["authorization"],
+          sensitiveQueryParams: []
+        }, origins)
     )
   )
+}
 
 /** @internal */
 export const layerApiKey = <E, R>(
   where: { readonly header: string } | { readonly query: string },
-  key: Auth.Secret<E, R>
-) =>
-  Layer.effect(
+  key: Auth.Secret<E, R>,
+  options?: Auth.Options
+) => {
+  const origins = originsOf("Auth.layerApiKey", options)
+  return Layer.effect(
     tag,
     Effect.map(resolveSecret(key), (k) => {
       if ("header" in where) {
         const name = where.header.toLowerCase()
-        return staticService({ [name]: Redacted.value(k) }, {}, [name], [])
+        return staticService(
+          { headers: { [name]: Redacted.value(k) }, query: {}, sensitiveHeaders: [name], sensitiveQueryParams: [] },
+          origins
+        )
       }
-      return staticService({}, { [where.query]: Redacted.value(k) }, [], [where.query.toLowerCase()])
+      return staticService({
+        headers: {},
+        query: { [where.query]: Redacted.value(k) },
+        sensitiveHeaders: [],
+        sensitiveQueryParams: [where.query.toLowerCase()]
+      }, origins)
     })
   )
+}
 
 /** @internal */
-export const layerBasic = <E, R>(user: string, password: Auth.Secret<E, R>) =>
-  Layer.effect(
+export const layerBasic = <E, R>(user: string, password: Auth.Secret<E, R>, options?: Auth.Options) => {
+  const origins = originsOf("Auth.layerBasic", options)
+  return Layer.effect(
     tag,
     Effect.map(resolveSecret(password), (p) => {
       if (user.includes(":")) throw new TypeError("Auth.layerBasic: the user name must not contain ':'")
       const encoded = bytes.base64(`${user}:${Redacted.value(p)}`)
-      return staticService({ authorization: `Basic ${encoded}` }, {}, ["authorization"], [], [Redacted.value(p)])
+      return staticService({
+        headers: { authorization: `Basic ${encoded}` },
+        query: {},
+        sensitiveHeaders: ["authorization"],
+        sensitiveQueryParams: [],
+        secretValues: [Redacted.value(p)]
+      }, origins)
     })
   )
+}
 
 /** @internal */
-export const layerStatic = (credentials: {
-  readonly headers?: Readonly<Record<string, string>> | undefined
-  readonly query?: Readonly<Record<string, string>> | undefined
-}) => {
+export const layerStatic = (
+  credentials: {
+    readonly headers?: Readonly<Record<string, string>> | undefined
+    readonly query?: Readonly<Record<string, string>> | undefined
+  },
+  options?: Auth.Options
+) => {
+  const origins = originsOf("Auth.layerStatic", options)
   const headers: Record<string, string> = {}
   for (const [k, v] of Object.entries(credentials.headers ?? {})) headers[k.toLowerCase()] = v
   const query = { ...credentials.query }
   return Layer.succeed(
     tag,
-    staticService(headers, query, Object.keys(headers), Object.keys(query).map((k) => k.toLowerCase()))
+    staticService({
+      headers,
+      query,
+      sensitiveHeaders: Object.keys(headers),
+      sensitiveQueryParams: Object.keys(query).map((k) => k.toLowerCase())
+    }, origins)
   )
 }
 
@@ -137,14 +203,28 @@ interface Token {
 
 const MAX_BODY = 8 * 1024
 /**
- * A token field and its value in any shape an endpoint answers with: JSON (`"access_token": "…"`,
- * complete or cut short), form encoding (`access_token=…&`), or anything alike.
+ * A credential-looking field and its value in any shape an endpoint answers with: JSON
+ * (`"access_token": "…"`, complete or cut short), form encoding (`token=…&`), `name: value`
+ * lines, or anything alike; any name that speaks of a token, a secret, a key, a password, a
+ * code, an assertion or a credential.
  */
-const tokenFields = /((?:access_token|refresh_token|id_token)["']?\s*[:=]\s*["']?)[^"'&,;\s}]+/gi
+const tokenFields =
+  /((?:[\w-]*?(?:token|secret|key|passw(?:or)?d|code|assertion|credential|session|ticket|signature)[\w-]*)["']?\s*[:=]\s*["']?)[^"'&,;\s}]+/gi
 
-/** Token endpoint answers may hold tokens: hide them before they reach an error. */
-const redactTokenBody = (text: string) =>
-  (text.length > MAX_BODY ? text.slice(0, MAX_BODY) : text).replace(tokenFields, "$1<redacted>")
+/** A bare run of token characters long enough to be one (a JWT, an opaque token), outside any field. */
+const tokenLike = /[\w\-.~+/]{20,}=*/g
+
+/**
+ * Token endpoint answers may hold tokens in any shape and any content type (JSON, a form,
+ * `text/plain`): every credential-looking value is hidden before the answer reaches an error.
+ *
+ * @internal
+ */
+export const redactTokenBody = (text: string) =>
+  (text.length > MAX_BODY ? text.slice(0, MAX_BODY) : text).replace(tokenFields, "$1<redacted>").replace(
+    tokenLike,
+    "<redacted>"
+  )
 
 /** The token request of the client-credentials grant (RFC 6749 §4.4). */
 const tokenRequest = <E, R>(
@@ -275,7 +355,8 @@ const tokenCache = (
   fetch: Effect.Effect<Omit<Token, "generation">, CredentialsFailure>,
   scope: Scope.Scope,
   secretValues: ReadonlyArray<string>,
-  closed: CredentialsFailure
+  closed: CredentialsFailure,
+  origins: ReadonlyArray<string> | undefined
 ): Auth.Service => {
   let generation = 0
   let current: Token | undefined
@@ -329,12 +410,20 @@ const tokenCache = (
       return true
     })
 
-  return { credentials, unauthorized, sensitiveHeaders: ["authorization"], sensitiveQueryParams: [], secretValues }
+  return {
+    credentials,
+    unauthorized,
+    sensitiveHeaders: ["authorization"],
+    sensitiveQueryParams: [],
+    secretValues,
+    origins
+  }
 }
 
 /** @internal */
-export const layerOAuth2ClientCredentials = <E, R>(options: Auth.OAuth2ClientCredentialsOptions<E, R>) =>
-  Layer.scoped(
+export const layerOAuth2ClientCredentials = <E, R>(options: Auth.OAuth2ClientCredentialsOptions<E, R>) => {
+  const origins = originsOf("Auth.layerOAuth2ClientCredentials", options)
+  return Layer.scoped(
     tag,
     Effect.gen(function*() {
       const http = yield* HttpClient.HttpClient
@@ -352,10 +441,12 @@ export const layerOAuth2ClientCredentials = <E, R>(options: Auth.OAuth2ClientCre
         failure(
           "was not asked: the Auth layer's scope has ended. Provide Auth.layerOAuth2ClientCredentials to the " +
             "program that makes the calls, not to Effect.provide(Auth.Auth, …) alone: that closes it as soon as it returns"
-        )
+        ),
+        origins
       )
     })
   )
+}
 
 const hasKeys = (record: Readonly<Record<string, string>>): boolean => {
   for (const _ in record) return true
@@ -379,12 +470,15 @@ const apply = (request: PolicyNs.Request, applied: Auth.Applied): PolicyNs.Reque
  *
  * @internal
  */
-export const policy = (service: Auth.Service): PolicyNs.Policy =>
-  policyInternal.make({
+export const policy = (service: Auth.Service): PolicyNs.Policy => {
+  const binding = bindingOf(service)
+  return policyInternal.make({
     name: "auth",
     stage: "attempt",
     wrap: (next) => (request) => {
       if (!request.credentials) return next(request)
+      const origin = request.url.origin
+      if (!serves(binding, origin)) return withheld(binding, origin, next(request))
       const send = (replayed: boolean): Effect.Effect<PolicyNs.Response, ApiErrorNs.ApiError> =>
         Effect.flatMap(
           Effect.mapError(
@@ -409,3 +503,60 @@ export const policy = (service: Auth.Service): PolicyNs.Policy =>
       return send(false)
     }
   })
+}
+
+/** Which origins one `Auth` service serves, shared by every client made with it. */
+interface Binding {
+  /** The origins named, or none: then the first origin to use it claims it. */
+  readonly named: ReadonlySet<string> | undefined
+  claimed: string | undefined
+  /** Origins already warned about (bounded). */
+  readonly warned: Set<string>
+}
+
+const MAX_WARNED = 64
+
+const bindings = new WeakMap<Auth.Service, Binding>()
+
+const bindingOf = (service: Auth.Service): Binding => {
+  let binding = bindings.get(service)
+  if (binding === undefined) {
+    const named = service.origins === undefined
+      ? undefined
+      : new Set(originsOf("Auth service", { origins: service.origins }))
+    binding = { named, claimed: undefined, warned: new Set() }
+    bindings.set(service, binding)
+  }
+  return binding
+}
+
+/** Whether `service` sends its credentials to `origin`; the first origin to ask claims an unnamed one. */
+const serves = (binding: Binding, origin: string): boolean => {
+  if (binding.named !== undefined) return binding.named.has(origin)
+  binding.claimed ??= origin
+  return binding.claimed === origin
+}
+
+/**
+ * Claims an unnamed `Auth` service for a client's base URL, when the client is made: the
+ * first client made with the credentials is the one they serve, whichever calls first.
+ *
+ * @internal
+ */
+export const claim = (service: Auth.Service, base: URL): void => {
+  serves(bindingOf(service), base.origin)
+}
+
+/** The request, sent without the credentials, with a warning (once per origin) when that may surprise. */
+const withheld = <A, E>(binding: Binding, origin: string, send: Effect.Effect<A, E>): Effect.Effect<A, E> => {
+  if (binding.warned.has(origin) || binding.warned.size >= MAX_WARNED) return send
+  binding.warned.add(origin)
+  const message = binding.named !== undefined
+    ? `steady: ${origin} is not among the origins of the Auth layer's credentials (${
+      [...binding.named].join(", ")
+    }): its requests are sent without them`
+    : `steady: the Auth layer's credentials serve ${binding.claimed}, the first origin that used them; ` +
+      `requests to ${origin} are sent without them. Name the origins they are for ` +
+      `(Auth.layerBearer(token, { origins: [...] })), or give the client of ${origin} its own Auth layer`
+  return Effect.zipRight(binding.named !== undefined ? Effect.logDebug(message) : Effect.logWarning(message), send)
+}
