@@ -136,20 +136,30 @@ export const offset = (options: {
 } = {}): Strategy<unknown> => internal.numbered("offset", options.param ?? "offset", 0, options.pageSize)
 
 /**
- * The listing had more pages than `maxPages`: the stream fails rather than end as if the
- * listing were complete. To read only the first pages, take them (`Stream.take`): pages
- * nobody reads are not fetched.
+ * The listing had more pages than `maxPages`, or its next link led back to a page already
+ * read (`cycle`: that page's number, from 1), which would never end: the stream fails rather
+ * than end as if the listing were complete, or fetch the same pages until the limit. To read
+ * only the first pages, take them (`Stream.take`): pages nobody reads are not fetched.
  *
  * @since 0.2.0
  * @category errors
  */
 export class PageLimitError extends Data.TaggedError("PageLimitError")<{
   readonly maxPages: number
-  /** The request for the page past the limit, which was not sent. */
+  /** The request for the page past the limit, or the repeated one, which was not sent. */
   readonly request: ApiError.RequestInfo
+  /**
+   * Set when the next request is one the listing already made: the number of that page.
+   *
+   * @since 0.3.0
+   */
+  readonly cycle?: number | undefined
 }> {
   /** @since 0.2.0 */
   override get message(): string {
-    return `${this.request.method} ${this.request.url} not fetched: the listing has more than maxPages (${this.maxPages}) pages`
+    const request = `${this.request.method} ${this.request.url} not fetched`
+    return this.cycle === undefined
+      ? `${request}: the listing has more than maxPages (${this.maxPages}) pages`
+      : `${request}: a cycle, the listing's next link leads back to page ${this.cycle}`
   }
 }

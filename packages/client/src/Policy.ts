@@ -138,6 +138,15 @@ export interface Request {
   readonly settings: Settings
   /** Query parameter names whose values are hidden wherever the URL is shown. */
   readonly redactQuery: ReadonlySet<string> | undefined
+  /**
+   * Credential values hidden wherever this request is shown, when its URL came from a
+   * response (a redirect's `Location`, a next-page link) that may echo them: those of the
+   * request that got the response. Optional; redaction by value of the request's own
+   * credentials in errors needs nothing here.
+   *
+   * @since 0.3.0
+   */
+  readonly redactValues?: ReadonlyArray<string> | undefined
   /** Set when the caller streams the response body (see `Streaming`). */
   readonly streaming?: Streaming | undefined
 }

@@ -92,7 +92,7 @@ describe("followRedirects", () => {
       const api = yield* redirecting(302, (req) => (req.path === "/here" ? "/final" : `${elsewhere.url}/final`))
       const layer = Layer.merge(Auth.layerBearer(Redacted.make("tok")), ConnectionPool.layer())
       yield* Effect.gen(function*() {
-        const client = yield* ApiClient.make({ baseUrl: api.url, followRedirects: 3 })
+        const client = yield* ApiClient.make({ baseUrl: api.url, followRedirects: 3, allowOtherOrigins: true })
         const headers = { cookie: "session=abc", "x-api-key": "k", "x-trace": "t1" }
         expect((yield* client.get("/here", { headers })).status).toBe(200)
         const final = api.requests.find((r) => r.path === "/final")!
@@ -112,7 +112,7 @@ describe("followRedirects", () => {
       const elsewhere = yield* TestServer.make((_, res) => TestServer.json(res, 200, {}))
       const api = yield* redirecting(302, (req) => (req.path === "/here" ? "/final" : `${elsewhere.url}/final`))
       yield* Effect.gen(function*() {
-        const client = yield* ApiClient.make({ baseUrl: api.url, followRedirects: 3 })
+        const client = yield* ApiClient.make({ baseUrl: api.url, followRedirects: 3, allowOtherOrigins: true })
         yield* client.get("/here")
         expect(api.requests.map((r) => [r.path, r.query.get("api_key")])).toEqual([["/here", "k-1"], ["/final", "k-1"]])
         yield* client.get("/away")
@@ -140,6 +140,7 @@ describe("followRedirects", () => {
         const client = yield* ApiClient.make({
           baseUrl: api.url,
           followRedirects: 1,
+          allowOtherOrigins: true,
           retry: false,
           headers: { "X-Session-Token": "sess-s3cret" },
           sensitiveHeaders: ["X-Session-Token"]

@@ -72,10 +72,17 @@ export const statusError = (
   const bytes = response.body.byteLength > errorBodyLimit ? response.body.subarray(0, errorBodyLimit) : response.body
   // a server may echo what it was sent (a Location with the query, a body quoting the
   // header): every credential the request carried is masked by value too
-  const secrets = redact.secretsOf(request.headers, request.url, sensitiveHeaders, request.redactQuery, secretValues)
+  const secrets = redact.secretsOf(
+    request.headers,
+    request.url,
+    sensitiveHeaders,
+    request.redactQuery,
+    secretValues,
+    request.redactValues
+  )
   const headers = redact.redactHeaders(response.headers, sensitiveHeaders)
   if (secrets.length > 0) { for (const name in headers) headers[name] = redact.redactValues(headers[name], secrets) }
-  return ApiError.fromStatus({
+  const error = ApiError.fromStatus({
     request: policy.requestInfo(request),
     attempts: 1,
     status: response.status,
@@ -84,7 +91,25 @@ export const statusError = (
     requestId: Option.fromNullable(requestId),
     retryAfter: retryAfter === undefined ? Option.none() : Option.some(Duration.millis(retryAfter))
   })
+  const location = response.status >= 300 && response.status < 400
+    ? headerValue(response.headers, "location")
+    : undefined
+  if (location !== undefined) redirectSources.set(error, { location, secrets })
+  return error
 }
+
+/**
+ * What a redirect stage needs of a 3xx error and that the error must not show: the `Location`
+ * as the server sent it (the error's copy is masked for display; following that would request
+ * `<redacted>`), and the credential values of the request that got it, to hide wherever the
+ * next hop is shown. Kept beside the error, never in it.
+ *
+ * @internal
+ */
+export const redirectSources = new WeakMap<ApiError.StatusError, {
+  readonly location: string
+  readonly secrets: ReadonlyArray<string>
+}>()
 
 /**
  * Status classification: a 2xx is the response; anything else fails with its typed error

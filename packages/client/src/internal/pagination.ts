@@ -14,6 +14,7 @@ import type * as ApiClient from "../ApiClient.js"
 import type * as ApiError from "../ApiError.js"
 import type * as Pagination from "../Pagination.js"
 import * as decode from "./decode.js"
+import * as echoed from "./echoed.js"
 import { redactUrl } from "./redact.js"
 import { isBufferedResponse } from "./response.js"
 
@@ -148,23 +149,74 @@ export const numbered = (
   }
 }
 
-/** A request as a `PageLimitError` shows it: absolute when it can be, query secrets redacted. */
-const shown = (
+/** A request made absolute against the page it came from, with its parameters in its URL. */
+const absolute = (
   request: HttpClientRequest.HttpClientRequest,
   previous: HttpClientResponse.HttpClientResponse
-): ApiError.RequestInfo => {
+): URL | undefined => {
   let base: URL | undefined
   try {
     base = new URL(request.url, urlOf(previous))
   } catch {
-    base = undefined
+    return undefined
   }
-  const made = base === undefined ? undefined : UrlParams.makeUrl(base.href, request.urlParams, Option.none())
+  const made = UrlParams.makeUrl(base.href, request.urlParams, Option.none())
+  return made._tag === "Right" ? made.right : undefined
+}
+
+/** A request as a `PageLimitError` shows it: absolute when it can be, secrets redacted. */
+const shown = (
+  request: HttpClientRequest.HttpClientRequest,
+  previous: HttpClientResponse.HttpClientResponse
+): ApiError.RequestInfo => {
+  const url = absolute(request, previous)
   const redactQuery = isBufferedResponse(previous) ? previous.sent?.redactQuery : undefined
+  const secrets = echoed.secretsOfResponse(previous)
   return {
     method: request.method,
-    url: made !== undefined && made._tag === "Right" ? redactUrl(made.right, redactQuery) : request.url
+    url: redactUrl(url ?? request.url, redactQuery, secrets)
   }
+}
+
+/**
+ * What makes two page requests the same request: method, absolute URL (resolved against the
+ * response it came from, or for the first page the one it got) and body. A body that cannot be
+ * compared (a stream, a form) makes every request different. Kept as a 53-bit hash, so the set
+ * of pages seen costs a number per page whatever the URLs' length.
+ */
+const fingerprint = (
+  request: HttpClientRequest.HttpClientRequest,
+  against: HttpClientResponse.HttpClientResponse
+): number | undefined => {
+  const url = absolute(request, against)
+  if (url === undefined) return undefined
+  const body = request.body
+  const head = `${request.method} ${url.href}\n`
+  switch (body._tag) {
+    case "Empty":
+      return hash53(head, undefined)
+    case "Uint8Array":
+      return hash53(head, body.body)
+    case "Raw":
+      return typeof body.body === "string" ? hash53(head + body.body, undefined) : undefined
+    default:
+      return undefined
+  }
+}
+
+/** cyrb53, a fast 53-bit hash (public domain), of `text` then `data`. */
+const hash53 = (text: string, data: Uint8Array | undefined): number => {
+  let h1 = 0xdeadbeef
+  let h2 = 0x41c6ce57
+  const mix = (c: number) => {
+    h1 = Math.imul(h1 ^ c, 2654435761)
+    h2 = Math.imul(h2 ^ c, 1597334677)
+  }
+  for (let i = 0; i < text.length; i++) mix(text.charCodeAt(i))
+  if (data !== undefined) { for (let i = 0; i < data.length; i++) mix(data[i]) }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909)
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909)
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0)
 }
 
 interface Step {
@@ -183,7 +235,9 @@ export const pages = <P, I, RS, A>(
     readonly next: Pagination.Strategy<P>
     readonly maxPages: number
   },
-  PageLimitError: new(args: { maxPages: number; request: ApiError.RequestInfo }) => Pagination.PageLimitError
+  PageLimitError: new(
+    args: { maxPages: number; request: ApiError.RequestInfo; cycle?: number | undefined }
+  ) => Pagination.PageLimitError
 ): Stream.Stream<readonly [P, ReadonlyArray<A>], ApiError.ApiError | Pagination.PageLimitError, RS> => {
   const { maxPages, next } = options
   if (!(Number.isInteger(maxPages) && maxPages > 0)) {
@@ -192,24 +246,41 @@ export const pages = <P, I, RS, A>(
   if (typeof next?.next !== "function") throw new TypeError("paginate: next must be a Pagination strategy")
   const decodePage = decode.jsonDecoder(options.schema)
   type Pulled = Option.Option<readonly [readonly [P, ReadonlyArray<A>], Step | undefined]>
-  return Stream.unfoldEffect(
-    { request, index: 0, previous: undefined } as Step | undefined,
-    (step): Effect.Effect<Pulled, ApiError.ApiError | Pagination.PageLimitError, RS> => {
-      if (step === undefined) return Effect.succeed(Option.none())
-      if (step.index >= maxPages) {
-        return Effect.fail(new PageLimitError({ maxPages, request: shown(step.request, step.previous!) }))
-      }
-      return Effect.flatMap(client.execute(step.request), (response) =>
-        Effect.map(decodePage(response), (page) => {
-          const items = options.items(page)
-          const following = next.next({ request: step.request, response, page, items: items.length })
-          return Option.some(
-            [
-              [page, items] as const,
-              following === undefined ? undefined : { request: following, index: step.index + 1, previous: response }
-            ] as const
+  return Stream.suspend(() => {
+    // the requests fetched so far (at most maxPages): page numbers by fingerprint
+    const seen = new Map<number, number>()
+    return Stream.unfoldEffect(
+      { request, index: 0, previous: undefined } as Step | undefined,
+      (step): Effect.Effect<Pulled, ApiError.ApiError | Pagination.PageLimitError, RS> => {
+        if (step === undefined) return Effect.succeed(Option.none())
+        if (step.index >= maxPages) {
+          return Effect.fail(new PageLimitError({ maxPages, request: shown(step.request, step.previous!) }))
+        }
+        const key = step.previous === undefined ? undefined : fingerprint(step.request, step.previous)
+        const before = key === undefined ? undefined : seen.get(key)
+        if (before !== undefined) {
+          // a next link back to a page already read: the listing would never end
+          return Effect.fail(
+            new PageLimitError({ maxPages, request: shown(step.request, step.previous!), cycle: before })
           )
-        }))
-    }
-  )
+        }
+        return Effect.flatMap(client.execute(step.request), (response) =>
+          Effect.map(decodePage(response), (page) => {
+            // the first page's own request, resolved against where it went
+            const own = key ?? fingerprint(step.request, response)
+            if (own !== undefined) seen.set(own, step.index + 1)
+            const items = options.items(page)
+            const following = next.next({ request: step.request, response, page, items: items.length })
+            // the next request may echo this one's credentials: shown with them hidden
+            if (following !== undefined) echoed.builtFrom(following, response)
+            return Option.some(
+              [
+                [page, items] as const,
+                following === undefined ? undefined : { request: following, index: step.index + 1, previous: response }
+              ] as const
+            )
+          }))
+      }
+    )
+  })
 }

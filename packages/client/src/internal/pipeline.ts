@@ -40,7 +40,9 @@ export const stages = (
   "retry",
   ...watchers(resolved.policies),
   attempt.attemptTimeout,
-  ...(resolved.followRedirects > 0 ? [redirect.followRedirects(resolved.followRedirects, sensitiveHeaders)] : []),
+  ...(resolved.followRedirects > 0
+    ? [redirect.followRedirects(resolved.followRedirects, sensitiveHeaders, resolved.allowOtherOrigins)]
+    : []),
   ...(service !== undefined ? [auth.policy(service)] : []),
   ...resolved.policies.filter((p) => p.stage === "attempt"),
   ...(traceSpans || resolved.metrics ? [trace.instrumentAttempt(traceSpans, resolved.metrics)] : []),

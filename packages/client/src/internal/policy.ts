@@ -54,5 +54,5 @@ export const setHeaders = (request: Policy.Request, headers: Readonly<Record<str
 /** @internal */
 export const requestInfo = (request: Policy.Request): ApiError.RequestInfo => ({
   method: request.method,
-  url: redactUrl(request.url, request.redactQuery)
+  url: redactUrl(request.url, request.redactQuery, request.redactValues)
 })

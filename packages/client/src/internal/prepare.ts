@@ -12,6 +12,7 @@ import * as Duration from "effect/Duration"
 import * as ApiError from "../ApiError.js"
 import type * as Policy from "../Policy.js"
 import * as classify from "./classify.js"
+import * as echoed from "./echoed.js"
 import type { Resolved } from "./options.js"
 import * as redact from "./redact.js"
 
@@ -20,13 +21,18 @@ const noTimeout: Policy.Timeout = { deadline: Infinity, scope: "total", limit: D
 
 const absoluteUrl = /^[a-zA-Z][a-zA-Z0-9+.-]*:/
 
-const refused = (method: string, url: string | URL, redactQuery: ReadonlySet<string> | undefined) =>
+const refused = (
+  method: string,
+  url: string | URL,
+  redactQuery: ReadonlySet<string> | undefined,
+  redactValues: ReadonlyArray<string> | undefined
+) =>
 (
   reason: ApiError.ConnectionReason,
   detail: string
 ) =>
   new ApiError.ConnectionError({
-    request: { method, url: redact.redactUrl(url, redactQuery) },
+    request: { method, url: redact.redactUrl(url, redactQuery, redactValues) },
     attempts: 1,
     reason,
     sent: false,
@@ -51,18 +57,23 @@ export const prepare = (
   clock: Clock.Clock
 ): Policy.Request | ApiError.ConnectionError => {
   const method = source.method
+  // a request built from a response (a next-page link) may echo the credentials sent before
+  const redactValues = echoed.redactValuesOf(source)
   const href = join(resolved, source.url)
   if (href === undefined) {
-    return refused(method, source.url, redactQuery)("InvalidUrl", "a relative URL needs the client's baseUrl")
+    return refused(method, source.url, redactQuery, redactValues)(
+      "InvalidUrl",
+      "a relative URL needs the client's baseUrl"
+    )
   }
   const made = UrlParams.makeUrl(href, source.urlParams, source.hash)
-  if (made._tag === "Left") return refused(method, href, redactQuery)("InvalidUrl", made.left.message)
+  if (made._tag === "Left") return refused(method, href, redactQuery, redactValues)("InvalidUrl", made.left.message)
   const url = made.right
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    return refused(method, url, redactQuery)("InvalidUrl", `unsupported protocol ${url.protocol}`)
+    return refused(method, url, redactQuery, redactValues)("InvalidUrl", `unsupported protocol ${url.protocol}`)
   }
   if (resolved.base !== undefined && url.origin !== resolved.base.origin && !resolved.allowOtherOrigins) {
-    return refused(method, url, redactQuery)(
+    return refused(method, url, redactQuery, redactValues)(
       "OriginNotAllowed",
       `the client's baseUrl is ${resolved.base.origin}; set allowOtherOrigins: true to send requests (and credentials) elsewhere`
     )
@@ -88,6 +99,7 @@ export const prepare = (
     timeout: noTimeout,
     clock,
     settings,
-    redactQuery
+    redactQuery,
+    redactValues
   }
 }

@@ -44,11 +44,19 @@ export const sensitiveQueryParams: ReadonlySet<string> = new Set([
 
 /**
  * Returns `url` with user info and the values of sensitive query parameters replaced.
- * `extra` names more parameters to hide (e.g. the one an API-key layer uses).
+ * `extra` names more parameters to hide (e.g. the one an API-key layer uses); `values` are
+ * secrets hidden wherever they occur in it (a URL built from a response may echo them).
  *
  * @internal
  */
-export const redactUrl = (url: string | URL, extra?: ReadonlySet<string>): string => {
+export const redactUrl = (
+  url: string | URL,
+  extra?: ReadonlySet<string>,
+  values?: ReadonlyArray<string> | undefined
+): string =>
+  values === undefined || values.length === 0 ? redactNames(url, extra) : redactValues(redactNames(url, extra), values)
+
+const redactNames = (url: string | URL, extra: ReadonlySet<string> | undefined): string => {
   if (typeof url !== "string" && url.search === "" && url.username === "" && url.password === "") return url.href
   let parsed: URL
   try {
@@ -99,13 +107,20 @@ export const redactHeaders = (
   return out
 }
 
-/** Secrets shorter than this are not masked by value: they would mask ordinary text. */
-const MIN_SECRET = 6
+/**
+ * Secrets shorter than this are not masked by value: they would mask ordinary text. Four
+ * characters is below any credential worth the name; a short API key (5 to 8 characters) is
+ * masked as surely as a long one.
+ *
+ * @internal
+ */
+export const MIN_SECRET = 4
 
 /**
  * The credential values a request carries: the values of its sensitive headers (and the
  * token after an auth scheme, `Bearer <token>`), of its sensitive query parameters, and
- * `extra` (secrets the Auth layer declares).
+ * `extra` (secrets the Auth layer declares), each also percent-encoded; and `inherited` (those
+ * of the request whose response this one's URL came from).
  *
  * @internal
  */
@@ -114,11 +129,18 @@ export const secretsOf = (
   url: URL,
   sensitive: ReadonlySet<string> | undefined,
   sensitiveQuery: ReadonlySet<string> | undefined,
-  extra: ReadonlyArray<string> | undefined
+  extra: ReadonlyArray<string> | undefined,
+  inherited?: ReadonlyArray<string> | undefined
 ): ReadonlyArray<string> => {
   const out: Array<string> = []
+  const one = (value: string) => {
+    if (value.length >= MIN_SECRET && !out.includes(value)) out.push(value)
+  }
+  // as sent, and as it reads once percent-encoded (a server that echoes it into a URL or a form)
   const add = (value: string | undefined) => {
-    if (value !== undefined && value.length >= MIN_SECRET && !out.includes(value)) out.push(value)
+    if (value === undefined) return
+    one(value)
+    one(encodeURIComponent(value))
   }
   for (const name in headers) {
     if (!sensitiveHeaders.has(name) && !(sensitive?.has(name) ?? false)) continue
@@ -130,13 +152,11 @@ export const secretsOf = (
   if (url.search !== "") {
     for (const [name, value] of url.searchParams) {
       const lower = name.toLowerCase()
-      if (sensitiveQueryParams.has(lower) || (sensitiveQuery?.has(lower) ?? false)) {
-        add(value)
-        add(encodeURIComponent(value))
-      }
+      if (sensitiveQueryParams.has(lower) || (sensitiveQuery?.has(lower) ?? false)) add(value)
     }
   }
   for (const value of extra ?? []) add(value)
+  for (const value of inherited ?? []) one(value)
   // longest first, so a token inside a longer header value is masked with it
   return out.sort((a, b) => b.length - a.length)
 }

@@ -1,14 +1,16 @@
 /**
  * Redirects, followed within one attempt when the client asks for them (`followRedirects`).
  * The policy sits above auth, so credentials are applied again on every hop that stays on the
- * origin, and never on one that leaves it.
+ * origin, and never on one that leaves it; a redirect to another origin is followed only when
+ * the client allows other origins.
  *
  * @internal
  */
 import * as HttpBody from "@effect/platform/HttpBody"
 import * as Effect from "effect/Effect"
-import type * as ApiError from "../ApiError.js"
+import * as ApiError from "../ApiError.js"
 import type * as Policy from "../Policy.js"
+import { redirectSources } from "./attempt.js"
 import * as bodies from "./body.js"
 import * as policy from "./policy.js"
 import * as redact from "./redact.js"
@@ -71,16 +73,47 @@ export const next = (
 const isRedirect = (error: ApiError.ApiError): error is ApiError.UnexpectedStatusError =>
   error._tag === "UnexpectedStatusError" && redirectStatuses.has(error.status)
 
-/** @internal */
-export const followRedirects = (max: number, sensitiveHeaders: ReadonlySet<string> | undefined): Policy.Policy =>
+/** A redirect to another origin, refused: the client was not told it may send requests there. */
+const otherOrigin = (request: Policy.Request, status: number, target: Policy.Request): ApiError.ConnectionError =>
+  new ApiError.ConnectionError({
+    request: policy.requestInfo(request),
+    attempts: 1,
+    reason: "OriginNotAllowed",
+    sent: true,
+    detail: `answered ${status} with a redirect to ${
+      redact.redactUrl(target.url, target.redactQuery, target.redactValues)
+    }, another origin: set allowOtherOrigins: true to follow redirects there (credentials are never sent along)`
+  })
+
+/**
+ * Follows up to `max` redirects per attempt. The `Location` is read as the server sent it,
+ * never from the error's masked copy; the next hop is shown with the credentials of the
+ * request that got the redirect hidden. A redirect to another origin is refused unless
+ * `allowOtherOrigins`.
+ *
+ * @internal
+ */
+export const followRedirects = (
+  max: number,
+  sensitiveHeaders: ReadonlySet<string> | undefined,
+  allowOtherOrigins: boolean
+): Policy.Policy =>
   policy.make({
     name: "redirects",
     stage: "attempt",
     wrap: (inner) => {
       const follow = (request: Policy.Request): Effect.Effect<Policy.Response, ApiError.ApiError> =>
         request.hop >= max ? inner(request) : Effect.catchIf(inner(request), isRedirect, (error) => {
-          const hop = next(request, error.status, error.headers.location, sensitiveHeaders)
-          return hop === undefined ? Effect.fail(error) : follow(hop)
+          const source = redirectSources.get(error)
+          const hop = next(request, error.status, source?.location, sensitiveHeaders)
+          if (hop === undefined) return Effect.fail(error)
+          const shown: Policy.Request = source === undefined || source.secrets.length === 0
+            ? hop
+            : { ...hop, redactValues: source.secrets }
+          if (!allowOtherOrigins && hop.url.origin !== request.url.origin) {
+            return Effect.fail(otherOrigin(request, error.status, shown))
+          }
+          return follow(shown)
         })
       return follow
     }

@@ -56,7 +56,7 @@ const final = (call: Call, error: ApiError.ApiError, attempts: number): ApiError
   })
 }
 
-const shown = (call: Call) => redact.redactUrl(call.request.url, call.request.redactQuery)
+const shown = (call: Call) => redact.redactUrl(call.request.url, call.request.redactQuery, call.request.redactValues)
 
 const stop = (message: string, call: Call, annotations: Record<string, unknown>) =>
   Effect.as(

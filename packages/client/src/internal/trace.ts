@@ -112,7 +112,7 @@ export const traced = (
       "http.request.method": request.method,
       "server.address": request.url.hostname,
       "server.port": portOf(request.url),
-      "url.full": redactUrl(request.url, request.redactQuery)
+      "url.full": redactUrl(request.url, request.redactQuery, request.redactValues)
     }
   }, (span) => Effect.withParentSpan(Effect.onExit(handler(request), (exit) => recordOutcome(span, exit)), span))
 
@@ -163,7 +163,7 @@ export const instrumentAttempt = (traceSpans: boolean, metrics: boolean): Policy
             "http.request.method": request.method,
             "server.address": request.url.hostname,
             "server.port": portOf(request.url),
-            "url.full": redactUrl(request.url, request.redactQuery),
+            "url.full": redactUrl(request.url, request.redactQuery, request.redactValues),
             ...(resend > 0 ? { "http.request.resend_count": resend } : {})
           }
         }, (span) =>
