@@ -32,6 +32,7 @@ import type { Simplify } from "effect/Types"
 import type * as ApiError from "./ApiError.js"
 import * as Auth from "./Auth.js"
 import * as internal from "./internal/apiClient.js"
+import * as bounds from "./internal/bounds.js"
 import * as decode from "./internal/decode.js"
 import * as httpApiInternal from "./internal/httpApi.js"
 import * as optionsInternal from "./internal/options.js"
@@ -310,18 +311,8 @@ export const config = (prefix: string): Config.Config<Options> =>
     ),
     total: Config.option(positiveDuration("TIMEOUT")),
     attempt: Config.option(positiveDuration("ATTEMPT_TIMEOUT")),
-    times: Config.option(
-      Config.integer("MAX_RETRIES").pipe(Config.validate({
-        message: "Expected a whole number ≥ 0",
-        validation: (n) => n >= 0
-      }))
-    ),
-    maxResponseBytes: Config.option(
-      Config.integer("MAX_RESPONSE_BYTES").pipe(Config.validate({
-        message: "Expected a positive whole number",
-        validation: (n) => n > 0
-      }))
-    )
+    times: Config.option(wholeNumber("MAX_RETRIES", bounds.retries)),
+    maxResponseBytes: Config.option(wholeNumber("MAX_RESPONSE_BYTES", bounds.maxResponseBytes))
   }).pipe(
     Config.map(({ attempt, baseUrl, maxResponseBytes, times, total }): Options => ({
       baseUrl,
@@ -330,6 +321,19 @@ export const config = (prefix: string): Config.Config<Options> =>
       maxResponseBytes: Option.getOrUndefined(maxResponseBytes)
     })),
     Config.nested(prefix)
+  )
+
+/** A whole number in its documented range, written in decimal digits. */
+const wholeNumber = (name: string, range: bounds.Range): Config.Config<number> =>
+  Config.string(name).pipe(
+    Config.mapOrFail((text) => {
+      const n = /^\s*\d+\s*$/.test(text) ? Number(text) : NaN
+      return bounds.holds(range, n)
+        ? Either.right(n)
+        : Either.left(
+          ConfigError.InvalidData([], `Expected a whole number from ${range.shown}, got ${JSON.stringify(text)}`)
+        )
+    })
   )
 
 /** A positive duration written with its unit; a bare number is refused with the way to write it. */
@@ -348,8 +352,14 @@ const positiveDuration = (name: string): Config.Config<Duration.Duration> =>
             : `Expected a duration like "10 seconds" or "500 millis", got ${JSON.stringify(text)}`
         ))
       }
-      if (!(Duration.toMillis(decoded.value) > 0)) {
-        return Either.left(ConfigError.InvalidData([], `Expected a positive duration, got ${JSON.stringify(text)}`))
+      const millis = Duration.toMillis(decoded.value)
+      if (!(millis >= bounds.configDurationMillis.min && millis <= bounds.configDurationMillis.max)) {
+        return Either.left(
+          ConfigError.InvalidData(
+            [],
+            `Expected ${bounds.configDurationMillis.shown}, got ${JSON.stringify(text)}`
+          )
+        )
       }
       return Either.right(decoded.value)
     })

@@ -9,6 +9,7 @@ import * as LogLevel from "effect/LogLevel"
 import type * as ApiClient from "../ApiClient.js"
 import type * as Policy from "../Policy.js"
 import type * as Transport from "../Transport.js"
+import * as bounds from "./bounds.js"
 import * as policyInternal from "./policy.js"
 import * as redact from "./redact.js"
 import * as retry from "./retry.js"
@@ -89,8 +90,8 @@ export const resolve = (options: ApiClient.Options): Resolved => {
   checkNames("sensitiveHeaders", options.sensitiveHeaders)
   checkNames("redactQueryParams", options.redactQueryParams)
   const maxResponseBytes = options.maxResponseBytes ?? defaults.maxResponseBytes
-  if (!(typeof maxResponseBytes === "number" && maxResponseBytes > 0)) {
-    throw new RangeError(`maxResponseBytes must be a positive number, got ${String(maxResponseBytes)}`)
+  if (!(typeof maxResponseBytes === "number" && bounds.holds(bounds.maxResponseBytes, maxResponseBytes))) {
+    throw new RangeError(bounds.refusal("maxResponseBytes", bounds.maxResponseBytes, maxResponseBytes))
   }
   return {
     ...resolveBase(options.baseUrl),

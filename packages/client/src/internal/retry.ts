@@ -11,6 +11,7 @@ import * as Random from "effect/Random"
 import * as Schedule from "effect/Schedule"
 import type * as ApiError from "../ApiError.js"
 import type * as Retry from "../Retry.js"
+import * as bounds from "./bounds.js"
 
 /** @internal */
 export const TypeId: typeof Retry.TypeId = Symbol.for("@steady/client/Retry") as typeof Retry.TypeId
@@ -64,6 +65,13 @@ export const duration = (name: string, d: Duration.DurationInput, positive: bool
   return decoded.value
 }
 
+const retryTimes = (times: unknown): number => {
+  if (typeof times !== "number" || !bounds.holds(bounds.retries, times)) {
+    throw new RangeError(bounds.refusal("retry.times", bounds.retries, times))
+  }
+  return times
+}
+
 const checkBudget = (name: string, budget: Retry.BudgetOption | undefined): Retry.BudgetOption | undefined => {
   if (budget === undefined || budget === false || typeof budget === "object") return budget
   throw new TypeError(`${name}.budget must be false, budget options or a RetryBudget, got ${String(budget)}`)
@@ -78,7 +86,7 @@ export const standard = (options: Retry.StandardOptions = {}, inherited?: Retry.
   return {
     [TypeId]: TypeId,
     _tag: "Standard",
-    times: wholeNumber("retry.times", options.times ?? inherited?.times ?? defaults.times),
+    times: retryTimes(options.times ?? inherited?.times ?? defaults.times),
     base,
     cap,
     maxRetryAfter: options.maxRetryAfter !== undefined
