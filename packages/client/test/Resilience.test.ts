@@ -1,16 +1,6 @@
 import { it } from "@effect/vitest"
-import {
-  ApiClient,
-  ApiError,
-  Bulkhead,
-  CircuitBreaker,
-  ConnectionPool,
-  Hedging,
-  RateLimiter,
-  Resilience,
-  RetryBudget
-} from "@steady/client"
-import { MockHttpClient, TestServer } from "@steady/testing"
+import { ApiClient, ApiError, Bulkhead, CircuitBreaker, RateLimiter, Resilience } from "@steady/client"
+import { MockHttpClient } from "@steady/testing"
 import { Cause, Clock, Duration, Effect, Exit, Fiber, Metric, Option, TestClock } from "effect"
 import { describe, expect } from "vitest"
 import * as headers from "../src/internal/rateLimitHeaders.js"
@@ -620,78 +610,6 @@ describe("RateLimiter", () => {
     expect(() => RateLimiter.unsafeMake({ limit: 1, interval: 0 })).toThrow(/interval/)
     expect(() => RateLimiter.unsafeMake({ limit: 1, interval: "1 second", burst: 0 })).toThrow(/burst/)
     expect(() => RateLimiter.unsafeMake({ limit: 1, interval: "1 second", maxWait: -1 })).toThrow(/maxWait/)
-  })
-})
-
-describe("Hedging", () => {
-  it.effect("a slow attempt gets a copy after the delay; the first success wins", () =>
-    Effect.gen(function*() {
-      let n = 0
-      const { layer, seen } = timed(() =>
-        n++ === 0
-          ? { status: 200, body: "slow", delay: "5 seconds" }
-          : { status: 200, body: "fast", delay: "100 millis" }
-      )
-      const client = yield* Effect.provide(
-        ApiClient.make({ baseUrl: base, policies: [Hedging.make({ delay: "300 millis", maxHedges: 2 })] }),
-        layer
-      )
-      const fiber = yield* Effect.fork(Effect.flatMap(client.get("/x"), (r) => r.text))
-      yield* TestClock.adjust("400 millis")
-      expect(yield* Fiber.join(fiber)).toBe("fast")
-      // one copy only: the first one answered before a second hedge was due
-      expect(times(seen)).toEqual([0, 300])
-    }))
-
-  it.effect("requests that are not idempotent are never hedged", () =>
-    Effect.gen(function*() {
-      const { layer, seen } = timed(() => ({ status: 200, delay: "1 second" }))
-      const client = yield* Effect.provide(
-        ApiClient.make({ baseUrl: base, policies: [Hedging.make({ delay: "100 millis" })] }),
-        layer
-      )
-      yield* clocked(client.post("/orders"))
-      expect(seen).toHaveLength(1)
-      yield* clocked(client.post("/orders", { headers: { "idempotency-key": "k1" } }))
-      expect(seen).toHaveLength(3)
-    }))
-
-  it.effect("hedges count against the retry budget", () =>
-    Effect.gen(function*() {
-      const budget = RetryBudget.unsafeMake({ capacity: 10, retryCost: 5 })
-      const { layer, seen } = timed(() => ({ status: 200, delay: "1 second" }))
-      const client = yield* Effect.provide(
-        ApiClient.make({
-          baseUrl: base,
-          retry: { budget },
-          policies: [Hedging.make({ delay: "100 millis", maxHedges: 5 })]
-        }),
-        layer
-      )
-      yield* clocked(client.get("/x"))
-      expect(times(seen)).toEqual([0, 100, 200])
-      expect(budget.tokens).toBeLessThan(5)
-    }))
-
-  it.scopedLive("the loser is aborted: the server sees its request closed", () =>
-    Effect.gen(function*() {
-      let n = 0
-      const server = yield* TestServer.make((_, res) => {
-        if (n++ === 0) return // never answers: only the client's abort ends it
-        TestServer.json(res, 200, { copy: n })
-      })
-      const client = yield* ApiClient.make({
-        baseUrl: server.url,
-        policies: [Hedging.make({ delay: "50 millis" })]
-      })
-      const body = yield* Effect.flatMap(client.get("/x"), (r) => r.json)
-      expect(body).toEqual({ copy: 2 })
-      expect(yield* Effect.promise(() => server.waitUntil((s) => s.abortedRequests === 1, 5000))).toBe(true)
-    }).pipe(Effect.provide(ConnectionPool.layer())))
-
-  it("options out of range are defects that name the option", () => {
-    expect(() => Hedging.make({ delay: 0 })).toThrow(/delay/)
-    expect(() => Hedging.make({ delay: "1 second", maxHedges: 0 })).toThrow(/maxHedges/)
   })
 })
 
