@@ -6,6 +6,8 @@ import { auth } from "./mutants/auth.js"
 import { bodies } from "./mutants/bodies.js"
 import { config } from "./mutants/config.js"
 import { hardening } from "./mutants/hardening.js"
+import { hardening2, trust } from "./mutants/hardening2.js"
+import { hedging } from "./mutants/hedging.js"
 import { observability } from "./mutants/observability.js"
 import { openapi } from "./mutants/openapi.js"
 import { policies } from "./mutants/policies.js"
@@ -27,7 +29,10 @@ export const mutants = [
   ...auth,
   ...transport,
   ...hardening,
+  ...hardening2,
+  ...trust,
   ...policies,
+  ...hedging,
   ...observability,
   ...streaming,
   ...redis,

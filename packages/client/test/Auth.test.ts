@@ -221,6 +221,23 @@ describe("OAuth2 client credentials", () => {
       }).pipe(Effect.provide(layer))
     }))
 
+  it.effect("a token that lives less than twice the skew is used for half its life, not refetched on arrival", () =>
+    Effect.gen(function*() {
+      // 30 s of life with the default 60 s skew: refreshed after 15 s, never "expired" at once
+      const { layer, state } = oauthMock({ expiresIn: 30 })
+      yield* Effect.gen(function*() {
+        const client = yield* ApiClient.make({ baseUrl: base })
+        for (let i = 0; i < 3; i++) yield* client.get("/pets")
+        expect(state.tokenRequests).toBe(1)
+        yield* TestClock.adjust("14 seconds")
+        yield* client.get("/pets")
+        expect(state.tokenRequests).toBe(1)
+        yield* TestClock.adjust("1 second")
+        yield* client.get("/pets")
+        expect(state.tokenRequests).toBe(2)
+      }).pipe(Effect.provide(layer))
+    }))
+
   it.effect("100 concurrent calls with an expired token make exactly one token request", () =>
     Effect.gen(function*() {
       const { layer, state } = oauthMock({ expiresIn: 600, tokenDelay: "200 millis" })

@@ -49,21 +49,5 @@ export const policies = area("Resilience policies", [
     find: "if (request.attempt <= 1) return next(request)",
     replace: "return next(request)",
     tests: client("Resilience")
-  },
-  {
-    id: "hedging-loser-survives",
-    promise: "the losing copy is aborted, its socket closed",
-    file: `${src}hedging.ts`,
-    find: "Effect.ensuring(Effect.suspend(() => Fiber.interruptAll(fibers)))",
-    replace: "Effect.ensuring(Effect.void)",
-    tests: client("Resilience")
-  },
-  {
-    id: "hedging-post",
-    promise: "a request that is not idempotent is never hedged",
-    file: `${src}hedging.ts`,
-    find: "(classify.idempotentMethods.has(request.method) || request.headers[\"idempotency-key\"] !== undefined)",
-    replace: "true",
-    tests: client("Resilience")
   }
 ])
