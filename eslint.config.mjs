@@ -38,6 +38,18 @@ export default tseslint.config(
     }
   },
   {
+    // the core decides; the Effect lines adapt: no effect import here, nor anything Node-only
+    files: ["packages/core/src/**/*.ts"],
+    rules: {
+      "no-restricted-imports": ["error", {
+        patterns: [
+          { group: ["effect", "effect/*", "@effect/*"], message: "The core has no Effect import" },
+          { group: ["node:*", "undici"], message: "The core runs in browsers too" }
+        ]
+      }]
+    }
+  },
+  {
     files: ["packages/*/test/**/*.ts"],
     rules: { "no-restricted-imports": "off" }
   }

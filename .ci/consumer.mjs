@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The consumer test: packs @steady/client, @steady/testing, @steady/redis and @steady/openapi (whose
+// The consumer test: packs @steady/core, @steady/client, @steady/testing, @steady/redis and @steady/openapi (whose
 // bin generates the pet-store client into the project), installs the tarballs into a
 // fresh project outside the workspace with effect and @effect/platform from the registry (at
 // the lowest and the highest versions the peer ranges allow), compiles a sample program with
@@ -40,6 +40,8 @@ try {
       "--json",
       "--pack-destination",
       work,
+      "-w",
+      "@steady/core",
       "-w",
       "@steady/client",
       "-w",

@@ -1,0 +1,36 @@
+/**
+ * @steady/core: the decisions of a steady client, with no Effect import. Both Effect lines
+ * of `@steady/client` build on it; its tests run once.
+ *
+ * @since 0.3.0
+ */
+
+/**
+ * @since 0.3.0
+ */
+export * as Backoff from "./Backoff.js"
+
+/**
+ * @since 0.3.0
+ */
+export * as Classification from "./Classification.js"
+
+/**
+ * @since 0.3.0
+ */
+export * as Limits from "./Limits.js"
+
+/**
+ * @since 0.3.0
+ */
+export * as LinkHeader from "./LinkHeader.js"
+
+/**
+ * @since 0.3.0
+ */
+export * as Redaction from "./Redaction.js"
+
+/**
+ * @since 0.3.0
+ */
+export * as StatusText from "./StatusText.js"
