@@ -517,6 +517,96 @@ describe("RateLimiter", () => {
       expect(seen).toHaveLength(2)
     }))
 
+  describe("maxPause: one response cannot pause every caller for long", () => {
+    const day = 86_400
+    /** The three styles a server says "stop for `seconds`" in; `now` is the TestClock's epoch ms. */
+    const styles = (seconds: number, now: number) =>
+      [
+        { style: "429 Retry-After", status: 429, headers: { "retry-after": String(seconds) } },
+        {
+          style: "RateLimit-Remaining/Reset (IETF draft)",
+          status: 200,
+          headers: { "ratelimit-remaining": "0", "ratelimit-reset": String(seconds) }
+        },
+        {
+          style: "X-RateLimit-Remaining/Reset (epoch seconds)",
+          status: 200,
+          headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(Math.floor(now / 1000) + seconds) }
+        }
+      ] as const
+
+    /**
+     * On the TestClock: the first call gets `reply`; how long the limiter then refuses a call
+     * (`maxWait: 0`), by the refusal's `retryAfter` and by when a call goes through again.
+     */
+    const pauseAfter = (options: Partial<RateLimiter.Options>, seconds: number, style: number) =>
+      Effect.gen(function*() {
+        yield* TestClock.setTime(1_700_000_000_000)
+        const reply = styles(seconds, yield* Clock.currentTimeMillis)[style]
+        const limiter = yield* RateLimiter.make({ limit: 100, interval: "1 second", maxWait: 0, ...options })
+        let n = 0
+        const { layer, seen } = timed(() => (n++ === 0 ? { status: reply.status, headers: reply.headers } : 200))
+        const client = yield* Effect.provide(
+          ApiClient.make({ baseUrl: base, retry: false, policies: [limiter] }),
+          layer
+        )
+        yield* Effect.either(client.get("/first"))
+        const second = yield* Effect.either(client.get("/second"))
+        if (second._tag === "Right") return { pausedMillis: 0, seen: seen.length }
+        expect(second.left._tag).toBe("RateLimiterRejectedError")
+        const pausedMillis = Duration.toMillis((second.left as ApiError.RateLimiterRejectedError).retryAfter)
+        // and it is let through once the pause is over, not before
+        yield* TestClock.adjust(Duration.millis(pausedMillis - 1))
+        expect((yield* failure(client.get("/early")))._tag).toBe("RateLimiterRejectedError")
+        yield* TestClock.adjust("1 millis")
+        expect((yield* client.get("/after")).status).toBe(200)
+        return { pausedMillis, seen: seen.length }
+      })
+
+    for (const [i, { style }] of styles(0, 0).entries()) {
+      it.effect(`${style}: a pause up to maxPause (default 60 s) is taken, exactly; a longer one is not`, () =>
+        Effect.gen(function*() {
+          expect(yield* pauseAfter({}, 60, i)).toEqual({ pausedMillis: 60_000, seen: 2 })
+          expect(yield* pauseAfter({}, 61, i)).toEqual({ pausedMillis: 0, seen: 2 })
+          expect(yield* pauseAfter({}, day, i)).toEqual({ pausedMillis: 0, seen: 2 })
+          expect(yield* pauseAfter({ maxPause: "2 minutes" }, 90, i)).toEqual({ pausedMillis: 90_000, seen: 2 })
+          expect(yield* pauseAfter({ maxPause: 0 }, 1, i)).toEqual({ pausedMillis: 0, seen: 2 })
+        }))
+    }
+
+    it.scopedLive("a hostile loopback server asking for a day, in each style: the caller gets its value, later calls go on", () =>
+      Effect.gen(function*() {
+        for (const { headers: hostile, status, style } of styles(day, Date.now())) {
+          let n = 0
+          const server = yield* TestServer.make((_, res) =>
+            n++ === 0 ? TestServer.json(res, status, { hostile: true }, hostile) : TestServer.json(res, 200, {})
+          )
+          const limiter = yield* RateLimiter.make({ name: "hostile", limit: 100, interval: "1 second", maxWait: 0 })
+          const client = yield* ApiClient.make({ baseUrl: server.url, policies: [limiter] })
+          const first = yield* Effect.either(client.get("/first"))
+          if (status === 429) {
+            // the retry loop's maxRetryAfter (60 s) refuses to wait: the server's own value, typed
+            expect(first._tag, style).toBe("Left")
+            const error = (first as { left: ApiError.ApiError }).left
+            expect(error, style).toMatchObject({ _tag: "RateLimitError", attempts: 1 })
+            expect(Option.map((error as ApiError.RateLimitError).retryAfter, Duration.toSeconds), style).toEqual(
+              Option.some(day)
+            )
+          } else {
+            expect(first._tag, style).toBe("Right")
+          }
+          // the limiter did not pause: the next calls are sent at once
+          for (let i = 0; i < 3; i++) expect((yield* client.get("/later")).status, style).toBe(200)
+          expect(server.requests, style).toHaveLength(4)
+        }
+      }).pipe(Effect.provide(ConnectionPool.layer())))
+
+    it("maxPause out of range is a defect that names it", () => {
+      expect(() => RateLimiter.unsafeMake({ limit: 1, interval: "1 second", maxPause: -1 })).toThrow(/maxPause/)
+      expect(RateLimiter.unsafeMake({ limit: 1, interval: "1 second" }).options.maxPause).toEqual(Duration.seconds(60))
+    })
+  })
+
   it.effect("learns from each attempt inside the retries of one call", () =>
     Effect.gen(function*() {
       const limiter = yield* RateLimiter.make({ limit: 100, interval: "1 second", maxWait: "5 seconds" })
@@ -606,13 +696,21 @@ describe("RateLimiter", () => {
     })
     expect(headers.parse(from({ "ratelimit-reset": "30" }), now)).toBeUndefined()
     expect(headers.parse(from({ "ratelimit-remaining": "soon" }), now)).toBeUndefined()
+    const max = 60_000
     // a 429's Retry-After and an exhausted quota: the later of the two
-    expect(headers.pauseUntil(429, 5000, from({ "ratelimit-remaining": "0", "ratelimit-reset": "9" }), now)).toBe(
-      now + 9000
-    )
-    expect(headers.pauseUntil(200, undefined, from({ "ratelimit-remaining": "4", "ratelimit-reset": "9" }), now))
-      .toBeUndefined()
-    expect(headers.pauseUntil(503, 5000, from({}), now)).toBeUndefined()
+    expect(headers.pauseUntil(429, 5000, from({ "ratelimit-remaining": "0", "ratelimit-reset": "9" }), now, max))
+      .toEqual({ until: now + 9000, refusedMillis: undefined })
+    expect(headers.pauseUntil(200, undefined, from({ "ratelimit-remaining": "4", "ratelimit-reset": "9" }), now, max))
+      .toEqual({ until: undefined, refusedMillis: undefined })
+    expect(headers.pauseUntil(503, 5000, from({}), now, max).until).toBeUndefined()
+    // a hint beyond maxPause is not taken, and is reported; the other one still is
+    expect(headers.pauseUntil(429, 86_400_000, from({}), now, max)).toEqual({
+      until: undefined,
+      refusedMillis: 86_400_000
+    })
+    expect(headers.pauseUntil(429, 5000, from({ "ratelimit-remaining": "0", "ratelimit-reset": "86400" }), now, max))
+      .toEqual({ until: now + 5000, refusedMillis: 86_400_000 })
+    expect(headers.pauseUntil(429, max, from({}), now, max).until).toBe(now + max)
   })
 
   it("options out of range are defects that name the option", () => {

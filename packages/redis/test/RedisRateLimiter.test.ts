@@ -1,8 +1,21 @@
 import { it } from "@effect/vitest"
-import { ApiClient, ConnectionPool, RateLimiter } from "@steady/client"
+import { ApiClient, type ApiError, ConnectionPool, RateLimiter } from "@steady/client"
 import { Redis, RedisRateLimiter } from "@steady/redis"
 import { TestServer } from "@steady/testing"
-import { type Duration, Effect, Layer, Logger, Metric, MetricLabel, Random, Redacted } from "effect"
+import {
+  Context,
+  Duration,
+  Effect,
+  Either,
+  Layer,
+  Logger,
+  Metric,
+  MetricLabel,
+  Option,
+  Random,
+  Redacted,
+  type Scope
+} from "effect"
 import { execFile } from "node:child_process"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
@@ -160,6 +173,115 @@ describe.skipIf(!RedisServer.available)("when Redis is down", () => {
         expect(failures).toBe(0)
         expect(lines.some((l) => l.includes("is local until it answers"))).toBe(true)
         expect(lines.some((l) => l.includes("shared again"))).toBe(true)
+      }),
+    60_000
+  )
+})
+
+describe.skipIf(!RedisServer.available)("a pause the server asks for, across the fleet", () => {
+  const day = 86_400
+  /** The three styles a server says "stop for `seconds`" in. */
+  const styles = (seconds: number) =>
+    [
+      { style: "429 Retry-After", status: 429, headers: { "retry-after": String(seconds) } },
+      {
+        style: "RateLimit-Remaining/Reset",
+        status: 200,
+        headers: { "ratelimit-remaining": "0", "ratelimit-reset": String(seconds) }
+      },
+      {
+        style: "X-RateLimit-Remaining/Reset",
+        status: 200,
+        headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(Math.floor(Date.now() / 1000) + seconds) }
+      }
+    ] as const
+  const rate = { limit: 10, interval: "1 second", burst: 10 } as const
+  const emission = 100
+
+  /** One "process": its own connection, store and limiter (maxWait 0: a pause is a refusal). */
+  const process_ = (redisUrl: string, baseUrl: string, name: string, retry = true): Effect.Effect<
+    { readonly call: Effect.Effect<Either.Either<number, ApiError.ApiError>>; readonly redis: Redis.Redis },
+    never,
+    Scope.Scope
+  > =>
+    Effect.gen(function*() {
+      const context = yield* Layer.build(Layer.merge(connect(redisUrl, "5 seconds"), ConnectionPool.layer()))
+      const store = yield* RedisRateLimiter.store({ name }).pipe(Effect.provide(context))
+      const limiter = yield* RateLimiter.make({ ...rate, name, key: "origin", maxWait: 0, store })
+      const client = yield* ApiClient.make({ baseUrl, retry: retry ? undefined : false, policies: [limiter] }).pipe(
+        Effect.provide(context)
+      )
+      return {
+        call: Effect.either(Effect.map(client.get("/x"), (r) => r.status)),
+        redis: Context.get(context, Redis.Redis)
+      }
+    })
+
+  /** The limiter's key in Redis, and how long it lives (ms; -2 when there is none). */
+  const ttl = (redis: Redis.Redis, name: string) =>
+    Effect.promise(async () => {
+      const keys = await redis.client.keys(`t:rate-limiter:${name}:*`)
+      expect(keys.length).toBeLessThanOrEqual(1)
+      return keys.length === 0 ? -2 : redis.client.pttl(keys[0])
+    })
+
+  it.scopedLive(
+    "one asking for a day, in each header style: the other process is not blocked, and the key lives briefly",
+    () =>
+      Effect.gen(function*() {
+        const redisServer = yield* RedisServer.make
+        for (const [i, { headers, status, style }] of styles(day).entries()) {
+          let n = 0
+          const api = yield* TestServer.make((_, res) =>
+            n++ === 0 ? TestServer.json(res, status, {}, headers) : TestServer.json(res, 200, {})
+          )
+          const name = `day-${i}`
+          const [a, b] = yield* Effect.all([1, 2].map(() => process_(redisServer.url, api.url, name)))
+          const first = yield* a.call
+          if (status === 429) {
+            // the caller gets the server's value, typed
+            const error = Either.getLeft(first).pipe(Option.getOrThrow)
+            expect(error._tag, style).toBe("RateLimitError")
+            expect(Option.map((error as ApiError.RateLimitError).retryAfter, Duration.toSeconds), style).toEqual(
+              Option.some(day)
+            )
+          } else {
+            expect(first, style).toEqual(Either.right(200))
+          }
+          // the fleet was not paused: the other process is let through at once, and so is this one
+          expect(yield* b.call, style).toEqual(Either.right(200))
+          expect(yield* a.call, style).toEqual(Either.right(200))
+          expect(api.requests, style).toHaveLength(3)
+          // the key holds three permits' worth of state, not a day's: at most the burst's span and a second
+          const left = yield* ttl(a.redis, name)
+          expect(left, style).toBeGreaterThan(0)
+          expect(left, style).toBeLessThanOrEqual(rate.burst * emission + 1000)
+        }
+      }),
+    60_000
+  )
+
+  it.scopedLive(
+    "one within maxPause is fleet-wide, and bounded by it: the other process is refused for no longer",
+    () =>
+      Effect.gen(function*() {
+        const redisServer = yield* RedisServer.make
+        for (const [i, { headers, status, style }] of styles(30).entries()) {
+          let n = 0
+          const api = yield* TestServer.make((_, res) =>
+            n++ === 0 ? TestServer.json(res, status, {}, headers) : TestServer.json(res, 200, {})
+          )
+          const name = `half-minute-${i}`
+          // no retries: the 429's caller would otherwise wait the 30 s itself
+          const [a, b] = yield* Effect.all([1, 2].map(() => process_(redisServer.url, api.url, name, false)))
+          yield* a.call
+          const refused = Either.getLeft(yield* b.call).pipe(Option.getOrThrow)
+          expect(refused._tag, style).toBe("RateLimiterRejectedError")
+          const wait = Duration.toMillis((refused as ApiError.RateLimiterRejectedError).retryAfter)
+          expect(wait, style).toBeGreaterThan(0)
+          expect(wait, style).toBeLessThanOrEqual(30_000)
+          expect(yield* ttl(a.redis, name), style).toBeLessThanOrEqual(30_000 + rate.burst * emission + 1000)
+        }
       }),
     60_000
   )

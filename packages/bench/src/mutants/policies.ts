@@ -38,8 +38,32 @@ export const policies = area("Resilience policies", [
     id: "limiter-ignores-429",
     promise: "a 429 with Retry-After pauses every caller of the key",
     file: `${src}rateLimitHeaders.ts`,
-    find: "if (status === 429 && retryAfterMillis !== undefined && retryAfterMillis > 0) {",
-    replace: "if (false) {",
+    find: "if (status === 429 && retryAfterMillis !== undefined) consider(retryAfterMillis)",
+    replace: "if (false) consider(retryAfterMillis)",
+    tests: client("Resilience")
+  },
+  {
+    id: "limiter-pause-uncapped",
+    promise: "a pause the server asks for beyond maxPause is not taken (all three header styles)",
+    file: `${src}rateLimitHeaders.ts`,
+    find: "if (millis > maxPauseMillis) refusedMillis",
+    replace: "if (false) refusedMillis",
+    tests: client("Resilience")
+  },
+  {
+    id: "limiter-pause-cap-exclusive",
+    promise: "a pause of exactly maxPause is still taken",
+    file: `${src}rateLimitHeaders.ts`,
+    find: "if (millis > maxPauseMillis)",
+    replace: "if (millis >= maxPauseMillis)",
+    tests: client("Resilience")
+  },
+  {
+    id: "limiter-max-pause-a-day",
+    promise: "maxPause defaults to 60 seconds, as documented",
+    file: `${src}rateLimiter.ts`,
+    find: "maxPause: Duration.seconds(60)",
+    replace: "maxPause: Duration.hours(24)",
     tests: client("Resilience")
   },
   {

@@ -11,6 +11,14 @@ export const redis = area("Fleet (@steady/redis)", [
     tests: ["packages/redis/test/RedisRateLimiter.test.ts"]
   },
   {
+    id: "redis-fleet-paused-for-a-day",
+    promise: "one response asking for a day does not pause the other processes of the fleet",
+    file: "packages/client/src/internal/rateLimitHeaders.ts",
+    find: "if (millis > maxPauseMillis) refusedMillis",
+    replace: "if (false) refusedMillis",
+    tests: ["packages/redis/test/RedisRateLimiter.test.ts"]
+  },
+  {
     id: "redis-never-recovers",
     promise: "limits are shared again once Redis answers after an outage",
     file: "packages/redis/src/internal/fallback.ts",

@@ -25,7 +25,7 @@ import * as trace from "./trace.js"
 export const TypeId: typeof RateLimiter.TypeId = Symbol.for("@steady/client/RateLimiter") as typeof RateLimiter.TypeId
 
 /** @internal */
-export const defaults = { maxWait: Duration.seconds(5) } as const
+export const defaults = { maxWait: Duration.seconds(5), maxPause: Duration.seconds(60) } as const
 
 /** Calls refused, by limiter. @internal */
 export const rejectionsTotal = Metric.counter("steady_rate_limiter_rejections_total", {
@@ -42,6 +42,12 @@ export const delayedTotal = Metric.counter("steady_rate_limiter_delayed_total", 
 /** Pauses the server asked for, by limiter. @internal */
 export const pausesTotal = Metric.counter("steady_rate_limiter_pauses_total", {
   description: "Pauses of a steady rate limiter asked for by the server",
+  incremental: true
+})
+
+/** Pauses the server asked for that were longer than `maxPause`, and not taken, by limiter. @internal */
+export const pausesRefusedTotal = Metric.counter("steady_rate_limiter_pauses_refused_total", {
+  description: "Pauses asked for by the server that were longer than a steady rate limiter's maxPause, and not taken",
   incremental: true
 })
 
@@ -112,6 +118,7 @@ class Impl implements RateLimiter.RateLimiter {
   readonly rate: RateLimiter.Rate
   private readonly labels: ReadonlyArray<MetricLabel.MetricLabel>
   private readonly maxWaitMillis: number
+  private readonly maxPauseMillis: number
   private lastStoreWarning = -Infinity
   /** When this process last learned a pause, per key: permits granted before it are stale. */
   private readonly pausedAt = new Map<string, number>()
@@ -121,6 +128,7 @@ class Impl implements RateLimiter.RateLimiter {
     this.name = options.name
     this.labels = [MetricLabel.make("limiter", options.name)]
     this.maxWaitMillis = Duration.toMillis(options.maxWait)
+    this.maxPauseMillis = Duration.toMillis(options.maxPause)
     this.rate = {
       emissionMillis: Duration.toMillis(options.interval) / options.limit,
       burst: options.burst
@@ -221,8 +229,12 @@ class Impl implements RateLimiter.RateLimiter {
     header: (name: string) => string | undefined
   ): Effect.Effect<void> {
     const now = request.clock.unsafeCurrentTimeMillis()
-    const until = headers.pauseUntil(status, retryAfterMillis, header, now)
-    if (until === undefined) return Effect.void
+    const { refusedMillis, until } = headers.pauseUntil(status, retryAfterMillis, header, now, this.maxPauseMillis)
+    if (until === undefined) {
+      return refusedMillis === undefined
+        ? Effect.void
+        : this.refusePause(k, status, refusedMillis)
+    }
     pausesTotal.unsafeUpdate(1, this.labels)
     this.pausedAt.set(k, now)
     return this.options.store.pause(k, this.rate, until).pipe(
@@ -240,6 +252,26 @@ class Impl implements RateLimiter.RateLimiter {
         })
       ),
       Effect.catchAll((error) => this.degraded(error, now))
+    )
+  }
+
+  /**
+   * The server asked for a pause longer than `maxPause`: it is not taken (one response must
+   * not stop every caller, of every process sharing the store, for hours). The caller that got
+   * a 429 has the server's value in its `RateLimitError`; the others go on at the limiter's rate.
+   */
+  private refusePause(k: string, status: number, pauseMillis: number): Effect.Effect<void> {
+    pausesRefusedTotal.unsafeUpdate(1, this.labels)
+    return Effect.zipRight(
+      trace.event("steady.rate_limiter.pause_refused", {
+        "steady.rate_limiter": this.name,
+        "steady.rate_limiter.pause_ms": pauseMillis,
+        "http.response.status_code": status
+      }),
+      Effect.annotateLogs(
+        Effect.logDebug(`steady: rate limiter ${this.name} did not pause: the server asked for more than maxPause`),
+        { limiter: this.name, key: k, status, pauseMillis, maxPauseMillis: this.maxPauseMillis }
+      )
     )
   }
 
@@ -302,6 +334,7 @@ export const unsafeMake = (options: RateLimiter.Options): RateLimiter.RateLimite
     interval: retry.duration(`${o}: interval`, options.interval, true),
     burst: retry.number(`${o}: burst`, options.burst, Math.max(1, Math.floor(limit)), { min: 1, whole: true }),
     maxWait: retry.duration(`${o}: maxWait`, options.maxWait ?? defaults.maxWait, false),
+    maxPause: retry.duration(`${o}: maxPause`, options.maxPause ?? defaults.maxPause, false),
     store,
     learn: options.learn ?? true
   })
