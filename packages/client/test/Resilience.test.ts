@@ -109,10 +109,14 @@ describe("CircuitBreaker", () => {
       yield* TestClock.adjust("1 second")
       const probes = yield* Effect.all([client.get("/x"), client.get("/x")], { concurrency: 2 }).pipe(Effect.fork)
       yield* settle(() => seen.length === 3)
-      const third = yield* failure(client.get("/x"))
+      // refused at once: a third attempt let through would wait for its 100 ms answer
+      const third = yield* joinNow(
+        yield* Effect.fork(failure(client.get("/x"))),
+        "a third attempt was let through while both probes were out"
+      )
       expect(third).toMatchObject({ _tag: "CircuitOpenError", state: "half-open" })
       yield* TestClock.adjust("100 millis")
-      yield* Fiber.join(probes)
+      yield* joinNow(probes, "the probes did not complete once their answers were due")
       // two successful probes close it
       expect((yield* CircuitBreaker.circuits(breaker))[0].state).toBe("closed")
       expect(seen).toHaveLength(3)
@@ -143,6 +147,81 @@ describe("CircuitBreaker", () => {
       expect(yield* Effect.either(client.get("/x"))).toMatchObject({ left: { _tag: "CircuitOpenError" } })
       expect(yield* state).toBe("open")
     }))
+
+  it.effect("a success resets the count of failures in a row", () =>
+    Effect.gen(function*() {
+      const breaker = yield* CircuitBreaker.make({ consecutiveFailures: 3, failureRatio: 1 })
+      const { layer, seen } = timed(MockHttpClient.sequence(503, 503, 200, 503, 503, 200))
+      const client = yield* Effect.provide(ApiClient.make({ baseUrl: base, retry: false, policies: [breaker] }), layer)
+      for (let i = 0; i < 5; i++) yield* Effect.either(client.get("/x"))
+      // two in a row since the success: still closed, and the sixth attempt is sent
+      const [circuit] = yield* CircuitBreaker.circuits(breaker)
+      expect(circuit).toMatchObject({ state: "closed", failuresInARow: 2 })
+      expect((yield* client.get("/x")).status).toBe(200)
+      expect(seen).toHaveLength(6)
+    }))
+
+  it.effect("once a circuit has closed, the next outage opens it for openDuration again, not a doubled period", () =>
+    Effect.gen(function*() {
+      const breaker = yield* CircuitBreaker.make({
+        consecutiveFailures: 1,
+        openDuration: "1 second",
+        maxOpenDuration: "1 minute"
+      })
+      const { layer } = timed(MockHttpClient.sequence(503, 503, 503, 200, 503))
+      const client = yield* Effect.provide(ApiClient.make({ baseUrl: base, retry: false, policies: [breaker] }), layer)
+      const openFor = Effect.map(
+        failure(client.get("/x")),
+        (e) => Duration.toMillis((e as ApiError.CircuitOpenError).retryAfter)
+      )
+      yield* failure(client.get("/x"))
+      expect(yield* openFor).toBe(1000)
+      yield* TestClock.adjust("1 second")
+      yield* failure(client.get("/x")) // a probe fails: 2 s
+      expect(yield* openFor).toBe(2000)
+      yield* TestClock.adjust("2 seconds")
+      yield* failure(client.get("/x")) // fails again: 4 s
+      expect(yield* openFor).toBe(4000)
+      yield* TestClock.adjust("4 seconds")
+      expect((yield* client.get("/x")).status).toBe(200) // the probe succeeds: closed
+      expect((yield* CircuitBreaker.circuits(breaker))[0].state).toBe("closed")
+      // a new outage: the first period again
+      yield* failure(client.get("/x"))
+      expect(yield* openFor).toBe(1000)
+    }))
+
+  describe("the failure-ratio window drops an outcome exactly when the window has passed", () => {
+    const options = { consecutiveFailures: 100, failureRatio: 0.5, minimumThroughput: 4, window: "10 seconds" } as const
+    /** Three attempts at t0 (a bucket's start), two failed; one more fails `later`: does it open? */
+    const opensAfter = (later: Duration.DurationInput) =>
+      Effect.gen(function*() {
+        yield* TestClock.setTime(1_700_000_000_000)
+        const breaker = yield* CircuitBreaker.make(options)
+        const { layer } = timed(MockHttpClient.sequence(503, 200, 503, 503))
+        const client = yield* Effect.provide(
+          ApiClient.make({ baseUrl: base, retry: false, policies: [breaker] }),
+          layer
+        )
+        for (let i = 0; i < 3; i++) yield* Effect.either(client.get("/x"))
+        yield* TestClock.adjust(later)
+        const [before] = yield* CircuitBreaker.circuits(breaker)
+        yield* failure(client.get("/x"))
+        const [after] = yield* CircuitBreaker.circuits(breaker)
+        return { counted: [before.calls, before.failures], state: after.state }
+      })
+
+    it.effect("counted up to the last millisecond of the window", () =>
+      Effect.gen(function*() {
+        // 3 failures of 4 attempts in the window: it opens
+        expect(yield* opensAfter("9999 millis")).toEqual({ counted: [3, 2], state: "open" })
+      }))
+
+    it.effect("gone at the window's end", () =>
+      Effect.gen(function*() {
+        // the failures have left the window: 1 attempt, under the minimum throughput
+        expect(yield* opensAfter("10 seconds")).toEqual({ counted: [0, 0], state: "closed" })
+      }))
+  })
 
   it.effect("4xx never counts; 5xx, timeouts and connection errors do", () =>
     Effect.gen(function*() {
@@ -300,7 +379,7 @@ describe("CircuitBreaker with a store (shared by processes)", () => {
       expect(Duration.toMillis(busy.retryAfter)).toBe(100)
       expect((yield* failure(b.get("/x")))._tag).toBe("CircuitOpenError") // within the 100 ms: not even asked
       yield* TestClock.adjust("50 millis")
-      expect((yield* Fiber.join(probe)).status).toBe(200)
+      expect((yield* joinNow(probe, "the probe did not complete once its answer was due")).status).toBe(200)
       expect(fleet.circuits.size).toBe(0)
       yield* TestClock.adjust("50 millis")
       expect((yield* clocked(b.get("/x"))).status).toBe(200) // asks again: the fleet has closed it
@@ -377,7 +456,7 @@ describe("Bulkhead", () => {
       yield* TestClock.adjust("1 second")
       expect(times(seen)).toEqual([0, 0, 1000])
       yield* TestClock.adjust("1 second")
-      yield* Fiber.join(running)
+      yield* joinNow(running, "the calls did not complete: a slot was not handed on")
       expect([bulkhead.inFlight, bulkhead.queued]).toEqual([0, 0])
     }))
 
@@ -390,11 +469,11 @@ describe("Bulkhead", () => {
       const second = yield* Effect.fork(Effect.exit(client.get("/2")))
       yield* settle(() => bulkhead.queued === 1)
       yield* TestClock.adjust("500 millis")
-      const exit = yield* Fiber.join(second)
+      const exit = yield* joinNow(second, "the queued call did not time out after queueTimeout")
       expect(exit).toMatchObject({ _tag: "Failure", cause: { error: { reason: "QueueTimeout" } } })
       expect(bulkhead.queued).toBe(0)
       yield* TestClock.adjust("2 seconds")
-      yield* Fiber.join(first)
+      yield* joinNow(first, "the first call did not complete")
       expect(seen).toHaveLength(1)
       expect(bulkhead.inFlight).toBe(0)
     }))
@@ -428,11 +507,80 @@ describe("Bulkhead", () => {
       yield* Fiber.interrupt(waiter)
       expect(bulkhead.queued).toBe(1)
       yield* TestClock.adjust("2 seconds")
-      yield* Fiber.join(first)
-      yield* Fiber.join(third)
+      yield* joinNow(first, "the first call did not complete")
+      yield* joinNow(third, "the third call did not get the slot: the interrupted waiter kept its place")
       expect(seen.map((s) => new URL(s.request.url).pathname)).toEqual(["/1", "/3"])
       expect([bulkhead.inFlight, bulkhead.queued]).toEqual([0, 0])
     }))
+
+  describe("every way a call ends gives its slot back", () => {
+    /** A bulkhead of one slot, its client, and whether a further call gets the slot at once. */
+    const oneSlot = (handler: Parameters<typeof timed>[0], maxQueue = 1) =>
+      Effect.gen(function*() {
+        const bulkhead = yield* Bulkhead.make({ maxConcurrent: 1, maxQueue, queueTimeout: "10 seconds" })
+        const { layer, seen } = timed(handler)
+        const client = yield* Effect.provide(
+          ApiClient.make({ baseUrl: base, retry: false, policies: [bulkhead] }),
+          layer
+        )
+        const slotIsFree = Effect.gen(function*() {
+          expect([bulkhead.inFlight, bulkhead.queued]).toEqual([0, 0])
+          // a call made now is sent now: it neither waits in the queue nor is refused
+          const next = yield* Effect.fork(Effect.either(client.get("/next")))
+          yield* settle(() => seen.some((s) => s.request.url.endsWith("/next")))
+          yield* Fiber.interrupt(next)
+        })
+        return { bulkhead, client, seen, slotIsFree }
+      })
+
+    it.effect("a call that fails", () =>
+      Effect.gen(function*() {
+        const { client, slotIsFree } = yield* oneSlot(MockHttpClient.sequence(503, 200))
+        expect((yield* failure(client.get("/fails")))._tag).toBe("ServerError")
+        yield* slotIsFree
+      }))
+
+    it.effect("a call interrupted in flight", () =>
+      Effect.gen(function*() {
+        const { client, seen, slotIsFree } = yield* oneSlot(() => MockHttpClient.hang)
+        const call = yield* Effect.fork(client.get("/hangs"))
+        yield* settle(() => seen.length === 1)
+        yield* Fiber.interrupt(call)
+        yield* slotIsFree
+      }))
+
+    it.effect("a call that waited in the queue, then failed", () =>
+      Effect.gen(function*() {
+        const { bulkhead, client, slotIsFree } = yield* oneSlot((request) =>
+          request.url.endsWith("/first") ? { status: 200, delay: "1 second" } : 503
+        )
+        const first = yield* Effect.fork(client.get("/first"))
+        const queued = yield* Effect.fork(failure(client.get("/queued")))
+        yield* settle(() => bulkhead.queued === 1)
+        yield* TestClock.adjust("1 second")
+        yield* joinNow(first)
+        expect((yield* joinNow(queued))._tag).toBe("ServerError")
+        yield* slotIsFree
+      }))
+
+    it.effect("a queued call interrupted after it was granted its slot, before it ran", () =>
+      Effect.gen(function*() {
+        const { bulkhead, client, seen, slotIsFree } = yield* oneSlot(() => ({ status: 200, delay: "1 second" }))
+        let queued: Fiber.RuntimeFiber<unknown, unknown> | undefined = undefined
+        // the first call's end hands its slot to the queued one; the same fiber then interrupts
+        // that one before it has run a step (as a caller's timeout or a race loser would be)
+        const first = yield* Effect.fork(
+          Effect.tap(client.get("/first"), () => Fiber.interruptFork(queued!))
+        )
+        queued = yield* Effect.fork(client.get("/queued"))
+        yield* settle(() => bulkhead.queued === 1)
+        yield* TestClock.adjust("1 second")
+        yield* joinNow(first)
+        yield* settle(() => queued!.unsafePoll() !== null)
+        expect(seen.map((s) => new URL(s.request.url).pathname)).toEqual(["/first"])
+        yield* slotIsFree
+      }))
+  })
 
   it("options out of range are defects that name the option", () => {
     expect(() => Bulkhead.unsafeMake({ maxConcurrent: 0 })).toThrow(/maxConcurrent/)
@@ -490,7 +638,7 @@ describe("RateLimiter", () => {
       yield* settle(() => seen.length === 1)
       const b = yield* Effect.fork(client.get("/b")) // its permit is for 1000
       yield* TestClock.adjust("100 millis") // /a's 429 arrives: pause until 5100
-      yield* Fiber.join(a)
+      yield* joinNow(a, "the call that got the 429 did not complete")
       yield* TestClock.adjust("900 millis")
       expect(seen).toHaveLength(1)
       yield* TestClock.adjust("4100 millis")
@@ -622,8 +770,8 @@ describe("RateLimiter", () => {
       // the first attempt got a 429 and is waiting to retry; another caller is held too
       const other = yield* Effect.fork(client.get("/other"))
       yield* TestClock.adjust("2 seconds")
-      yield* Fiber.join(slow)
-      yield* Fiber.join(other)
+      yield* joinNow(slow, "the call that got the 429 did not complete its retry once the pause was over")
+      yield* joinNow(other, "the other call was not let through once the pause was over")
       const at = (path: string) => seen.filter((s) => new URL(s.request.url).pathname === path).map((s) => s.at)
       // held until the pause ends; the retry takes the next permit, one emission later
       expect(at("/other")).toEqual([1000])

@@ -35,6 +35,70 @@ export const policies = area("Resilience policies", [
     tests: client("Resilience")
   },
   {
+    id: "breaker-success-keeps-streak",
+    promise: "a success resets the count of failures in a row",
+    file: `${src}circuitBreaker.ts`,
+    find: "      c.inARow = 0\n",
+    replace: "",
+    tests: client("Resilience")
+  },
+  {
+    id: "breaker-close-keeps-backoff",
+    promise: "once a circuit has closed, the next outage opens it for openDuration, not a doubled period",
+    file: `${src}circuitBreaker.ts`,
+    find: "    this.opens = 0\n",
+    replace: "",
+    tests: client("Resilience")
+  },
+  {
+    id: "breaker-window-a-bucket-late",
+    promise: "the failure-ratio window drops an outcome exactly at its end, not a bucket later",
+    file: `${src}circuitBreaker.ts`,
+    find: "if (this.stamp[i] > bucket - BUCKETS) {",
+    replace: "if (this.stamp[i] >= bucket - BUCKETS) {",
+    tests: client("Resilience")
+  },
+  {
+    id: "bulkhead-failure-keeps-slot",
+    promise: "a call that fails or is interrupted gives its slot back",
+    file: `${src}bulkhead.ts`,
+    find: "return Effect.ensuring(restore(next(request)), this.release)",
+    replace: "return Effect.tap(restore(next(request)), () => this.release)",
+    tests: client("Resilience")
+  },
+  {
+    id: "bulkhead-queued-failure-keeps-slot",
+    promise: "a call that waited in the queue and then failed gives its slot back",
+    file: `${src}bulkhead.ts`,
+    find: "Effect.ensuring(restore(Effect.suspend(() => next(request))), this.release)",
+    replace: "Effect.tap(restore(Effect.suspend(() => next(request))), () => this.release)",
+    tests: client("Resilience")
+  },
+  {
+    id: "bulkhead-granted-slot-lost",
+    promise: "a queued call interrupted just after it was handed a slot passes the slot on",
+    file: `${src}bulkhead.ts`,
+    find: "(exit) => Exit.isSuccess(exit) ? Effect.void : Effect.sync(() => this.abandon(waiter))",
+    replace: "() => Effect.void",
+    tests: client("Resilience")
+  },
+  {
+    id: "bulkhead-abandon-keeps-grant",
+    promise: "a waiter that abandons a slot it was handed passes it on",
+    file: `${src}bulkhead.ts`,
+    find: "} else if (waiter.state === \"granted\") {\n      this.unsafeRelease()\n    }",
+    replace: "}",
+    tests: client("Resilience")
+  },
+  {
+    id: "bulkhead-queue-wait-unbounded",
+    promise: "a queued call waits at most queueTimeout (and the test says so at once, not by vitest's timeout)",
+    file: `${src}bulkhead.ts`,
+    find: "duration: this.options.queueTimeout,",
+    replace: "duration: Duration.infinity,",
+    tests: client("Resilience")
+  },
+  {
     id: "limiter-ignores-429",
     promise: "a 429 with Retry-After pauses every caller of the key",
     file: `${src}rateLimitHeaders.ts`,
