@@ -281,6 +281,33 @@ describe("CircuitBreaker", () => {
       Effect.provide(MockHttpClient.layer(() => 503))
     ))
 
+  it.effect("keyed by path, it keeps the circuits that hold news, not every one ever used", () =>
+    Effect.gen(function*() {
+      const breaker = yield* CircuitBreaker.make({
+        consecutiveFailures: 2,
+        minimumThroughput: 1_000_000,
+        openDuration: "1 minute",
+        window: "10 seconds"
+      })
+      // the outcomes of attempts, recorded directly (a full call per key is slow)
+      const record = (k: string, failed: boolean, now: number) =>
+        (breaker as unknown as { record: (k: string, probe: boolean, failed: boolean, now: number) => unknown })
+          .record(k, false, failed, now)
+      // one circuit open, and 1100 keys that failed once then succeeded (closed, none in a row)
+      record("down", true, 0)
+      record("down", true, 0)
+      for (let i = 0; i < 1100; i++) {
+        record(`a${i}`, true, 0)
+        record(`a${i}`, false, 0)
+      }
+      // once the window has passed those are as good as new, and go at the next sweep
+      for (let i = 0; i < 1100; i++) record(`c${i}`, true, 10_000)
+      const circuits = yield* CircuitBreaker.circuits(breaker)
+      expect(circuits.length).toBeLessThan(1200)
+      expect(circuits.find((c) => c.key === "down")?.state).toBe("open")
+      expect(circuits.filter((c) => c.key.startsWith("c"))).toHaveLength(1100)
+    }))
+
   it("options out of range are defects that name the option", () => {
     expect(() => CircuitBreaker.unsafeMake({ failureRatio: 1.5 })).toThrow(/failureRatio/)
     expect(() => CircuitBreaker.unsafeMake({ failureRatio: 0 })).toThrow(/failureRatio/)
@@ -860,6 +887,45 @@ describe("RateLimiter", () => {
       .toEqual({ until: now + 5000, refusedMillis: 86_400_000 })
     expect(headers.pauseUntil(429, max, from({}), now, max).until).toBe(now + max)
   })
+
+  it("the memory store keeps the keys in use, not every key ever seen", () => {
+    const store = RateLimiter.memoryStore() as RateLimiter.Store & { readonly size: number }
+    const take = (key: string, rate: RateLimiter.Rate, now: number) => Effect.runSync(store.take(key, rate, now, 0))
+    // one key in use: its next permit is 10 s away
+    const slow = { emissionMillis: 10_000, burst: 1 }
+    expect(take("hot", slow, 0)).toMatchObject({ granted: true })
+    // 5000 keys, each used once: its state is past 10 ms later, as good as none
+    for (let i = 0; i < 5000; i++) take(`k${i}`, { emissionMillis: 10, burst: 1 }, i)
+    expect(store.size).toBeLessThan(1024)
+    expect(take("hot", slow, 5000)).toMatchObject({ granted: false, waitMillis: 5000 })
+    expect(take("k0", { emissionMillis: 10, burst: 1 }, 5000)).toMatchObject({ granted: true, waitMillis: 0 })
+  })
+
+  it.effect("a limiter keyed by path keeps the pauses that may still matter, not every one", () =>
+    Effect.gen(function*() {
+      const limiter = yield* RateLimiter.make({ limit: 1000, interval: "1 second", maxWait: "1 second" })
+      // what the limiter does with each attempt's answer, called directly (a full call per key is slow)
+      const internals = limiter as unknown as {
+        pausedAt: { map: Map<string, number> }
+        learn: (
+          k: string,
+          request: { clock: { unsafeCurrentTimeMillis: () => number } },
+          status: number,
+          retryAfterMillis: number | undefined,
+          header: (name: string) => string | undefined
+        ) => Effect.Effect<void>
+      }
+      let now = 0
+      const request = { clock: { unsafeCurrentTimeMillis: () => now } }
+      for (let i = 0; i < 3000; i++) {
+        // one key paused each second: a minute and a second (maxWait) later, no caller can hold a
+        // permit granted before it
+        now = i * 1000
+        yield* internals.learn(`/p${i}`, request, 429, 1000, () => undefined)
+      }
+      expect(internals.pausedAt.map.size).toBeLessThan(1024)
+      expect(internals.pausedAt.map.has("/p2999")).toBe(true)
+    }))
 
   it("options out of range are defects that name the option", () => {
     expect(() => RateLimiter.unsafeMake({ limit: 0, interval: "1 second" })).toThrow(/limit/)

@@ -35,9 +35,11 @@ describe.skipIf(!RedisServer.available)("RedisRateLimiter.store", () => {
     () =>
       Effect.gen(function*() {
         const server = yield* RedisServer.make
-        const store = yield* RedisRateLimiter.store({ name: "property", lease: 1 }).pipe(
-          Effect.provide(connect(server.url))
-        )
+        // the connection lives as long as the test (a layer provided to the store alone would
+        // close with it, and every take would be the local fallback's, not the script's)
+        const context = yield* Layer.build(connect(server.url, "5 seconds"))
+        const store = yield* RedisRateLimiter.store({ name: "property", lease: 1 }).pipe(Effect.provide(context))
+        const before = (yield* fallbacksOf("rate limiter property")).count
         for (let run = 0; run < 40; run++) {
           // emissions of seconds: the few milliseconds between two takes cannot change a verdict
           const rate = {
@@ -57,6 +59,8 @@ describe.skipIf(!RedisServer.available)("RedisRateLimiter.store", () => {
             }
           }
         }
+        // every answer was the script's
+        expect((yield* fallbacksOf("rate limiter property")).count - before).toBe(0)
       }).pipe(Effect.withRandom(Random.make(7))),
     60_000
   )
@@ -91,6 +95,22 @@ describe.skipIf(!RedisServer.available)("RedisRateLimiter.store", () => {
       }),
     60_000
   )
+
+  it.scopedLive("leases are kept for the keys in use, not for every key ever seen", () =>
+    Effect.gen(function*() {
+      const server = yield* RedisServer.make
+      const context = yield* Layer.build(connect(server.url, "5 seconds"))
+      const store = (yield* RedisRateLimiter.store({ name: "leases", lease: 5, leaseTtl: "1 second" }).pipe(
+        Effect.provide(context)
+      )) as RateLimiter.Store & { readonly leasedKeys: number }
+      const rate = { emissionMillis: 1, burst: 10 }
+      // each key leases 5 permits and uses one; on the caller's clock, each lease has expired
+      // by the next key's take (2 s later)
+      const t0 = 1_700_000_000_000
+      for (let i = 0; i < 1100; i++) yield* store.take(`k${i}`, rate, t0 + i * 2000, 0)
+      expect(store.leasedKeys).toBeLessThan(1024)
+      expect(store.leasedKeys).toBeGreaterThan(0)
+    }), 60_000)
 
   it.scopedLive(
     "under contention, two processes on one key are granted no more than the bucket holds",

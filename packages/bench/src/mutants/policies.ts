@@ -99,6 +99,38 @@ export const policies = area("Resilience policies", [
     tests: client("Resilience")
   },
   {
+    id: "limiter-keeps-every-key",
+    promise: "the limiter's memory store and its record of pauses keep the keys in use, not every key ever seen",
+    file: `${src}rateLimiter.ts`,
+    find: "if (map.size < sweepAt) return",
+    replace: "return",
+    tests: client("Resilience")
+  },
+  {
+    id: "limiter-drops-live-keys",
+    promise: "the memory store drops only the keys whose state is past",
+    file: `${src}rateLimiter.ts`,
+    find: "if (r.granted) tats.set(k, r.tat, (tat) => tat <= now)",
+    replace: "if (r.granted) tats.set(k, r.tat, () => true)",
+    tests: client("Resilience")
+  },
+  {
+    id: "breaker-keeps-every-circuit",
+    promise: "a breaker keyed by request keeps the circuits that hold news, not every one ever used",
+    file: `${src}circuitBreaker.ts`,
+    find: "if (this.circuits.size + 1 >= this.sweepAt) this.sweep(now)",
+    replace: "",
+    tests: client("Resilience")
+  },
+  {
+    id: "breaker-sweep-drops-news",
+    promise: "the sweep drops only circuits as good as new (closed, none in a row, nothing in the window)",
+    file: `${src}circuitBreaker.ts`,
+    find: "if (c.state === \"closed\" && c.inARow === 0 && c.totals(bucket).calls === 0) this.circuits.delete(k)",
+    replace: "this.circuits.delete(k)",
+    tests: client("Resilience")
+  },
+  {
     id: "limiter-ignores-429",
     promise: "a 429 with Retry-After pauses every caller of the key",
     file: `${src}rateLimitHeaders.ts`,

@@ -67,6 +67,22 @@ export const redis = area("Fleet (@steady/redis)", [
     tests: ["packages/redis/test/RedisCircuitBreaker.test.ts"]
   },
   {
+    id: "redis-leases-kept",
+    promise: "leases are kept for the keys in use, not for every key ever seen",
+    file: "packages/redis/src/RedisRateLimiter.ts",
+    find: "if (leases.size < sweepAt) return",
+    replace: "return",
+    tests: ["packages/redis/test/RedisRateLimiter.test.ts"]
+  },
+  {
+    id: "redis-script-waits-past-max",
+    promise: "the script refuses a permit whose wait would exceed the max wait, as steady's GCRA does",
+    file: "packages/redis/src/internal/scripts.ts",
+    find: "if wait > maxWait then return {0, math.ceil(wait), 0} end",
+    replace: "if wait > maxWait + emission then return {0, math.ceil(wait), 0} end",
+    tests: ["packages/redis/test/RedisRateLimiter.test.ts"]
+  },
+  {
     id: "redis-never-recovers",
     promise: "limits are shared again once Redis answers after an outage",
     file: "packages/redis/src/internal/fallback.ts",

@@ -90,20 +90,48 @@ const syncTake = Symbol.for("@steady/client/RateLimiter/syncTake")
 
 interface MemoryStore extends RateLimiter.Store {
   readonly [syncTake]: (key: string, rate: RateLimiter.Rate, now: number, maxWaitMillis: number) => RateLimiter.Permit
+  /** Keys held now (for tests). */
+  readonly size: number
+}
+
+/**
+ * A map that drops its stale entries once it has grown to twice what was left after the last
+ * sweep (at least `floor`): amortised O(1), and bounded by the live entries, not by every key
+ * ever seen (a key function of the request may make one per path).
+ *
+ * @internal
+ */
+export const sweeping = <K, V>(floor: number) => {
+  const map = new Map<K, V>()
+  let sweepAt = floor
+  return {
+    map,
+    set(k: K, v: V, stale: (v: V) => boolean) {
+      map.set(k, v)
+      if (map.size < sweepAt) return
+      for (const [key, value] of map) if (stale(value)) map.delete(key)
+      sweepAt = Math.max(floor, map.size * 2)
+    }
+  }
 }
 
 /** @internal */
 export const memoryStore = (): RateLimiter.Store => {
-  const tats = new Map<string, number>()
+  // a key whose tat is past is the same as one never seen: those are dropped
+  const tats = sweeping<string, number>(1024)
   const unsafeTake = (k: string, rate: RateLimiter.Rate, now: number, maxWaitMillis: number) => {
-    const r = take(tats.get(k) ?? 0, rate, now, maxWaitMillis)
-    if (r.granted) tats.set(k, r.tat)
+    const r = take(tats.map.get(k) ?? 0, rate, now, maxWaitMillis)
+    if (r.granted) tats.set(k, r.tat, (tat) => tat <= now)
     return r
   }
   const store: MemoryStore = {
     [syncTake]: unsafeTake,
     take: (k, rate, now, maxWaitMillis) => Effect.sync(() => unsafeTake(k, rate, now, maxWaitMillis)),
-    pause: (k, rate, until) => Effect.sync(() => void tats.set(k, pause(tats.get(k) ?? 0, rate, until)))
+    // a pause follows an answer to a permit taken: the takes sweep
+    pause: (k, rate, until) => Effect.sync(() => void tats.map.set(k, pause(tats.map.get(k) ?? 0, rate, until))),
+    get size() {
+      return tats.map.size
+    }
   }
   return store
 }
@@ -120,8 +148,12 @@ class Impl implements RateLimiter.RateLimiter {
   private readonly maxWaitMillis: number
   private readonly maxPauseMillis: number
   private lastStoreWarning = -Infinity
-  /** When this process last learned a pause, per key: permits granted before it are stale. */
-  private readonly pausedAt = new Map<string, number>()
+  /**
+   * When this process last learned a pause, per key: permits granted before it are stale. A
+   * caller looks it up at most `maxWait` after its permit was granted; entries older than that
+   * (and a minute) are dropped.
+   */
+  private readonly pausedAt = sweeping<string, number>(1024)
   /** The memory store's synchronous take: the fast path allocates no Effect for it. */
   private readonly fast: MemoryStore[typeof syncTake] | undefined
   constructor(readonly options: RateLimiter.Settings) {
@@ -216,7 +248,7 @@ class Impl implements RateLimiter.RateLimiter {
         Effect.sleep(Duration.millis(permit.waitMillis))
       ),
       Effect.suspend(() =>
-        (this.pausedAt.get(k) ?? -Infinity) > grantedAt ? this.admit(next, request, k, waitUntil) : next(request)
+        (this.pausedAt.map.get(k) ?? -Infinity) > grantedAt ? this.admit(next, request, k, waitUntil) : next(request)
       )
     )
   }
@@ -236,7 +268,7 @@ class Impl implements RateLimiter.RateLimiter {
         : this.refusePause(k, status, refusedMillis)
     }
     pausesTotal.unsafeUpdate(1, this.labels)
-    this.pausedAt.set(k, now)
+    this.pausedAt.set(k, now, (at) => at < now - this.maxWaitMillis - 60_000)
     return this.options.store.pause(k, this.rate, until).pipe(
       Effect.zipRight(trace.event("steady.rate_limiter.paused", {
         "steady.rate_limiter": this.name,
