@@ -1,5 +1,5 @@
 /**
- * A fleet shares one quota: 4 worker processes, each with many fibers, call a loopback API
+ * A fleet shares one quota: 4 worker processes, each with 25 fibers, call a loopback API
  * through steady with a limit of 100 requests a second, for 5 s. On Redis the fleet sends what
  * one quota allows (±5%); with local limits only, each process sends its own.
  *
@@ -22,6 +22,12 @@ const seconds = 5
 const limit = 100
 const burst = 5
 const emissionMillis = 1000 / limit
+/**
+ * Callers per process. Each waits for its permit, so the fleet's permits are booked up to
+ * `workers × fibers` emissions ahead (1 s): all four processes would have to stall that long at
+ * once for a permit to go unused.
+ */
+const fibers = 25
 
 interface Report {
   readonly ok: number
@@ -30,7 +36,7 @@ interface Report {
 }
 
 const spawnFleetWorker = (redis: string, api: string) =>
-  spawnWorker<Report>("worker.ts", [redis, api, String(limit), String(seconds), "10", String(burst)])
+  spawnWorker<Report>("worker.ts", [redis, api, String(limit), String(seconds), String(fibers), String(burst)])
 
 /** Runs the fleet: when each request reached the server (epoch ms), and the workers' reports. */
 const fleet = (redis: string) =>
