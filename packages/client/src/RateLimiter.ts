@@ -12,7 +12,8 @@
  * It learns from every attempt's answer: a 429 with `Retry-After`, or a quota the server
  * says is exhausted (`RateLimit-Remaining: 0` with `RateLimit-Reset`, the structured
  * `RateLimit: remaining=0, reset=…`, GitHub's `X-RateLimit-Remaining` /
- * `X-RateLimit-Reset`), pauses the key for every caller, not only the one that was told.
+ * `X-RateLimit-Reset`), pauses the key for every caller, not only the one that was told; a
+ * pause longer than `maxPause` (default 60 seconds) is not taken.
  *
  * State is kept per client by default (`key: "client"`), per origin, or per any key, in a
  * `Store`: in memory by default; a shared store (Redis) plugs in without changing the
@@ -78,6 +79,16 @@ export interface Options {
   readonly store?: Store | undefined
   /** Pause on a 429's `Retry-After` and on an exhausted `RateLimit-*` quota. Default: true. */
   readonly learn?: boolean | undefined
+  /**
+   * The longest pause the server may impose on every caller of a key. A 429's `Retry-After`
+   * or a quota reset further away than this is not taken: the call that got the 429 fails with
+   * the server's `RateLimitError` (its `retryAfter` says the server's value), and later calls go
+   * on at the limiter's own rate, so that one response (a hostile or broken server, a proxy's
+   * stray header) cannot stop every caller, and with a shared store every process, for hours.
+   * Raise it for APIs whose quota windows are long (GitHub's reset is up to an hour away);
+   * `0` takes no pause. Default: 60 seconds (the retry loop's default `maxRetryAfter`).
+   */
+  readonly maxPause?: Duration.DurationInput | undefined
 }
 
 /**
@@ -95,6 +106,7 @@ export interface Settings {
   readonly maxWait: Duration.Duration
   readonly store: Store
   readonly learn: boolean
+  readonly maxPause: Duration.Duration
 }
 
 /**

@@ -1,6 +1,6 @@
 import { it } from "@effect/vitest"
-import { ApiClient, ApiError, Bulkhead, CircuitBreaker, RateLimiter, Resilience } from "@steady/client"
-import { MockHttpClient } from "@steady/testing"
+import { ApiClient, ApiError, Bulkhead, CircuitBreaker, ConnectionPool, RateLimiter, Resilience } from "@steady/client"
+import { MockHttpClient, TestServer } from "@steady/testing"
 import { Cause, Clock, Duration, Effect, Exit, Fiber, Metric, Option, TestClock } from "effect"
 import { describe, expect } from "vitest"
 import * as headers from "../src/internal/rateLimitHeaders.js"
@@ -99,10 +99,14 @@ describe("CircuitBreaker", () => {
       yield* TestClock.adjust("1 second")
       const probes = yield* Effect.all([client.get("/x"), client.get("/x")], { concurrency: 2 }).pipe(Effect.fork)
       yield* settle(() => seen.length === 3)
-      const third = yield* failure(client.get("/x"))
+      // refused at once: a third attempt let through would wait for its 100 ms answer
+      const third = yield* joinNow(
+        yield* Effect.fork(failure(client.get("/x"))),
+        "a third attempt was let through while both probes were out"
+      )
       expect(third).toMatchObject({ _tag: "CircuitOpenError", state: "half-open" })
       yield* TestClock.adjust("100 millis")
-      yield* Fiber.join(probes)
+      yield* joinNow(probes, "the probes did not complete once their answers were due")
       // two successful probes close it
       expect((yield* CircuitBreaker.circuits(breaker))[0].state).toBe("closed")
       expect(seen).toHaveLength(3)
@@ -133,6 +137,81 @@ describe("CircuitBreaker", () => {
       expect(yield* Effect.either(client.get("/x"))).toMatchObject({ left: { _tag: "CircuitOpenError" } })
       expect(yield* state).toBe("open")
     }))
+
+  it.effect("a success resets the count of failures in a row", () =>
+    Effect.gen(function*() {
+      const breaker = yield* CircuitBreaker.make({ consecutiveFailures: 3, failureRatio: 1 })
+      const { layer, seen } = timed(MockHttpClient.sequence(503, 503, 200, 503, 503, 200))
+      const client = yield* Effect.provide(ApiClient.make({ baseUrl: base, retry: false, policies: [breaker] }), layer)
+      for (let i = 0; i < 5; i++) yield* Effect.either(client.get("/x"))
+      // two in a row since the success: still closed, and the sixth attempt is sent
+      const [circuit] = yield* CircuitBreaker.circuits(breaker)
+      expect(circuit).toMatchObject({ state: "closed", failuresInARow: 2 })
+      expect((yield* client.get("/x")).status).toBe(200)
+      expect(seen).toHaveLength(6)
+    }))
+
+  it.effect("once a circuit has closed, the next outage opens it for openDuration again, not a doubled period", () =>
+    Effect.gen(function*() {
+      const breaker = yield* CircuitBreaker.make({
+        consecutiveFailures: 1,
+        openDuration: "1 second",
+        maxOpenDuration: "1 minute"
+      })
+      const { layer } = timed(MockHttpClient.sequence(503, 503, 503, 200, 503))
+      const client = yield* Effect.provide(ApiClient.make({ baseUrl: base, retry: false, policies: [breaker] }), layer)
+      const openFor = Effect.map(
+        failure(client.get("/x")),
+        (e) => Duration.toMillis((e as ApiError.CircuitOpenError).retryAfter)
+      )
+      yield* failure(client.get("/x"))
+      expect(yield* openFor).toBe(1000)
+      yield* TestClock.adjust("1 second")
+      yield* failure(client.get("/x")) // a probe fails: 2 s
+      expect(yield* openFor).toBe(2000)
+      yield* TestClock.adjust("2 seconds")
+      yield* failure(client.get("/x")) // fails again: 4 s
+      expect(yield* openFor).toBe(4000)
+      yield* TestClock.adjust("4 seconds")
+      expect((yield* client.get("/x")).status).toBe(200) // the probe succeeds: closed
+      expect((yield* CircuitBreaker.circuits(breaker))[0].state).toBe("closed")
+      // a new outage: the first period again
+      yield* failure(client.get("/x"))
+      expect(yield* openFor).toBe(1000)
+    }))
+
+  describe("the failure-ratio window drops an outcome exactly when the window has passed", () => {
+    const options = { consecutiveFailures: 100, failureRatio: 0.5, minimumThroughput: 4, window: "10 seconds" } as const
+    /** Three attempts at t0 (a bucket's start), two failed; one more fails `later`: does it open? */
+    const opensAfter = (later: Duration.DurationInput) =>
+      Effect.gen(function*() {
+        yield* TestClock.setTime(1_700_000_000_000)
+        const breaker = yield* CircuitBreaker.make(options)
+        const { layer } = timed(MockHttpClient.sequence(503, 200, 503, 503))
+        const client = yield* Effect.provide(
+          ApiClient.make({ baseUrl: base, retry: false, policies: [breaker] }),
+          layer
+        )
+        for (let i = 0; i < 3; i++) yield* Effect.either(client.get("/x"))
+        yield* TestClock.adjust(later)
+        const [before] = yield* CircuitBreaker.circuits(breaker)
+        yield* failure(client.get("/x"))
+        const [after] = yield* CircuitBreaker.circuits(breaker)
+        return { counted: [before.calls, before.failures], state: after.state }
+      })
+
+    it.effect("counted up to the last millisecond of the window", () =>
+      Effect.gen(function*() {
+        // 3 failures of 4 attempts in the window: it opens
+        expect(yield* opensAfter("9999 millis")).toEqual({ counted: [3, 2], state: "open" })
+      }))
+
+    it.effect("gone at the window's end", () =>
+      Effect.gen(function*() {
+        // the failures have left the window: 1 attempt, under the minimum throughput
+        expect(yield* opensAfter("10 seconds")).toEqual({ counted: [0, 0], state: "closed" })
+      }))
+  })
 
   it.effect("4xx never counts; 5xx, timeouts and connection errors do", () =>
     Effect.gen(function*() {
@@ -191,6 +270,33 @@ describe("CircuitBreaker", () => {
       Effect.provide(CircuitBreaker.layer({ consecutiveFailures: 1, key: "origin" })),
       Effect.provide(MockHttpClient.layer(() => 503))
     ))
+
+  it.effect("keyed by path, it keeps the circuits that hold news, not every one ever used", () =>
+    Effect.gen(function*() {
+      const breaker = yield* CircuitBreaker.make({
+        consecutiveFailures: 2,
+        minimumThroughput: 1_000_000,
+        openDuration: "1 minute",
+        window: "10 seconds"
+      })
+      // the outcomes of attempts, recorded directly (a full call per key is slow)
+      const record = (k: string, failed: boolean, now: number) =>
+        (breaker as unknown as { record: (k: string, probe: boolean, failed: boolean, now: number) => unknown })
+          .record(k, false, failed, now)
+      // one circuit open, and 1100 keys that failed once then succeeded (closed, none in a row)
+      record("down", true, 0)
+      record("down", true, 0)
+      for (let i = 0; i < 1100; i++) {
+        record(`a${i}`, true, 0)
+        record(`a${i}`, false, 0)
+      }
+      // once the window has passed those are as good as new, and go at the next sweep
+      for (let i = 0; i < 1100; i++) record(`c${i}`, true, 10_000)
+      const circuits = yield* CircuitBreaker.circuits(breaker)
+      expect(circuits.length).toBeLessThan(1200)
+      expect(circuits.find((c) => c.key === "down")?.state).toBe("open")
+      expect(circuits.filter((c) => c.key.startsWith("c"))).toHaveLength(1100)
+    }))
 
   it("options out of range are defects that name the option", () => {
     expect(() => CircuitBreaker.unsafeMake({ failureRatio: 1.5 })).toThrow(/failureRatio/)
@@ -290,7 +396,7 @@ describe("CircuitBreaker with a store (shared by processes)", () => {
       expect(Duration.toMillis(busy.retryAfter)).toBe(100)
       expect((yield* failure(b.get("/x")))._tag).toBe("CircuitOpenError") // within the 100 ms: not even asked
       yield* TestClock.adjust("50 millis")
-      expect((yield* Fiber.join(probe)).status).toBe(200)
+      expect((yield* joinNow(probe, "the probe did not complete once its answer was due")).status).toBe(200)
       expect(fleet.circuits.size).toBe(0)
       yield* TestClock.adjust("50 millis")
       expect((yield* clocked(b.get("/x"))).status).toBe(200) // asks again: the fleet has closed it
@@ -367,7 +473,7 @@ describe("Bulkhead", () => {
       yield* TestClock.adjust("1 second")
       expect(times(seen)).toEqual([0, 0, 1000])
       yield* TestClock.adjust("1 second")
-      yield* Fiber.join(running)
+      yield* joinNow(running, "the calls did not complete: a slot was not handed on")
       expect([bulkhead.inFlight, bulkhead.queued]).toEqual([0, 0])
     }))
 
@@ -380,11 +486,11 @@ describe("Bulkhead", () => {
       const second = yield* Effect.fork(Effect.exit(client.get("/2")))
       yield* settle(() => bulkhead.queued === 1)
       yield* TestClock.adjust("500 millis")
-      const exit = yield* Fiber.join(second)
+      const exit = yield* joinNow(second, "the queued call did not time out after queueTimeout")
       expect(exit).toMatchObject({ _tag: "Failure", cause: { error: { reason: "QueueTimeout" } } })
       expect(bulkhead.queued).toBe(0)
       yield* TestClock.adjust("2 seconds")
-      yield* Fiber.join(first)
+      yield* joinNow(first, "the first call did not complete")
       expect(seen).toHaveLength(1)
       expect(bulkhead.inFlight).toBe(0)
     }))
@@ -418,11 +524,80 @@ describe("Bulkhead", () => {
       yield* Fiber.interrupt(waiter)
       expect(bulkhead.queued).toBe(1)
       yield* TestClock.adjust("2 seconds")
-      yield* Fiber.join(first)
-      yield* Fiber.join(third)
+      yield* joinNow(first, "the first call did not complete")
+      yield* joinNow(third, "the third call did not get the slot: the interrupted waiter kept its place")
       expect(seen.map((s) => new URL(s.request.url).pathname)).toEqual(["/1", "/3"])
       expect([bulkhead.inFlight, bulkhead.queued]).toEqual([0, 0])
     }))
+
+  describe("every way a call ends gives its slot back", () => {
+    /** A bulkhead of one slot, its client, and whether a further call gets the slot at once. */
+    const oneSlot = (handler: Parameters<typeof timed>[0], maxQueue = 1) =>
+      Effect.gen(function*() {
+        const bulkhead = yield* Bulkhead.make({ maxConcurrent: 1, maxQueue, queueTimeout: "10 seconds" })
+        const { layer, seen } = timed(handler)
+        const client = yield* Effect.provide(
+          ApiClient.make({ baseUrl: base, retry: false, policies: [bulkhead] }),
+          layer
+        )
+        const slotIsFree = Effect.gen(function*() {
+          expect([bulkhead.inFlight, bulkhead.queued]).toEqual([0, 0])
+          // a call made now is sent now: it neither waits in the queue nor is refused
+          const next = yield* Effect.fork(Effect.either(client.get("/next")))
+          yield* settle(() => seen.some((s) => s.request.url.endsWith("/next")))
+          yield* Fiber.interrupt(next)
+        })
+        return { bulkhead, client, seen, slotIsFree }
+      })
+
+    it.effect("a call that fails", () =>
+      Effect.gen(function*() {
+        const { client, slotIsFree } = yield* oneSlot(MockHttpClient.sequence(503, 200))
+        expect((yield* failure(client.get("/fails")))._tag).toBe("ServerError")
+        yield* slotIsFree
+      }))
+
+    it.effect("a call interrupted in flight", () =>
+      Effect.gen(function*() {
+        const { client, seen, slotIsFree } = yield* oneSlot(() => MockHttpClient.hang)
+        const call = yield* Effect.fork(client.get("/hangs"))
+        yield* settle(() => seen.length === 1)
+        yield* Fiber.interrupt(call)
+        yield* slotIsFree
+      }))
+
+    it.effect("a call that waited in the queue, then failed", () =>
+      Effect.gen(function*() {
+        const { bulkhead, client, slotIsFree } = yield* oneSlot((request) =>
+          request.url.endsWith("/first") ? { status: 200, delay: "1 second" } : 503
+        )
+        const first = yield* Effect.fork(client.get("/first"))
+        const queued = yield* Effect.fork(failure(client.get("/queued")))
+        yield* settle(() => bulkhead.queued === 1)
+        yield* TestClock.adjust("1 second")
+        yield* joinNow(first)
+        expect((yield* joinNow(queued))._tag).toBe("ServerError")
+        yield* slotIsFree
+      }))
+
+    it.effect("a queued call interrupted after it was granted its slot, before it ran", () =>
+      Effect.gen(function*() {
+        const { bulkhead, client, seen, slotIsFree } = yield* oneSlot(() => ({ status: 200, delay: "1 second" }))
+        let queued: Fiber.RuntimeFiber<unknown, unknown> | undefined = undefined
+        // the first call's end hands its slot to the queued one; the same fiber then interrupts
+        // that one before it has run a step (as a caller's timeout or a race loser would be)
+        const first = yield* Effect.fork(
+          Effect.tap(client.get("/first"), () => Fiber.interruptFork(queued!))
+        )
+        queued = yield* Effect.fork(client.get("/queued"))
+        yield* settle(() => bulkhead.queued === 1)
+        yield* TestClock.adjust("1 second")
+        yield* joinNow(first)
+        yield* settle(() => queued!.unsafePoll() !== null)
+        expect(seen.map((s) => new URL(s.request.url).pathname)).toEqual(["/first"])
+        yield* slotIsFree
+      }))
+  })
 
   it("options out of range are defects that name the option", () => {
     expect(() => Bulkhead.unsafeMake({ maxConcurrent: 0 })).toThrow(/maxConcurrent/)
@@ -480,7 +655,7 @@ describe("RateLimiter", () => {
       yield* settle(() => seen.length === 1)
       const b = yield* Effect.fork(client.get("/b")) // its permit is for 1000
       yield* TestClock.adjust("100 millis") // /a's 429 arrives: pause until 5100
-      yield* Fiber.join(a)
+      yield* joinNow(a, "the call that got the 429 did not complete")
       yield* TestClock.adjust("900 millis")
       expect(seen).toHaveLength(1)
       yield* TestClock.adjust("4100 millis")
@@ -507,6 +682,96 @@ describe("RateLimiter", () => {
       expect(seen).toHaveLength(2)
     }))
 
+  describe("maxPause: one response cannot pause every caller for long", () => {
+    const day = 86_400
+    /** The three styles a server says "stop for `seconds`" in; `now` is the TestClock's epoch ms. */
+    const styles = (seconds: number, now: number) =>
+      [
+        { style: "429 Retry-After", status: 429, headers: { "retry-after": String(seconds) } },
+        {
+          style: "RateLimit-Remaining/Reset (IETF draft)",
+          status: 200,
+          headers: { "ratelimit-remaining": "0", "ratelimit-reset": String(seconds) }
+        },
+        {
+          style: "X-RateLimit-Remaining/Reset (epoch seconds)",
+          status: 200,
+          headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(Math.floor(now / 1000) + seconds) }
+        }
+      ] as const
+
+    /**
+     * On the TestClock: the first call gets `reply`; how long the limiter then refuses a call
+     * (`maxWait: 0`), by the refusal's `retryAfter` and by when a call goes through again.
+     */
+    const pauseAfter = (options: Partial<RateLimiter.Options>, seconds: number, style: number) =>
+      Effect.gen(function*() {
+        yield* TestClock.setTime(1_700_000_000_000)
+        const reply = styles(seconds, yield* Clock.currentTimeMillis)[style]
+        const limiter = yield* RateLimiter.make({ limit: 100, interval: "1 second", maxWait: 0, ...options })
+        let n = 0
+        const { layer, seen } = timed(() => (n++ === 0 ? { status: reply.status, headers: reply.headers } : 200))
+        const client = yield* Effect.provide(
+          ApiClient.make({ baseUrl: base, retry: false, policies: [limiter] }),
+          layer
+        )
+        yield* Effect.either(client.get("/first"))
+        const second = yield* Effect.either(client.get("/second"))
+        if (second._tag === "Right") return { pausedMillis: 0, seen: seen.length }
+        expect(second.left._tag).toBe("RateLimiterRejectedError")
+        const pausedMillis = Duration.toMillis((second.left as ApiError.RateLimiterRejectedError).retryAfter)
+        // and it is let through once the pause is over, not before
+        yield* TestClock.adjust(Duration.millis(pausedMillis - 1))
+        expect((yield* failure(client.get("/early")))._tag).toBe("RateLimiterRejectedError")
+        yield* TestClock.adjust("1 millis")
+        expect((yield* client.get("/after")).status).toBe(200)
+        return { pausedMillis, seen: seen.length }
+      })
+
+    for (const [i, { style }] of styles(0, 0).entries()) {
+      it.effect(`${style}: a pause up to maxPause (default 60 s) is taken, exactly; a longer one is not`, () =>
+        Effect.gen(function*() {
+          expect(yield* pauseAfter({}, 60, i)).toEqual({ pausedMillis: 60_000, seen: 2 })
+          expect(yield* pauseAfter({}, 61, i)).toEqual({ pausedMillis: 0, seen: 2 })
+          expect(yield* pauseAfter({}, day, i)).toEqual({ pausedMillis: 0, seen: 2 })
+          expect(yield* pauseAfter({ maxPause: "2 minutes" }, 90, i)).toEqual({ pausedMillis: 90_000, seen: 2 })
+          expect(yield* pauseAfter({ maxPause: 0 }, 1, i)).toEqual({ pausedMillis: 0, seen: 2 })
+        }))
+    }
+
+    it.scopedLive("a hostile loopback server asking for a day, in each style: the caller gets its value, later calls go on", () =>
+      Effect.gen(function*() {
+        for (const { headers: hostile, status, style } of styles(day, Date.now())) {
+          let n = 0
+          const server = yield* TestServer.make((_, res) =>
+            n++ === 0 ? TestServer.json(res, status, { hostile: true }, hostile) : TestServer.json(res, 200, {})
+          )
+          const limiter = yield* RateLimiter.make({ name: "hostile", limit: 100, interval: "1 second", maxWait: 0 })
+          const client = yield* ApiClient.make({ baseUrl: server.url, policies: [limiter] })
+          const first = yield* Effect.either(client.get("/first"))
+          if (status === 429) {
+            // the retry loop's maxRetryAfter (60 s) refuses to wait: the server's own value, typed
+            expect(first._tag, style).toBe("Left")
+            const error = (first as { left: ApiError.ApiError }).left
+            expect(error, style).toMatchObject({ _tag: "RateLimitError", attempts: 1 })
+            expect(Option.map((error as ApiError.RateLimitError).retryAfter, Duration.toSeconds), style).toEqual(
+              Option.some(day)
+            )
+          } else {
+            expect(first._tag, style).toBe("Right")
+          }
+          // the limiter did not pause: the next calls are sent at once
+          for (let i = 0; i < 3; i++) expect((yield* client.get("/later")).status, style).toBe(200)
+          expect(server.requests, style).toHaveLength(4)
+        }
+      }).pipe(Effect.provide(ConnectionPool.layer())))
+
+    it("maxPause out of range is a defect that names it", () => {
+      expect(() => RateLimiter.unsafeMake({ limit: 1, interval: "1 second", maxPause: -1 })).toThrow(/maxPause/)
+      expect(RateLimiter.unsafeMake({ limit: 1, interval: "1 second" }).options.maxPause).toEqual(Duration.seconds(60))
+    })
+  })
+
   it.effect("learns from each attempt inside the retries of one call", () =>
     Effect.gen(function*() {
       const limiter = yield* RateLimiter.make({ limit: 100, interval: "1 second", maxWait: "5 seconds" })
@@ -522,8 +787,8 @@ describe("RateLimiter", () => {
       // the first attempt got a 429 and is waiting to retry; another caller is held too
       const other = yield* Effect.fork(client.get("/other"))
       yield* TestClock.adjust("2 seconds")
-      yield* Fiber.join(slow)
-      yield* Fiber.join(other)
+      yield* joinNow(slow, "the call that got the 429 did not complete its retry once the pause was over")
+      yield* joinNow(other, "the other call was not let through once the pause was over")
       const at = (path: string) => seen.filter((s) => new URL(s.request.url).pathname === path).map((s) => s.at)
       // held until the pause ends; the retry takes the next permit, one emission later
       expect(at("/other")).toEqual([1000])
@@ -596,14 +861,61 @@ describe("RateLimiter", () => {
     })
     expect(headers.parse(from({ "ratelimit-reset": "30" }), now)).toBeUndefined()
     expect(headers.parse(from({ "ratelimit-remaining": "soon" }), now)).toBeUndefined()
+    const max = 60_000
     // a 429's Retry-After and an exhausted quota: the later of the two
-    expect(headers.pauseUntil(429, 5000, from({ "ratelimit-remaining": "0", "ratelimit-reset": "9" }), now)).toBe(
-      now + 9000
-    )
-    expect(headers.pauseUntil(200, undefined, from({ "ratelimit-remaining": "4", "ratelimit-reset": "9" }), now))
-      .toBeUndefined()
-    expect(headers.pauseUntil(503, 5000, from({}), now)).toBeUndefined()
+    expect(headers.pauseUntil(429, 5000, from({ "ratelimit-remaining": "0", "ratelimit-reset": "9" }), now, max))
+      .toEqual({ until: now + 9000, refusedMillis: undefined })
+    expect(headers.pauseUntil(200, undefined, from({ "ratelimit-remaining": "4", "ratelimit-reset": "9" }), now, max))
+      .toEqual({ until: undefined, refusedMillis: undefined })
+    expect(headers.pauseUntil(503, 5000, from({}), now, max).until).toBeUndefined()
+    // a hint beyond maxPause is not taken, and is reported; the other one still is
+    expect(headers.pauseUntil(429, 86_400_000, from({}), now, max)).toEqual({
+      until: undefined,
+      refusedMillis: 86_400_000
+    })
+    expect(headers.pauseUntil(429, 5000, from({ "ratelimit-remaining": "0", "ratelimit-reset": "86400" }), now, max))
+      .toEqual({ until: now + 5000, refusedMillis: 86_400_000 })
+    expect(headers.pauseUntil(429, max, from({}), now, max).until).toBe(now + max)
   })
+
+  it("the memory store keeps the keys in use, not every key ever seen", () => {
+    const store = RateLimiter.memoryStore() as RateLimiter.Store & { readonly size: number }
+    const take = (key: string, rate: RateLimiter.Rate, now: number) => Effect.runSync(store.take(key, rate, now, 0))
+    // one key in use: its next permit is 10 s away
+    const slow = { emissionMillis: 10_000, burst: 1 }
+    expect(take("hot", slow, 0)).toMatchObject({ granted: true })
+    // 5000 keys, each used once: its state is past 10 ms later, as good as none
+    for (let i = 0; i < 5000; i++) take(`k${i}`, { emissionMillis: 10, burst: 1 }, i)
+    expect(store.size).toBeLessThan(1024)
+    expect(take("hot", slow, 5000)).toMatchObject({ granted: false, waitMillis: 5000 })
+    expect(take("k0", { emissionMillis: 10, burst: 1 }, 5000)).toMatchObject({ granted: true, waitMillis: 0 })
+  })
+
+  it.effect("a limiter keyed by path keeps the pauses that may still matter, not every one", () =>
+    Effect.gen(function*() {
+      const limiter = yield* RateLimiter.make({ limit: 1000, interval: "1 second", maxWait: "1 second" })
+      // what the limiter does with each attempt's answer, called directly (a full call per key is slow)
+      const internals = limiter as unknown as {
+        pausedAt: { map: Map<string, number> }
+        learn: (
+          k: string,
+          request: { clock: { unsafeCurrentTimeMillis: () => number } },
+          status: number,
+          retryAfterMillis: number | undefined,
+          header: (name: string) => string | undefined
+        ) => Effect.Effect<void>
+      }
+      let now = 0
+      const request = { clock: { unsafeCurrentTimeMillis: () => now } }
+      for (let i = 0; i < 3000; i++) {
+        // one key paused each second: a minute and a second (maxWait) later, no caller can hold a
+        // permit granted before it
+        now = i * 1000
+        yield* internals.learn(`/p${i}`, request, 429, 1000, () => undefined)
+      }
+      expect(internals.pausedAt.map.size).toBeLessThan(1024)
+      expect(internals.pausedAt.map.has("/p2999")).toBe(true)
+    }))
 
   it("options out of range are defects that name the option", () => {
     expect(() => RateLimiter.unsafeMake({ limit: 0, interval: "1 second" })).toThrow(/limit/)

@@ -226,11 +226,13 @@ describe("retries", () => {
   it.effect("a hint above maxRetryAfter fails at once with the RateLimitError carrying retryAfter", () =>
     Effect.gen(function*() {
       const { layer, seen } = timed(() => ({ status: 429, headers: { "retry-after": "120" } }))
-      const error = yield* Effect.flip(
+      // at once: a loop that waited for the hint would sleep on the TestClock for ever
+      const call = yield* Effect.fork(Effect.flip(
         Effect.flatMap(ApiClient.make({ baseUrl: base, timeout: { total: "10 minutes" } }), (c) => c.get("/x")).pipe(
           Effect.provide(layer)
         )
-      )
+      ))
+      const error = yield* joinNow(call, "the call did not fail at once: it waited for a hint above maxRetryAfter")
       expect(error._tag).toBe("RateLimitError")
       if (error._tag === "RateLimitError") {
         expect(Option.map(error.retryAfter, Duration.toSeconds)).toEqual(Option.some(120))

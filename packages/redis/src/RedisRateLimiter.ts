@@ -113,6 +113,14 @@ export const store = (options: StoreOptions): Effect.Effect<RateLimiter.Store, n
     )
     const namespace = `${redis.prefix}:rate-limiter:${options.name}:`
     const leases = new Map<string, Lease>()
+    /** Expired leases are dropped once the map has doubled since the last sweep (one per key in use). */
+    let sweepAt = 1024
+    const lend = (key: string, held: Lease, now: number) => {
+      leases.set(key, held)
+      if (leases.size < sweepAt) return
+      for (const [k, l] of leases) if (now >= l.expiresAt || l.left <= 0) leases.delete(k)
+      sweepAt = Math.max(1024, leases.size * 2)
+    }
     /** One refill of a key's lease at a time: the callers that find it empty wait for it. */
     const refills = new Map<string, Deferred.Deferred<void>>()
 
@@ -130,7 +138,7 @@ export const store = (options: StoreOptions): Effect.Effect<RateLimiter.Store, n
           if (taken > 1) {
             const held = leases.get(key)
             const left = held !== undefined && now < held.expiresAt ? held.left : 0
-            leases.set(key, { left: left + taken - 1, expiresAt: now + leaseTtl })
+            lend(key, { left: left + taken - 1, expiresAt: now + leaseTtl }, now)
           }
           return { granted: granted === 1, waitMillis: wait }
         }
@@ -160,9 +168,13 @@ export const store = (options: StoreOptions): Effect.Effect<RateLimiter.Store, n
       })))
     }
 
-    return {
+    const self = {
+      /** Keys with a lease held now (for tests). */
+      get leasedKeys() {
+        return leases.size
+      },
       take,
-      pause: (key, rate, until) =>
+      pause: (key: string, rate: RateLimiter.Rate, until: number) =>
         Effect.flatMap(Clock.currentTimeMillis, (now) => {
           // permits leased before a pause are stale: the server has said to stop
           leases.delete(key)
@@ -179,7 +191,8 @@ export const store = (options: StoreOptions): Effect.Effect<RateLimiter.Store, n
             Effect.orDie(local.pause(key, rate, until))
           )
         })
-    } satisfies RateLimiter.Store
+    }
+    return self
   })
 
 const grantedNow: RateLimiter.Permit = { granted: true, waitMillis: 0 }

@@ -8,7 +8,7 @@ import { it } from "@effect/vitest"
 import { ApiClient, type ApiError, CircuitBreaker, ConnectionPool } from "@steady/client"
 import { Redis, RedisCircuitBreaker } from "@steady/redis"
 import { TestServer } from "@steady/testing"
-import { Duration, Effect, Either, Layer, Logger, Metric, MetricLabel, Redacted, type Scope } from "effect"
+import { Duration, Effect, Either, Fiber, Layer, Logger, Metric, MetricLabel, Redacted, type Scope } from "effect"
 import { describe, expect } from "vitest"
 import * as RedisServer from "./redisServer.js"
 import { spawnWorker } from "./worker.process.js"
@@ -16,15 +16,23 @@ import { spawnWorker } from "./worker.process.js"
 const connect = (url: string, commandTimeout: Duration.DurationInput = "5 seconds") =>
   Redis.layer({ url: Redacted.make(url), prefix: "t", commandTimeout })
 
-/** The API: answers `status` (after `delay` ms), and records every request. */
+/**
+ * The API: answers `status`, and records every request; while `hold` is set it holds its
+ * answers until `release()` (a probe that is out for as long as the test needs, on any machine).
+ */
 const api = Effect.gen(function*() {
-  const state = { status: 503, delay: 0 }
+  const state = { status: 503, hold: false }
+  const held: Array<() => void> = []
   const server = yield* TestServer.make((_, res) => {
     const reply = () => TestServer.json(res, state.status, { status: state.status })
-    if (state.delay > 0) setTimeout(reply, state.delay)
+    if (state.hold) held.push(reply)
     else reply()
   })
-  return { server, state }
+  const release = () => {
+    state.hold = false
+    for (const reply of held.splice(0)) reply()
+  }
+  return { server, state, release }
 })
 
 interface Process {
@@ -107,7 +115,7 @@ describe.skipIf(!RedisServer.available)("RedisCircuitBreaker", () => {
     () =>
       Effect.gen(function*() {
         const redis = yield* RedisServer.make
-        const { server, state } = yield* api
+        const { release, server, state } = yield* api
         const [a, b, c] = yield* Effect.all([1, 2, 3].map(() => process_(redis.url, server.url)))
         yield* warmUp(state, [a, b, c])
         for (let i = 0; i < 3; i++) expect(yield* a.call).toBe("ServerError")
@@ -119,16 +127,44 @@ describe.skipIf(!RedisServer.available)("RedisCircuitBreaker", () => {
         expect(Math.min(...ends)).toBeGreaterThan(0)
         yield* Effect.sleep(Math.max(...ends) - Date.now() + 1)
         state.status = 200
-        state.delay = 300
+        state.hold = true // the probe stays out until the other two have been answered
         const sent = server.requests.length
-        const outcomes = yield* Effect.all([a.call, b.call, c.call], { concurrency: "unbounded" })
+        const processes = [a, b, c]
+        const calls = yield* Effect.all(processes.map((p) => Effect.fork(p.call)))
+        const refused = () => processes.filter((_, i) => calls[i].unsafePoll() !== null)
+        const waiting = () =>
+          server.requests.length - sent <= 1 && (refused().length < 2 || server.requests.length === sent)
+        for (let i = 0; i < 1000 && waiting(); i++) {
+          yield* Effect.sleep("10 millis")
+        }
         // one probe reached the server, the others were refused while it was out
-        expect(outcomes.filter((o) => o === "ok")).toHaveLength(1)
-        expect(outcomes.filter((o) => o === "open:half-open")).toHaveLength(2)
         expect(server.requests.length - sent).toBe(1)
+        expect(refused()).toHaveLength(2)
+        for (const [i, f] of calls.entries()) {
+          if (f.unsafePoll() !== null) expect(yield* Fiber.join(f), `process ${i}`).toMatch(/^open:/)
+        }
+        // each of them asks the fleet (one whose own reckoning of the open period ran a few ms past
+        // Redis's asks on its next call), and is told a probe is out: one process probes at a time
+        for (const p of refused()) {
+          let outcome = ""
+          for (let i = 0; i < 100 && outcome !== "open:half-open"; i++) {
+            outcome = yield* p.call
+            if (outcome !== "open:half-open") yield* Effect.sleep("20 millis")
+          }
+          expect(outcome).toBe("open:half-open")
+        }
+        expect(server.requests.length - sent).toBe(1)
+        release()
+        const prober = calls.find((f) => f.unsafePoll() === null)!
+        const probed = yield* Fiber.join(prober).pipe(
+          Effect.timeoutFail({
+            duration: "10 seconds",
+            onTimeout: () => new Error("the probe was not answered once released")
+          })
+        )
+        expect(probed).toBe("ok")
 
         // its success closed the circuit in Redis: the others ask again and find it closed
-        state.delay = 0
         for (const p of [a, b, c]) {
           let outcome = ""
           for (let i = 0; i < 100 && outcome !== "ok"; i++) {
@@ -171,6 +207,51 @@ describe.skipIf(!RedisServer.available)("RedisCircuitBreaker", () => {
   )
 
   it.scopedLive(
+    "the fleet's window drops outcomes exactly at its end: nine buckets back count, ten do not",
+    () =>
+      Effect.gen(function*() {
+        const redis = yield* RedisServer.make
+        const { server } = yield* api
+        // buckets of a day (a tenth of the window): no test run straddles one but at midnight, and
+        // then it tries again
+        const day = 86_400_000
+        const options = {
+          consecutiveFailures: 100,
+          minimumThroughput: 4,
+          failureRatio: 0.5,
+          window: "10 days",
+          openDuration: "1 minute"
+        } as const
+        /** Redis's clock (the scripts' one), in buckets. */
+        const bucket = Effect.map(
+          Effect.promise(() => RedisServer.command(redis, "TIME") as Promise<[string, string]>),
+          ([seconds, micros]) => Math.floor((Number(seconds) * 1000 + Math.floor(Number(micros) / 1000)) / day)
+        )
+        /** Three failures `age` buckets ago in the fleet's window, and one now: is the circuit open? */
+        const withFailuresAgo = (age: number) =>
+          Effect.gen(function*() {
+            for (let run = 0; run < 3; run++) {
+              const name = `window-${age}-${run}`
+              const p = yield* process_(redis.url, server.url, { ...options, name })
+              const key = `t:circuit-breaker:${name}:${server.url}`
+              const now = yield* bucket
+              yield* Effect.promise(() => RedisServer.command(redis, "HSET", key, `b${now - age}`, "3"))
+              expect(yield* p.call).toBe("ServerError")
+              yield* p.syncs(2)
+              const next = yield* p.call
+              if ((yield* bucket) === now) return next
+            }
+            throw new Error("three runs straddled a bucket's end")
+          })
+        // 3 + 1 failures of 4 attempts: it opens
+        expect(yield* withFailuresAgo(9)).toBe("open:open")
+        // the old ones have left the window: 1 attempt, under the minimum throughput
+        expect(yield* withFailuresAgo(10)).toBe("ServerError")
+      }),
+    60_000
+  )
+
+  it.scopedLive(
     "a probe that fails reopens the circuit for the fleet, for twice as long",
     () =>
       Effect.gen(function*() {
@@ -190,11 +271,18 @@ describe.skipIf(!RedisServer.available)("RedisCircuitBreaker", () => {
         }
         expect(outcome).toBe("ServerError")
         yield* a.syncs(2)
+        // opened twice since it last closed, for the fleet: 2 s, less what has passed since
+        expect(a.store.view(server.url, a.breaker.options)?.opens).toBe(2)
+        expect(
+          yield* Effect.promise(() =>
+            RedisServer.command(redis, "HGET", `t:circuit-breaker:fleet:${server.url}`, "opens")
+          )
+        )
+          .toBe("2")
         const refused = yield* Effect.flip(a.client.get("/x"))
         expect(refused).toMatchObject({ _tag: "CircuitOpenError", state: "open" })
-        // opened twice since it last closed: 2 s, less what has passed since (more than the first 1 s)
         const left = (refused as ApiError.CircuitOpenError).retryAfter
-        expect(Duration.toMillis(left)).toBeGreaterThan(1000)
+        expect(Duration.toMillis(left)).toBeGreaterThan(0)
         expect(Duration.toMillis(left)).toBeLessThanOrEqual(2000)
       }),
     60_000

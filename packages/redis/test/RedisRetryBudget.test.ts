@@ -97,6 +97,34 @@ describe.skipIf(!RedisServer.available)("RedisRetryBudget", () => {
   )
 
   it.scopedLive(
+    "refunds never lift the fleet's balance past its capacity: the fleet then spends at most the capacity",
+    () =>
+      Effect.gen(function*() {
+        const redis = yield* RedisServer.make
+        const server = yield* failing
+        const [a, b] = yield* Effect.all([1, 2].map(() => process_(redis.url, server.url)))
+        // each spends 5 of 20; the fleet has 10
+        for (const p of [a, b]) expect(p.budget.acquire(false)).toBe(5)
+        yield* Effect.all([a.syncs(2), b.syncs(2)])
+        expect([a.budget.tokens, b.budget.tokens]).toEqual([10, 10])
+        // each refunds far more than it spent: each is full here at once, never past it
+        a.budget.release(100)
+        b.budget.release(100)
+        expect([a.budget.tokens, b.budget.tokens]).toEqual([20, 20])
+        yield* Effect.all([a.syncs(2), b.syncs(2)])
+        // both sent +10 to a balance of 10: Redis holds the capacity, not 30
+        expect(Number(yield* Effect.promise(() => RedisServer.get(redis, "t:retry-budget:fleet")))).toBe(20)
+        // so the fleet can spend 20, and no more: a spends it, b finds it spent
+        for (let i = 0; i < 4; i++) expect(a.budget.acquire(false)).toBe(5)
+        yield* a.syncs(2)
+        yield* b.syncs(2)
+        expect(b.budget.tokens).toBe(0)
+        expect(b.budget.acquire(false)).toBeUndefined()
+      }),
+    60_000
+  )
+
+  it.scopedLive(
     "Redis unreachable: the budget is local, and no call fails because of Redis",
     () =>
       Effect.gen(function*() {

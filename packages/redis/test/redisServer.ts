@@ -5,6 +5,7 @@
  */
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
+import { Redis as IORedis } from "ioredis"
 import { type ChildProcess, spawn, spawnSync } from "node:child_process"
 import * as Net from "node:net"
 
@@ -86,3 +87,17 @@ export const make: Effect.Effect<RedisServer, never, Scope.Scope> = Effect.acqui
   }),
   (server) => Effect.promise(() => stop((server as RedisServer & { child: () => ChildProcess }).child(), "SIGTERM"))
 )
+
+/** One command on a connection of its own (for tests that read or seed keys). */
+export const command = async (server: RedisServer, ...args: ReadonlyArray<string>): Promise<unknown> => {
+  const client = new IORedis(server.port, "127.0.0.1", { lazyConnect: true, maxRetriesPerRequest: 0 })
+  try {
+    await client.connect()
+    return await client.call(args[0], ...args.slice(1))
+  } finally {
+    client.disconnect()
+  }
+}
+
+/** A key's value as a string, or `null`. */
+export const get = (server: RedisServer, key: string) => command(server, "GET", key) as Promise<string | null>

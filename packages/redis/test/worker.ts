@@ -4,7 +4,7 @@
  * line: calls that succeeded and failed. It prints "ready" once its client is made, and starts
  * at the instant (epoch ms) the parent then writes on its stdin, so that a slow start of one
  * process does not shorten its share of the window.
- * Arguments: <redis url | "local"> <api url> <limit per second> <seconds> <fibers>
+ * Arguments: <redis url | "local"> <api url> <limit per second> <seconds> <fibers> <burst>
  */
 import { ApiClient, ConnectionPool, RateLimiter } from "@steady/client"
 import { Redis, RedisRateLimiter } from "@steady/redis"
@@ -12,7 +12,7 @@ import { Effect, Layer, Metric, MetricLabel, Redacted } from "effect"
 
 import * as Readline from "node:readline"
 
-const [redisUrl, api, limit, seconds, fibers] = process.argv.slice(2)
+const [redisUrl, api, limit, seconds, fibers, burst] = process.argv.slice(2)
 
 /** The start instant, from the parent, once it has heard "ready" from every process. */
 const startSignal = new Promise<number>((resolve) =>
@@ -22,7 +22,7 @@ const options = {
   name: "fleet-api",
   limit: Number(limit),
   interval: "1 second",
-  burst: 5,
+  burst: Number(burst),
   maxWait: "30 seconds"
 } as const
 const Limits = redisUrl === "local"

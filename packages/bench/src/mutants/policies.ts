@@ -35,11 +35,131 @@ export const policies = area("Resilience policies", [
     tests: client("Resilience")
   },
   {
+    id: "breaker-success-keeps-streak",
+    promise: "a success resets the count of failures in a row",
+    file: `${src}circuitBreaker.ts`,
+    find: "      c.inARow = 0\n",
+    replace: "",
+    tests: client("Resilience")
+  },
+  {
+    id: "breaker-close-keeps-backoff",
+    promise: "once a circuit has closed, the next outage opens it for openDuration, not a doubled period",
+    file: `${src}circuitBreaker.ts`,
+    find: "    this.opens = 0\n",
+    replace: "",
+    tests: client("Resilience")
+  },
+  {
+    id: "breaker-window-a-bucket-late",
+    promise: "the failure-ratio window drops an outcome exactly at its end, not a bucket later",
+    file: `${src}circuitBreaker.ts`,
+    find: "if (this.stamp[i] > bucket - BUCKETS) {",
+    replace: "if (this.stamp[i] >= bucket - BUCKETS) {",
+    tests: client("Resilience")
+  },
+  {
+    id: "bulkhead-failure-keeps-slot",
+    promise: "a call that fails or is interrupted gives its slot back",
+    file: `${src}bulkhead.ts`,
+    find: "return Effect.ensuring(restore(next(request)), this.release)",
+    replace: "return Effect.tap(restore(next(request)), () => this.release)",
+    tests: client("Resilience")
+  },
+  {
+    id: "bulkhead-queued-failure-keeps-slot",
+    promise: "a call that waited in the queue and then failed gives its slot back",
+    file: `${src}bulkhead.ts`,
+    find: "Effect.ensuring(restore(Effect.suspend(() => next(request))), this.release)",
+    replace: "Effect.tap(restore(Effect.suspend(() => next(request))), () => this.release)",
+    tests: client("Resilience")
+  },
+  {
+    id: "bulkhead-granted-slot-lost",
+    promise: "a queued call interrupted just after it was handed a slot passes the slot on",
+    file: `${src}bulkhead.ts`,
+    find: "(exit) => Exit.isSuccess(exit) ? Effect.void : Effect.sync(() => this.abandon(waiter))",
+    replace: "() => Effect.void",
+    tests: client("Resilience")
+  },
+  {
+    id: "bulkhead-abandon-keeps-grant",
+    promise: "a waiter that abandons a slot it was handed passes it on",
+    file: `${src}bulkhead.ts`,
+    find: "} else if (waiter.state === \"granted\") {\n      this.unsafeRelease()\n    }",
+    replace: "}",
+    tests: client("Resilience")
+  },
+  {
+    id: "bulkhead-queue-wait-unbounded",
+    promise: "a queued call waits at most queueTimeout (and the test says so at once, not by vitest's timeout)",
+    file: `${src}bulkhead.ts`,
+    find: "duration: this.options.queueTimeout,",
+    replace: "duration: Duration.infinity,",
+    tests: client("Resilience")
+  },
+  {
+    id: "limiter-keeps-every-key",
+    promise: "the limiter's memory store and its record of pauses keep the keys in use, not every key ever seen",
+    file: `${src}rateLimiter.ts`,
+    find: "if (map.size < sweepAt) return",
+    replace: "return",
+    tests: client("Resilience")
+  },
+  {
+    id: "limiter-drops-live-keys",
+    promise: "the memory store drops only the keys whose state is past",
+    file: `${src}rateLimiter.ts`,
+    find: "if (r.granted) tats.set(k, r.tat, (tat) => tat <= now)",
+    replace: "if (r.granted) tats.set(k, r.tat, () => true)",
+    tests: client("Resilience")
+  },
+  {
+    id: "breaker-keeps-every-circuit",
+    promise: "a breaker keyed by request keeps the circuits that hold news, not every one ever used",
+    file: `${src}circuitBreaker.ts`,
+    find: "if (this.circuits.size + 1 >= this.sweepAt) this.sweep(now)",
+    replace: "",
+    tests: client("Resilience")
+  },
+  {
+    id: "breaker-sweep-drops-news",
+    promise: "the sweep drops only circuits as good as new (closed, none in a row, nothing in the window)",
+    file: `${src}circuitBreaker.ts`,
+    find: "if (c.state === \"closed\" && c.inARow === 0 && c.totals(bucket).calls === 0) this.circuits.delete(k)",
+    replace: "this.circuits.delete(k)",
+    tests: client("Resilience")
+  },
+  {
     id: "limiter-ignores-429",
     promise: "a 429 with Retry-After pauses every caller of the key",
     file: `${src}rateLimitHeaders.ts`,
-    find: "if (status === 429 && retryAfterMillis !== undefined && retryAfterMillis > 0) {",
-    replace: "if (false) {",
+    find: "if (status === 429 && retryAfterMillis !== undefined) consider(retryAfterMillis)",
+    replace: "if (false) consider(retryAfterMillis)",
+    tests: client("Resilience")
+  },
+  {
+    id: "limiter-pause-uncapped",
+    promise: "a pause the server asks for beyond maxPause is not taken (all three header styles)",
+    file: `${src}rateLimitHeaders.ts`,
+    find: "if (millis > maxPauseMillis) refusedMillis",
+    replace: "if (false) refusedMillis",
+    tests: client("Resilience")
+  },
+  {
+    id: "limiter-pause-cap-exclusive",
+    promise: "a pause of exactly maxPause is still taken",
+    file: `${src}rateLimitHeaders.ts`,
+    find: "if (millis > maxPauseMillis)",
+    replace: "if (millis >= maxPauseMillis)",
+    tests: client("Resilience")
+  },
+  {
+    id: "limiter-max-pause-a-day",
+    promise: "maxPause defaults to 60 seconds, as documented",
+    file: `${src}rateLimiter.ts`,
+    find: "maxPause: Duration.seconds(60)",
+    replace: "maxPause: Duration.hours(24)",
     tests: client("Resilience")
   },
   {

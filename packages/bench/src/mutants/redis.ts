@@ -11,6 +11,78 @@ export const redis = area("Fleet (@steady/redis)", [
     tests: ["packages/redis/test/RedisRateLimiter.test.ts"]
   },
   {
+    id: "redis-fleet-paused-for-a-day",
+    promise: "one response asking for a day does not pause the other processes of the fleet",
+    file: "packages/client/src/internal/rateLimitHeaders.ts",
+    find: "if (millis > maxPauseMillis) refusedMillis",
+    replace: "if (false) refusedMillis",
+    tests: ["packages/redis/test/RedisRateLimiter.test.ts"]
+  },
+  {
+    id: "redis-budget-over-capacity",
+    promise: "refunds never lift the fleet's retry budget past its capacity in Redis",
+    file: "packages/redis/src/internal/scripts.ts",
+    find: "if balance > capacity then balance = capacity end",
+    replace: "",
+    tests: ["packages/redis/test/RedisRetryBudget.test.ts"]
+  },
+  {
+    id: "redis-budget-local-overfills",
+    promise: "a refund never lifts a process's share of the fleet's budget past its capacity",
+    file: "packages/redis/src/RedisRetryBudget.ts",
+    find: "this.set(Math.min(this.options.capacity, this.current + (spent > 0 ? spent : this.options.successRefund)))",
+    replace: "this.set(this.current + (spent > 0 ? spent : this.options.successRefund))",
+    tests: ["packages/redis/test/RedisRetryBudget.test.ts"]
+  },
+  {
+    id: "redis-down-asked-every-call",
+    promise: "a Redis that is down is asked again only after retryAfter, not on every call",
+    file: "packages/redis/src/internal/fallback.ts",
+    find: "return now >= this.downUntil",
+    replace: "return true",
+    tests: ["packages/redis/test/RedisRateLimiter.test.ts"]
+  },
+  {
+    id: "redis-down-interval-ignored",
+    promise: "after a failure, Redis is left alone for retryAfter",
+    file: "packages/redis/src/internal/fallback.ts",
+    find: "this.downUntil = now + this.retryMillis",
+    replace: "this.downUntil = now",
+    tests: ["packages/redis/test/RedisRateLimiter.test.ts"]
+  },
+  {
+    id: "redis-burst-after-pause",
+    promise: "after a server-imposed pause the fleet's permits resume one per emission, as GCRA spaces them",
+    file: "packages/redis/src/internal/scripts.ts",
+    find: "local paused = untilAt + (burst - 1) * emission",
+    replace: "local paused = untilAt",
+    tests: ["packages/redis/test/RedisRateLimiter.test.ts"]
+  },
+  {
+    id: "redis-window-a-bucket-late",
+    promise: "the fleet breaker's window drops outcomes exactly at its end, not a bucket later",
+    file: "packages/redis/src/internal/scripts.ts",
+    find: "if tonumber(string.sub(fields[i], 2)) <= oldest then",
+    replace: "if tonumber(string.sub(fields[i], 2)) < oldest then",
+    tests: ["packages/redis/test/RedisCircuitBreaker.test.ts"]
+  },
+  {
+    id: "redis-leases-kept",
+    promise: "leases are kept for the keys in use, not for every key ever seen",
+    file: "packages/redis/src/RedisRateLimiter.ts",
+    find: "if (leases.size < sweepAt) return",
+    replace: "return",
+    tests: ["packages/redis/test/RedisRateLimiter.test.ts"]
+  },
+  {
+    id: "redis-script-waits-past-max",
+    promise: "the script refuses a permit whose wait would exceed the max wait, as steady's GCRA does",
+    file: "packages/redis/src/internal/scripts.ts",
+    find: "if wait > maxWait then return {0, math.ceil(wait), 0} end",
+    replace: "if wait > maxWait + emission then return {0, math.ceil(wait), 0} end",
+    tests: ["packages/redis/test/RedisRateLimiter.test.ts"]
+  },
+  {
     id: "redis-never-recovers",
     promise: "limits are shared again once Redis answers after an outage",
     file: "packages/redis/src/internal/fallback.ts",

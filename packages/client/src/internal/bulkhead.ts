@@ -1,7 +1,8 @@
 /**
  * The bulkhead: at most `maxConcurrent` calls in flight, at most `maxQueue` waiting for a
  * slot (first come, first served), each for at most `queueTimeout`. A finished call hands its
- * slot straight to the next waiter, so a waiter never loses its turn to a newcomer.
+ * slot straight to the next waiter, so a waiter never loses its turn to a newcomer. A waiter
+ * that will not run (interrupted, timed out) leaves the queue, or passes on a slot it was handed.
  *
  * JavaScript runs one fiber step at a time, so plain fields are safe here.
  *
@@ -10,6 +11,7 @@
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Metric from "effect/Metric"
 import * as MetricLabel from "effect/MetricLabel"
 import * as ApiError from "../ApiError.js"
@@ -36,9 +38,13 @@ export const rejectionsTotal = Metric.counter("steady_bulkhead_rejections_total"
   incremental: true
 })
 
+/**
+ * A call waiting for a slot. `queued`: in the queue; `granted`: a finished call handed it its
+ * slot (out of the queue), not yet used; `done`: it left, or its slot is the caller's to give back.
+ */
 interface Waiter {
-  granted: boolean
-  readonly resume: (effect: Effect.Effect<void>) => void
+  state: "queued" | "granted" | "done"
+  resume: ((effect: Effect.Effect<void>) => void) | undefined
 }
 
 class Impl implements Bulkhead.Bulkhead {
@@ -63,6 +69,7 @@ class Impl implements Bulkhead.Bulkhead {
     return this.queue.length
   }
 
+  /** A slot is free: it goes to the first waiter, or back to the pool. */
   private unsafeRelease() {
     const waiter = this.queue.shift()
     if (waiter === undefined) {
@@ -70,8 +77,23 @@ class Impl implements Bulkhead.Bulkhead {
       return
     }
     queueGauge.unsafeUpdate(this.queue.length, this.labels)
-    waiter.granted = true
-    waiter.resume(Effect.void)
+    waiter.state = "granted"
+    waiter.resume!(Effect.void)
+  }
+
+  /**
+   * A waiter that will not run its call (interrupted, timed out): it leaves the queue, or, if
+   * it was handed a slot meanwhile, passes the slot on. Once only, whoever calls it first.
+   */
+  private abandon(waiter: Waiter) {
+    if (waiter.state === "queued") {
+      const i = this.queue.indexOf(waiter)
+      if (i >= 0) this.queue.splice(i, 1)
+      queueGauge.unsafeUpdate(this.queue.length, this.labels)
+    } else if (waiter.state === "granted") {
+      this.unsafeRelease()
+    }
+    waiter.state = "done"
   }
 
   private rejected(request: Policy.Request, reason: "QueueFull" | "QueueTimeout") {
@@ -86,18 +108,13 @@ class Impl implements Bulkhead.Bulkhead {
     })
   }
 
-  /** Waits in the queue for a slot; on interruption (or the timeout) leaves the queue, or passes on a slot it got. */
-  private wait(request: Policy.Request): Effect.Effect<void, ApiError.BulkheadRejectedError> {
+  /** Waits in the queue for a slot, at most `queueTimeout`; interrupted, it abandons its place. */
+  private wait(request: Policy.Request, waiter: Waiter): Effect.Effect<void, ApiError.BulkheadRejectedError> {
     const waiting = Effect.async<void>((resume) => {
-      const waiter: Waiter = { granted: false, resume }
+      waiter.resume = resume
       this.queue.push(waiter)
       queueGauge.unsafeUpdate(this.queue.length, this.labels)
-      return Effect.sync(() => {
-        if (waiter.granted) return this.unsafeRelease()
-        const i = this.queue.indexOf(waiter)
-        if (i >= 0) this.queue.splice(i, 1)
-        queueGauge.unsafeUpdate(this.queue.length, this.labels)
-      })
+      return Effect.sync(() => this.abandon(waiter))
     })
     return Effect.timeoutFail(waiting, {
       duration: this.options.queueTimeout,
@@ -122,14 +139,17 @@ class Impl implements Bulkhead.Bulkhead {
           )
         }
         // `next` is called once the slot is ours: the total deadline starts then, not in the queue
+        const waiter: Waiter = { state: "queued", resume: undefined }
+        const waited = restore(Effect.zipRight(
+          trace.event("steady.bulkhead.queued", {
+            "steady.bulkhead": this.name,
+            "steady.bulkhead.queued": this.queued
+          }),
+          this.wait(request, waiter)
+        ))
         return Effect.zipRight(
-          restore(Effect.zipRight(
-            trace.event("steady.bulkhead.queued", {
-              "steady.bulkhead": this.name,
-              "steady.bulkhead.queued": this.queued
-            }),
-            this.wait(request)
-          )),
+          // a slot handed over just as the wait was interrupted (or timed out) is passed on
+          Effect.onExit(waited, (exit) => Exit.isSuccess(exit) ? Effect.void : Effect.sync(() => this.abandon(waiter))),
           Effect.ensuring(restore(Effect.suspend(() => next(request))), this.release)
         )
       })

@@ -80,6 +80,9 @@ export const isFailure = (error: ApiError.ApiError): boolean => {
 
 const BUCKETS = 10
 
+/** The circuits map is swept of idle circuits once it holds this many (or twice what the last sweep left). */
+const SWEEP_FLOOR = 1024
+
 interface Transition {
   readonly key: string
   readonly to: CircuitBreaker.State
@@ -172,19 +175,34 @@ class Breaker implements CircuitBreaker.CircuitBreaker {
   private readonly circuits = new Map<string, Circuit>()
   private readonly labels: ReadonlyArray<MetricLabel.MetricLabel>
   private readonly bucketMillis: number
+  private sweepAt = SWEEP_FLOOR
   constructor(readonly options: CircuitBreaker.Settings) {
     this.name = options.name
     this.labels = [MetricLabel.make("breaker", options.name)]
     this.bucketMillis = Duration.toMillis(options.window) / BUCKETS
   }
 
-  private circuit(k: string): Circuit {
+  private circuit(k: string, now: number): Circuit {
     let c = this.circuits.get(k)
     if (c === undefined) {
+      if (this.circuits.size + 1 >= this.sweepAt) this.sweep(now)
       c = new Circuit(k)
       this.circuits.set(k, c)
     }
     return c
+  }
+
+  /**
+   * Drops the circuits that are as good as new (closed, no failure in a row, nothing in the
+   * window), once the map has doubled since the last sweep: a key function of the request may
+   * make one circuit per path, and the map must not keep every one ever seen.
+   */
+  private sweep(now: number) {
+    const bucket = Math.floor(now / this.bucketMillis)
+    for (const [k, c] of this.circuits) {
+      if (c.state === "closed" && c.inARow === 0 && c.totals(bucket).calls === 0) this.circuits.delete(k)
+    }
+    this.sweepAt = Math.max(SWEEP_FLOOR, this.circuits.size * 2)
   }
 
   private open(c: Circuit, now: number, reason: string): Transition {
@@ -224,7 +242,7 @@ class Breaker implements CircuitBreaker.CircuitBreaker {
     if (store !== undefined) {
       const shared = store.view(k, this.options)
       if (shared !== undefined) {
-        c ??= this.circuit(k)
+        c ??= this.circuit(k, now)
         transition = this.adopt(c, shared, now, "opened by another process")
       }
     }
@@ -249,7 +267,7 @@ class Breaker implements CircuitBreaker.CircuitBreaker {
 
   /** What the store said to a process that asked to probe `k`. */
   decide(k: string, verdict: CircuitBreaker.ProbeVerdict, now: number): Decided {
-    const c = this.circuit(k)
+    const c = this.circuit(k, now)
     switch (verdict._tag) {
       case "Probe": {
         if (c.state !== "open") return c.state === "half-open" ? this.probe(c, undefined) : pass
@@ -278,7 +296,7 @@ class Breaker implements CircuitBreaker.CircuitBreaker {
     if (store !== undefined && !probe && failed !== undefined && (c === undefined || c.state === "closed")) {
       store.record(k, failed, this.options)
     }
-    if (c === undefined && failed === true) c = this.circuit(k)
+    if (c === undefined && failed === true) c = this.circuit(k, now)
     if (c === undefined) return undefined
     if (probe) {
       if (c.state !== "half-open") return undefined

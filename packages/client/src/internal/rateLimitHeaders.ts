@@ -10,8 +10,8 @@
 /** A reset value above this is an epoch time in seconds (GitHub), below it delta-seconds. */
 const epochThreshold = 1_000_000_000
 
-/** The longest pause a header may ask for: anything longer is taken as a parse accident. */
-const maxPauseMillis = 24 * 60 * 60 * 1000
+/** A reset further away than this is taken as a parse accident (the limiter's maxPause is far shorter). */
+const implausibleResetMillis = 24 * 60 * 60 * 1000
 
 const wholeNumber = (s: string | undefined): number | undefined => {
   if (s === undefined) return undefined
@@ -49,14 +49,31 @@ export const parse = (header: (name: string) => string | undefined, now: number)
   let resetAt: number | undefined
   if (reset !== undefined) {
     resetAt = reset >= epochThreshold ? reset * 1000 : now + reset * 1000
-    if (resetAt - now > maxPauseMillis) resetAt = undefined
+    if (resetAt - now > implausibleResetMillis) resetAt = undefined
   }
   return { remaining, resetAt }
 }
 
 /**
- * Until when every caller should hold off, after a response: a 429's `Retry-After`, or an
- * exhausted quota's reset. `undefined` when there is no reason to pause.
+ * What a response asks of the limiter: until when every caller should hold off (a 429's
+ * `Retry-After`, or an exhausted quota's reset), and the longest pause it asked for beyond
+ * `maxPauseMillis`, which is not taken.
+ *
+ * @internal
+ */
+export interface Pause {
+  /** Epoch ms; `undefined` when there is no pause to take. */
+  readonly until: number | undefined
+  /** The longest pause asked for (ms) that was beyond the limit, if any. */
+  readonly refusedMillis: number | undefined
+}
+
+const noPause: Pause = { until: undefined, refusedMillis: undefined }
+
+/**
+ * The pause a response asks for. Each hint (a 429's `Retry-After`, an exhausted quota's reset)
+ * longer than `maxPauseMillis` is dropped: one response must not stop every caller for a day.
+ * Of the others, the later wins.
  *
  * @internal
  */
@@ -64,15 +81,18 @@ export const pauseUntil = (
   status: number,
   retryAfterMillis: number | undefined,
   header: (name: string) => string | undefined,
-  now: number
-): number | undefined => {
+  now: number,
+  maxPauseMillis: number
+): Pause => {
   let until: number | undefined
-  if (status === 429 && retryAfterMillis !== undefined && retryAfterMillis > 0) {
-    until = now + Math.min(retryAfterMillis, maxPauseMillis)
+  let refusedMillis: number | undefined
+  const consider = (millis: number) => {
+    if (!(millis > 0)) return
+    if (millis > maxPauseMillis) refusedMillis = Math.max(refusedMillis ?? 0, millis)
+    else until = Math.max(until ?? 0, now + millis)
   }
+  if (status === 429 && retryAfterMillis !== undefined) consider(retryAfterMillis)
   const quota = parse(header, now)
-  if (quota !== undefined && quota.remaining <= 0 && quota.resetAt !== undefined && quota.resetAt > now) {
-    until = until === undefined ? quota.resetAt : Math.max(until, quota.resetAt)
-  }
-  return until
+  if (quota !== undefined && quota.remaining <= 0 && quota.resetAt !== undefined) consider(quota.resetAt - now)
+  return until === undefined && refusedMillis === undefined ? noPause : { until, refusedMillis }
 }

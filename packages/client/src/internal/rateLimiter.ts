@@ -25,7 +25,7 @@ import * as trace from "./trace.js"
 export const TypeId: typeof RateLimiter.TypeId = Symbol.for("@steady/client/RateLimiter") as typeof RateLimiter.TypeId
 
 /** @internal */
-export const defaults = { maxWait: Duration.seconds(5) } as const
+export const defaults = { maxWait: Duration.seconds(5), maxPause: Duration.seconds(60) } as const
 
 /** Calls refused, by limiter. @internal */
 export const rejectionsTotal = Metric.counter("steady_rate_limiter_rejections_total", {
@@ -42,6 +42,12 @@ export const delayedTotal = Metric.counter("steady_rate_limiter_delayed_total", 
 /** Pauses the server asked for, by limiter. @internal */
 export const pausesTotal = Metric.counter("steady_rate_limiter_pauses_total", {
   description: "Pauses of a steady rate limiter asked for by the server",
+  incremental: true
+})
+
+/** Pauses the server asked for that were longer than `maxPause`, and not taken, by limiter. @internal */
+export const pausesRefusedTotal = Metric.counter("steady_rate_limiter_pauses_refused_total", {
+  description: "Pauses asked for by the server that were longer than a steady rate limiter's maxPause, and not taken",
   incremental: true
 })
 
@@ -84,20 +90,48 @@ const syncTake = Symbol.for("@steady/client/RateLimiter/syncTake")
 
 interface MemoryStore extends RateLimiter.Store {
   readonly [syncTake]: (key: string, rate: RateLimiter.Rate, now: number, maxWaitMillis: number) => RateLimiter.Permit
+  /** Keys held now (for tests). */
+  readonly size: number
+}
+
+/**
+ * A map that drops its stale entries once it has grown to twice what was left after the last
+ * sweep (at least `floor`): amortised O(1), and bounded by the live entries, not by every key
+ * ever seen (a key function of the request may make one per path).
+ *
+ * @internal
+ */
+export const sweeping = <K, V>(floor: number) => {
+  const map = new Map<K, V>()
+  let sweepAt = floor
+  return {
+    map,
+    set(k: K, v: V, stale: (v: V) => boolean) {
+      map.set(k, v)
+      if (map.size < sweepAt) return
+      for (const [key, value] of map) if (stale(value)) map.delete(key)
+      sweepAt = Math.max(floor, map.size * 2)
+    }
+  }
 }
 
 /** @internal */
 export const memoryStore = (): RateLimiter.Store => {
-  const tats = new Map<string, number>()
+  // a key whose tat is past is the same as one never seen: those are dropped
+  const tats = sweeping<string, number>(1024)
   const unsafeTake = (k: string, rate: RateLimiter.Rate, now: number, maxWaitMillis: number) => {
-    const r = take(tats.get(k) ?? 0, rate, now, maxWaitMillis)
-    if (r.granted) tats.set(k, r.tat)
+    const r = take(tats.map.get(k) ?? 0, rate, now, maxWaitMillis)
+    if (r.granted) tats.set(k, r.tat, (tat) => tat <= now)
     return r
   }
   const store: MemoryStore = {
     [syncTake]: unsafeTake,
     take: (k, rate, now, maxWaitMillis) => Effect.sync(() => unsafeTake(k, rate, now, maxWaitMillis)),
-    pause: (k, rate, until) => Effect.sync(() => void tats.set(k, pause(tats.get(k) ?? 0, rate, until)))
+    // a pause follows an answer to a permit taken: the takes sweep
+    pause: (k, rate, until) => Effect.sync(() => void tats.map.set(k, pause(tats.map.get(k) ?? 0, rate, until))),
+    get size() {
+      return tats.map.size
+    }
   }
   return store
 }
@@ -112,15 +146,21 @@ class Impl implements RateLimiter.RateLimiter {
   readonly rate: RateLimiter.Rate
   private readonly labels: ReadonlyArray<MetricLabel.MetricLabel>
   private readonly maxWaitMillis: number
+  private readonly maxPauseMillis: number
   private lastStoreWarning = -Infinity
-  /** When this process last learned a pause, per key: permits granted before it are stale. */
-  private readonly pausedAt = new Map<string, number>()
+  /**
+   * When this process last learned a pause, per key: permits granted before it are stale. A
+   * caller looks it up at most `maxWait` after its permit was granted; entries older than that
+   * (and a minute) are dropped.
+   */
+  private readonly pausedAt = sweeping<string, number>(1024)
   /** The memory store's synchronous take: the fast path allocates no Effect for it. */
   private readonly fast: MemoryStore[typeof syncTake] | undefined
   constructor(readonly options: RateLimiter.Settings) {
     this.name = options.name
     this.labels = [MetricLabel.make("limiter", options.name)]
     this.maxWaitMillis = Duration.toMillis(options.maxWait)
+    this.maxPauseMillis = Duration.toMillis(options.maxPause)
     this.rate = {
       emissionMillis: Duration.toMillis(options.interval) / options.limit,
       burst: options.burst
@@ -208,7 +248,7 @@ class Impl implements RateLimiter.RateLimiter {
         Effect.sleep(Duration.millis(permit.waitMillis))
       ),
       Effect.suspend(() =>
-        (this.pausedAt.get(k) ?? -Infinity) > grantedAt ? this.admit(next, request, k, waitUntil) : next(request)
+        (this.pausedAt.map.get(k) ?? -Infinity) > grantedAt ? this.admit(next, request, k, waitUntil) : next(request)
       )
     )
   }
@@ -221,10 +261,14 @@ class Impl implements RateLimiter.RateLimiter {
     header: (name: string) => string | undefined
   ): Effect.Effect<void> {
     const now = request.clock.unsafeCurrentTimeMillis()
-    const until = headers.pauseUntil(status, retryAfterMillis, header, now)
-    if (until === undefined) return Effect.void
+    const { refusedMillis, until } = headers.pauseUntil(status, retryAfterMillis, header, now, this.maxPauseMillis)
+    if (until === undefined) {
+      return refusedMillis === undefined
+        ? Effect.void
+        : this.refusePause(k, status, refusedMillis)
+    }
     pausesTotal.unsafeUpdate(1, this.labels)
-    this.pausedAt.set(k, now)
+    this.pausedAt.set(k, now, (at) => at < now - this.maxWaitMillis - 60_000)
     return this.options.store.pause(k, this.rate, until).pipe(
       Effect.zipRight(trace.event("steady.rate_limiter.paused", {
         "steady.rate_limiter": this.name,
@@ -240,6 +284,26 @@ class Impl implements RateLimiter.RateLimiter {
         })
       ),
       Effect.catchAll((error) => this.degraded(error, now))
+    )
+  }
+
+  /**
+   * The server asked for a pause longer than `maxPause`: it is not taken (one response must
+   * not stop every caller, of every process sharing the store, for hours). The caller that got
+   * a 429 has the server's value in its `RateLimitError`; the others go on at the limiter's rate.
+   */
+  private refusePause(k: string, status: number, pauseMillis: number): Effect.Effect<void> {
+    pausesRefusedTotal.unsafeUpdate(1, this.labels)
+    return Effect.zipRight(
+      trace.event("steady.rate_limiter.pause_refused", {
+        "steady.rate_limiter": this.name,
+        "steady.rate_limiter.pause_ms": pauseMillis,
+        "http.response.status_code": status
+      }),
+      Effect.annotateLogs(
+        Effect.logDebug(`steady: rate limiter ${this.name} did not pause: the server asked for more than maxPause`),
+        { limiter: this.name, key: k, status, pauseMillis, maxPauseMillis: this.maxPauseMillis }
+      )
     )
   }
 
@@ -302,6 +366,7 @@ export const unsafeMake = (options: RateLimiter.Options): RateLimiter.RateLimite
     interval: retry.duration(`${o}: interval`, options.interval, true),
     burst: retry.number(`${o}: burst`, options.burst, Math.max(1, Math.floor(limit)), { min: 1, whole: true }),
     maxWait: retry.duration(`${o}: maxWait`, options.maxWait ?? defaults.maxWait, false),
+    maxPause: retry.duration(`${o}: maxPause`, options.maxPause ?? defaults.maxPause, false),
     store,
     learn: options.learn ?? true
   })
