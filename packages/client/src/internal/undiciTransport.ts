@@ -71,6 +71,8 @@ export const send = (
       controller?.abort(aborted())
     }
     let decoder: compression.Decoder | undefined
+    /** An error's body in a coding the client cannot decode: it is dropped. */
+    let unreadable = false
     /** A chunk of the body (decoded, when it is compressed), bounded by `maxResponseBytes`. */
     const accept = (chunk: Buffer) => {
       if (finished) return
@@ -151,14 +153,29 @@ export const send = (
           headers = responseHeaders
           const encoding = responseHeaders["content-encoding"]
           if (encoding !== undefined && request.settings.compression && failure.hasBody(request.method, status)) {
-            decoder = compression.decoder(encoding)
-            if (decoder !== undefined) {
+            // a streamed body is bounded by backpressure; one read whole, at each stage too
+            const streamed = request.streaming !== undefined && status < 300
+            const coding = compression.decoder(encoding, streamed ? Infinity : maxBytes)
+            if (coding instanceof compression.Unsupported) {
+              // a 2xx body nobody can read fails; an error keeps its status, not the unreadable bytes
+              if (status < 300) return stop(compression.unsupported(request, status, encoding, coding))
+              unreadable = true
+            } else if (coding !== undefined) {
+              decoder = coding
               // the body handed up is the decoded one: its coding and length no longer apply
               const { "content-encoding": _, "content-length": __, ...rest } = responseHeaders
               headers = rest
-              decoder.on("data", sink)
-              decoder.on("end", ended)
-              decoder.on("error", (cause: Error) => broken(compression.decodeFailure(request, status, cause)))
+              coding.on("data", sink)
+              coding.on("end", ended)
+              coding.on("error", (cause: Error) => {
+                // an error's body is only shown: it keeps what was decoded, and its status speaks
+                if (status >= 300 && queue === undefined) {
+                  complete()
+                  controller?.abort(aborted())
+                } else {
+                  broken(compression.decodeFailure(request, status, cause))
+                }
+              })
             }
           }
           if (request.streaming !== undefined && status < 300 && failure.hasBody(request.method, status)) {
@@ -177,7 +194,7 @@ export const send = (
           }
         },
         onResponseData(_c: Controller, chunk: Buffer) {
-          if (finished && queue === undefined) return
+          if ((finished && queue === undefined) || unreadable) return
           if (decoder !== undefined) decoder.write(chunk)
           else sink(chunk)
         },
