@@ -197,7 +197,7 @@ describe("an incomplete or corrupt compressed body is never a success (pool)", (
       expect(Chunk.size(streamed)).toBe(0)
     }).pipe(Effect.provide(ConnectionPool.layer())))
 
-  it.scopedLive("the generic transport (fetch): a body fetch could not decode is a DecodeError (Read), not retried", () =>
+  it.scopedLive("generic transport (fetch): a body fetch could not decode is a DecodeError (Read), not retried", () =>
     Effect.gen(function*() {
       const server = yield* serving({ crc: incomplete["gzip with a bad CRC"] })
       const client = ApiClient.makeWith(yield* HttpClient.HttpClient, { baseUrl: server.url })
@@ -290,7 +290,7 @@ describe("stacked and unknown codings (pool)", () => {
       expect(error.message).toMatch(/6 stacked codings \(at most 5\)/)
     }).pipe(Effect.provide(ConnectionPool.layer())))
 
-  it.scopedLive("each stacked stage is bounded by maxResponseBytes: an inner layer of 2 MB that decodes to nothing", () =>
+  it.scopedLive("each stacked stage is bounded by maxResponseBytes: an inner layer of 2 MB decoding to nothing", () =>
     Effect.gen(function*() {
       // 100,000 empty gzip members (2 MB) decode to 0 bytes; gzipped once more, they are 6 KB
       const member = Zlib.gzipSync(Buffer.alloc(0))
