@@ -4,7 +4,9 @@ import { ApiClient, ConnectionPool } from "@steady/client"
 import { TestServer } from "@steady/testing"
 import { Chunk, Duration, Effect, Schema, Stream } from "effect"
 import * as Zlib from "node:zlib"
+import type * as Undici from "undici"
 import { describe, expect } from "vitest"
+import * as undiciTransport from "../src/internal/undiciTransport.js"
 
 /** Fails fast, with a message, where a bug would otherwise hang until vitest's timeout. */
 const within = (seconds: number, what: string) => <A, E, R>(self: Effect.Effect<A, E, R>) =>
@@ -325,4 +327,89 @@ describe("a body still encoded is named, never shown as binary", () => {
       expect(error.message).toMatch(/the body is binary, not JSON text \(8 characters\)/)
       expect(error.message).not.toMatch(binary)
     }).pipe(Effect.provide(ConnectionPool.layer())))
+})
+
+/**
+ * A dispatcher that answers every request with `body` (Content-Encoding `coding`), handing it
+ * to the transport as fast as the transport lets it: synchronously, chunk after chunk, until the
+ * transport pauses it. `longestRun` is the most bytes it handed over without a pause.
+ */
+const eagerDispatcher = (coding: string, body: Buffer, piece = 16 * 1024) => {
+  const seen = { longestRun: 0 }
+  const dispatcher = {
+    dispatch(_options: unknown, handler: Undici.Dispatcher.DispatchHandler) {
+      let paused = false
+      let sent = 0
+      let run = 0
+      const controller = {
+        pause: () => {
+          paused = true
+        },
+        resume: () => {
+          paused = false
+          run = 0
+          setImmediate(pump)
+        },
+        abort: () => {
+          paused = true
+          sent = Infinity
+        },
+        paused: false,
+        aborted: false,
+        reason: null
+      } as unknown as Undici.Dispatcher.DispatchController
+      const pump = () => {
+        while (!paused && sent < body.length) {
+          const chunk = body.subarray(sent, sent + piece)
+          sent += chunk.length
+          run += chunk.length
+          seen.longestRun = Math.max(seen.longestRun, run)
+          handler.onResponseData?.(controller, chunk)
+        }
+        if (sent === body.length) {
+          sent = Infinity
+          handler.onResponseEnd?.(controller, {})
+        }
+      }
+      handler.onRequestStart?.(controller, {})
+      handler.onResponseStart?.(controller, 200, { "content-encoding": coding, "content-type": "text/plain" }, "OK")
+      pump()
+      return true
+    }
+  } as unknown as Undici.Dispatcher
+  return { dispatcher, seen }
+}
+
+describe("compressed input waits in the socket, not in memory (pool transport)", () => {
+  // 16 MB of empty gzip members: they decode to nothing, so no output bound ever stops them
+  const member = Zlib.gzipSync(Buffer.alloc(0))
+  const empties = Buffer.concat(Array.from({ length: (16 * 1024 * 1024) / member.length }, () => member))
+
+  it.live("read whole: the transport pauses the socket while the decoder's input is full", () =>
+    Effect.gen(function*() {
+      const { dispatcher, seen } = eagerDispatcher("gzip", empties)
+      const http = HttpClient.make(() => Effect.dieMessage("the fast path takes every request here"))
+      const client = ApiClient.makeWith(http, {
+        baseUrl: "http://fake.example",
+        transport: undiciTransport.make(dispatcher, http),
+        timeout: { attempt: "2 minutes", total: "2 minutes" }
+      })
+      const response = yield* client.get("/x").pipe(within(60, "the call"))
+      expect(yield* response.text).toBe("")
+      // without backpressure the whole 16 MB is handed over at once and queues in zlib
+      expect(seen.longestRun).toBeLessThanOrEqual(256 * 1024)
+    }))
+
+  it.live("streamed: likewise, with a caller that reads as fast as it can", () =>
+    Effect.gen(function*() {
+      const { dispatcher, seen } = eagerDispatcher("gzip", empties)
+      const http = HttpClient.make(() => Effect.dieMessage("the fast path takes every request here"))
+      const client = ApiClient.makeWith(http, {
+        baseUrl: "http://fake.example",
+        transport: undiciTransport.make(dispatcher, http)
+      })
+      const chunks = yield* client.get("/x").pipe(ApiClient.stream, Stream.runCollect, within(60, "the stream"))
+      expect(Chunk.size(chunks)).toBe(0)
+      expect(seen.longestRun).toBeLessThanOrEqual(256 * 1024)
+    }))
 })

@@ -87,12 +87,19 @@ const stage = (coding: string): Transform | undefined => {
   }
 }
 
-/** A decompressing stream: what the transport writes the body to, and reads the decoded body from. @internal */
+/**
+ * A decompressing stream: what the transport writes the body to, and reads the decoded body
+ * from. `write` returns `false` when the input waiting to be decoded is past its high-water
+ * mark: the transport then pauses the socket until `drain`.
+ *
+ * @internal
+ */
 export interface Decoder {
   on(event: "data", listener: (chunk: Buffer) => void): unknown
   on(event: "end", listener: () => void): unknown
   on(event: "error", listener: (error: Error) => void): unknown
-  write(chunk: Buffer): void
+  on(event: "drain", listener: () => void): unknown
+  write(chunk: Buffer): boolean
   end(): void
   pause(): void
   resume(): void
@@ -123,6 +130,7 @@ class Chain extends EventEmitter implements Decoder {
     limit: number
   ) {
     super()
+    stages[0].stream.on("drain", () => this.emit("drain"))
     stages.forEach(({ coding, stream }, i) => {
       stream.on("error", (reason: Error) => this.fail(new CodingError(coding, reason)))
       const next = stages[i + 1]
@@ -141,10 +149,10 @@ class Chain extends EventEmitter implements Decoder {
       stream.pipe(next.stream)
     })
   }
-  write(chunk: Buffer): void {
-    if (this.failed) return
+  write(chunk: Buffer): boolean {
+    if (this.failed) return true
     this.received += chunk.length
-    this.stages[0].stream.write(chunk)
+    return this.stages[0].stream.write(chunk)
   }
   end(): void {
     if (this.failed) return

@@ -71,6 +71,9 @@ export const send = (
       controller?.abort(aborted())
     }
     let decoder: compression.Decoder | undefined
+    // the socket is paused while the caller's queue is full or the decoder's input is
+    let heldByQueue = false
+    let heldByDecoder = false
     /** An error's body in a coding the client cannot decode: it is dropped. */
     let unreadable = false
     /** A chunk of the body (decoded, when it is compressed), bounded by `maxResponseBytes`. */
@@ -113,11 +116,13 @@ export const send = (
       }
       const body: BodyQueue = new BodyQueue(
         () => {
+          heldByQueue = true
           controller?.pause()
           decoder?.pause()
         },
         () => {
-          controller?.resume()
+          heldByQueue = false
+          if (!heldByDecoder) controller?.resume()
           decoder?.resume()
         },
         Duration.toMillis(request.settings.idleTimeout),
@@ -167,6 +172,10 @@ export const send = (
               headers = rest
               coding.on("data", sink)
               coding.on("end", ended)
+              coding.on("drain", () => {
+                heldByDecoder = false
+                if (!heldByQueue) controller?.resume()
+              })
               coding.on("error", (cause: Error) => {
                 // an error's body is only shown: it keeps what was decoded, and its status speaks
                 if (status >= 300 && queue === undefined) {
@@ -195,8 +204,12 @@ export const send = (
         },
         onResponseData(_c: Controller, chunk: Buffer) {
           if ((finished && queue === undefined) || unreadable) return
-          if (decoder !== undefined) decoder.write(chunk)
-          else sink(chunk)
+          if (decoder === undefined) return sink(chunk)
+          // compressed input that arrives faster than it inflates waits in the socket, not here
+          if (!decoder.write(chunk)) {
+            heldByDecoder = true
+            controller?.pause()
+          }
         },
         onResponseEnd() {
           if (decoder !== undefined) decoder.end()
