@@ -480,4 +480,21 @@ describe("ApiClient.ndjson", () => {
       const error = yield* client.get("/x").pipe(ApiClient.ndjson(Item), Stream.runDrain, Effect.flip)
       expect(error).toMatchObject({ _tag: "DecodeError", reason: "TooLarge" })
     }))
+
+  it.effect("the lines before a line too long, in the same chunk, are delivered before the failure", () =>
+    Effect.gen(function*() {
+      const one = "{\"id\":1}\n{\"id\":2}\n" + "x".repeat(5000) + "\n"
+      const out = yield* serving([one], "application/x-ndjson", { maxResponseBytes: 1024 }).get("/x").pipe(
+        ApiClient.ndjson(Item),
+        Stream.either,
+        Stream.runCollect,
+        Effect.map(Chunk.toArray)
+      )
+      expect(out.slice(0, 2)).toEqual([Either.right({ id: 1 }), Either.right({ id: 2 })])
+      expect(out[2]).toMatchObject({ left: { _tag: "DecodeError", reason: "TooLarge" } })
+      const events = yield* serving(["data: a\n\ndata: " + "x".repeat(5000) + "\n\n"], "text/event-stream", {
+        maxResponseBytes: 1024
+      }).get("/e").pipe(ApiClient.sse(), Stream.either, Stream.runCollect, Effect.map(Chunk.toArray))
+      expect(events.map((e) => Either.isRight(e) ? e.right.data : e.left._tag)).toEqual(["a", "DecodeError"])
+    }))
 })

@@ -59,6 +59,15 @@ export const streaming = area("Streaming, uploads, pagination", [
     tests: client("Sse")
   },
   {
+    id: "lines-dropped-before-too-long",
+    promise: "the lines (and events) before a TooLarge failure are delivered before it",
+    file: `${src}streaming.ts`,
+    find:
+      "e instanceof Cut ? Stream.concat(Stream.fromIterable<B>(e.items), Stream.fail(e.error as E2)) : Stream.fail(e)",
+    replace: "e instanceof Cut ? Stream.fail(e.error as E2) : Stream.fail(e)",
+    tests: client("Sse")
+  },
+  {
     id: "sse-retry-seconds",
     promise: "the server's retry: is in milliseconds",
     file: `${src}sse.ts`,
