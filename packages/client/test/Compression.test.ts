@@ -315,6 +315,23 @@ describe("a body still encoded is named, never shown as binary", () => {
       expect(error.message).not.toMatch(binary)
     }).pipe(Effect.provide(ConnectionPool.layer())))
 
+  // fetch decodes zstd where zlib has it (Node 22.15+); Node 20's has none
+  const zlibHasZstd = "createZstdDecompress" in Zlib
+  it.scopedLive.skipIf(zlibHasZstd)(
+    "generic transport (fetch): a zstd body fetch cannot decode is InvalidJson naming zstd",
+    () =>
+      Effect.gen(function*() {
+        const server = yield* serving({
+          zstd: { coding: "zstd", bytes: Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x01, 0x02, 0x1b, 0x9b, 0xff]) }
+        })
+        const client = ApiClient.makeWith(yield* HttpClient.HttpClient, { baseUrl: server.url })
+        const error = yield* Effect.flip(client.get("/zstd").pipe(ApiClient.json(Pets), within(10, "the call")))
+        expect(error).toMatchObject({ _tag: "DecodeError", reason: "InvalidJson", body: "" })
+        expect(error.message).toContain("the body is still encoded (Content-Encoding \"zstd\")")
+        expect(error.message).not.toMatch(binary)
+      }).pipe(Effect.provide(FetchHttpClient.layer))
+  )
+
   it.scopedLive("a binary body that is not JSON: the error says so, and keeps no raw byte", () =>
     Effect.gen(function*() {
       const server = yield* TestServer.make((_, res) => {
