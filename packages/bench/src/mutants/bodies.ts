@@ -19,6 +19,103 @@ export const bodies = area("Bodies", [
     tests: client("Behaviour", "ConnectionPool")
   },
   {
+    id: "gzip-lenient-end",
+    promise: "a gzip or deflate body cut short is a DecodeError, not a shorter body",
+    file: `${src}compression.ts`,
+    find: "const zlibFlush = { flush: Zlib.constants.Z_SYNC_FLUSH }",
+    replace: "const zlibFlush = { flush: Zlib.constants.Z_SYNC_FLUSH, finishFlush: Zlib.constants.Z_SYNC_FLUSH }",
+    tests: client("Compression")
+  },
+  {
+    id: "br-lenient-end",
+    promise: "a brotli body cut short is a DecodeError, not a shorter body",
+    file: `${src}compression.ts`,
+    find: "return Zlib.createBrotliDecompress({ flush: Zlib.constants.BROTLI_OPERATION_FLUSH })",
+    replace:
+      "return Zlib.createBrotliDecompress({ flush: Zlib.constants.BROTLI_OPERATION_FLUSH, finishFlush: Zlib.constants.BROTLI_OPERATION_FLUSH })",
+    tests: client("Compression")
+  },
+  {
+    id: "empty-coded-body-fails",
+    promise: "an empty body is empty, whatever Content-Encoding it names",
+    file: `${src}compression.ts`,
+    find: "if (this.received === 0) {",
+    replace: "if (false) {",
+    tests: client("Compression")
+  },
+  {
+    id: "stacked-codings-last-only",
+    promise: "stacked codings (gzip, br) are all decoded",
+    file: `${src}compression.ts`,
+    find: "for (let i = codings.length - 1; i >= 0; i--) {",
+    replace: "for (let i = codings.length - 1; i >= codings.length - 1; i--) {",
+    tests: client("Compression")
+  },
+  {
+    id: "stacked-codings-wrong-order",
+    promise: "stacked codings are decoded last applied first",
+    file: `${src}compression.ts`,
+    find: "stages.push({ coding: codings[i], stream })",
+    replace: "stages.unshift({ coding: codings[i], stream })",
+    tests: client("Compression")
+  },
+  {
+    id: "stacked-codings-unbounded-count",
+    promise: "at most 5 stacked codings are decoded",
+    file: `${src}compression.ts`,
+    find: "if (codings.length > maxCodings)",
+    replace: "if (false)",
+    tests: client("Compression")
+  },
+  {
+    id: "stacked-stage-unbounded",
+    promise: "each stage of stacked codings is bounded by maxResponseBytes",
+    file: `${src}compression.ts`,
+    find: "if (size > limit) this.fail(",
+    replace: "if (false) this.fail(",
+    tests: client("Compression")
+  },
+  {
+    id: "unknown-coding-read-as-empty",
+    promise: "a 2xx body in an unknown coding (zstd) fails with a DecodeError naming it",
+    file: `${src}undiciTransport.ts`,
+    find: "if (status < 300) return stop(compression.unsupported(request, status, encoding, coding))",
+    replace: "",
+    tests: client("Compression")
+  },
+  {
+    id: "error-body-decode-failure-loses-status",
+    promise: "an error whose compressed body is cut keeps its status",
+    file: `${src}undiciTransport.ts`,
+    find: "if (status >= 300 && queue === undefined) {",
+    replace: "if (false) {",
+    tests: client("Compression")
+  },
+  {
+    id: "generic-zlib-failure-retried",
+    promise: "a body fetch could not decompress is a DecodeError (Read), not a retried ConnectionError",
+    file: `${src}httpClientTransport.ts`,
+    find: "if (corrupt !== undefined) return corrupt",
+    replace: "",
+    tests: client("Compression")
+  },
+  {
+    id: "decoder-input-unbounded",
+    promise: "compressed input that arrives faster than it inflates pauses the socket instead of queueing in memory",
+    file: `${src}undiciTransport.ts`,
+    find: "if (!decoder.write(chunk)) {",
+    replace: "if (!decoder.write(chunk) && false) {",
+    tests: client("Compression")
+  },
+  {
+    id: "encoded-body-shown-as-binary",
+    promise: "a body still encoded (or binary) is named in a DecodeError, never shown as raw bytes",
+    file: `${src}decode.ts`,
+    find: "if (binary.test(text.slice(0, 1024))) {",
+    replace: "if (false) {",
+    tests: client("Compression")
+  },
+  {
     id: "undici-unbounded-declared",
     promise: "maxResponseBytes holds on the pool (declared length)",
     file: `${src}undiciTransport.ts`,

@@ -35,6 +35,111 @@ export const streaming = area("Streaming, uploads, pagination", [
     tests: client("Sse")
   },
   {
+    id: "sse-crlf-split-two-ends",
+    promise: "a CRLF cut between two chunks is one line end in an event stream",
+    file: `${src}streaming.ts`,
+    find: "if (i + 1 === text.length) skipLf = true",
+    replace: "if (i + 1 === text.length) skipLf = false",
+    tests: client("Sse")
+  },
+  {
+    id: "ndjson-crlf-split-keeps-cr",
+    promise: "a CRLF cut between two chunks is one line end in NDJSON (the CR is not part of the line)",
+    file: `${src}streaming.ts`,
+    find: "if (!options.bareCr && line.endsWith(\"\\r\")) line = line.slice(0, -1)",
+    replace: "if (!options.bareCr && i > start && text.charCodeAt(i - 1) === 13) line = line.slice(0, -1)",
+    tests: client("Sse")
+  },
+  {
+    id: "ndjson-line-numbers-skip-blank",
+    promise: "an NDJSON error's line number counts blank lines",
+    file: `${src}streaming.ts`,
+    find: "Stream.filter(Stream.zipWithIndex(text), ([line]) => line.trim() !== \"\")",
+    replace: "Stream.zipWithIndex(Stream.filter(text, (line) => line.trim() !== \"\"))",
+    tests: client("Sse")
+  },
+  {
+    id: "lines-dropped-before-too-long",
+    promise: "the lines (and events) before a TooLarge failure are delivered before it",
+    file: `${src}streaming.ts`,
+    find:
+      "e instanceof Cut ? Stream.concat(Stream.fromIterable<B>(e.items), Stream.fail(e.error as E2)) : Stream.fail(e)",
+    replace: "e instanceof Cut ? Stream.fail(e.error as E2) : Stream.fail(e)",
+    tests: client("Sse")
+  },
+  {
+    id: "sse-retry-seconds",
+    promise: "the server's retry: is in milliseconds",
+    file: `${src}sse.ts`,
+    find: "this.state.retry = Number(value)",
+    replace: "this.state.retry = Number(value) * 1000",
+    tests: client("Sse")
+  },
+  {
+    id: "sse-retry-no-floor",
+    promise: "retry: 0 waits minReconnectDelay, not nothing (no reconnect storm)",
+    file: `${src}sse.ts`,
+    find: "const base = Math.max(settings.minMillis, serverRetry ?? settings.delayMillis)",
+    replace: "const base = serverRetry ?? settings.delayMillis",
+    tests: client("Sse")
+  },
+  {
+    id: "sse-retry-no-cap",
+    promise: "a huge retry: waits maxReconnectDelay, not forever",
+    file: `${src}sse.ts`,
+    find: "return Math.min(settings.maxMillis, base * 2 ** Math.min(quick, 32))",
+    replace: "return base * 2 ** Math.min(quick, 32)",
+    tests: client("Sse")
+  },
+  {
+    id: "sse-backoff-flat",
+    promise: "each quick reconnection in a row waits twice as long as the one before",
+    file: `${src}sse.ts`,
+    find: "return Math.min(settings.maxMillis, base * 2 ** Math.min(quick, 32))",
+    replace: "return Math.min(settings.maxMillis, base)",
+    tests: client("Sse")
+  },
+  {
+    id: "sse-count-resets-on-events",
+    promise: "a connection that brings events but breaks at once does not start the reconnect count again",
+    file: `${src}sse.ts`,
+    find: "const inARow = now - opened >= settings.resetAfterMillis ? 0 : quick",
+    replace: "const inARow = now - opened >= 0 ? 0 : quick",
+    tests: client("Sse")
+  },
+  {
+    id: "sse-count-never-resets",
+    promise: "a connection that stayed open reconnectResetAfter starts the reconnect count again",
+    file: `${src}sse.ts`,
+    find: "const inARow = now - opened >= settings.resetAfterMillis ? 0 : quick",
+    replace: "const inARow = quick",
+    tests: client("Sse")
+  },
+  {
+    id: "sse-pending-event-unbounded",
+    promise: "data lines without a blank line fail with TooLarge at maxResponseBytes, not grow without bound",
+    file: `${src}sse.ts`,
+    find: "if (this.size > this.maxChars) return tooLarge",
+    replace: "",
+    tests: client("Sse")
+  },
+  {
+    id: "sse-id-not-encoded",
+    promise: "a non-ASCII event id is sent as UTF-8 bytes, and the stream resumes",
+    file: `${src}sse.ts`,
+    find: "if (printableAscii.test(id)) return id",
+    replace: "return id",
+    tests: client("Sse")
+  },
+  {
+    id: "sse-id-control-sent",
+    promise: "an event id with a control character is left out of Last-Event-ID, with a warning",
+    file: `${src}sse.ts`,
+    find: "if (unsendable.test(id)) return undefined",
+    replace: "",
+    tests: client("Sse")
+  },
+  {
     id: "raw-stream-replayable",
     promise: "a ReadableStream body is never sent twice",
     file: `${src}body.ts`,

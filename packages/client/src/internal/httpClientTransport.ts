@@ -19,10 +19,16 @@ import * as ApiError from "../ApiError.js"
 import type * as Policy from "../Policy.js"
 import type * as Transport from "../Transport.js"
 import * as bytes from "./bytes.js"
+import * as decode from "./decode.js"
 import * as trace from "./trace.js"
 import * as failure from "./transportFailure.js"
 
 const fromHttpClientError = (request: Policy.Request, error: HttpClientError.HttpClientError): ApiError.ApiError => {
+  if (error._tag === "ResponseError") {
+    // the HttpClient decoded the body itself (fetch does), and it did not decode
+    const corrupt = decode.decompressionFailure(request, error.response.status, error.cause)
+    if (corrupt !== undefined) return corrupt
+  }
   if (error._tag === "RequestError" && error.reason === "InvalidUrl") {
     return failure.connectionError(request, "InvalidUrl", false, failure.describeCause(error.cause))
   }

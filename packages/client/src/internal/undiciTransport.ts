@@ -71,6 +71,11 @@ export const send = (
       controller?.abort(aborted())
     }
     let decoder: compression.Decoder | undefined
+    // the socket is paused while the caller's queue is full or the decoder's input is
+    let heldByQueue = false
+    let heldByDecoder = false
+    /** An error's body in a coding the client cannot decode: it is dropped. */
+    let unreadable = false
     /** A chunk of the body (decoded, when it is compressed), bounded by `maxResponseBytes`. */
     const accept = (chunk: Buffer) => {
       if (finished) return
@@ -111,11 +116,13 @@ export const send = (
       }
       const body: BodyQueue = new BodyQueue(
         () => {
+          heldByQueue = true
           controller?.pause()
           decoder?.pause()
         },
         () => {
-          controller?.resume()
+          heldByQueue = false
+          if (!heldByDecoder) controller?.resume()
           decoder?.resume()
         },
         Duration.toMillis(request.settings.idleTimeout),
@@ -151,14 +158,33 @@ export const send = (
           headers = responseHeaders
           const encoding = responseHeaders["content-encoding"]
           if (encoding !== undefined && request.settings.compression && failure.hasBody(request.method, status)) {
-            decoder = compression.decoder(encoding)
-            if (decoder !== undefined) {
+            // a streamed body is bounded by backpressure; one read whole, at each stage too
+            const streamed = request.streaming !== undefined && status < 300
+            const coding = compression.decoder(encoding, streamed ? Infinity : maxBytes)
+            if (coding instanceof compression.Unsupported) {
+              // a 2xx body nobody can read fails; an error keeps its status, not the unreadable bytes
+              if (status < 300) return stop(compression.unsupported(request, status, encoding, coding))
+              unreadable = true
+            } else if (coding !== undefined) {
+              decoder = coding
               // the body handed up is the decoded one: its coding and length no longer apply
               const { "content-encoding": _, "content-length": __, ...rest } = responseHeaders
               headers = rest
-              decoder.on("data", sink)
-              decoder.on("end", ended)
-              decoder.on("error", (cause: Error) => broken(compression.decodeFailure(request, status, cause)))
+              coding.on("data", sink)
+              coding.on("end", ended)
+              coding.on("drain", () => {
+                heldByDecoder = false
+                if (!heldByQueue) controller?.resume()
+              })
+              coding.on("error", (cause: Error) => {
+                // an error's body is only shown: it keeps what was decoded, and its status speaks
+                if (status >= 300 && queue === undefined) {
+                  complete()
+                  controller?.abort(aborted())
+                } else {
+                  broken(compression.decodeFailure(request, status, cause))
+                }
+              })
             }
           }
           if (request.streaming !== undefined && status < 300 && failure.hasBody(request.method, status)) {
@@ -177,9 +203,13 @@ export const send = (
           }
         },
         onResponseData(_c: Controller, chunk: Buffer) {
-          if (finished && queue === undefined) return
-          if (decoder !== undefined) decoder.write(chunk)
-          else sink(chunk)
+          if ((finished && queue === undefined) || unreadable) return
+          if (decoder === undefined) return sink(chunk)
+          // compressed input that arrives faster than it inflates waits in the socket, not here
+          if (!decoder.write(chunk)) {
+            heldByDecoder = true
+            controller?.pause()
+          }
         },
         onResponseEnd() {
           if (decoder !== undefined) decoder.end()
