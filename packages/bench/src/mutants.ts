@@ -5,6 +5,7 @@
 import { auth } from "./mutants/auth.js"
 import { bodies } from "./mutants/bodies.js"
 import { config } from "./mutants/config.js"
+import { coreMutants } from "./mutants/core.js"
 import { hardening } from "./mutants/hardening.js"
 import { hardening2, trust } from "./mutants/hardening2.js"
 import { hedging } from "./mutants/hedging.js"
@@ -21,6 +22,7 @@ import { transport } from "./mutants/transport.js"
 export type { Mutant } from "./mutants/types.js"
 
 export const mutants = [
+  ...coreMutants,
   ...retry,
   ...redaction,
   ...bodies,

@@ -10,13 +10,13 @@
  *
  * @since 0.1.0
  */
+import * as classify from "@steady/core/Classification"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type * as ParseResult from "effect/ParseResult"
 import * as Predicate from "effect/Predicate"
-import * as classify from "./internal/classify.js"
 import * as internal from "./internal/errorMessage.js"
 
 /**

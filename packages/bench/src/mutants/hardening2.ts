@@ -1,4 +1,4 @@
-import { area, client, src } from "./types.js"
+import { area, client, core, coreTests, src } from "./types.js"
 
 /** Hardening II (issue 27): what a hostile server could still do to 0.2, in the client. */
 export const hardening2 = area("Hardening II", [
@@ -85,10 +85,10 @@ export const hardening2 = area("Hardening II", [
   {
     id: "bounds-no-maximum",
     promise: "numeric options above their documented maximum are refused",
-    file: `${src}bounds.ts`,
+    file: `${core}Limits.ts`,
     find: "Number.isSafeInteger(n) && n >= range.min && n <= range.max",
     replace: "Number.isSafeInteger(n) && n >= range.min",
-    tests: client("Hardening")
+    tests: [...coreTests("Core"), ...client("Hardening")]
   }
 ])
 
@@ -97,26 +97,26 @@ export const trust = area("Redaction and credentials", [
   {
     id: "short-secret-unmasked",
     promise: "a 5 to 8 character secret is masked by value",
-    file: `${src}redact.ts`,
+    file: `${core}Redaction.ts`,
     find: "export const MIN_SECRET = 4",
     replace: "export const MIN_SECRET = 9",
-    tests: client("Trust")
+    tests: [...coreTests("Redaction"), ...client("Trust")]
   },
   {
     id: "encoded-secret-unmasked",
     promise: "a secret's URL-encoded form is masked too",
-    file: `${src}redact.ts`,
+    file: `${core}Redaction.ts`,
     find: "    one(encodeURIComponent(value))\n",
     replace: "",
-    tests: client("Trust")
+    tests: [...coreTests("Redaction"), ...client("Trust")]
   },
   {
     id: "query-name-case",
     promise: "query parameter names are matched case-insensitively for redaction",
-    file: `${src}redact.ts`,
+    file: `${core}Redaction.ts`,
     find: "const hide = sensitiveQueryParams.has(lower) || (extra !== undefined && extra.has(lower))",
     replace: "const hide = sensitiveQueryParams.has(name) || (extra !== undefined && extra.has(name))",
-    tests: client("Trust")
+    tests: [...coreTests("Redaction"), ...client("Trust")]
   },
   {
     id: "https-http-same-origin",

@@ -1,14 +1,14 @@
-import { area, client, src } from "./types.js"
+import { area, client, core, coreTests, src } from "./types.js"
 
 export const redaction = area("Redaction", [
   // Redaction
   {
     id: "authorization-shown",
     promise: "a bearer token never appears in an error's headers",
-    file: `${src}redact.ts`,
+    file: `${core}Redaction.ts`,
     find: "\n  \"authorization\",\n",
     replace: "\n",
-    tests: client("Behaviour", "ApiError", "Leak")
+    tests: [...coreTests("Redaction"), ...client("Behaviour", "ApiError", "Leak")]
   },
   {
     id: "auth-header-names-shown",
@@ -29,9 +29,9 @@ export const redaction = area("Redaction", [
   {
     id: "user-info-shown",
     promise: "URLs in errors, logs and spans never carry user info",
-    file: `${src}redact.ts`,
+    file: `${core}Redaction.ts`,
     find: "parsed.username = \"\"\n    parsed.password = \"\"",
     replace: "parsed.username = parsed.username",
-    tests: client("Behaviour", "ApiError")
+    tests: [...coreTests("Redaction"), ...client("Behaviour", "ApiError")]
   }
 ])

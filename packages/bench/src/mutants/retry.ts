@@ -1,22 +1,22 @@
-import { area, client, src } from "./types.js"
+import { area, client, core, coreTests, src } from "./types.js"
 
 export const retry = area("Retry", [
   // Retry: backoff and jitter
   {
     id: "backoff-flat",
     promise: "delays grow as base·2ⁿ up to the cap",
-    file: `${src}retryLoop.ts`,
-    find: "retry.baseMillis * 2 ** (n - 1)",
-    replace: "retry.baseMillis",
-    tests: client("Retry", "Pipeline")
+    file: `${core}Backoff.ts`,
+    find: "Math.min(capMillis, baseMillis * 2 ** (n - 1))",
+    replace: "Math.min(capMillis, baseMillis)",
+    tests: [...coreTests("Core"), ...client("Retry", "Pipeline")]
   },
   {
     id: "equal-jitter",
     promise: "delays reach down towards 0 (full jitter)",
-    file: `${src}retryLoop.ts`,
-    find: "Random.nextRange(0, ceiling)",
-    replace: "Random.nextRange(ceiling / 2, ceiling)",
-    tests: client("Retry", "Pipeline")
+    file: `${core}Backoff.ts`,
+    find: "Math.floor(random * ceiling(n, baseMillis, capMillis))",
+    replace: "Math.floor((0.5 + random / 2) * ceiling(n, baseMillis, capMillis))",
+    tests: [...coreTests("Core"), ...client("Retry", "Pipeline")]
   },
   {
     id: "gate-ignores-method",

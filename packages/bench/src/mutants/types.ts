@@ -17,7 +17,10 @@ export interface Mutant {
 }
 
 export const src = "packages/client/src/internal/"
+export const core = "packages/core/src/"
 export const client = (...files: ReadonlyArray<string>) => files.map((f) => `packages/client/test/${f}.test.ts`)
+
+export const coreTests = (...files: ReadonlyArray<string>) => files.map((f) => `packages/core/test/${f}.test.ts`)
 
 /** Names the area of a list of mutants. */
 export const area = (name: string, list: ReadonlyArray<Omit<Mutant, "area">>): ReadonlyArray<Mutant> =>

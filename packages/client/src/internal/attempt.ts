@@ -4,13 +4,13 @@
  *
  * @internal
  */
+import * as redact from "@steady/core/Redaction"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as ApiError from "../ApiError.js"
 import type * as Policy from "../Policy.js"
 import * as policy from "./policy.js"
-import * as redact from "./redact.js"
 import { parseRetryAfter } from "./retryAfter.js"
 import { errorBodyLimit } from "./transportFailure.js"
 

@@ -1,5 +1,6 @@
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import { redactHeaders, redactUrl, redactValues } from "@steady/core/Redaction"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
@@ -18,7 +19,6 @@ import type * as PolicyNs from "../Policy.js"
 import * as body from "./body.js"
 import * as bytes from "./bytes.js"
 import * as policyInternal from "./policy.js"
-import { redactHeaders, redactUrl, redactValues } from "./redact.js"
 import * as trace from "./trace.js"
 
 /** Why credentials could not be obtained. @internal */

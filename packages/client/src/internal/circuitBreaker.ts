@@ -11,6 +11,7 @@
  *
  * @internal
  */
+import * as classify from "@steady/core/Classification"
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
@@ -21,7 +22,6 @@ import * as MetricLabel from "effect/MetricLabel"
 import * as ApiError from "../ApiError.js"
 import type * as CircuitBreaker from "../CircuitBreaker.js"
 import type * as Policy from "../Policy.js"
-import * as classify from "./classify.js"
 import * as policyInternal from "./policy.js"
 import * as key from "./policyKey.js"
 import * as retry from "./retry.js"

@@ -1,4 +1,5 @@
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import { redactUrl, redactValues, secretsOf } from "@steady/core/Redaction"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
@@ -6,7 +7,6 @@ import type * as Schema from "effect/Schema"
 import * as ApiError from "../ApiError.js"
 import type * as Policy from "../Policy.js"
 import * as policy from "./policy.js"
-import { redactUrl, redactValues, secretsOf } from "./redact.js"
 import { isBufferedResponse } from "./response.js"
 
 const MAX_EXCERPT = 8 * 1024

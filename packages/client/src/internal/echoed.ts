@@ -8,7 +8,7 @@
  */
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import * as redact from "./redact.js"
+import * as redact from "@steady/core/Redaction"
 import { isBufferedResponse } from "./response.js"
 
 const secrets = new WeakMap<HttpClientRequest.HttpClientRequest, ReadonlyArray<string>>()

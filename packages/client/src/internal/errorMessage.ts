@@ -1,37 +1,14 @@
+import * as StatusText from "@steady/core/StatusText"
 import * as Duration from "effect/Duration"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import type * as ApiError from "../ApiError.js"
 
-const statusTexts: Record<number, string> = {
-  400: "Bad Request",
-  401: "Unauthorized",
-  403: "Forbidden",
-  404: "Not Found",
-  405: "Method Not Allowed",
-  406: "Not Acceptable",
-  408: "Request Timeout",
-  409: "Conflict",
-  410: "Gone",
-  412: "Precondition Failed",
-  413: "Content Too Large",
-  415: "Unsupported Media Type",
-  422: "Unprocessable Entity",
-  425: "Too Early",
-  429: "Too Many Requests",
-  500: "Internal Server Error",
-  501: "Not Implemented",
-  502: "Bad Gateway",
-  503: "Service Unavailable",
-  504: "Gateway Timeout",
-  505: "HTTP Version Not Supported"
-}
-
 const attemptsText = (n: number) => `${n} attempt${n === 1 ? "" : "s"}`
 
 /** @internal */
 export const statusMessage = (e: ApiError.StatusError): string => {
-  const text = statusTexts[e.status]
+  const text = StatusText.reasonPhrase(e.status)
   const parts: Array<string> = []
   if (Option.isSome(e.requestId)) parts.push(`request id ${e.requestId.value}`)
   if (Option.isSome(e.retryAfter)) parts.push(`retry after ${Duration.format(e.retryAfter.value)}`)

@@ -7,6 +7,7 @@
  *
  * @internal
  */
+import * as classify from "@steady/core/Classification"
 import * as Cause from "effect/Cause"
 import * as Deferred from "effect/Deferred"
 import type * as Duration from "effect/Duration"
@@ -19,7 +20,6 @@ import type * as ApiError from "../ApiError.js"
 import type * as Hedging from "../Hedging.js"
 import type * as Policy from "../Policy.js"
 import * as body from "./body.js"
-import * as classify from "./classify.js"
 import * as policyInternal from "./policy.js"
 import * as retry from "./retry.js"
 import * as trace from "./trace.js"

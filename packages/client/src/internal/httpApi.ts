@@ -13,6 +13,7 @@ import * as HttpApi from "@effect/platform/HttpApi"
 import * as HttpApiClient from "@effect/platform/HttpApiClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import { redactUrl } from "@steady/core/Redaction"
 import * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
 import { globalValue } from "effect/GlobalValue"
@@ -22,7 +23,6 @@ import * as Predicate from "effect/Predicate"
 import type * as ApiClient from "../ApiClient.js"
 import * as ApiError from "../ApiError.js"
 import { excerpt } from "./decode.js"
-import { redactUrl } from "./redact.js"
 
 /** The last response this fiber's endpoint call received, to describe a decode failure. */
 const lastResponse = globalValue(

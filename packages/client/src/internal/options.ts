@@ -4,14 +4,14 @@
  *
  * @internal
  */
+import * as bounds from "@steady/core/Limits"
+import * as redact from "@steady/core/Redaction"
 import * as Duration from "effect/Duration"
 import * as LogLevel from "effect/LogLevel"
 import type * as ApiClient from "../ApiClient.js"
 import type * as Policy from "../Policy.js"
 import type * as Transport from "../Transport.js"
-import * as bounds from "./bounds.js"
 import * as policyInternal from "./policy.js"
-import * as redact from "./redact.js"
 import * as retry from "./retry.js"
 
 /** @internal */

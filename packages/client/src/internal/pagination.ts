@@ -6,6 +6,8 @@
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as UrlParams from "@effect/platform/UrlParams"
+import * as LinkHeader from "@steady/core/LinkHeader"
+import { redactUrl } from "@steady/core/Redaction"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type * as Schema from "effect/Schema"
@@ -15,40 +17,7 @@ import type * as ApiError from "../ApiError.js"
 import type * as Pagination from "../Pagination.js"
 import * as decode from "./decode.js"
 import * as echoed from "./echoed.js"
-import { redactUrl } from "./redact.js"
 import { isBufferedResponse } from "./response.js"
-
-/**
- * The `rel="next"` target of a `Link` header (RFC 8288 §3): `<target>; param=value; …`,
- * links separated by commas outside quotes, `rel` quoted or not and possibly a list.
- *
- * @internal
- */
-export const nextLink = (header: string): string | undefined => {
-  let i = 0
-  while (i < header.length) {
-    const open = header.indexOf("<", i)
-    if (open === -1) return undefined
-    const close = header.indexOf(">", open)
-    if (close === -1) return undefined
-    let j = close + 1
-    let quoted = false
-    for (; j < header.length; j++) {
-      const c = header.charCodeAt(j)
-      if (c === 34 /* " */) quoted = !quoted
-      else if (c === 92 /* \ */ && quoted) j++
-      else if (c === 44 /* , */ && !quoted) break
-    }
-    for (const param of header.slice(close + 1, j).split(";")) {
-      const match = /^\s*rel\s*=\s*(?:"([^"]*)"|([^\s";]+))\s*$/i.exec(param)
-      if (match !== null && (match[1] ?? match[2]).toLowerCase().split(/\s+/).includes("next")) {
-        return header.slice(open + 1, close).trim()
-      }
-    }
-    i = j + 1
-  }
-  return undefined
-}
 
 const headerOf = (response: HttpClientResponse.HttpClientResponse, name: string): string | undefined => {
   const raw = isBufferedResponse(response) ? response.rawHeaders[name] : response.headers[name]
@@ -66,7 +35,7 @@ export const link: Pagination.Strategy<unknown> = {
   name: "link",
   next: ({ request, response }) => {
     const header = headerOf(response, "link")
-    const target = header === undefined ? undefined : nextLink(header)
+    const target = header === undefined ? undefined : LinkHeader.nextLink(header)
     if (target === undefined) return undefined
     let url: URL
     try {

@@ -3,10 +3,10 @@
  *
  * @internal
  */
+import { redactUrl } from "@steady/core/Redaction"
 import * as Predicate from "effect/Predicate"
 import type * as ApiError from "../ApiError.js"
 import type * as Policy from "../Policy.js"
-import { redactUrl } from "./redact.js"
 
 /** @internal */
 export const TypeId: typeof Policy.TypeId = Symbol.for("@steady/client/Policy") as typeof Policy.TypeId

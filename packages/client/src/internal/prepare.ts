@@ -7,14 +7,14 @@
  */
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as UrlParams from "@effect/platform/UrlParams"
+import * as classify from "@steady/core/Classification"
+import * as redact from "@steady/core/Redaction"
 import type * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as ApiError from "../ApiError.js"
 import type * as Policy from "../Policy.js"
-import * as classify from "./classify.js"
 import * as echoed from "./echoed.js"
 import type { Resolved } from "./options.js"
-import * as redact from "./redact.js"
 
 /** Before the total deadline starts. */
 const noTimeout: Policy.Timeout = { deadline: Infinity, scope: "total", limit: Duration.infinity }

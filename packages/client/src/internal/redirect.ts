@@ -7,13 +7,13 @@
  * @internal
  */
 import * as HttpBody from "@effect/platform/HttpBody"
+import * as redact from "@steady/core/Redaction"
 import * as Effect from "effect/Effect"
 import * as ApiError from "../ApiError.js"
 import type * as Policy from "../Policy.js"
 import { redirectSources } from "./attempt.js"
 import * as bodies from "./body.js"
 import * as policy from "./policy.js"
-import * as redact from "./redact.js"
 
 const redirectStatuses: ReadonlySet<number> = new Set([301, 302, 303, 307, 308])
 

@@ -4,6 +4,7 @@
  *
  * @internal
  */
+import * as bounds from "@steady/core/Limits"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Predicate from "effect/Predicate"
@@ -11,7 +12,6 @@ import * as Random from "effect/Random"
 import * as Schedule from "effect/Schedule"
 import type * as ApiError from "../ApiError.js"
 import type * as Retry from "../Retry.js"
-import * as bounds from "./bounds.js"
 
 /** @internal */
 export const TypeId: typeof Retry.TypeId = Symbol.for("@steady/client/Retry") as typeof Retry.TypeId

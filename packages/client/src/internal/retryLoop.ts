@@ -8,6 +8,9 @@
  *
  * @internal
  */
+import * as Backoff from "@steady/core/Backoff"
+import * as classify from "@steady/core/Classification"
+import * as redact from "@steady/core/Redaction"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Metric from "effect/Metric"
@@ -22,9 +25,7 @@ import type * as Policy from "../Policy.js"
 import type * as Retry from "../Retry.js"
 import type * as RetryBudget from "../RetryBudget.js"
 import * as body from "./body.js"
-import * as classify from "./classify.js"
 import * as policy from "./policy.js"
-import * as redact from "./redact.js"
 import * as trace from "./trace.js"
 
 /** Retries started, by every steady client of the process. @internal */
@@ -154,13 +155,11 @@ const once = (attempt: Policy.Handler, request: Policy.Request) =>
     ? Effect.fail(totalTimeout(request, 0))
     : attempt({ ...request, attempt: 1 })
 
-/** Full jitter over the capped exponential: U(0, min(cap, base·2ⁿ)), in whole milliseconds. */
-const backoff = (retry: Retry.Standard, n: number): Effect.Effect<number | undefined> => {
-  if (n > retry.times) return Effect.succeed(undefined)
-  const ceiling = Math.min(retry.capMillis, retry.baseMillis * 2 ** (n - 1))
-  // whole milliseconds: what a timer can honour, and stable under a seeded Random
-  return Effect.map(Random.nextRange(0, ceiling), Math.floor)
-}
+/** Full jitter over the capped exponential (the core's arithmetic), drawn from Effect's `Random`. */
+const backoff = (retry: Retry.Standard, n: number): Effect.Effect<number | undefined> =>
+  n > retry.times
+    ? Effect.succeed(undefined)
+    : Effect.map(Random.next, (r) => Backoff.fullJitter(n, retry.baseMillis, retry.capMillis, r))
 
 /** `Retry.standard`: the fused loop. */
 const standard = (

@@ -6,6 +6,8 @@
  * @internal
  */
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as classify from "@steady/core/Classification"
+import { redactUrl } from "@steady/core/Redaction"
 import * as Chunk from "effect/Chunk"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -16,9 +18,7 @@ import * as Stream from "effect/Stream"
 import * as ApiError from "../ApiError.js"
 import type * as Policy from "../Policy.js"
 import * as bodies from "./body.js"
-import * as classify from "./classify.js"
 import * as decode from "./decode.js"
-import { redactUrl } from "./redact.js"
 import { isBufferedResponse } from "./response.js"
 import * as failure from "./transportFailure.js"
 

@@ -20,6 +20,7 @@
  */
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpTraceContext from "@effect/platform/HttpTraceContext"
+import { redactUrl } from "@steady/core/Redaction"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -34,7 +35,6 @@ import type * as Tracer from "effect/Tracer"
 import type * as ApiError from "../ApiError.js"
 import type * as Policy from "../Policy.js"
 import * as policy from "./policy.js"
-import { redactUrl } from "./redact.js"
 
 const builtInTracer = Effect.runSync(Effect.tracer)
 
