@@ -14,6 +14,7 @@ import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
 import * as Route from "./internal/route.js"
 
 /**
@@ -172,15 +173,35 @@ export const MockHttpClient: Context.Tag<MockHttpClient, MockHttpClient> = Conte
 
 const decoder = new TextDecoder()
 
-const bodyText = (request: HttpClientRequest.HttpClientRequest): string => {
+/** The most of a stream body the mock reads, as a server would: it ends the read there. */
+const MAX_STREAM_BODY = 16 * 1024 * 1024
+
+/**
+ * The body as text. A stream body is read, as a server reads it (so a body readable once that
+ * the client sent twice arrives empty the second time), up to 16 MiB.
+ */
+const bodyText = (request: HttpClientRequest.HttpClientRequest): Effect.Effect<string> => {
   const body = request.body
   switch (body._tag) {
     case "Uint8Array":
-      return decoder.decode(body.body)
+      return Effect.succeed(decoder.decode(body.body))
     case "Raw":
-      return typeof body.body === "string" ? body.body : String(body.body)
+      return Effect.succeed(typeof body.body === "string" ? body.body : String(body.body))
+    case "Stream":
+      return body.stream.pipe(
+        Stream.runFoldWhile(
+          { text: "", bytes: 0 },
+          (acc) => acc.bytes < MAX_STREAM_BODY,
+          (acc, chunk) => ({
+            text: acc.text + decoder.decode(chunk, { stream: true }),
+            bytes: acc.bytes + chunk.length
+          })
+        ),
+        Effect.map((acc) => acc.text),
+        Effect.orElseSucceed(() => "")
+      )
     default:
-      return ""
+      return Effect.succeed("")
   }
 }
 
@@ -220,7 +241,7 @@ export const make = (handler: Handler): Effect.Effect<MockHttpClient> =>
   Effect.sync(() => {
     const recorded: Array<RecordedRequest> = []
     const client = HttpClient.make((request, url) =>
-      Effect.suspend(() => {
+      Effect.flatMap(bodyText(request), (body) => {
         const headers: Record<string, string> = {}
         for (const name in request.headers) headers[name] = request.headers[name]
         const entry: RecordedRequest = {
@@ -229,7 +250,7 @@ export const make = (handler: Handler): Effect.Effect<MockHttpClient> =>
           path: url.pathname,
           query: url.searchParams,
           headers,
-          body: bodyText(request)
+          body
         }
         recorded.push(entry)
         const reply = handler(entry)

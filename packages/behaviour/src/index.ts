@@ -1,0 +1,7 @@
+/**
+ * One behaviour suite for both Effect lines. See `Driver.ts` for what a line implements and
+ * `cases.ts` for the cases.
+ */
+export { cases } from "./cases.js"
+export type * from "./Driver.js"
+export { type ScriptedServer, scriptedServer } from "./server.js"
