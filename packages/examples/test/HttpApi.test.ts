@@ -247,6 +247,26 @@ describe("ApiClient.httpApi against a real HttpApiBuilder server", () => {
       expect(seen).toHaveLength(9)
     }).pipe(Effect.provide(ConnectionPool.layer())))
 
+  it.scopedLive("a group or an endpoint named like an Object property is a method, and Object is left alone", () =>
+    Effect.gen(function*() {
+      const { baseUrl, seen } = yield* raw((_req, res) =>
+        res.writeHead(200, { "content-type": "application/json" }).end("{}")
+      )
+      const Odd = HttpApi.make("odd").add(
+        HttpApiGroup.make("constructor").add(HttpApiEndpoint.get("list", "/list").addSuccess(Schema.Unknown))
+      ).add(
+        HttpApiGroup.make("top", { topLevel: true }).add(
+          HttpApiEndpoint.get("toString", "/own").addSuccess(Schema.Unknown)
+        )
+      )
+      const client: any = yield* ApiClient.httpApi(Odd, { baseUrl, retry: false })
+      yield* client.constructor.list()
+      yield* client.toString()
+      expect(seen).toEqual(["/list", "/own"])
+      expect(Object.prototype.hasOwnProperty.call(Object, "list")).toBe(false)
+      expect(Object.prototype.hasOwnProperty.call(Object.prototype, "list")).toBe(false)
+    }).pipe(Effect.provide(ConnectionPool.layer())))
+
   it.scopedLive("a declared 404 whose body is too large, a bomb, not gzip or not JSON is TooLarge, Read or InvalidJson, with its status", () =>
     Effect.gen(function*() {
       const big = JSON.stringify({ _tag: "PetNotFound", id: 2, padding: "x".repeat(20_000) })
