@@ -28,6 +28,7 @@ import { format } from "./internal/format.js"
 import * as model from "./internal/model.js"
 import * as names from "./internal/names.js"
 import * as refs from "./internal/refs.js"
+import * as schema from "./internal/schema.js"
 
 /**
  * The spec could not be read: not found, not JSON or YAML, a `$ref` that does not resolve, or
@@ -181,6 +182,7 @@ export const generate = (document: Readonly<Record<string, unknown>>, options: O
     m = model.read(document, options.name)
     raw = emit.files(m, options.name)
   } catch (cause) {
+    if (cause instanceof schema.TooLarge) throw new SpecError({ spec, message: cause.message })
     // a message may quote the spec (a TypeError names the value it met): only its kind is told
     throw new SpecError({
       spec,

@@ -14,6 +14,7 @@ import { fileURLToPath } from "node:url"
 import { describe, expect } from "vitest"
 import { format } from "../src/internal/format.js"
 import * as model from "../src/internal/model.js"
+import * as names from "../src/internal/names.js"
 import { syntaxErrors } from "./compile.js"
 
 const here = Path.dirname(fileURLToPath(import.meta.url))
@@ -279,6 +280,21 @@ describe("what a spec cannot make the generator do", () => {
     expect(schemas).toContain("export const Loop = Schema.Struct({ next: Schema.optional(Schema.Unknown) })")
   })
 
+  it("schemas written out past 500,000 nodes (a $ref that is not a component, used ten times a level) are a SpecError", () => {
+    const defs: Record<string, unknown> = {}
+    for (let i = 0; i < 6; i++) {
+      const properties: Record<string, unknown> = {}
+      for (let j = 0; j < 10; j++) properties[`p${j}`] = i < 5 ? { $ref: `#/x-defs/d${i + 1}` } : { type: "string" }
+      defs[`d${i}`] = { type: "object", properties }
+    }
+    const document = spec({
+      "/a": { get: { operationId: "a", responses: { 200: ok("ok", json({ $ref: "#/x-defs/d0" })) } } }
+    }, { "x-defs": defs })
+    // 10⁶ nodes: the model stops at the budget, before it writes them out
+    expect(() => model.read(document, "T")).toThrow(/more than 500000 nodes/)
+    expect(() => generated(document)).toThrow(expect.objectContaining({ _tag: "SpecError" }))
+  })
+
   it("a chain of 50,000 components is put in order by a loop, not by recursion", () => {
     const schemas: Record<string, unknown> = {}
     const name = (i: number) => `S${String(i).padStart(5, "0")}`
@@ -292,6 +308,23 @@ describe("what a spec cannot make the generator do", () => {
     // each after what it uses: the last of the chain first
     expect(m.components[0].name).toBe(name(49_999))
     expect(m.components[49_999].name).toBe(name(0))
+  })
+
+  it("10,000 operations of one name are named in linear steps, not quadratic ones", () => {
+    const namer = new names.Namer()
+    const has = Set.prototype.has
+    let lookups = 0
+    Set.prototype.has = function(this: Set<unknown>, value: unknown) {
+      lookups++
+      return has.call(this, value)
+    }
+    try {
+      for (let i = 0; i < 10_000; i++) namer.take("getPet")
+    } finally {
+      Set.prototype.has = has
+    }
+    expect(namer.take("getPet")).toBe("getPet10001")
+    expect(lookups).toBeLessThan(3 * 10_000)
   })
 
   it("the formatter: code that does not parse, or nests past its stack, is a message without the code; it works after", () => {

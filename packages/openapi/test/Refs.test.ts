@@ -4,6 +4,7 @@
  * that names the `$ref` and shows nothing of what it holds. No test here reaches the network:
  * the remote refs point at a loopback server, which must see no request.
  */
+import SwaggerParser from "@apidevtools/swagger-parser"
 import { it } from "@effect/vitest"
 import { Generator } from "@steady/openapi"
 import { Effect, Exit } from "effect"
@@ -15,7 +16,7 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
 import { describe, expect } from "vitest"
-import { isPrivateAddress } from "../src/internal/refs.js"
+import * as refs from "../src/internal/refs.js"
 
 const here = Path.dirname(fileURLToPath(import.meta.url))
 const SECRET = "SECRET-CONTENT-7c1f"
@@ -72,6 +73,8 @@ const counting = Effect.acquireRelease(
       res.setHeader("content-type", "application/json")
       if (req.url === "/api.json") {
         res.end(JSON.stringify(spec({ $ref: "pet.json" })))
+      } else if (req.url === "/loop.json") {
+        res.writeHead(302, { location: "/loop.json" }).end()
       } else if (req.url === "/file.json") {
         res.end(JSON.stringify(spec({ $ref: "file:///etc/passwd" })))
       } else if (req.url === "/pet.json") {
@@ -129,6 +132,49 @@ describe("$ref confinement", () => {
       done()
     }))
 
+  it.effect("a file over 128 MiB is refused before it is read", () =>
+    Effect.gen(function*() {
+      const { done, root, write } = layout()
+      // sparse: its size is told at once, and nothing is written
+      const big = Path.join(root, "spec", "big.yaml")
+      Fs.writeFileSync(big, "")
+      Fs.truncateSync(big, refs.maxBytes + 1)
+      expect(yield* refused(write("api.json", { $ref: "big.yaml" }), "big.yaml")).toMatch(
+        /is larger than 134217728 bytes/
+      )
+      done()
+    }))
+
+  it.scopedLive("a remote spec that drips is cut off at its deadline (the whole exchange, not each wait)", () =>
+    Effect.gen(function*() {
+      const server = yield* Effect.acquireRelease(
+        Effect.async<Http.Server>((resume) => {
+          const s = Http.createServer((_req, res) => {
+            res.writeHead(200, { "content-type": "application/json" })
+            // a byte every 20 ms: never silent long enough for an idle timeout
+            const timer = setInterval(() => res.write(" "), 20)
+            res.on("close", () => clearInterval(timer))
+          })
+          s.listen(0, "127.0.0.1", () => resume(Effect.succeed(s)))
+        }),
+        (s) =>
+          Effect.promise(() =>
+            new Promise<void>((resolve) => {
+              s.closeAllConnections()
+              s.close(() => resolve())
+            })
+          )
+      )
+      const url = `http://127.0.0.1:${(server.address() as Net.AddressInfo).port}/api.json`
+      const confined = refs.options(url, {}, 300)
+      const outcome = yield* Effect.either(
+        Effect.tryPromise(() => SwaggerParser.bundle(url, confined.parserOptions as any) as unknown as Promise<unknown>)
+      ).pipe(Effect.timeoutFail({ duration: "10 seconds", onTimeout: () => new Error("still reading after 10 s") }))
+      expect(outcome._tag).toBe("Left")
+      // the deadline (on a stalled machine the silence timeout may come first: cut off either way)
+      expect(confined.refused()?.message).toMatch(/: (not read|nothing received) in 0\.3 s$/)
+    }))
+
   it.scoped("a remote $ref is refused unless allowed, and even then never on a loopback or private address", () =>
     Effect.gen(function*() {
       const { done, write } = layout()
@@ -154,7 +200,7 @@ describe("$ref confinement", () => {
       done()
     }))
 
-  it.scoped("a spec given as a URL reads the $refs beside it (the user named that server)", () =>
+  it.scoped("a spec given as a URL reads the $refs beside it (the user named that server), following 5 redirects at most", () =>
     Effect.gen(function*() {
       const { hits, origin } = yield* counting
       const document = yield* Generator.load(`${origin}/api.json`)
@@ -163,6 +209,11 @@ describe("$ref confinement", () => {
       // but not files on this machine
       const local = yield* Effect.flip(Generator.load(`${origin}/file.json`))
       expect(local.message).toMatch(/"\/etc\/passwd": a spec read from a URL cannot read local files/)
+      // redirects are followed 5 times, each checked as the first
+      const before = hits()
+      const loop = yield* Effect.flip(Generator.load(`${origin}/loop.json`))
+      expect(loop.message).toBe(`$ref ${JSON.stringify(`${origin}/loop.json`)}: more than 5 redirects`)
+      expect(hits() - before).toBe(6)
     }))
 
   it("addresses a remote $ref must not reach", () => {
@@ -184,14 +235,14 @@ describe("$ref confinement", () => {
         "::ffff:7f00:1",
         "not an address"
       ]
-    ) expect([address, isPrivateAddress(address)]).toEqual([address, true])
+    ) expect([address, refs.isPrivateAddress(address)]).toEqual([address, true])
     for (const address of ["93.184.216.34", "8.8.8.8", "2606:4700:4700::1111"]) {
-      expect([address, isPrivateAddress(address)]).toEqual([address, false])
+      expect([address, refs.isPrivateAddress(address)]).toEqual([address, false])
     }
   })
 
   it.live(
-    "the CLI: an outside $ref exits 1 with the reason; --allow-ref-dir lets it through",
+    "the CLI: an outside $ref exits 1 with the reason; --allow-ref-dir lets it through; a YAML bomb is refused",
     () =>
       Effect.gen(function*() {
         const { done, root, write } = layout()
@@ -203,7 +254,7 @@ describe("$ref confinement", () => {
               execFile(
                 process.execPath,
                 ["--import", "tsx", "--conditions=@steady/source", Path.join(here, "../src/cli.ts"), ...args],
-                { timeout: 60_000 },
+                { timeout: 30_000 },
                 (error, stdout, stderr) =>
                   resolve({ code: error === null ? 0 : Number(error.code ?? 1), stdout, stderr })
               )
@@ -216,6 +267,26 @@ describe("$ref confinement", () => {
         const allowed = yield* cli([file, "--out", out, "--name", "T", "--allow-ref-dir", Path.join(root, "shared")])
         expect(allowed.code).toBe(0)
         expect(Fs.readFileSync(Path.join(out, "api.ts"), "utf8")).toContain(SECRET)
+        // a YAML bomb: nine lines whose aliases stand for 10⁹ nodes (the $ref bundler walked them
+        // all, for ever); in a child process, so that a bug is a killed process, not a hung test
+        const bomb = Path.join(root, "spec", "bomb.yaml")
+        Fs.writeFileSync(
+          bomb,
+          [
+            "openapi: 3.0.3",
+            "info: { title: T, version: '1' }",
+            "paths: {}",
+            "x-a0: &a0 { type: string }",
+            ...Array.from({ length: 9 }, (_, i) =>
+              `x-a${i + 1}: &a${i + 1} { type: object, properties: { ${
+                Array.from({ length: 10 }, (_, j) => `p${j}: *a${i}`).join(", ")
+              } } }`),
+            "components: { schemas: { Bomb: *a9 } }"
+          ].join("\n")
+        )
+        const bombed = yield* cli([bomb, "--out", out, "--name", "T"])
+        expect(bombed.code).toBe(1)
+        expect(bombed.stderr).toMatch(/bomb\.yaml": its YAML aliases stand for more than 5000000 nodes/)
         done()
       }),
     60_000

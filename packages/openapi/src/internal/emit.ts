@@ -123,8 +123,14 @@ const apiFile = (m: model.Model, apiName: string): string => {
   for (const o of m.operations) {
     out.push(`const ${o.name} = ${endpointCode(o)}\n`)
   }
+  const byGroup = new Map<string, Array<model.Operation>>()
+  for (const o of m.operations) {
+    const list = byGroup.get(o.group)
+    if (list === undefined) byGroup.set(o.group, [o])
+    else list.push(o)
+  }
   for (const g of m.groups) {
-    const ops = m.operations.filter((o) => o.group === g.name)
+    const ops = byGroup.get(g.name) ?? []
     out.push(
       // the group's name is camel case: letters and digits only
       `/** The \`${g.name}\` operations. */\n` +

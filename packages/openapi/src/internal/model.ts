@@ -189,6 +189,7 @@ export const apiNames = (apiName: string): ApiNames => {
 /** @internal */
 export const read = (document: Document, apiName: string): Model => {
   const resolve = resolver(document)
+  const spend = schema.budget()
   /** A node that may be a `$ref` (to a parameter, a response, a header…), followed. */
   const deref = (node: any, depth = 0): any =>
     isObject(node) && typeof node.$ref === "string" && depth < 20 ? deref(resolve(node.$ref), depth + 1) : node
@@ -198,7 +199,8 @@ export const read = (document: Document, apiName: string): Model => {
   const { byRef, components, componentContext } = readComponents(
     obj(obj(document.components).schemas),
     resolve,
-    schemasNamer
+    schemasNamer,
+    spend
   )
   const local = componentContext(undefined)
   /** Operations are written in api.ts and client.ts, where the components are `S.<Name>`. */
@@ -221,13 +223,14 @@ export const read = (document: Document, apiName: string): Model => {
 
   const errorClasses: Array<ErrorClass> = []
   const errorByKey = new Map<string, ErrorClass>()
+  const errorClassNames = new Set<string>()
   const errorClass = (status: number, body: schema.JsonSchema, owner: string): ErrorClass => {
     const code = schema.toCode(body, local)
     const key = `${status} ${code}`
     const known = errorByKey.get(key)
     if (known !== undefined) return known
     const base = names.pascal(Http.STATUS_CODES[status] ?? `Status ${status}`)
-    const taken = errorClasses.some((e) => e.className === base)
+    const taken = errorClassNames.has(base)
     const suffix = /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(code) ? code : owner
     const className = schemasNamer.take(taken ? `${base}${names.pascal(suffix)}` : base)
     const made = {
@@ -239,6 +242,7 @@ export const read = (document: Document, apiName: string): Model => {
     }
     errorByKey.set(key, made)
     errorClasses.push(made)
+    errorClassNames.add(className)
     return made
   }
 
@@ -295,7 +299,8 @@ export const read = (document: Document, apiName: string): Model => {
 const readComponents = (
   raw: { readonly [key: string]: any },
   resolve: (ref: string) => any,
-  namer: names.Namer
+  namer: names.Namer,
+  spend: () => void
 ) => {
   const byRef = new Map<string, string>()
   for (const key of Object.keys(raw).sort()) {
@@ -309,7 +314,8 @@ const readComponents = (
       resolve,
       component: (r) => byRef.get(r),
       suspend: () => false,
-      uses: (r) => used.add(r)
+      uses: (r) => used.add(r),
+      spend
     })
     deps.set(ref, [...used].sort())
   }
@@ -341,7 +347,8 @@ const readComponents = (
   const componentContext = (current: string | undefined): schema.Context => ({
     resolve,
     component: (ref) => byRef.get(ref),
-    suspend: (name) => current !== undefined && (position.get(name) ?? 0) >= (position.get(current) ?? 0)
+    suspend: (name) => current !== undefined && (position.get(name) ?? 0) >= (position.get(current) ?? 0),
+    spend
   })
   return { byRef, components, componentContext }
 }
@@ -461,8 +468,9 @@ const readOperation = (input: OperationInput): Operation | string => {
   const idempotencyKey = all.some((p) => p.in === "header" && p.name.toLowerCase() === "idempotency-key")
   // the path's own parameters, declared or not: a `{name}` the spec forgot is a string
   const { keys, segments } = splitPath(path)
+  const declaredPath = new Map(all.filter((p) => p.in === "path").map((p) => [p.name, p]))
   const pathParams = [...keys].map(([name, key]) => {
-    const declared = all.find((p) => p.in === "path" && p.name === name)
+    const declared = declaredPath.get(name)
     return declared !== undefined ? param(declared, key, true) : {
       name,
       key,

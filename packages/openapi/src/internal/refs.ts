@@ -18,13 +18,62 @@ import * as Dns from "node:dns"
 import * as Fs from "node:fs"
 import * as Http from "node:http"
 import * as Https from "node:https"
+import { createRequire } from "node:module"
 import * as Net from "node:net"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
 
+interface Yaml {
+  readonly load: (text: string, options: { readonly schema: unknown }) => unknown
+  readonly JSON_SCHEMA: unknown
+}
+
+/**
+ * js-yaml, the copy the `$ref` parser itself loads (its dependency, so always beside it): a
+ * spec's YAML is parsed here, where its aliases can be counted before anything walks it.
+ */
+const yaml: Yaml = (() => {
+  const swagger = createRequire(import.meta.url).resolve("@apidevtools/swagger-parser")
+  const refParser = createRequire(swagger).resolve("@apidevtools/json-schema-ref-parser")
+  return createRequire(refParser)("js-yaml")
+})()
+
+/**
+ * The most nodes a YAML document may hold once its aliases are written out. An alias is a
+ * reference to another node, so a few lines can stand for 10⁹ (each level aliasing the one
+ * before ten times), and whatever walks the document (the `$ref` bundler first) would never end.
+ */
+export const maxYamlNodes = 5_000_000
+
+/** Whether a document's aliases, written out, stay under `maxYamlNodes` (one without shared nodes always does). */
+const aliasesFit = (root: unknown): boolean => {
+  const seen = new Set<object>()
+  let shared = false
+  const stack: Array<unknown> = [root]
+  while (stack.length > 0 && !shared) {
+    const node = stack.pop()
+    if (typeof node !== "object" || node === null) continue
+    if (seen.has(node)) shared = true
+    seen.add(node)
+    for (const value of Object.values(node)) stack.push(value)
+  }
+  if (!shared) return true
+  // count as a tree: every alias counts what it stands for (a cycle never ends, and passes the limit)
+  let count = 0
+  stack.length = 0
+  stack.push(root)
+  while (stack.length > 0) {
+    const node = stack.pop()
+    if (++count > maxYamlNodes) return false
+    if (typeof node === "object" && node !== null) { for (const value of Object.values(node)) stack.push(value) }
+  }
+  return true
+}
+
 /** The largest file or download a spec or a `$ref` may be (GitHub's largest spec is 78 MB). */
 export const maxBytes = 128 * 1024 * 1024
-const timeoutMillis = 30_000
+/** The longest a remote `$ref` may take, and may stay silent (a parameter of `options` for the tests). */
+const defaultTimeoutMillis = 30_000
 const maxRedirects = 5
 
 /** @internal */
@@ -95,7 +144,7 @@ export const isPrivateAddress = (address: string): boolean => {
 }
 
 /** The resolver options for `SwaggerParser.bundle`, and what it refused (for the error). */
-export const options = (spec: string, confinement: Confinement) => {
+export const options = (spec: string, confinement: Confinement, timeoutMillis = defaultTimeoutMillis) => {
   let refused: Refused | undefined
   const refuse = (message: string): never => {
     refused = new Refused(message)
@@ -105,7 +154,7 @@ export const options = (spec: string, confinement: Confinement) => {
   const roots = remoteSpec !== undefined ? [] : [Path.dirname(realpath(spec))]
   for (const dir of confinement.allowRefDirs ?? []) roots.push(realpath(dir))
 
-  const readFile = async (file: { readonly url: string }): Promise<Buffer> => {
+  const readFile = async (file: { readonly url: string }): Promise<unknown> => {
     let path: string
     try {
       path = file.url.startsWith("file:") ? fileURLToPath(file.url) : decodeURIComponent(file.url)
@@ -131,9 +180,40 @@ export const options = (spec: string, confinement: Confinement) => {
     }
     if (!stat.isFile()) return refuse(`$ref ${JSON.stringify(path)} is not a file`)
     if (stat.size > maxBytes) return refuse(`$ref ${JSON.stringify(path)} is larger than ${maxBytes} bytes`)
-    return Fs.promises.readFile(real).catch((cause: NodeJS.ErrnoException) =>
+    const data = await Fs.promises.readFile(real).catch((cause: NodeJS.ErrnoException) =>
       refuse(`$ref ${JSON.stringify(path)}: ${cause.code ?? "cannot be read"}`)
     )
+    return parse(path, data)
+  }
+
+  /**
+   * JSON, else YAML, parsed here (the parsers pass a parsed value through): a YAML document
+   * whose aliases stand for more than `maxYamlNodes` nodes is refused before anything walks it.
+   */
+  const parse = (where: string, data: Buffer): unknown => {
+    const text = data.toString("utf8").replace(/^\ufeff/, "")
+    if (text.trim() === "") return text
+    try {
+      return JSON.parse(text)
+    } catch {
+      // not JSON: YAML
+    }
+    let value: unknown
+    try {
+      value = yaml.load(text, { schema: yaml.JSON_SCHEMA })
+    } catch (e) {
+      // the parser's message shows the lines around the error: only the position is told
+      const mark = (e as { mark?: { line?: number; column?: number } }).mark
+      return refuse(
+        `${JSON.stringify(where)} is not JSON or YAML${
+          typeof mark?.line === "number" ? ` (line ${mark.line + 1}, column ${(mark.column ?? 0) + 1})` : ""
+        }`
+      )
+    }
+    if (!aliasesFit(value)) {
+      return refuse(`${JSON.stringify(where)}: its YAML aliases stand for more than ${maxYamlNodes} nodes`)
+    }
+    return value
   }
 
   /** Beside a spec read from a URL: the same origin, under its folder. */
@@ -141,15 +221,15 @@ export const options = (spec: string, confinement: Confinement) => {
     remoteSpec !== undefined && url.origin === remoteSpec.origin &&
     url.pathname.startsWith(remoteSpec.pathname.replace(/[^/]*$/, ""))
 
-  const readUrl = async (file: { readonly url: string }): Promise<Buffer> => {
+  const readUrl = async (file: { readonly url: string }): Promise<unknown> => {
     let url = new URL(file.url)
     for (let hop = 0;; hop++) {
       const own = besideSpec(url)
       if (!own && confinement.allowRemoteRefs !== true) {
         return refuse(`$ref ${JSON.stringify(url.href)}: remote $refs are off (allow them with --allow-remote-refs)`)
       }
-      const answer = await get(url, own, refuse)
-      if (answer.location === undefined) return answer.body
+      const answer = await get(url, own, refuse, timeoutMillis)
+      if (answer.location === undefined) return parse(url.href, answer.body)
       if (hop >= maxRedirects) return refuse(`$ref ${JSON.stringify(file.url)}: more than ${maxRedirects} redirects`)
       url = new URL(answer.location, url)
       if (url.protocol !== "http:" && url.protocol !== "https:") {
@@ -172,13 +252,19 @@ export const options = (spec: string, confinement: Confinement) => {
 }
 
 /** One GET, bounded in size and time, to an address that passed the check (unless `trusted`). */
-const get = (url: URL, trusted: boolean, refuse: (message: string) => never) =>
+const get = (url: URL, trusted: boolean, refuse: (message: string) => never, timeoutMillis: number) =>
   new Promise<{ readonly body: Buffer; readonly location?: string | undefined }>((resolve, reject) => {
     const where = JSON.stringify(url.href)
     let settled = false
+    // the whole exchange, not only each wait for a byte: a server that drips is cut off too
+    const deadline = setTimeout(
+      () => request.destroy(new Error(`not read in ${timeoutMillis / 1000} s`)),
+      timeoutMillis
+    )
     const fail = (message: string) => {
       if (settled) return
       settled = true
+      clearTimeout(deadline)
       try {
         refuse(message)
       } catch (e) {
@@ -187,6 +273,7 @@ const get = (url: URL, trusted: boolean, refuse: (message: string) => never) =>
     }
     const host = url.hostname.replace(/^\[|\]$/g, "")
     if (!trusted && Net.isIP(host) !== 0 && isPrivateAddress(host)) {
+      clearTimeout(deadline)
       return fail(`$ref ${where}: ${host} is not a public address`)
     }
     // the address is checked where it is connected to: a name that resolves to a private one is refused too
@@ -210,6 +297,7 @@ const get = (url: URL, trusted: boolean, refuse: (message: string) => never) =>
       if (status >= 300 && status < 400 && typeof res.headers.location === "string") {
         res.resume()
         settled = true
+        clearTimeout(deadline)
         return resolve({ body: Buffer.alloc(0), location: res.headers.location })
       }
       if (status !== 200) {
@@ -229,11 +317,12 @@ const get = (url: URL, trusted: boolean, refuse: (message: string) => never) =>
       res.on("end", () => {
         if (settled) return
         settled = true
+        clearTimeout(deadline)
         resolve({ body: Buffer.concat(chunks, size) })
       })
       res.on("error", (e) => fail(`$ref ${where}: ${e.message}`))
     })
-    request.on("timeout", () => request.destroy(new Error(`no answer in ${timeoutMillis / 1000} s`)))
+    request.on("timeout", () => request.destroy(new Error(`nothing received in ${timeoutMillis / 1000} s`)))
     request.on(
       "error",
       (e: NodeJS.ErrnoException) =>
