@@ -7,14 +7,22 @@ import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
 import ts from "typescript"
+import { afterAll } from "vitest"
 
 const here = Path.dirname(fileURLToPath(import.meta.url))
 
-/** A fresh folder under packages/openapi/build/<name>/. */
+const made: Array<string> = []
+afterAll(() => {
+  for (const dir of made) Fs.rmSync(dir, { recursive: true, force: true })
+})
+
+/** A fresh folder under packages/openapi/build/<name>/, removed when the test file is done. */
 export const buildDir = (name: string): string => {
   const root = Path.join(here, "../build", name)
   Fs.mkdirSync(root, { recursive: true })
-  return Fs.mkdtempSync(Path.join(root, "run-"))
+  const dir = Fs.mkdtempSync(Path.join(root, "run-"))
+  made.push(dir)
+  return dir
 }
 
 /** Writes generated files into `dir`; returns their paths. */
