@@ -27,6 +27,8 @@ import * as emit from "./internal/emit.js"
 import { format } from "./internal/format.js"
 import * as model from "./internal/model.js"
 import * as names from "./internal/names.js"
+import * as refs from "./internal/refs.js"
+import * as schema from "./internal/schema.js"
 
 /**
  * The spec could not be read: not found, not JSON or YAML, a `$ref` that does not resolve, or
@@ -52,10 +54,29 @@ export class WriteError extends Data.TaggedError("WriteError")<{
 }> {}
 
 /**
+ * Where a spec's `$ref`s may read from. By default only files inside the spec's own folder
+ * (after symbolic links are followed), or, for a spec given as a URL, URLs beside it; a
+ * failure names the `$ref` and never shows what the file holds.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface LoadOptions {
+  /** More folders whose files `$ref`s may read (`--allow-ref-dir`). Default: none. */
+  readonly allowRefDirs?: ReadonlyArray<string> | undefined
+  /**
+   * Whether `$ref`s may fetch `http(s)` URLs (`--allow-remote-refs`). Even then, never from a
+   * loopback, private, link-local or other non-public address, whatever the name resolves to.
+   * Default `false`.
+   */
+  readonly allowRemoteRefs?: boolean | undefined
+}
+
+/**
  * @since 0.2.0
  * @category models
  */
-export interface Options {
+export interface Options extends LoadOptions {
   /** The API's name in the code: the service (`Petstore`), the `…Api` class and the `Config` prefix (`PETSTORE`). */
   readonly name: string
 }
@@ -75,28 +96,74 @@ export interface Generated {
   readonly skipped: ReadonlyArray<string>
 }
 
+/** Why the parser failed, in words that never quote the file (a YAML error shows the lines around it). */
+const loadFailure = (cause: unknown): string => {
+  const e = cause as { code?: unknown; source?: unknown; message?: unknown; targetRef?: unknown }
+  const source = typeof e?.source === "string" ? JSON.stringify(e.source) : "the spec"
+  switch (e?.code) {
+    case "EPARSER": {
+      const at = /\((\d+):(\d+)\)/.exec(String(e.message ?? ""))
+      return `${source} is not JSON or YAML${at !== null ? ` (line ${at[1]}, column ${at[2]})` : ""}`
+    }
+    case "EUNMATCHEDPARSER":
+      return `${source} is not JSON or YAML`
+    case "EMISSINGPOINTER":
+    case "EINVALIDPOINTER":
+      return `a $ref${
+        typeof e.targetRef === "string" ? ` ${JSON.stringify(e.targetRef)}` : ""
+      } points to nothing in ${source}`
+    case "ETIMEOUT":
+      return "reading the spec and its $refs took too long"
+    case "ERESOLVER":
+    case "EUNMATCHEDRESOLVER":
+      return `${source} cannot be read`
+  }
+  // the library's own errors outside the list above name a $ref or the document, no contents
+  const message = e instanceof Error ? e.message.split("\n")[0] : String(cause)
+  return message.length > 300 ? `${message.slice(0, 300)}…` : message
+}
+
 /**
- * Reads a spec (a path or a URL), with its `$ref`s to other files bundled in.
+ * Reads a spec (a path or a URL), with its `$ref`s to other files bundled in. `$ref`s read only
+ * inside the spec's folder and `options.allowRefDirs`, and fetch URLs only with
+ * `options.allowRemoteRefs` (see `LoadOptions`).
  *
  * @since 0.2.0
  * @category loading
  */
-export const load = (spec: string): Effect.Effect<Readonly<Record<string, unknown>>, SpecError> =>
-  Effect.tryPromise({
-    try: () => SwaggerParser.bundle(spec) as Promise<any>,
-    catch: (cause) => new SpecError({ spec, message: cause instanceof Error ? cause.message : String(cause) })
+export const load = (
+  spec: string,
+  options: LoadOptions = {}
+): Effect.Effect<Readonly<Record<string, unknown>>, SpecError> =>
+  Effect.suspend(() => {
+    const confined = refs.options(spec, options)
+    return Effect.tryPromise({
+      try: () => SwaggerParser.bundle(spec, confined.parserOptions as any) as unknown as Promise<any>,
+      catch: (cause) => new SpecError({ spec, message: confined.refused()?.message ?? loadFailure(cause) })
+    })
   }).pipe(Effect.flatMap((document) => {
+    if (document === null || typeof document !== "object" || Array.isArray(document)) {
+      return Effect.fail(new SpecError({ spec, message: "the spec is not an object" }))
+    }
     const version = String(document.openapi ?? document.swagger ?? "")
     return version.startsWith("3.")
       ? Effect.succeed(document as Record<string, unknown>)
       : Effect.fail(
-        new SpecError({ spec, message: `only OpenAPI 3.0 and 3.1 are supported, this is ${version || "neither"}` })
+        new SpecError({
+          spec,
+          message: `only OpenAPI 3.0 and 3.1 are supported, this is ${
+            version === "" ? "neither" : JSON.stringify(version.slice(0, 20))
+          }`
+        })
       )
   }))
 
 /**
  * Generates the files for a document. The output is stable: the same document gives the same
- * bytes.
+ * bytes. Every string of the spec is escaped for where it lands (a comment, a string, a
+ * template), so no spec can add code to the output. Throws a `SpecError` for a document it
+ * cannot generate (one whose code would not parse, say: a bug of the generator's, reported
+ * without the spec's text), and a `TypeError` for a `name` without a letter or digit.
  *
  * @since 0.2.0
  * @category generating
@@ -105,10 +172,29 @@ export const generate = (document: Readonly<Record<string, unknown>>, options: O
   if (typeof options.name !== "string" || names.pascal(options.name) === "_") {
     throw new TypeError("Generator: name must have at least one letter or digit")
   }
-  const m = model.read(document)
-  const raw = emit.files(m, options.name)
+  if (names.isReserved(names.pascal(options.name))) {
+    throw new TypeError(`Generator: name ${names.pascal(options.name)} is a name the generated code imports`)
+  }
+  const spec = "(document)"
+  let raw: Record<string, string>
+  let m: model.Model
+  try {
+    m = model.read(document, options.name)
+    raw = emit.files(m, options.name)
+  } catch (cause) {
+    if (cause instanceof schema.TooLarge) throw new SpecError({ spec, message: cause.message })
+    // a message may quote the spec (a TypeError names the value it met): only its kind is told
+    throw new SpecError({
+      spec,
+      message: `the generator failed on this document (${cause instanceof Error ? cause.name : typeof cause})`
+    })
+  }
   const files: Record<string, string> = {}
-  for (const name of Object.keys(raw)) files[name] = format(name, raw[name])
+  for (const name of Object.keys(raw)) {
+    const formatted = format(name, raw[name])
+    if (typeof formatted !== "string") throw new SpecError({ spec, message: formatted.message })
+    files[name] = formatted
+  }
   return { files, operations: m.operations.length, schemas: m.components.length, skipped: m.skipped }
 }
 
@@ -120,8 +206,14 @@ export const generate = (document: Readonly<Record<string, unknown>>, options: O
  * @category generating
  */
 export const run = (spec: string, out: string, options: Options): Effect.Effect<Generated, SpecError | WriteError> =>
-  Effect.flatMap(load(spec), (document) => {
-    const generated = generate(document, options)
+  Effect.flatMap(load(spec, options), (document): Effect.Effect<Generated, SpecError | WriteError> => {
+    let generated: Generated
+    try {
+      generated = generate(document, options)
+    } catch (cause) {
+      if (cause instanceof SpecError) return Effect.fail(new SpecError({ spec, message: cause.message }))
+      throw cause
+    }
     return Effect.as(
       Effect.try({
         try: () => {

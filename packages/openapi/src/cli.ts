@@ -1,21 +1,41 @@
 #!/usr/bin/env node
 /**
- * `steady-openapi <spec> --out <dir> [--name Petstore]`: generates a steady client from an
- * OpenAPI 3.0/3.1 document.
+ * `steady-openapi <spec> --out <dir> [--name Petstore] [--allow-ref-dir <dir>]… [--allow-remote-refs]`:
+ * generates a steady client from an OpenAPI 3.0/3.1 document. `$ref`s read files only inside
+ * the spec's folder and the `--allow-ref-dir` folders, and fetch URLs only with
+ * `--allow-remote-refs` (never from a private address).
  *
  * @since 0.2.0
  */
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
 import * as Path from "node:path"
 import { parseArgs } from "node:util"
 import * as Generator from "./Generator.js"
 
-const usage = "usage: steady-openapi <spec.json|spec.yaml|url> --out <dir> [--name <ApiName>]"
+const usage = "usage: steady-openapi <spec.json|spec.yaml|url> --out <dir> [--name <ApiName>] " +
+  "[--allow-ref-dir <dir>]... [--allow-remote-refs]"
 
-const { positionals, values } = parseArgs({
-  allowPositionals: true,
-  options: { out: { type: "string" }, name: { type: "string" }, help: { type: "boolean", short: "h" } }
-})
+const parsed = (() => {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: {
+        out: { type: "string" },
+        name: { type: "string" },
+        "allow-ref-dir": { type: "string", multiple: true },
+        "allow-remote-refs": { type: "boolean" },
+        help: { type: "boolean", short: "h" }
+      }
+    })
+  } catch (e) {
+    console.error(`steady-openapi: ${e instanceof Error ? e.message : String(e)}\n${usage}`)
+    return process.exit(2)
+  }
+})()
+const { positionals, values } = parsed
 if (values.help === true) {
   console.log(usage)
   process.exit(0)
@@ -27,12 +47,27 @@ if (spec === undefined || values.out === undefined || positionals.length > 1) {
 }
 const name = values.name ?? Path.basename(values.out)
 const started = performance.now()
-Effect.runPromise(Effect.either(Generator.run(spec, values.out, { name }))).then((result) => {
-  if (result._tag === "Left") {
-    console.error(`steady-openapi: ${result.left.message}`)
-    process.exit(1)
+const options: Generator.Options = {
+  name,
+  allowRefDirs: values["allow-ref-dir"] ?? [],
+  allowRemoteRefs: values["allow-remote-refs"] === true
+}
+Effect.runPromiseExit(Generator.run(spec, values.out, options)).then((exit) => {
+  if (Exit.isFailure(exit)) {
+    const failure = Cause.failureOption(exit.cause)
+    if (Option.isSome(failure)) console.error(`steady-openapi: ${failure.value.message}`)
+    else {
+      // a --name it cannot use, or a bug of the generator's: said in one line (a bug's message may quote the spec)
+      const defect = Cause.squash(exit.cause)
+      console.error(
+        defect instanceof TypeError && defect.message.startsWith("Generator: name")
+          ? `steady-openapi: --${defect.message.slice("Generator: ".length)}`
+          : `steady-openapi: failed (${defect instanceof Error ? defect.name : typeof defect}); please report it`
+      )
+    }
+    return process.exit(1)
   }
-  const g = result.right
+  const g = exit.value
   const bytes = Object.values(g.files).reduce((n, text) => n + Buffer.byteLength(text), 0)
   console.log(
     `steady-openapi: ${g.operations} operations, ${g.schemas} schemas → ${values.out} ` +

@@ -12,6 +12,10 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
 import { describe, expect } from "vitest"
+import { format } from "../src/internal/format.js"
+import * as model from "../src/internal/model.js"
+import * as names from "../src/internal/names.js"
+import { syntaxErrors } from "./compile.js"
 
 const here = Path.dirname(fileURLToPath(import.meta.url))
 const examples = Path.join(here, "../../examples")
@@ -254,4 +258,208 @@ describe("Generator", () => {
       expect(Either.right(usage.stderr).pipe(Either.getOrThrow)).toMatch(/usage: steady-openapi/)
       Fs.rmSync(out, { recursive: true })
     }), 60_000)
+})
+
+describe("what a spec cannot make the generator do", () => {
+  it("a schema nested 200 deep, and a $ref into itself, give code: Schema.Unknown below depth 32, not a crash", () => {
+    let deep: any = { type: "string" }
+    for (let i = 0; i < 200; i++) deep = { type: "object", nullable: true, properties: { a: deep } }
+    const files = generated(spec({}, {
+      components: {
+        schemas: {
+          Deep: deep,
+          // not a component ref: followed, and followed again, until the depth says stop
+          Loop: { type: "object", properties: { next: { $ref: "#/components/schemas/Loop/properties/next" } } }
+        }
+      }
+    }))
+    const schemas = files["schemas.ts"]
+    expect(syntaxErrors(files)).toEqual([])
+    expect(schemas.match(/Schema\.Struct\(/g)?.length).toBeLessThanOrEqual(34)
+    expect(schemas).toMatch(/export const Deep = [^]*Schema\.Unknown/)
+    expect(schemas).toContain("export const Loop = Schema.Struct({ next: Schema.optional(Schema.Unknown) })")
+  })
+
+  it("schemas written out past 500,000 nodes (a $ref that is not a component, used ten times a level) are a SpecError", () => {
+    const defs: Record<string, unknown> = {}
+    for (let i = 0; i < 6; i++) {
+      const properties: Record<string, unknown> = {}
+      for (let j = 0; j < 10; j++) properties[`p${j}`] = i < 5 ? { $ref: `#/x-defs/d${i + 1}` } : { type: "string" }
+      defs[`d${i}`] = { type: "object", properties }
+    }
+    const document = spec({
+      "/a": { get: { operationId: "a", responses: { 200: ok("ok", json({ $ref: "#/x-defs/d0" })) } } }
+    }, { "x-defs": defs })
+    // 10⁶ nodes: the model stops at the budget, before it writes them out
+    expect(() => model.read(document, "T")).toThrow(/more than 500000 nodes/)
+    expect(() => generated(document)).toThrow(expect.objectContaining({ _tag: "SpecError" }))
+  })
+
+  it("a chain of 50,000 components is put in order by a loop, not by recursion", () => {
+    const schemas: Record<string, unknown> = {}
+    const name = (i: number) => `S${String(i).padStart(5, "0")}`
+    for (let i = 0; i < 50_000; i++) {
+      schemas[name(i)] = i + 1 < 50_000
+        ? { type: "object", properties: { next: { $ref: `#/components/schemas/${name(i + 1)}` } } }
+        : { type: "string" }
+    }
+    const m = model.read(spec({}, { components: { schemas } }), "T")
+    expect(m.components).toHaveLength(50_000)
+    // each after what it uses: the last of the chain first
+    expect(m.components[0].name).toBe(name(49_999))
+    expect(m.components[49_999].name).toBe(name(0))
+  })
+
+  it("10,000 operations of one name are named in linear steps, not quadratic ones", () => {
+    const namer = new names.Namer()
+    const has = Set.prototype.has
+    let lookups = 0
+    Set.prototype.has = function(this: Set<unknown>, value: unknown) {
+      lookups++
+      return has.call(this, value)
+    }
+    try {
+      for (let i = 0; i < 10_000; i++) namer.take("getPet")
+    } finally {
+      Set.prototype.has = has
+    }
+    expect(namer.take("getPet")).toBe("getPet10001")
+    expect(lookups).toBeLessThan(3 * 10_000)
+  })
+
+  it("the formatter: code that does not parse, or nests past its stack, is a message without the code; it works after", () => {
+    const secret = "do-not-print-7f3a"
+    const broken = format("schemas.ts", `export const A = 1\n${secret} ${secret} }`)
+    expect(broken).toEqual({ message: expect.stringMatching(/^the generated schemas\.ts does not parse at line 2/) })
+    expect(JSON.stringify(broken)).not.toContain(secret)
+    const nested = format("schemas.ts", `export const A = ${"f(".repeat(2000)}${")".repeat(2000)}`)
+    expect(nested).toEqual({ message: expect.stringMatching(/could not be laid out/) })
+    expect(format("index.ts", "export const  a =  1")).toBe("export const a = 1\n")
+  })
+
+  it("a document the generator cannot handle is a SpecError that quotes nothing of it", () => {
+    const broken = spec({})
+    Object.defineProperty(broken, "paths", {
+      enumerable: true,
+      get: () => {
+        throw new TypeError("Cannot read root:x:0:0 of the spec")
+      }
+    })
+    let thrown: unknown
+    try {
+      generated(broken)
+    } catch (e) {
+      thrown = e
+    }
+    expect(thrown).toMatchObject({ _tag: "SpecError", message: "the generator failed on this document (TypeError)" })
+  })
+
+  it.live(
+    "the CLI: a title with a newline is a comment; a failure is one line, not a stack trace",
+    () =>
+      Effect.gen(function*() {
+        const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "steady-openapi-cli-"))
+        const out = Path.join(dir, "out")
+        const file = Path.join(dir, "api.json")
+        Fs.writeFileSync(
+          file,
+          JSON.stringify({
+            ...spec({}),
+            info: { title: "T\nglobalThis.x = 1 //", version: "1\u2028globalThis.y = 2 //" }
+          })
+        )
+        const run = (args: ReadonlyArray<string>) =>
+          Effect.promise(() =>
+            new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+              execFile(
+                process.execPath,
+                ["--import", "tsx", "--conditions=@steady/source", Path.join(here, "../src/cli.ts"), ...args],
+                { timeout: 60_000 },
+                (error, stdout, stderr) =>
+                  resolve({ code: error === null ? 0 : Number(error.code ?? 1), stdout, stderr })
+              )
+            )
+          )
+        const good = yield* run([file, "--out", out, "--name", "T"])
+        expect(good.code).toBe(0)
+        expect(Fs.readFileSync(Path.join(out, "index.ts"), "utf8").split("\n")[0]).toBe(
+          "// Generated by steady-openapi from \"T\\nglobalThis.x = 1 //\" 1\\u2028globalThis.y = 2 //. Do not edit: regenerate it."
+        )
+        const badName = yield* run([file, "--out", out, "--name", "Effect"])
+        expect(badName.code).toBe(1)
+        expect(badName.stderr).toBe("steady-openapi: --name Effect is a name the generated code imports\n")
+        Fs.rmSync(dir, { recursive: true })
+      }),
+    60_000
+  )
+})
+
+describe("paths, names and what each declaration gives", () => {
+  const pathParam = (name: string) => ({ name, in: "path", required: true, schema: { type: "string" } })
+
+  it("a Google-style path keeps its colon; parameters that collide once renamed get keys of their own", () => {
+    const files = generated(spec({
+      "/v1/models/{model}:generateContent": {
+        post: { operationId: "generate", parameters: [pathParam("model")], responses: { 200: ok() } }
+      },
+      "/files/{file-path}/{filePath}/{pet id}": {
+        get: {
+          operationId: "getFile",
+          parameters: [pathParam("file-path"), pathParam("filePath"), pathParam("pet id")],
+          responses: { 200: ok() }
+        }
+      }
+    }))
+    const api = files["api.ts"]
+    expect(api).toContain(`"/v1/models/:model([^/]+?)::generateContent"`)
+    expect(api).toContain(`"/files/:filePath2/:filePath/:petId"`)
+    expect(api).toContain(
+      "Schema.Struct({ filePath2: Schema.String, filePath: Schema.String, petId: Schema.String })"
+    )
+  })
+
+  it("schema and operation names that start with a digit become identifiers", () => {
+    const files = generated(spec(
+      {
+        "/a": {
+          get: {
+            operationId: "2fa-verify",
+            tags: ["3d"],
+            responses: { 200: ok("ok", json({ $ref: "#/components/schemas/1Pet" })) }
+          }
+        }
+      },
+      { components: { schemas: { "1Pet": { type: "object", properties: { id: { type: "integer" } } } } } }
+    ))
+    expect(syntaxErrors(files)).toEqual([])
+    expect(files["schemas.ts"]).toContain("export const _1Pet = ")
+    expect(files["api.ts"]).toContain("const _2faVerify = HttpApiEndpoint.get(")
+    expect(files["api.ts"]).toContain("export class _3dGroup extends HttpApiGroup.make(")
+  })
+
+  it("only a GET gets a …Stream: a POST search with a page parameter and a Link header does not", () => {
+    const list = { type: "array", items: { type: "string" } }
+    const paged = {
+      parameters: [{ name: "page", in: "query", schema: { type: "integer" } }],
+      responses: {
+        200: { description: "x", headers: { Link: { schema: { type: "string" } } }, content: json(list) }
+      }
+    }
+    const client = generated(spec({
+      "/search": { post: { operationId: "search", ...paged } },
+      "/items": { get: { operationId: "items", ...paged } }
+    }))["client.ts"]
+    expect(client).toContain("itemsStream: (request")
+    expect(client).not.toContain("searchStream")
+  })
+
+  it("a declared 400 gets its typed class like any other status", () => {
+    const problem = { type: "object", properties: { message: { type: "string" } } }
+    const files = generated(spec({
+      "/a": { get: { operationId: "a", responses: { 200: ok(), 400: ok("bad", json(problem)) } } }
+    }))
+    expect(files["schemas.ts"]).toContain(`class BadRequest extends Schema.TaggedError<BadRequest>()("BadRequest", {`)
+    expect(files["api.ts"]).toContain(".addError(BadRequestResponse)")
+    expect(files["client.ts"]).toContain("Fails with `BadRequest` (400), or an `ApiError`.")
+  })
 })

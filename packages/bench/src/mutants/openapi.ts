@@ -1,29 +1,261 @@
-import { area } from "./types.js"
+import { area, src } from "./types.js"
+
+const model = "packages/openapi/src/internal/model.ts"
+const escape = "packages/openapi/src/internal/escape.ts"
+const refs = "packages/openapi/src/internal/refs.ts"
+const httpApi = `${src}httpApi.ts`
+const generator = ["packages/openapi/test/Generator.test.ts"]
+const hostile = ["packages/openapi/test/Hostile.test.ts"]
+const refsTests = ["packages/openapi/test/Refs.test.ts"]
+const wire = ["packages/openapi/test/Wire.test.ts"]
+const httpApiTests = ["packages/examples/test/HttpApi.test.ts"]
 
 export const openapi = area("OpenAPI", [
   // @steady/openapi
   {
     id: "openapi-key-ignored",
     promise: "a POST that declares an Idempotency-Key sends one and is retried",
-    file: "packages/openapi/src/internal/model.ts",
+    file: model,
     find: "const idempotencyKey = all.some(",
     replace: "const idempotencyKey = false && all.some(",
-    tests: ["packages/openapi/test/Generator.test.ts"]
+    tests: generator
   },
   {
     id: "openapi-errors-untyped",
     promise: "a declared 4xx/5xx with a JSON body is the operation's typed error",
-    file: "packages/openapi/src/internal/model.ts",
-    find: "} else if (status >= 400 && status < 600 && json !== undefined",
-    replace: "} else if (status >= 600 && json !== undefined",
-    tests: ["packages/openapi/test/Generator.test.ts"]
+    file: model,
+    find: "} else if (status >= 400 && jsonSchema !== undefined) {",
+    replace: "} else if (status >= 600 && jsonSchema !== undefined) {",
+    tests: generator
   },
   {
     id: "openapi-link-not-followed",
     promise: "a Link header on an array response gives a ...Stream method",
-    file: "packages/openapi/src/internal/model.ts",
-    find: "if (linkHeader && isArray) paging = { _tag: \"link\" }",
-    replace: "if (false) paging = { _tag: \"link\" }",
-    tests: ["packages/openapi/test/Generator.test.ts"]
+    file: model,
+    find: "if (responses.linkHeader && isArray) return { _tag: \"link\" }",
+    replace: "if (false) return { _tag: \"link\" }",
+    tests: generator
+  },
+  // Trust II
+  {
+    id: "openapi-stream-on-post",
+    promise: "only a GET gets a ...Stream method: a POST search with a page parameter does not",
+    file: model,
+    find: "paging: method === \"get\" ? readPaging(responses, query, deref) : undefined,",
+    replace: "paging: readPaging(responses, query, deref),",
+    tests: generator
+  },
+  {
+    id: "openapi-400-untyped",
+    promise: "a declared 400 gets its typed class like any other status",
+    file: model,
+    find: "} else if (status >= 400 && jsonSchema !== undefined) {",
+    replace: "} else if (status > 400 && jsonSchema !== undefined) {",
+    tests: generator
+  },
+  {
+    id: "openapi-digit-identifier",
+    promise: "schema and operation names that start with a digit become valid identifiers",
+    file: "packages/openapi/src/internal/names.ts",
+    find: "return /^[0-9]/.test(joined) ? `_${joined}` : joined",
+    replace: "return joined",
+    tests: generator
+  },
+  {
+    id: "httpapi-400-untyped",
+    promise: "a declared 400 (HttpApiDecodeError, or a spec's own) arrives as the declared error, at run time",
+    file: httpApi,
+    find: "(e): e is ApiError.StatusError => ApiError.isStatusError(e) && info.declared.has(e.status),",
+    replace:
+      "(e): e is ApiError.StatusError => ApiError.isStatusError(e) && info.declared.has(e.status) && e.status !== 400,",
+    tests: [...httpApiTests, ...wire]
+  },
+  // Hardening II: escaping
+  {
+    id: "openapi-line-comment-newline",
+    promise: "a newline in the title or version does not end the header's line comment",
+    file: escape,
+    find: "printable(text.replace(/\\r\\n?|\\n|\\t/g, \" \"))",
+    replace: "printable(text)",
+    tests: hostile
+  },
+  {
+    id: "openapi-line-comment-u2028",
+    promise: "U+2028 and U+2029 in the title do not end the header's line comment",
+    file: escape,
+    find: "\\u007f\\u2028\\u2029\\ufeff",
+    replace: "\\u007f\\ufeff",
+    tests: hostile
+  },
+  {
+    id: "openapi-block-comment-open",
+    promise: "*/ in a description or a server URL does not close a doc comment",
+    file: escape,
+    find: ".replace(/\\*\\//g, \"*\\\\/\")",
+    replace: "",
+    tests: hostile
+  },
+  {
+    id: "openapi-template-open",
+    promise: "a backtick or ${ in a path stays text in the ...Stream method's template",
+    file: escape,
+    find: ".replace(/[`$]/g, \"\\\\$&\")",
+    replace: "",
+    tests: hostile
+  },
+  {
+    id: "openapi-key-unquoted",
+    promise: "a property name that is not an identifier is written as a string",
+    file: "packages/openapi/src/internal/names.ts",
+    find: "    : escape.stringLiteral(name)",
+    replace: "    : name",
+    tests: hostile
+  },
+  // Hardening II: $ref confinement
+  {
+    id: "openapi-ref-outside-folder",
+    promise: "a $ref outside the spec's folder and the --allow-ref-dir folders is refused",
+    file: refs,
+    find: "if (!roots.some((root) => inside(root, real))) {",
+    replace: "if (false) {",
+    tests: refsTests
+  },
+  {
+    id: "openapi-ref-symlink",
+    promise: "a symbolic link in the folder to a file outside it is refused",
+    file: refs,
+    find: "const real = realpath(path)",
+    replace: "const real = Path.resolve(path)",
+    tests: refsTests
+  },
+  {
+    id: "openapi-remote-ref-on",
+    promise: "remote $refs are refused unless --allow-remote-refs",
+    file: refs,
+    find: "if (!own && confinement.allowRemoteRefs !== true) {",
+    replace: "if (false) {",
+    tests: refsTests
+  },
+  {
+    id: "openapi-remote-ref-private",
+    promise: "even allowed, a remote $ref never reaches a loopback or private address",
+    file: refs,
+    find: "if (!trusted && Net.isIP(host) !== 0 && isPrivateAddress(host)) {",
+    replace: "if (false) {",
+    tests: refsTests
+  },
+  {
+    id: "openapi-yaml-bomb",
+    promise: "a YAML spec whose aliases stand for 10^9 nodes is refused before the bundler walks it",
+    file: refs,
+    find: "if (!aliasesFit(value)) {",
+    replace: "if (false) {",
+    tests: refsTests
+  },
+  {
+    id: "openapi-ref-size-unbounded",
+    promise: "a file over 128 MiB is refused before it is read",
+    file: refs,
+    find: "if (stat.size > maxBytes) return refuse(",
+    replace: "if (false) return refuse(",
+    tests: refsTests
+  },
+  {
+    id: "openapi-remote-no-deadline",
+    promise: "a remote spec or $ref that drips is cut off at its deadline",
+    file: refs,
+    find: "() => request.destroy(new Error(`not read in ${timeoutMillis / 1000} s`)),",
+    replace: "() => undefined,",
+    tests: refsTests
+  },
+  {
+    id: "openapi-redirects-off-by-one",
+    promise: "a remote spec's redirects are followed 5 times at most, each checked as the first",
+    file: refs,
+    find: "if (hop >= maxRedirects) return refuse(",
+    replace: "if (hop > maxRedirects) return refuse(",
+    tests: refsTests
+  },
+  // Hardening II: crashes, paths and names
+  {
+    id: "openapi-namer-quadratic",
+    promise: "100,000 operations of one name are named in linear steps, not quadratic ones",
+    file: "packages/openapi/src/internal/names.ts",
+    find: "let i = this.next.get(base) ?? 2",
+    replace: "let i = 2",
+    tests: generator
+  },
+  {
+    id: "openapi-node-budget",
+    promise: "schemas written out past 500,000 nodes (non-component $refs, YAML aliases) are a SpecError, not a hang",
+    file: "packages/openapi/src/internal/schema.ts",
+    find: "if (--left < 0) throw new TooLarge()",
+    replace: "--left",
+    tests: generator
+  },
+  {
+    id: "openapi-depth-unbounded",
+    promise: "a deeply nested schema is generated (Schema.Unknown below the limit), never a formatter crash",
+    file: "packages/openapi/src/internal/schema.ts",
+    find: "export const maxDepth = 32",
+    replace: "export const maxDepth = 100_000",
+    tests: generator
+  },
+  {
+    id: "openapi-path-keys-collide",
+    promise: "path parameters that collide once renamed ({file-path}, {filePath}) get keys of their own",
+    file: model,
+    find: "for (const n of params) if (!taken.has(n)) taken.set(n, namer.take(names.pathKey(n)))",
+    replace: "for (const n of params) if (!taken.has(n)) taken.set(n, names.pathKey(n))",
+    tests: [...generator, ...wire]
+  },
+  {
+    id: "openapi-param-runs-into-text",
+    promise: "/v1/models/{model}:generateContent reaches the server as written, the parameter ending at the colon",
+    file: model,
+    find: "return ends ? `:${s.key}` : `:${s.key}([^/]+?)`",
+    replace: "return `:${s.key}`",
+    tests: [...generator, ...wire]
+  },
+  // Hardening II: ApiClient.httpApi
+  {
+    id: "httpapi-path-unencoded",
+    promise: "a path parameter is percent-encoded as one segment: a/b?c=d#e never changes the path's shape",
+    file: httpApi,
+    find: "return pathInternal.path(strings, args)",
+    replace: "return strings.map((s, i) => (i === 0 ? s : String(args[i - 1]) + s)).join(\"\")",
+    tests: [...httpApiTests, ...wire]
+  },
+  {
+    id: "httpapi-double-colon",
+    promise: "'::' in an endpoint's path is a colon of the path's own text",
+    file: httpApi,
+    find: "if (path[i] === \":\" && path[i + 1] === \":\") {",
+    replace: "if (false) {",
+    tests: httpApiTests
+  },
+  {
+    id: "httpapi-cut-error-decoded",
+    promise: "a declared error's body that steady cut is TooLarge, with its status, not decoded cut",
+    file: httpApi,
+    find: "return declared > errorBodyLimit || utf8.encode(error.body).byteLength >= errorBodyLimit",
+    replace: "return false",
+    tests: httpApiTests
+  },
+  {
+    id: "httpapi-undecoded-error-decoded",
+    promise: "a declared error whose compressed body did not decode is Read, with its status",
+    file: httpApi,
+    find: "const coding = undecodedBodies.get(e)",
+    replace: "const coding: string | undefined = undefined",
+    tests: httpApiTests
+  },
+  {
+    id: "httpapi-invalid-json-mismatch",
+    promise: "a declared error's (or a success's) body that is not JSON is InvalidJson, not SchemaMismatch",
+    file: httpApi,
+    find: "const invalidJson = info.json.has(response.status) && body !== \"\" && !isJsonText(body)",
+    replace: "const invalidJson = false",
+    tests: httpApiTests
   }
 ])

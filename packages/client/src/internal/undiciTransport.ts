@@ -76,6 +76,8 @@ export const send = (
     let heldByDecoder = false
     /** An error's body in a coding the client cannot decode: it is dropped. */
     let unreadable = false
+    /** The coding of an error's body that did not decode (what was decoded is kept). */
+    let undecoded: string | undefined
     /** A chunk of the body (decoded, when it is compressed), bounded by `maxResponseBytes`. */
     const accept = (chunk: Buffer) => {
       if (finished) return
@@ -96,7 +98,15 @@ export const send = (
     }
     const complete = () => {
       const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)
-      finish(Effect.succeed({ status, headers, body, request }))
+      finish(Effect.succeed(
+        undecoded === undefined ? { status, headers, body, request } : {
+          status,
+          headers,
+          body,
+          request,
+          undecoded
+        }
+      ))
     }
     // where the (decoded) body goes: the caller's stream, or the buffer read inside the attempt
     const sink = (chunk: Buffer) => queue !== undefined ? queue.push(chunk) : accept(chunk)
@@ -165,6 +175,7 @@ export const send = (
               // a 2xx body nobody can read fails; an error keeps its status, not the unreadable bytes
               if (status < 300) return stop(compression.unsupported(request, status, encoding, coding))
               unreadable = true
+              undecoded = typeof encoding === "string" ? encoding : encoding.join(", ")
             } else if (coding !== undefined) {
               decoder = coding
               // the body handed up is the decoded one: its coding and length no longer apply
@@ -179,6 +190,7 @@ export const send = (
               coding.on("error", (cause: Error) => {
                 // an error's body is only shown: it keeps what was decoded, and its status speaks
                 if (status >= 300 && queue === undefined) {
+                  undecoded = typeof encoding === "string" ? encoding : encoding.join(", ")
                   complete()
                   controller?.abort(aborted())
                 } else {

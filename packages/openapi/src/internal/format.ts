@@ -20,19 +20,41 @@ const config = {
   "arrowFunction.useParentheses": "force"
 }
 
-/** @internal */
-export const format = (fileName: string, code: string): string => {
-  if (formatter === undefined) {
-    formatter = createFromBuffer(Fs.readFileSync(getPath()))
-    formatter.setConfig({}, config)
+/**
+ * The code laid out, or why it could not be: code that does not parse (a bug of the
+ * generator's: the message gives the position, never the code, which holds the spec's text), or
+ * the formatter failing (its wasm runs out of stack on deeply nested code; it is made anew).
+ *
+ * @internal
+ */
+export const format = (fileName: string, code: string): string | { readonly message: string } => {
+  try {
+    if (formatter === undefined) {
+      formatter = createFromBuffer(Fs.readFileSync(getPath()))
+      formatter.setConfig({}, config)
+    }
+    // dprint keeps some line breaks it finds, so a second pass can differ from the first: format
+    // until the text is stable (what the lint rule checks), at most a few times
+    let text = code
+    for (let i = 0; i < 4; i++) {
+      const next = formatter.formatText({ filePath: fileName, fileText: text })
+      if (next === text) break
+      text = next
+    }
+    return text
+  } catch (cause) {
+    // a wasm trap may leave the instance broken: the next call makes a new one
+    formatter = undefined
+    const message = cause instanceof Error ? cause.message : String(cause)
+    const at = new RegExp(`${fileName.replace(/\./g, "\\.")}:(\\d+):(\\d+)`).exec(message)
+    return {
+      message: at !== null
+        ? `the generated ${fileName} does not parse at line ${at[1]}, column ${
+          at[2]
+        } (a bug of the generator's: please report it)`
+        : `the generated ${fileName} could not be laid out (${
+          cause instanceof Error ? cause.name : "error"
+        }: the spec may nest schemas too deeply)`
+    }
   }
-  // dprint keeps some line breaks it finds, so a second pass can differ from the first: format
-  // until the text is stable (what the lint rule checks), at most a few times
-  let text = code
-  for (let i = 0; i < 4; i++) {
-    const next = formatter.formatText({ filePath: fileName, fileText: text })
-    if (next === text) break
-    text = next
-  }
-  return text
 }

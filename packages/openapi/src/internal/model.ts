@@ -2,9 +2,15 @@
  * The spec, read into what the emitter needs: components in the order they can be defined,
  * and operations with their parameters, bodies, responses and the resilience the spec implies.
  *
+ * The document is hostile input: every node is checked for its shape before it is used (a
+ * string where an object belongs is ignored, never dereferenced), every identifier is made
+ * here, unique in the file it lands in, and every string is kept as data for the emitter to
+ * escape.
+ *
  * @internal
  */
 import * as Http from "node:http"
+import * as escape from "./escape.js"
 import * as names from "./names.js"
 import * as schema from "./schema.js"
 
@@ -16,11 +22,17 @@ const METHODS = ["get", "put", "post", "delete", "patch", "head", "options"] as 
 /** @internal */
 export interface Param {
   readonly name: string
-  /** The key in the generated struct (the spec's name, or a camel-case one for a path name that is not an identifier). */
+  /** The key in the generated struct (and, for a path parameter, its name in the path: `\w+`, unique). */
   readonly key: string
   readonly required: boolean
   readonly code: string
   readonly description: string | undefined
+}
+
+/** A piece of an operation's path: text as the spec writes it, or a path parameter (by its key). */
+export type Segment = { readonly _tag: "text"; readonly text: string } | {
+  readonly _tag: "param"
+  readonly key: string
 }
 
 /** @internal */
@@ -35,6 +47,8 @@ export interface ErrorResponse {
   readonly status: number
   /** The error class's name (its `_tag`). */
   readonly className: string
+  /** Its `…Response` schema in api.ts. */
+  readonly responseName: string
 }
 
 /** @internal */
@@ -43,12 +57,23 @@ export type Paging =
   | { readonly _tag: "page"; readonly param: string }
   | { readonly _tag: "cursor"; readonly param: string; readonly next: string; readonly items: string }
 
+/** The identifiers of a paginated operation: its exported parameter schemas, its page schema and its `…Stream` method. */
+export interface PagingNames {
+  readonly path: string | undefined
+  readonly urlParams: string | undefined
+  readonly page: string
+  readonly method: string
+}
+
 /** @internal */
 export interface Operation {
   readonly method: (typeof METHODS)[number]
+  /** As the spec writes it (for the doc comment). */
   readonly path: string
-  /** `/repos/:owner/:repo` */
+  /** `/repos/:owner/:repo`, in the router's syntax (`::` a colon, `(…)` where a parameter ends inside a segment). */
   readonly apiPath: string
+  readonly segments: ReadonlyArray<Segment>
+  /** The group's identifier (`HttpApiGroup.make("…")`). */
   readonly group: string
   readonly name: string
   readonly summary: string | undefined
@@ -65,11 +90,13 @@ export interface Operation {
   /** The spec declares `Retry-After` or `RateLimit-*` response headers. */
   readonly rateHeaders: ReadonlyArray<string>
   readonly paging: Paging | undefined
+  readonly pagingNames: PagingNames | undefined
 }
 
 /** @internal */
 export interface ErrorClass {
   readonly className: string
+  readonly responseName: string
   readonly status: number
   /** The body's schema in schemas.ts, and in api.ts (components as `S.<Name>`). */
   readonly code: string
@@ -84,6 +111,20 @@ export interface Component {
 }
 
 /** @internal */
+export interface Group {
+  readonly name: string
+  readonly className: string
+}
+
+/** The identifiers made from the API's name (`--name`). */
+export interface ApiNames {
+  /** The service: `Petstore`. */
+  readonly service: string
+  readonly api: string
+  readonly options: string
+}
+
+/** @internal */
 export interface Model {
   readonly title: string
   readonly version: string
@@ -93,7 +134,8 @@ export interface Model {
   readonly componentContext: (current: string | undefined) => schema.Context
   readonly operations: ReadonlyArray<Operation>
   readonly errorClasses: ReadonlyArray<ErrorClass>
-  readonly groups: ReadonlyArray<string>
+  readonly groups: ReadonlyArray<Group>
+  readonly names: ApiNames
   readonly security: Security | undefined
   /** Operations left out, and why. */
   readonly skipped: ReadonlyArray<string>
@@ -106,52 +148,60 @@ export type Security =
   | { readonly _tag: "apiKey"; readonly in: "header" | "query"; readonly name: string }
   | { readonly _tag: "oauth2"; readonly tokenUrl: string; readonly scopes: ReadonlyArray<string> }
 
-const unescape = (s: string) => s.replace(/~1/g, "/").replace(/~0/g, "~")
+const isObject = (v: unknown): v is { readonly [key: string]: any } =>
+  typeof v === "object" && v !== null && !Array.isArray(v)
+
+/** An object node, or an empty one when the spec put something else there. */
+const obj = (v: unknown): { readonly [key: string]: any } => (isObject(v) ? v : {})
+
+const arr = (v: unknown): ReadonlyArray<unknown> => (Array.isArray(v) ? v : [])
+
+/** A JSON pointer's token: `~1` is `/`, `~0` is `~`, and (in a URI fragment) percent-decoded. */
+const unescape = (s: string) => {
+  let decoded = s
+  try {
+    decoded = decodeURIComponent(s)
+  } catch {
+    // not percent-encoded: as it is
+  }
+  return decoded.replace(/~1/g, "/").replace(/~0/g, "~")
+}
 
 const isJson = (type: string) => type === "application/json" || /^application\/[^;]*\+json/.test(type)
 
-/** @internal */
-export const read = (document: Document): Model => {
-  const resolve = (ref: string): any => {
-    if (!ref.startsWith("#/")) return undefined
-    let node: any = document
-    for (const part of ref.slice(2).split("/").map(unescape)) {
-      node = node?.[part]
-      if (node === undefined) return undefined
-    }
-    return node
+/** The document's own nodes only: `constructor` or `__proto__` in a `$ref` finds nothing. */
+const resolver = (document: Document) => (ref: string): any => {
+  if (!ref.startsWith("#/")) return undefined
+  let node: any = document
+  for (const part of ref.slice(2).split("/").map(unescape)) {
+    if (node === null || typeof node !== "object" || !Object.prototype.hasOwnProperty.call(node, part)) return undefined
+    node = node[part]
   }
+  return node
+}
+
+/** The identifiers the generated files declare for themselves, from the API's name. */
+export const apiNames = (apiName: string): ApiNames => {
+  const service = names.pascal(apiName)
+  return { service, api: `${service}Api`, options: `${service}Options` }
+}
+
+/** @internal */
+export const read = (document: Document, apiName: string): Model => {
+  const resolve = resolver(document)
+  const spend = schema.budget()
   /** A node that may be a `$ref` (to a parameter, a response, a header…), followed. */
   const deref = (node: any, depth = 0): any =>
-    node !== null && typeof node === "object" && typeof node.$ref === "string" && depth < 20
-      ? deref(resolve(node.$ref), depth + 1)
-      : node
+    isObject(node) && typeof node.$ref === "string" && depth < 20 ? deref(resolve(node.$ref), depth + 1) : node
 
-  // components: a stable name each, then an order in which each is defined after what it uses
-  const namer = new names.Namer()
-  const rawComponents = document.components?.schemas ?? {}
-  const byRef = new Map<string, string>()
-  for (const key of Object.keys(rawComponents).sort()) {
-    byRef.set(`#/components/schemas/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`, namer.take(names.pascal(key)))
-  }
-  const order: Array<string> = []
-  const state = new Map<string, "visiting" | "done">()
-  const visit = (ref: string) => {
-    if (state.has(ref) || !byRef.has(ref)) return
-    state.set(ref, "visiting")
-    for (const dep of [...schema.references(resolve(ref))].sort()) visit(dep)
-    state.set(ref, "done")
-    order.push(ref)
-  }
-  for (const ref of [...byRef.keys()]) visit(ref)
-  const position = new Map(order.map((ref, i) => [byRef.get(ref)!, i]))
-  const components = order.map((ref) => ({ name: byRef.get(ref)!, ref, schema: resolve(ref) }))
-  /** In a component, a reference to one defined at or after it is a cycle, and suspended. */
-  const componentContext = (current: string | undefined): schema.Context => ({
+  // schemas.ts declares the components and the error classes: one namer for both
+  const schemasNamer = new names.Namer()
+  const { byRef, components, componentContext } = readComponents(
+    obj(obj(document.components).schemas),
     resolve,
-    component: (ref) => byRef.get(ref),
-    suspend: (name) => current !== undefined && (position.get(name) ?? 0) >= (position.get(current) ?? 0)
-  })
+    schemasNamer,
+    spend
+  )
   const local = componentContext(undefined)
   /** Operations are written in api.ts and client.ts, where the components are `S.<Name>`. */
   const ctx: schema.Context = {
@@ -162,229 +212,416 @@ export const read = (document: Document): Model => {
     }
   }
 
-  const paramCode = (s: any): string => {
-    const target = deref(s) ?? {}
-    if (
-      Array.isArray(target.enum) && target.enum.length > 0 && target.enum.every((v: unknown) => typeof v === "string")
-    ) {
-      return `Schema.Literal(${[...new Set(target.enum)].map((v) => JSON.stringify(v)).join(", ")})`
-    }
-    const type = Array.isArray(target.type) ? target.type.find((t: string) => t !== "null") : target.type
-    switch (type) {
-      case "integer":
-      case "number":
-        return "Schema.NumberFromString"
-      case "boolean":
-        return "Schema.BooleanFromString"
-      case "array":
-        return `Schema.Array(${paramCode(target.items)})`
-      default:
-        return "Schema.String"
-    }
+  // api.ts and client.ts (which index.ts re-exports together) share one namer
+  const ownNames = apiNames(apiName)
+  const apiNamer = new names.Namer()
+  for (
+    const n of [ownNames.service, ownNames.api, ownNames.options, "Options", "Credentials", "layer", "layerConfig"]
+  ) {
+    apiNamer.take(n)
   }
 
-  const errorClassNamer = new names.Namer()
   const errorClasses: Array<ErrorClass> = []
-  const errorByKey = new Map<string, string>()
-  const errorClass = (status: number, body: schema.JsonSchema, owner: string): string => {
+  const errorByKey = new Map<string, ErrorClass>()
+  const errorClassNames = new Set<string>()
+  const errorClass = (status: number, body: schema.JsonSchema, owner: string): ErrorClass => {
     const code = schema.toCode(body, local)
     const key = `${status} ${code}`
     const known = errorByKey.get(key)
     if (known !== undefined) return known
     const base = names.pascal(Http.STATUS_CODES[status] ?? `Status ${status}`)
-    const taken = errorClasses.some((e) => e.className === base)
+    const taken = errorClassNames.has(base)
     const suffix = /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(code) ? code : owner
-    const className = errorClassNamer.take(taken ? `${base}${names.pascal(suffix)}` : base)
-    errorByKey.set(key, className)
-    errorClasses.push({ className, status, code, qualified: schema.toCode(body, ctx) })
-    return className
+    const className = schemasNamer.take(taken ? `${base}${names.pascal(suffix)}` : base)
+    const made = {
+      className,
+      responseName: apiNamer.take(`${className}Response`),
+      status,
+      code,
+      qualified: schema.toCode(body, ctx)
+    }
+    errorByKey.set(key, made)
+    errorClasses.push(made)
+    errorClassNames.add(className)
+    return made
   }
 
-  const globalSecurity = Array.isArray(document.security) ? document.security : undefined
-  const security = readSecurity(document, globalSecurity)
-
-  const operationNamer = new names.Namer()
-  const groupNamers = new Map<string, names.Namer>()
   const operations: Array<Operation> = []
   const skipped: Array<string> = []
-  const paths = document.paths ?? {}
+  const paths = obj(document.paths)
   for (const path of Object.keys(paths).sort()) {
-    const item = deref(paths[path]) ?? {}
+    const item = obj(deref(paths[path]))
     for (const method of METHODS) {
       const op = item[method]
-      if (op === undefined) continue
-      const label = `${method.toUpperCase()} ${path}`
-      const params = [...(item.parameters ?? []), ...(op.parameters ?? [])].map((p: any) => deref(p))
-        .filter((p: any) => p !== undefined)
-      // an operation's own parameter replaces the path item's of the same name and place
-      const unique = new Map<string, any>()
-      for (const p of params) unique.set(`${p.in}:${p.name}`, p)
-      const param = (p: any): Param => {
-        const key = p.in === "path" ? names.pathKey(p.name) : p.name
-        return {
-          name: p.name,
-          key,
-          required: p.in === "path" || p.required === true,
-          code: paramCode(p.schema ?? p.content?.["application/json"]?.schema),
-          description: p.description
-        }
-      }
-      const all = [...unique.values()]
-      const idempotencyKey = all.some((p) => p.in === "header" && String(p.name).toLowerCase() === "idempotency-key")
-      const pathParams = all.filter((p) => p.in === "path").map(param)
-      const query = all.filter((p) => p.in === "query").map(param)
-      const headers = all.filter((p) =>
-        p.in === "header" &&
-        !["idempotency-key", "authorization", "accept", "content-type"].includes(String(p.name).toLowerCase())
-      ).map((p) => ({ ...param(p), key: String(p.name).toLowerCase() }))
-
-      let body: Operation["body"]
-      const requestBody = deref(op.requestBody)
-      if (requestBody?.content !== undefined && method !== "get" && method !== "head") {
-        const types = Object.keys(requestBody.content)
-        const json = types.find(isJson)
-        if (json !== undefined) {
-          body = { code: schema.toCode(requestBody.content[json].schema, ctx), encoding: "json" }
-        } else if (types.includes("application/x-www-form-urlencoded")) {
-          body = {
-            code: schema.toCode(requestBody.content["application/x-www-form-urlencoded"].schema, ctx),
-            encoding: "form"
-          }
-        } else if (types.some((t) => t.startsWith("text/"))) {
-          body = { code: "Schema.String", encoding: "text" }
-        } else {
-          skipped.push(`${label}: a request body of ${types.join(", ")} (JSON, forms and text are generated)`)
-          continue
-        }
-      }
-
-      const operationName = names.camel(op.operationId ?? `${method} ${path}`)
-      const successes: Array<Response> = []
-      const errors: Array<ErrorResponse> = []
-      const rateHeaders = new Set<string>()
-      let linkHeader = false
-      let successSchema: any
-      const responses = op.responses ?? {}
-      for (const statusText of Object.keys(responses).sort()) {
-        const status = Number(statusText)
-        const response = deref(responses[statusText]) ?? {}
-        for (const h of Object.keys(response.headers ?? {})) {
-          const lower = h.toLowerCase()
-          if (lower === "link") linkHeader = true
-          if (lower === "retry-after" || lower.startsWith("ratelimit") || lower.startsWith("x-ratelimit")) {
-            rateHeaders.add(h)
-          }
-        }
-        if (!Number.isInteger(status)) continue // "default", "4XX": not a status of their own
-        const content = response.content ?? {}
-        const types = Object.keys(content)
-        const json = types.find(isJson)
-        if (status >= 200 && status < 300) {
-          // the first success's JSON schema decides the pagination below
-          if (successes.length === 0 && json !== undefined) successSchema = deref(content[json].schema)
-          if (json !== undefined) {
-            successes.push({ status, code: schema.toCode(content[json].schema, ctx), encoding: "json" })
-          } else if (types.some((t) => t.startsWith("text/"))) {
-            successes.push({ status, code: "Schema.String", encoding: "text" })
-          } else successes.push({ status, code: "Schema.Void", encoding: "none" })
-        } else if (status >= 400 && status < 600 && json !== undefined && content[json].schema !== undefined) {
-          errors.push({ status, className: errorClass(status, content[json].schema, operationName) })
-        }
-      }
-
-      // pagination: a Link header on an array, or a page or cursor parameter with its response field
-      let paging: Paging | undefined
-      const success = successes[0]
-      const isArray = successSchema?.type === "array"
-      const queryNames = new Set(query.map((q) => q.name))
-      if (success !== undefined && method === "get") {
-        if (linkHeader && isArray) paging = { _tag: "link" }
-        else if (queryNames.has("page") && isArray) paging = { _tag: "page", param: "page" }
-        else if (successSchema?.type === "object" || successSchema?.properties !== undefined) {
-          const props = successSchema.properties ?? {}
-          const cursorParam = ["cursor", "after", "starting_after", "page_token", "pageToken"].find((c) =>
-            queryNames.has(c)
-          )
-          const next = ["next_cursor", "nextCursor", "next_page_token", "nextPageToken", "cursor"].find((n) =>
-            n in props
-          )
-          const items = Object.keys(props).find((k) => deref(props[k])?.type === "array")
-          if (cursorParam !== undefined && next !== undefined && items !== undefined) {
-            paging = { _tag: "cursor", param: cursorParam, next, items }
-          }
-        }
-      }
-
-      const tag = Array.isArray(op.tags) && op.tags.length > 0 ? String(op.tags[0]) : "default"
-      const group = names.camel(tag)
-      let groupNamer = groupNamers.get(group)
-      if (groupNamer === undefined) groupNamers.set(group, groupNamer = new names.Namer())
-      const name = operationNamer.take(operationName)
-      groupNamer.take(name)
-      operations.push({
-        method,
-        path,
-        apiPath: path.replace(
-          /\{([^}]+)\}/g,
-          (_, n: string) => `:${names.pathKey(n)}`
-        ),
-        group,
-        name,
-        summary: op.summary,
-        description: op.description,
-        deprecated: op.deprecated === true,
-        pathParams,
-        query,
-        headers,
-        body,
-        successes,
-        errors,
-        idempotencyKey,
-        rateHeaders: [...rateHeaders].sort(),
-        paging
-      })
+      if (!isObject(op)) continue
+      const read = readOperation({ path, method, item, op, deref, ctx, apiNamer, errorClass })
+      if (typeof read === "string") skipped.push(read)
+      else operations.push(read)
     }
   }
+  // `…Stream` methods and their schemas are named once every operation has its name
+  const streamNamer = new names.Namer()
+  for (const o of operations) streamNamer.take(o.name)
+  const withPaging = operations.map((o): Operation =>
+    o.paging === undefined ? o : {
+      ...o,
+      pagingNames: {
+        path: o.pathParams.length > 0 ? apiNamer.take(`${names.pascal(o.name)}Path`) : undefined,
+        urlParams: o.query.length > 0 ? apiNamer.take(`${names.pascal(o.name)}UrlParams`) : undefined,
+        page: apiNamer.take(`${names.pascal(o.name)}Page`),
+        method: streamNamer.take(`${o.name}Stream`)
+      }
+    }
+  )
+  const groups = [...new Set(operations.map((o) => o.group))].sort().map((name): Group => ({
+    name,
+    className: apiNamer.take(`${names.pascal(name)}Group`)
+  }))
 
-  const servers = Array.isArray(document.servers) ? document.servers : []
-  const server = servers[0]?.url
-  const baseUrl = typeof server === "string"
-    ? server.replace(/\{([^}]+)\}/g, (_: string, v: string) => servers[0].variables?.[v]?.default ?? "")
-    : undefined
+  const info = obj(document.info)
   return {
-    title: document.info?.title ?? "API",
-    version: document.info?.version ?? "",
-    description: document.info?.description,
-    baseUrl: baseUrl !== undefined && /^https?:\/\//.test(baseUrl) ? baseUrl : undefined,
+    title: escape.text(info.title) ?? "API",
+    version: escape.text(info.version) ?? "",
+    description: escape.text(info.description),
+    baseUrl: readBaseUrl(document),
     components,
     componentContext,
-    operations,
+    operations: withPaging,
     errorClasses,
-    groups: [...new Set(operations.map((o) => o.group))].sort(),
-    security,
+    groups,
+    names: ownNames,
+    security: readSecurity(document),
     skipped
   }
 }
 
+/** Components: a stable, unique name each, in an order in which each is defined after what it uses. */
+const readComponents = (
+  raw: { readonly [key: string]: any },
+  resolve: (ref: string) => any,
+  namer: names.Namer,
+  spend: () => void
+) => {
+  const byRef = new Map<string, string>()
+  for (const key of Object.keys(raw).sort()) {
+    byRef.set(`#/components/schemas/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`, namer.take(names.pascal(key)))
+  }
+  // what each one names in its code (what the emitter will write, so nothing it writes comes first)
+  const deps = new Map<string, Array<string>>()
+  for (const ref of byRef.keys()) {
+    const used = new Set<string>()
+    schema.toCode(resolve(ref), {
+      resolve,
+      component: (r) => byRef.get(r),
+      suspend: () => false,
+      uses: (r) => used.add(r),
+      spend
+    })
+    deps.set(ref, [...used].sort())
+  }
+  // depth first, each after its dependencies; a loop, not recursion: a chain of components is as long as the spec makes it
+  const order: Array<string> = []
+  const seen = new Set<string>()
+  for (const start of byRef.keys()) {
+    if (seen.has(start)) continue
+    seen.add(start)
+    const stack: Array<{ readonly ref: string; next: number }> = [{ ref: start, next: 0 }]
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]
+      const list = deps.get(top.ref) ?? []
+      if (top.next < list.length) {
+        const dep = list[top.next++]
+        if (!seen.has(dep) && byRef.has(dep)) {
+          seen.add(dep)
+          stack.push({ ref: dep, next: 0 })
+        }
+      } else {
+        stack.pop()
+        order.push(top.ref)
+      }
+    }
+  }
+  const position = new Map(order.map((ref, i) => [byRef.get(ref)!, i]))
+  const components = order.map((ref): Component => ({ name: byRef.get(ref)!, ref, schema: resolve(ref) }))
+  /** In a component, a reference to one defined at or after it is a cycle, and suspended. */
+  const componentContext = (current: string | undefined): schema.Context => ({
+    resolve,
+    component: (ref) => byRef.get(ref),
+    suspend: (name) => current !== undefined && (position.get(name) ?? 0) >= (position.get(current) ?? 0),
+    spend
+  })
+  return { byRef, components, componentContext }
+}
+
+/** A parameter's schema as a string on the wire; `scalar` where the platform takes strings only (path, headers). */
+const paramCode = (deref: (node: any) => any, s: unknown, scalar: boolean, depth = 0): string => {
+  const target = obj(deref(s))
+  if (
+    Array.isArray(target.enum) && target.enum.length > 0 && target.enum.every((v: unknown) => typeof v === "string")
+  ) {
+    return `Schema.Literal(${[...new Set<string>(target.enum)].map(escape.stringLiteral).join(", ")})`
+  }
+  const type = Array.isArray(target.type) ? target.type.find((t: unknown) => t !== "null") : target.type
+  switch (type) {
+    case "integer":
+    case "number":
+      return "Schema.NumberFromString"
+    case "boolean":
+      return "Schema.BooleanFromString"
+    case "array":
+      // an array of arrays is not a query parameter's shape: its items are strings
+      return scalar || depth > 0 ? "Schema.String" : `Schema.Array(${paramCode(deref, target.items, true, depth + 1)})`
+    default:
+      return "Schema.String"
+  }
+}
+
+/** Characters a path keeps as they are (RFC 3986 `pchar` and `/`); `%XX` stays too. */
+const pathText = /%[0-9A-Fa-f]{2}|[A-Za-z0-9\-._~!$&'()*+,;=:@/]/y
+
+/** A path's text, percent-encoded where it holds what a path cannot (`?`, `#`, a space, …). */
+const encodePathText = (text: string): string => {
+  let out = ""
+  const wellFormed = text.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd")
+  for (let i = 0; i < wellFormed.length;) {
+    pathText.lastIndex = i
+    const m = pathText.exec(wellFormed)
+    if (m !== null) {
+      out += m[0]
+      i += m[0].length
+      continue
+    }
+    const cp = wellFormed.codePointAt(i)!
+    const ch = String.fromCodePoint(cp)
+    out += encodeURIComponent(ch)
+    i += ch.length
+  }
+  return out
+}
+
+/**
+ * An operation's path, split into its text and its parameters (`{name}`), with each parameter's
+ * key: the spec's name when it is one (`\w+`), else camel case, unique in the operation (the
+ * names that are keys already keep theirs: `{filePath}` stays, `{file-path}` is `filePath2`).
+ */
+const splitPath = (path: string) => {
+  const parts = path.split(/\{([^{}]*)\}/)
+  const keys = new Map<string, string>()
+  const namer = new names.Namer(false)
+  const params = parts.filter((_, i) => i % 2 === 1)
+  const taken = new Map<string, string>()
+  for (const n of params) if (names.isPathKey(n) && !taken.has(n)) taken.set(n, namer.take(n))
+  for (const n of params) if (!taken.has(n)) taken.set(n, namer.take(names.pathKey(n)))
+  // in the order of the path
+  for (const n of params) keys.set(n, taken.get(n)!)
+  const segments: Array<Segment> = []
+  parts.forEach((part, i) => {
+    if (i % 2 === 1) segments.push({ _tag: "param", key: keys.get(part)! })
+    else if (part !== "") segments.push({ _tag: "text", text: encodePathText(part) })
+  })
+  return { segments, keys }
+}
+
+/**
+ * The path in the router's syntax: `:key` for a parameter, `::` for a colon in the text, and
+ * `([^/]+?)` after a parameter that text follows inside its segment (`{model}:generate`), so the
+ * parameter ends where the text starts.
+ */
+const routerPath = (segments: ReadonlyArray<Segment>): string =>
+  segments.map((s, i) => {
+    if (s._tag === "text") return s.text.replace(/:/g, "::")
+    const next = segments[i + 1]
+    const ends = next === undefined || (next._tag === "text" && /^[/\-.]/.test(next.text))
+    return ends ? `:${s.key}` : `:${s.key}([^/]+?)`
+  }).join("")
+
+interface OperationInput {
+  readonly path: string
+  readonly method: (typeof METHODS)[number]
+  readonly item: { readonly [key: string]: any }
+  readonly op: { readonly [key: string]: any }
+  readonly deref: (node: any) => any
+  readonly ctx: schema.Context
+  readonly apiNamer: names.Namer
+  readonly errorClass: (status: number, body: schema.JsonSchema, owner: string) => ErrorClass
+}
+
+/** One operation, or why it is left out. */
+const readOperation = (input: OperationInput): Operation | string => {
+  const { ctx, deref, method, op, path } = input
+  const label = `${method.toUpperCase()} ${path}`
+  const params = [...arr(input.item.parameters), ...arr(op.parameters)].map((p) => deref(p))
+    .filter((p): p is { readonly [key: string]: any } =>
+      isObject(p) && typeof p.name === "string" && ["path", "query", "header", "cookie"].includes(p.in)
+    )
+  // an operation's own parameter replaces the path item's of the same name and place
+  const unique = new Map<string, { readonly [key: string]: any }>()
+  for (const p of params) unique.set(`${p.in}:${p.name}`, p)
+  const all = [...unique.values()]
+  const param = (p: { readonly [key: string]: any }, key: string, scalar: boolean): Param => ({
+    name: p.name,
+    key,
+    required: p.in === "path" || p.required === true,
+    code: paramCode(deref, p.schema ?? obj(obj(p.content)["application/json"]).schema, scalar),
+    description: escape.text(p.description)
+  })
+  const idempotencyKey = all.some((p) => p.in === "header" && p.name.toLowerCase() === "idempotency-key")
+  // the path's own parameters, declared or not: a `{name}` the spec forgot is a string
+  const { keys, segments } = splitPath(path)
+  const declaredPath = new Map(all.filter((p) => p.in === "path").map((p) => [p.name, p]))
+  const pathParams = [...keys].map(([name, key]) => {
+    const declared = declaredPath.get(name)
+    return declared !== undefined ? param(declared, key, true) : {
+      name,
+      key,
+      required: true,
+      code: "Schema.String",
+      description: undefined
+    }
+  })
+  const query = all.filter((p) => p.in === "query").map((p) => param(p, p.name, false))
+  const headerNames = new Set<string>()
+  const headers = all.filter((p) => {
+    const lower = p.name.toLowerCase()
+    if (p.in !== "header" || headerNames.has(lower)) return false
+    headerNames.add(lower)
+    return !["idempotency-key", "authorization", "accept", "content-type"].includes(lower)
+  }).map((p) => param(p, p.name.toLowerCase(), true))
+
+  let body: Operation["body"]
+  const requestBody = obj(deref(op.requestBody))
+  if (isObject(requestBody.content) && method !== "get" && method !== "head") {
+    const content = requestBody.content
+    const types = Object.keys(content)
+    const json = types.find(isJson)
+    if (json !== undefined) {
+      body = { code: schema.toCode(obj(content[json]).schema, ctx), encoding: "json" }
+    } else if (types.includes("application/x-www-form-urlencoded")) {
+      body = { code: schema.toCode(obj(content["application/x-www-form-urlencoded"]).schema, ctx), encoding: "form" }
+    } else if (types.some((t) => t.startsWith("text/"))) {
+      body = { code: "Schema.String", encoding: "text" }
+    } else {
+      return `${label}: a request body of ${types.join(", ")} (JSON, forms and text are generated)`
+    }
+  }
+
+  const operationName = names.camel(escape.text(op.operationId) ?? `${method} ${path}`)
+  const responses = readResponses(input, operationName)
+  const name = input.apiNamer.take(operationName)
+  const tags = arr(op.tags)
+  return {
+    method,
+    path,
+    apiPath: routerPath(segments),
+    segments,
+    group: names.camel(tags.length > 0 ? String(tags[0]) : "default"),
+    name,
+    summary: escape.text(op.summary),
+    description: escape.text(op.description),
+    deprecated: op.deprecated === true,
+    pathParams,
+    query,
+    headers,
+    body,
+    ...responses,
+    idempotencyKey,
+    paging: method === "get" ? readPaging(responses, query, deref) : undefined,
+    pagingNames: undefined
+  }
+}
+
+/** The declared responses: successes, typed errors, the headers that matter. */
+const readResponses = (input: OperationInput, operationName: string) => {
+  const { ctx, deref, op } = input
+  const successes: Array<Response> = []
+  const errors: Array<ErrorResponse> = []
+  const rateHeaders = new Set<string>()
+  let linkHeader = false
+  let successSchema: unknown
+  const responses = obj(op.responses)
+  for (const statusText of Object.keys(responses).sort()) {
+    const response = obj(deref(responses[statusText]))
+    for (const h of Object.keys(obj(response.headers))) {
+      const lower = h.toLowerCase()
+      if (lower === "link") linkHeader = true
+      if (lower === "retry-after" || lower.startsWith("ratelimit") || lower.startsWith("x-ratelimit")) {
+        rateHeaders.add(h)
+      }
+    }
+    if (!/^[1-5][0-9][0-9]$/.test(statusText)) continue // "default", "4XX": not a status of their own
+    const status = Number(statusText)
+    const content = obj(response.content)
+    const types = Object.keys(content)
+    const json = types.find(isJson)
+    const jsonSchema = json !== undefined ? obj(content[json]).schema : undefined
+    if (status >= 200 && status < 300) {
+      // the first success's JSON schema decides the pagination
+      if (successes.length === 0 && json !== undefined) successSchema = deref(jsonSchema)
+      if (json !== undefined) {
+        successes.push({ status, code: schema.toCode(jsonSchema, ctx), encoding: "json" })
+      } else if (types.some((t) => t.startsWith("text/"))) {
+        successes.push({ status, code: "Schema.String", encoding: "text" })
+      } else successes.push({ status, code: "Schema.Void", encoding: "none" })
+    } else if (status >= 400 && jsonSchema !== undefined) {
+      const made = input.errorClass(status, jsonSchema, operationName)
+      errors.push({ status, className: made.className, responseName: made.responseName })
+    }
+  }
+  return { successes, errors, rateHeaders: [...rateHeaders].sort(), linkHeader, successSchema }
+}
+
+/** Pagination (GET only): a Link header on an array, or a page or cursor parameter with its response field. */
+const readPaging = (
+  responses: ReturnType<typeof readResponses>,
+  query: ReadonlyArray<Param>,
+  deref: (node: any) => any
+): Paging | undefined => {
+  const successSchema = obj(responses.successSchema)
+  if (responses.successes.length === 0) return undefined
+  const isArray = successSchema.type === "array"
+  const queryNames = new Set(query.map((q) => q.name))
+  if (responses.linkHeader && isArray) return { _tag: "link" }
+  if (queryNames.has("page") && isArray) return { _tag: "page", param: "page" }
+  if (successSchema.type === "object" || successSchema.properties !== undefined) {
+    const props = obj(successSchema.properties)
+    const cursorParam = ["cursor", "after", "starting_after", "page_token", "pageToken"].find((c) => queryNames.has(c))
+    const next = ["next_cursor", "nextCursor", "next_page_token", "nextPageToken", "cursor"].find((n) =>
+      Object.prototype.hasOwnProperty.call(props, n)
+    )
+    const items = Object.keys(props).find((k) => obj(deref(props[k])).type === "array")
+    if (cursorParam !== undefined && next !== undefined && items !== undefined) {
+      return { _tag: "cursor", param: cursorParam, next, items }
+    }
+  }
+  return undefined
+}
+
+/** The first server's URL, its variables at their defaults, when it is absolute http(s). */
+const readBaseUrl = (document: Document): string | undefined => {
+  const server = obj(arr(document.servers)[0])
+  if (typeof server.url !== "string") return undefined
+  const variables = obj(server.variables)
+  const url = server.url.replace(/\{([^}]+)\}/g, (_: string, v: string) => escape.text(obj(variables[v]).default) ?? "")
+  return /^https?:\/\//.test(url) ? url : undefined
+}
+
 /** The first security scheme the API (or else any operation) requires that steady can wire. */
-const readSecurity = (document: Document, global: ReadonlyArray<any> | undefined): Security | undefined => {
-  const schemes = document.components?.securitySchemes ?? {}
-  const wanted = (global ?? []).flatMap((requirement) => Object.keys(requirement ?? {}))
+const readSecurity = (document: Document): Security | undefined => {
+  const schemes = obj(obj(document.components).securitySchemes)
+  const wanted = arr(document.security).flatMap((requirement) => Object.keys(obj(requirement)))
   const candidates = wanted.length > 0 ? wanted : Object.keys(schemes).sort()
   for (const name of candidates) {
-    const s = schemes[name]
-    if (s === undefined) continue
-    if (s.type === "http" && String(s.scheme).toLowerCase() === "bearer") return { _tag: "bearer" }
-    if (s.type === "http" && String(s.scheme).toLowerCase() === "basic") return { _tag: "basic" }
-    if (s.type === "apiKey" && (s.in === "header" || s.in === "query")) {
+    if (!Object.prototype.hasOwnProperty.call(schemes, name)) continue
+    const s = obj(schemes[name])
+    const scheme = typeof s.scheme === "string" ? s.scheme.toLowerCase() : ""
+    if (s.type === "http" && scheme === "bearer") return { _tag: "bearer" }
+    if (s.type === "http" && scheme === "basic") return { _tag: "basic" }
+    if (s.type === "apiKey" && (s.in === "header" || s.in === "query") && typeof s.name === "string") {
       return { _tag: "apiKey", in: s.in, name: s.name }
     }
-    if (s.type === "oauth2" && s.flows?.clientCredentials?.tokenUrl !== undefined) {
-      return {
-        _tag: "oauth2",
-        tokenUrl: s.flows.clientCredentials.tokenUrl,
-        scopes: Object.keys(s.flows.clientCredentials.scopes ?? {}).sort()
-      }
+    const flow = obj(obj(s.flows).clientCredentials)
+    if (s.type === "oauth2" && typeof flow.tokenUrl === "string") {
+      return { _tag: "oauth2", tokenUrl: flow.tokenUrl, scopes: Object.keys(obj(flow.scopes)).sort() }
     }
   }
   return undefined

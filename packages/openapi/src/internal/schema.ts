@@ -6,14 +6,24 @@
  * `oneOf`/`anyOf` (a union), `allOf` of objects (merged), and `$ref`s to components by name.
  * What is not enforced: formats, lengths, patterns and ranges (a client decodes what a server
  * sends; it does not police it). A reference that would come before its component is defined
- * (a cycle) is `Schema.suspend`ed and typed `any`.
+ * (a cycle) is `Schema.suspend`ed and typed `any`. A schema nested deeper than `maxDepth`
+ * (through `$ref`s to what is not a component too) is `Schema.Unknown` below that depth: the
+ * formatter and the type checker have their own limits, and a spec must not reach them.
  *
  * @internal
  */
+import * as escape from "./escape.js"
 import * as names from "./names.js"
 
 /** A schema object as it comes from the document (or a boolean in 3.1). */
 export type JsonSchema = boolean | { readonly [key: string]: any }
+
+/**
+ * How deep schemas nest in the generated code. Each level is up to four nested calls
+ * (`Schema.NullOr(Schema.Struct({ a: Schema.optional(…) }))`); dprint's wasm runs out of stack
+ * at about 220 (a struct 75 levels deep).
+ */
+export const maxDepth = 32
 
 /** @internal */
 export interface Context {
@@ -23,26 +33,42 @@ export interface Context {
   readonly component: (ref: string) => string | undefined
   /** Whether a reference to this component must be suspended where it is written. */
   readonly suspend: (name: string) => boolean
+  /** Told each component `$ref` the code names (for the order of definition). */
+  readonly uses?: ((ref: string) => void) | undefined
+  /** Counts the schemas written, document-wide; throws `TooLarge` past the budget. */
+  readonly spend?: (() => void) | undefined
 }
 
-const PREFIX = "#/components/schemas/"
+/**
+ * How many schema nodes one document may turn into code. A `$ref` that is not a component is
+ * written out where it is used, and so is a YAML alias: a chain of them, each used ten times,
+ * grows tenfold a level, and 10⁹ nodes would be a generator that never ends. GitHub's spec
+ * (1,222 operations, 969 components) writes 44,495.
+ */
+export const maxNodes = 500_000
 
-/** The component names a schema refers to, directly (for the order of definition). */
-export const references = (schema: JsonSchema, out = new Set<string>()): Set<string> => {
-  if (typeof schema !== "object" || schema === null) return out
-  if (Array.isArray(schema)) {
-    for (const s of schema) references(s, out)
-    return out
+/** The document's schemas would be written out past `maxNodes`. */
+export class TooLarge extends Error {
+  constructor() {
+    super(
+      `the spec's schemas would be written out as more than ${maxNodes} nodes (a $ref that is not a component, or a YAML alias, is written out where it is used)`
+    )
   }
-  for (const [k, v] of Object.entries(schema)) {
-    if (k === "$ref" && typeof v === "string" && v.startsWith(PREFIX)) out.add(v)
-    else if (k === "example" || k === "examples" || k === "default" || k === "enum" || k === "const") continue
-    else if (typeof v === "object" && v !== null) references(v, out)
-  }
-  return out
 }
 
-const literal = (v: unknown): string => JSON.stringify(v)
+/** A budget of `maxNodes`, for the contexts of one document. */
+export const budget = (): () => void => {
+  let left = maxNodes
+  return () => {
+    if (--left < 0) throw new TooLarge()
+  }
+}
+
+const isObject = (v: unknown): v is { readonly [key: string]: any } =>
+  typeof v === "object" && v !== null && !Array.isArray(v)
+
+const literal = (v: unknown): string =>
+  typeof v === "string" ? escape.stringLiteral(v) : typeof v === "number" && !Number.isFinite(v) ? "null" : String(v)
 
 const isPrimitive = (v: unknown) => v === null || ["string", "number", "boolean"].includes(typeof v)
 
@@ -60,58 +86,75 @@ interface Flat {
   readonly required: Set<string>
 }
 
+const own = (properties: unknown): Record<string, JsonSchema> => {
+  const out: Record<string, JsonSchema> = {}
+  if (!isObject(properties)) return out
+  // a property named __proto__ is kept as a property, not as the record's prototype
+  for (const k of Object.keys(properties)) Object.defineProperty(out, k, { value: properties[k], enumerable: true })
+  return out
+}
+
+const requiredOf = (schema: { readonly [key: string]: any }): Array<string> =>
+  Array.isArray(schema.required) ? schema.required.filter((r: unknown): r is string => typeof r === "string") : []
+
 /** An `allOf` of objects (through refs) as one object, or `undefined` when a member is not one. */
-const flatten = (schema: JsonSchema, ctx: Context, seen: Set<string>): Flat | undefined => {
-  if (typeof schema !== "object" || schema === null) return undefined
+const flatten = (schema: JsonSchema, ctx: Context, seen: Set<string>, depth: number): Flat | undefined => {
+  if (!isObject(schema) || depth > maxDepth) return undefined
   if (typeof schema.$ref === "string") {
     if (seen.has(schema.$ref)) return undefined
     const target = ctx.resolve(schema.$ref)
-    return target === undefined ? undefined : flatten(target, ctx, new Set([...seen, schema.$ref]))
+    return target === undefined ? undefined : flatten(target, ctx, new Set([...seen, schema.$ref]), depth + 1)
   }
   const properties: Record<string, JsonSchema> = {}
   const required = new Set<string>()
   if (Array.isArray(schema.allOf)) {
     for (const member of schema.allOf) {
-      const flat = flatten(member, ctx, seen)
+      const flat = flatten(member, ctx, seen, depth + 1)
       if (flat === undefined) return undefined
-      Object.assign(properties, flat.properties)
+      for (const k of Object.keys(flat.properties)) {
+        Object.defineProperty(properties, k, { value: flat.properties[k], enumerable: true, configurable: true })
+      }
       for (const r of flat.required) required.add(r)
     }
   }
-  const isObject = schema.type === "object" || schema.properties !== undefined || Array.isArray(schema.allOf)
-  if (!isObject) return undefined
-  Object.assign(properties, schema.properties ?? {})
-  for (const r of Array.isArray(schema.required) ? schema.required : []) required.add(r)
+  const isObjectSchema = schema.type === "object" || schema.properties !== undefined || Array.isArray(schema.allOf)
+  if (!isObjectSchema) return undefined
+  const mine = own(schema.properties)
+  for (const k of Object.keys(mine)) {
+    Object.defineProperty(properties, k, { value: mine[k], enumerable: true, configurable: true })
+  }
+  for (const r of requiredOf(schema)) required.add(r)
   return { properties, required }
 }
 
-const struct = (flat: Flat, ctx: Context): string => {
+const struct = (flat: Flat, ctx: Context, depth: number): string => {
   const fields = Object.keys(flat.properties).map((k) => {
-    const value = toCode(flat.properties[k], ctx)
+    const value = toCode(flat.properties[k], ctx, depth + 1)
     return `${names.key(k)}: ${flat.required.has(k) ? value : `Schema.optional(${value})`}`
   })
   return `Schema.Struct({ ${fields.join(", ")} })`
 }
 
 /** The source of the `Schema` for a JSON Schema. */
-export const toCode = (schema: JsonSchema | undefined, ctx: Context): string => {
+export const toCode = (schema: JsonSchema | undefined, ctx: Context, depth = 0): string => {
+  ctx.spend?.()
   if (schema === undefined || schema === true) return "Schema.Unknown"
   if (schema === false) return "Schema.Never"
+  if (!isObject(schema) || depth > maxDepth) return "Schema.Unknown"
   if (typeof schema.$ref === "string") {
     const name = ctx.component(schema.$ref)
     if (name !== undefined) {
+      ctx.uses?.(schema.$ref)
       return ctx.suspend(name) ? `Schema.suspend((): Schema.Schema<any> => ${name})` : name
     }
     const target = ctx.resolve(schema.$ref)
-    return target === undefined ? "Schema.Unknown" : toCode(target, ctx)
+    return target === undefined ? "Schema.Unknown" : toCode(target, ctx, depth + 1)
   }
-  const types: Array<string> = Array.isArray(schema.type)
-    ? schema.type
-    : typeof schema.type === "string"
-    ? [schema.type]
-    : []
+  const types: Array<string> = (Array.isArray(schema.type) ? schema.type : [schema.type]).filter(
+    (t: unknown): t is string => typeof t === "string"
+  )
   const nullable = schema.nullable === true || types.includes("null")
-  const nonNull = types.filter((t) => t !== "null")
+  const nonNull = [...new Set(types.filter((t) => t !== "null"))]
 
   if ("const" in schema && isPrimitive(schema.const)) {
     return schema.const === null ? "Schema.Null" : `Schema.Literal(${literal(schema.const)})`
@@ -124,15 +167,15 @@ export const toCode = (schema: JsonSchema | undefined, ctx: Context): string => 
   }
   const choices = schema.oneOf ?? schema.anyOf
   if (Array.isArray(choices) && choices.length > 0) {
-    return nullOr(union(choices.map((c: JsonSchema) => toCode(c, ctx))), nullable)
+    return nullOr(union(choices.map((c: JsonSchema) => toCode(c, ctx, depth + 1))), nullable)
   }
   if (Array.isArray(schema.allOf) && schema.allOf.length > 0) {
-    const flat = flatten(schema, ctx, new Set())
-    if (flat !== undefined) return nullOr(struct(flat, ctx), nullable)
-    return nullOr(toCode(schema.allOf[0], ctx), nullable)
+    const flat = flatten(schema, ctx, new Set(), depth)
+    if (flat !== undefined) return nullOr(struct(flat, ctx, depth), nullable)
+    return nullOr(toCode(schema.allOf[0], ctx, depth + 1), nullable)
   }
   if (nonNull.length > 1) {
-    return nullOr(union(nonNull.map((t) => toCode({ ...schema, type: t, nullable: false }, ctx))), nullable)
+    return nullOr(union(nonNull.map((t) => toCode({ ...schema, type: t, nullable: false }, ctx, depth + 1))), nullable)
   }
   const type = nonNull[0] ??
     (schema.properties !== undefined || schema.additionalProperties !== undefined
@@ -153,19 +196,18 @@ export const toCode = (schema: JsonSchema | undefined, ctx: Context): string => 
     case "null":
       return "Schema.Null"
     case "array":
-      return nullOr(`Schema.Array(${toCode(schema.items, ctx)})`, nullable)
+      return nullOr(`Schema.Array(${toCode(schema.items, ctx, depth + 1)})`, nullable)
     case "object": {
-      const properties = schema.properties ?? {}
+      const properties = own(schema.properties)
       const extra = schema.additionalProperties
       if (Object.keys(properties).length === 0) {
-        if (extra === undefined || extra === true || (typeof extra === "object" && Object.keys(extra).length === 0)) {
+        if (extra === undefined || extra === true || (isObject(extra) && Object.keys(extra).length === 0)) {
           return nullOr("Schema.Record({ key: Schema.String, value: Schema.Unknown })", nullable)
         }
         if (extra === false) return nullOr("Schema.Struct({})", nullable)
-        return nullOr(`Schema.Record({ key: Schema.String, value: ${toCode(extra, ctx)} })`, nullable)
+        return nullOr(`Schema.Record({ key: Schema.String, value: ${toCode(extra, ctx, depth + 1)} })`, nullable)
       }
-      const required = new Set<string>(Array.isArray(schema.required) ? schema.required : [])
-      return nullOr(struct({ properties, required }, ctx), nullable)
+      return nullOr(struct({ properties, required: new Set(requiredOf(schema)) }, ctx, depth), nullable)
     }
     default:
       return "Schema.Unknown"

@@ -1,0 +1,73 @@
+/**
+ * Test helpers: generated files written into a folder of the package's build/ (so that
+ * `effect`, `@effect/platform` and `@steady/client` resolve from it), type-checked in process
+ * with the TypeScript compiler API under the repository's strict options.
+ */
+import * as Fs from "node:fs"
+import * as Path from "node:path"
+import { fileURLToPath } from "node:url"
+import ts from "typescript"
+import { afterAll } from "vitest"
+
+const here = Path.dirname(fileURLToPath(import.meta.url))
+
+const made: Array<string> = []
+afterAll(() => {
+  for (const dir of made) Fs.rmSync(dir, { recursive: true, force: true })
+})
+
+/** A fresh folder under packages/openapi/build/<name>/, removed when the test file is done. */
+export const buildDir = (name: string): string => {
+  const root = Path.join(here, "../build", name)
+  Fs.mkdirSync(root, { recursive: true })
+  const dir = Fs.mkdtempSync(Path.join(root, "run-"))
+  made.push(dir)
+  return dir
+}
+
+/** Writes generated files into `dir`; returns their paths. */
+export const write = (dir: string, files: Readonly<Record<string, string>>): Array<string> =>
+  Object.entries(files).map(([name, text]) => {
+    const file = Path.join(dir, name)
+    Fs.writeFileSync(file, text)
+    return file
+  })
+
+const options: ts.CompilerOptions = {
+  target: ts.ScriptTarget.ES2022,
+  lib: ["lib.es2022.d.ts", "lib.dom.d.ts", "lib.dom.iterable.d.ts"],
+  module: ts.ModuleKind.NodeNext,
+  moduleResolution: ts.ModuleResolutionKind.NodeNext,
+  customConditions: ["@steady/source"],
+  types: ["node"],
+  strict: true,
+  exactOptionalPropertyTypes: true,
+  noUnusedLocals: true,
+  noUnusedParameters: true,
+  verbatimModuleSyntax: true,
+  isolatedModules: true,
+  skipLibCheck: true,
+  noEmit: true
+}
+
+/** Whether each file parses (syntax only: fast enough for every run of a property). */
+export const syntaxErrors = (files: Readonly<Record<string, string>>): Array<string> =>
+  Object.entries(files).flatMap(([name, text]) => {
+    const out = ts.transpileModule(text, { fileName: name, reportDiagnostics: true, compilerOptions: options })
+    return (out.diagnostics ?? []).map((d) => `${name}: ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`)
+  })
+
+/** The type errors of `files` (one program for all of them: the libraries are read once). */
+export const typeErrors = (files: ReadonlyArray<string>): Array<string> => {
+  const program = ts.createProgram(files, options)
+  return files.flatMap((file) => {
+    const source = program.getSourceFile(file)
+    if (source === undefined) return [`${file}: not read`]
+    return [...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source)].map((d) => {
+      const at = d.start !== undefined ? source.getLineAndCharacterOfPosition(d.start) : undefined
+      return `${Path.relative(here, file)}${at !== undefined ? `:${at.line + 1}:${at.character + 1}` : ""}: ${
+        ts.flattenDiagnosticMessageText(d.messageText, "\n")
+      }`
+    })
+  })
+}
