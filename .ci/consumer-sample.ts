@@ -1,9 +1,17 @@
-// The consumer test's sample: what a new user writes after `npm install @steady/client`,
+// The consumer test's sample: what a new user writes after `npm install @steady/client-effect3`,
 // compiled with tsc --strict (no skipLibCheck) and run with plain node.
 import { HttpClient, HttpClientRequest } from "@effect/platform"
-import { ApiClient, ApiError, CircuitBreaker, ConnectionPool, RateLimiter, Retry, RetryBudget } from "@steady/client"
+import {
+  ApiClient,
+  ApiError,
+  CircuitBreaker,
+  ConnectionPool,
+  RateLimiter,
+  Retry,
+  RetryBudget
+} from "@steady/client-effect3"
 import { Redis, RedisCircuitBreaker, RedisRateLimiter, RedisRetryBudget } from "@steady/redis"
-import { TestServer } from "@steady/testing"
+import { TestServer } from "@steady/testing-effect3"
 import { Effect, Layer, Option, Redacted, Schema } from "effect"
 
 const Pet = Schema.Struct({ id: Schema.Number, name: Schema.String })

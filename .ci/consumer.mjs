@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The consumer test: packs @steady/core, @steady/client, @steady/testing, @steady/redis and @steady/openapi (whose
+// The consumer test: packs @steady/core, @steady/client-effect3, @steady/testing-effect3, @steady/redis and @steady/openapi (whose
 // bin generates the pet-store client into the project), installs the tarballs into a
 // fresh project outside the workspace with effect and @effect/platform from the registry (at
 // the lowest and the highest versions the peer ranges allow), compiles a sample program with
@@ -12,7 +12,7 @@ import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
 
 const root = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "..")
-const client = JSON.parse(Fs.readFileSync(Path.join(root, "packages/client/package.json"), "utf8"))
+const client = JSON.parse(Fs.readFileSync(Path.join(root, "packages/client-effect3/package.json"), "utf8"))
 const rootPkg = JSON.parse(Fs.readFileSync(Path.join(root, "package.json"), "utf8"))
 
 const run = (cmd, args, cwd, timeout = 300_000) => {
@@ -43,9 +43,9 @@ try {
       "-w",
       "@steady/core",
       "-w",
-      "@steady/client",
+      "@steady/client-effect3",
       "-w",
-      "@steady/testing",
+      "@steady/testing-effect3",
       "-w",
       "@steady/redis",
       "-w",

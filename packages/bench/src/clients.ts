@@ -6,7 +6,15 @@ import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import { ApiClient, Auth, CircuitBreaker, ConnectionPool, RateLimiter, Retry, RetryBudget } from "@steady/client"
+import {
+  ApiClient,
+  Auth,
+  CircuitBreaker,
+  ConnectionPool,
+  RateLimiter,
+  Retry,
+  RetryBudget
+} from "@steady/client-effect3"
 import axios from "axios"
 import { Effect, Layer, ManagedRuntime, Redacted, Schedule, Schema } from "effect"
 import got from "got"

@@ -44,7 +44,7 @@ const child = async (client: string, origin: string, bytes: number) => {
   }
   // the modules load before the clock starts
   const Undici = await import("undici")
-  const { ApiClient, ConnectionPool } = await import("@steady/client")
+  const { ApiClient, ConnectionPool } = await import("@steady/client-effect3")
   const { Effect, Stream } = await import("effect")
   const t0 = performance.now()
   const cpu0 = process.cpuUsage()

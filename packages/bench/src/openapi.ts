@@ -6,7 +6,7 @@
  * GitHub's spec comes from .ci/github-tools.sh (the version the tests use, in a folder outside the
  * workspace: @octokit/openapi is 385 MB unpacked); @tim-smart/openapi-gen goes into a temporary
  * folder. The outputs are compiled inside the workspace
- * (build/openapi-github) so that they resolve effect, @effect/platform and @steady/client as a
+ * (build/openapi-github) so that they resolve effect, @effect/platform and @steady/client-effect3 as a
  * user's project would (the client's built `dist` types: this script builds them first).
  * Flags: --write replaces the table in docs/openapi.md; --keep keeps the temporary folder.
  */

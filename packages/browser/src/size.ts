@@ -15,7 +15,7 @@ const here = Path.dirname(fileURLToPath(import.meta.url))
 const programs: Record<string, string> = {
   "steady (ApiClient + Retry + Auth.layerBearer + Schema)": `
     import { FetchHttpClient } from "@effect/platform"
-    import { ApiClient, Auth, Retry } from "@steady/client"
+    import { ApiClient, Auth, Retry } from "@steady/client-effect3"
     import { Effect, Layer, Redacted, Schema } from "effect"
     const Pet = Schema.Struct({ id: Schema.Number, name: Schema.String })
     const program = Effect.gen(function*() {

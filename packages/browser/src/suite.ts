@@ -4,7 +4,7 @@
  * side (test/browser.test.ts) checks the verdicts and what the server saw.
  */
 import { FetchHttpClient, HttpBody, HttpClient, HttpClientRequest } from "@effect/platform"
-import { ApiClient, ApiError, Auth, Pagination } from "@steady/client"
+import { ApiClient, ApiError, Auth, Pagination } from "@steady/client-effect3"
 import { Chunk, Effect, Either, Redacted, Schema, Stream } from "effect"
 
 /** One case's outcome. */

@@ -159,7 +159,7 @@ describe.skipIf(!available)("steady in Chromium, on FetchHttpClient", () => {
   it("the core bundles for a browser with no Node-only module", () => {
     expect(inputs.some((i) => i.includes("node_modules/undici/"))).toBe(false)
     expect(inputs.some((i) => i.startsWith("node:") || i.includes("platform-node"))).toBe(false)
-    expect(inputs.some((i) => i.endsWith("client/src/core.ts"))).toBe(true)
+    expect(inputs.some((i) => i.endsWith("client-effect3/src/core.ts"))).toBe(true)
   })
 
   it("every behaviour holds in the browser, and the server saw what the client claims", async () => {

@@ -4,7 +4,7 @@
  * the credentials and the connection pool supplied as layers.
  */
 import { HttpBody, HttpClientRequest } from "@effect/platform"
-import { ApiClient, ApiError, Auth, ConnectionPool, Pagination, Resilience } from "@steady/client"
+import { ApiClient, ApiError, Auth, ConnectionPool, Pagination, Resilience } from "@steady/client-effect3"
 import type { Option } from "effect"
 import { Config, Effect, Layer, Schema } from "effect"
 

@@ -4,7 +4,7 @@
  * (`ApiClient.httpApi`), with the endpoint's declared errors and steady's policies.
  */
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema } from "@effect/platform"
-import { ApiClient } from "@steady/client"
+import { ApiClient } from "@steady/client-effect3"
 import { Effect, Schema } from "effect"
 
 export class Pet extends Schema.Class<Pet>("Pet")({ id: Schema.Number, name: Schema.String }) {}

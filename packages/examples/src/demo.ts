@@ -4,8 +4,8 @@
  * Flags: --requests N (default 400), --fault-rate R (default 0.1), --seed S (default 1).
  * Exits 0 when the client behaved as promised, 1 otherwise.
  */
-import { ApiClient, ApiError, ConnectionPool, RetryBudget } from "@steady/client"
-import { ChaosServer } from "@steady/testing"
+import { ApiClient, ApiError, ConnectionPool, RetryBudget } from "@steady/client-effect3"
+import { ChaosServer } from "@steady/testing-effect3"
 import { Chunk, ConfigProvider, Effect, Layer, Metric, Option, Random, Stream } from "effect"
 import { numberFlag, parseFlags, progress, progressDone } from "./cli.js"
 import { AuthLive, Petstore } from "./Petstore.js"

@@ -3,8 +3,8 @@
  * injects every fault kind, with the figures that prove nothing hangs, nothing leaks and
  * nothing is sent twice. Used by the test suite (a bounded run) and by `npm run chaos`.
  */
-import { ApiClient, ApiError, ConnectionPool } from "@steady/client"
-import { ChaosServer } from "@steady/testing"
+import { ApiClient, ApiError, ConnectionPool } from "@steady/client-effect3"
+import { ChaosServer } from "@steady/testing-effect3"
 import { Cause, Effect, Exit, Metric, Schema } from "effect"
 
 /**

@@ -4,10 +4,10 @@
  * and reports what the policy changed. Every run is bounded: offered load is paced for a
  * fixed time, and every call has steady's timeouts.
  */
-import type { ApiError } from "@steady/client"
-import { ApiClient, Bulkhead, CircuitBreaker, ConnectionPool, Hedging, RateLimiter } from "@steady/client"
-import type * as Policy from "@steady/client/Policy"
-import { TestServer } from "@steady/testing"
+import type { ApiError } from "@steady/client-effect3"
+import { ApiClient, Bulkhead, CircuitBreaker, ConnectionPool, Hedging, RateLimiter } from "@steady/client-effect3"
+import type * as Policy from "@steady/client-effect3/Policy"
+import { TestServer } from "@steady/testing-effect3"
 import { Cause, Effect, Exit, Fiber } from "effect"
 import type * as Http from "node:http"
 

@@ -13,7 +13,7 @@ import {
 import type { HttpApp } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { it } from "@effect/vitest"
-import { ApiClient, ApiError, ConnectionPool } from "@steady/client"
+import { ApiClient, ApiError, ConnectionPool } from "@steady/client-effect3"
 import { Context, Effect, Layer, Logger, Schema } from "effect"
 import * as Http from "node:http"
 import type * as Net from "node:net"

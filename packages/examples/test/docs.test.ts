@@ -16,7 +16,7 @@ const sources = [
 ]
 
 // …and so is every ```ts block of an @example in the public modules' doc comments.
-const modules = ["client", "testing", "redis"].flatMap((pkg) => {
+const modules = ["client-effect3", "testing-effect3", "redis"].flatMap((pkg) => {
   const dir = Path.join(root, "packages", pkg, "src")
   return Fs.readdirSync(dir).filter((f) => f.endsWith(".ts")).map((f) => Path.join(dir, f))
 })

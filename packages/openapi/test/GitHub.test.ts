@@ -12,7 +12,7 @@
  * the API itself (steady refuses to follow a link to another origin).
  */
 import { it } from "@effect/vitest"
-import { Auth } from "@steady/client"
+import { Auth } from "@steady/client-effect3"
 import { Generator } from "@steady/openapi"
 import { Effect, Redacted, Stream } from "effect"
 import { type ChildProcess, spawn } from "node:child_process"

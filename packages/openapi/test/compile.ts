@@ -1,6 +1,6 @@
 /**
  * Test helpers: generated files written into a folder of the package's build/ (so that
- * `effect`, `@effect/platform` and `@steady/client` resolve from it), type-checked in process
+ * `effect`, `@effect/platform` and `@steady/client-effect3` resolve from it), type-checked in process
  * with the TypeScript compiler API under the repository's strict options.
  */
 import * as Fs from "node:fs"

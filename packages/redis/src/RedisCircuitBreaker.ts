@@ -23,7 +23,7 @@
  *
  * @example
  * ```ts
- * import { ApiClient, CircuitBreaker, ConnectionPool } from "@steady/client"
+ * import { ApiClient, CircuitBreaker, ConnectionPool } from "@steady/client-effect3"
  * import { Redis, RedisCircuitBreaker } from "@steady/redis"
  * import { Effect, Layer } from "effect"
  *
@@ -40,7 +40,7 @@
  *
  * @since 0.2.0
  */
-import * as CircuitBreaker from "@steady/client/CircuitBreaker"
+import * as CircuitBreaker from "@steady/client-effect3/CircuitBreaker"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"

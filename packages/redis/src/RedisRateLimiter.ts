@@ -8,7 +8,7 @@
  *
  * @example
  * ```ts
- * import { ApiClient, ConnectionPool, RateLimiter } from "@steady/client"
+ * import { ApiClient, ConnectionPool, RateLimiter } from "@steady/client-effect3"
  * import { Redis, RedisRateLimiter } from "@steady/redis"
  * import { Effect, Layer } from "effect"
  *
@@ -26,7 +26,7 @@
  *
  * @since 0.2.0
  */
-import * as RateLimiter from "@steady/client/RateLimiter"
+import * as RateLimiter from "@steady/client-effect3/RateLimiter"
 import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"

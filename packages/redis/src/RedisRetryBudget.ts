@@ -14,7 +14,7 @@
  *
  * @example
  * ```ts
- * import { ApiClient, ConnectionPool, Retry, RetryBudget } from "@steady/client"
+ * import { ApiClient, ConnectionPool, Retry, RetryBudget } from "@steady/client-effect3"
  * import { Redis, RedisRetryBudget } from "@steady/redis"
  * import { Effect, Layer } from "effect"
  *
@@ -31,7 +31,7 @@
  *
  * @since 0.2.0
  */
-import * as RetryBudget from "@steady/client/RetryBudget"
+import * as RetryBudget from "@steady/client-effect3/RetryBudget"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"

@@ -11,7 +11,7 @@
  * end of the run (a loaded machine) moves the span, not the ratio.
  */
 import { it } from "@effect/vitest"
-import { TestServer } from "@steady/testing"
+import { TestServer } from "@steady/testing-effect3"
 import { Effect } from "effect"
 import { describe, expect } from "vitest"
 import * as RedisServer from "./redisServer.js"

@@ -5,9 +5,9 @@
  * circuit.
  */
 import { it } from "@effect/vitest"
-import { ApiClient, type ApiError, CircuitBreaker, ConnectionPool } from "@steady/client"
+import { ApiClient, type ApiError, CircuitBreaker, ConnectionPool } from "@steady/client-effect3"
 import { Redis, RedisCircuitBreaker } from "@steady/redis"
-import { TestServer } from "@steady/testing"
+import { TestServer } from "@steady/testing-effect3"
 import { Duration, Effect, Either, Fiber, Layer, Logger, Metric, MetricLabel, Redacted, type Scope } from "effect"
 import { describe, expect } from "vitest"
 import * as RedisServer from "./redisServer.js"

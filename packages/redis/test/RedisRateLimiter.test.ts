@@ -1,7 +1,7 @@
 import { it } from "@effect/vitest"
-import { ApiClient, type ApiError, ConnectionPool, RateLimiter } from "@steady/client"
+import { ApiClient, type ApiError, ConnectionPool, RateLimiter } from "@steady/client-effect3"
 import { Redis, RedisRateLimiter } from "@steady/redis"
-import { TestServer } from "@steady/testing"
+import { TestServer } from "@steady/testing-effect3"
 import {
   Context,
   Duration,

@@ -3,9 +3,9 @@
  * processes as far as Redis can tell.
  */
 import { it } from "@effect/vitest"
-import { ApiClient, ConnectionPool, Retry } from "@steady/client"
+import { ApiClient, ConnectionPool, Retry } from "@steady/client-effect3"
 import { Redis, RedisRetryBudget } from "@steady/redis"
-import { TestServer } from "@steady/testing"
+import { TestServer } from "@steady/testing-effect3"
 import { Cause, Effect, Exit, Layer, Logger, Redacted, type Scope } from "effect"
 import { describe, expect } from "vitest"
 import * as RedisServer from "./redisServer.js"

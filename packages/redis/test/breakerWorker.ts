@@ -6,7 +6,7 @@
  * "opened" to the call.
  * Arguments: <redis url> <api url>
  */
-import { ApiClient, CircuitBreaker, ConnectionPool } from "@steady/client"
+import { ApiClient, CircuitBreaker, ConnectionPool } from "@steady/client-effect3"
 import { Redis, RedisCircuitBreaker } from "@steady/redis"
 import { Effect, Either, Layer, Redacted } from "effect"
 import * as Readline from "node:readline"

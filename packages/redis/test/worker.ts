@@ -6,7 +6,7 @@
  * process does not shorten its share of the window.
  * Arguments: <redis url | "local"> <api url> <limit per second> <seconds> <fibers> <burst>
  */
-import { ApiClient, ConnectionPool, RateLimiter } from "@steady/client"
+import { ApiClient, ConnectionPool, RateLimiter } from "@steady/client-effect3"
 import { Redis, RedisRateLimiter } from "@steady/redis"
 import { Effect, Layer, Metric, MetricLabel, Redacted } from "effect"
 

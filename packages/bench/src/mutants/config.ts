@@ -5,7 +5,7 @@ export const config = area("Configuration", [
   {
     id: "config-ignores-timeout",
     promise: "<PREFIX>_TIMEOUT changes behaviour",
-    file: "packages/client/src/ApiClient.ts",
+    file: "packages/client-effect3/src/ApiClient.ts",
     find: "timeout: { attempt: Option.getOrUndefined(attempt), total: Option.getOrUndefined(total) },",
     replace: "timeout: { attempt: Option.getOrUndefined(attempt), total: undefined },",
     tests: client("ApiClient")
@@ -13,7 +13,7 @@ export const config = area("Configuration", [
   {
     id: "config-ignores-max-retries",
     promise: "<PREFIX>_MAX_RETRIES changes behaviour",
-    file: "packages/client/src/ApiClient.ts",
+    file: "packages/client-effect3/src/ApiClient.ts",
     find: "retry: Option.isSome(times) ? { times: times.value } : undefined,",
     replace: "retry: undefined,",
     tests: client("ApiClient")

@@ -37,7 +37,7 @@ export const hardening = area("Hardening", [
   {
     id: "config-zero-duration",
     promise: "a zero duration read through Config is a ConfigError naming the variable",
-    file: "packages/client/src/ApiClient.ts",
+    file: "packages/client-effect3/src/ApiClient.ts",
     find: "if (!(millis >= bounds.configDurationMillis.min && millis <= bounds.configDurationMillis.max)) {",
     replace: "if (false) {",
     tests: client("ApiClient")

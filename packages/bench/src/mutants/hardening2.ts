@@ -77,7 +77,7 @@ export const hardening2 = area("Hardening II", [
   {
     id: "config-unbounded-bytes",
     promise: "MAX_RESPONSE_BYTES out of its range is a ConfigError naming it",
-    file: "packages/client/src/ApiClient.ts",
+    file: "packages/client-effect3/src/ApiClient.ts",
     find: "maxResponseBytes: Config.option(wholeNumber(\"MAX_RESPONSE_BYTES\", bounds.maxResponseBytes))",
     replace: "maxResponseBytes: Config.option(Config.integer(\"MAX_RESPONSE_BYTES\"))",
     tests: client("Hardening")

@@ -13,7 +13,7 @@ export const redis = area("Fleet (@steady/redis)", [
   {
     id: "redis-fleet-paused-for-a-day",
     promise: "one response asking for a day does not pause the other processes of the fleet",
-    file: "packages/client/src/internal/rateLimitHeaders.ts",
+    file: "packages/client-effect3/src/internal/rateLimitHeaders.ts",
     find: "if (millis > maxPauseMillis) refusedMillis",
     replace: "if (false) refusedMillis",
     tests: ["packages/redis/test/RedisRateLimiter.test.ts"]
@@ -93,10 +93,10 @@ export const redis = area("Fleet (@steady/redis)", [
   {
     id: "breaker-ignores-fleet",
     promise: "a circuit the fleet has open is open in this process too",
-    file: "packages/client/src/internal/circuitBreaker.ts",
+    file: "packages/client-effect3/src/internal/circuitBreaker.ts",
     find: "        transition = this.adopt(c, shared, now, \"opened by another process\")",
     replace: "        void shared",
-    tests: ["packages/client/test/Resilience.test.ts", "packages/redis/test/RedisCircuitBreaker.test.ts"]
+    tests: ["packages/client-effect3/test/Resilience.test.ts", "packages/redis/test/RedisCircuitBreaker.test.ts"]
   },
   {
     id: "redis-probe-for-all",

@@ -16,9 +16,9 @@ export interface Mutant {
   readonly tests: ReadonlyArray<string>
 }
 
-export const src = "packages/client/src/internal/"
+export const src = "packages/client-effect3/src/internal/"
 export const core = "packages/core/src/"
-export const client = (...files: ReadonlyArray<string>) => files.map((f) => `packages/client/test/${f}.test.ts`)
+export const client = (...files: ReadonlyArray<string>) => files.map((f) => `packages/client-effect3/test/${f}.test.ts`)
 
 export const coreTests = (...files: ReadonlyArray<string>) => files.map((f) => `packages/core/test/${f}.test.ts`)
 

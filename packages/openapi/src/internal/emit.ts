@@ -264,7 +264,7 @@ const clientFile = (m: model.Model, apiName: string): string => {
     (paged.length > 0 ? `import { HttpClientRequest } from "@effect/platform"\n` : "") +
       `import { ApiClient, ${credentials !== undefined ? "Auth, " : ""}ConnectionPool${
         paged.length > 0 ? ", Pagination" : ""
-      } } from "@steady/client"\n` +
+      } } from "@steady/client-effect3"\n` +
       `import { Config, type ConfigError, Context, Effect, Layer, Option${
         credentials !== undefined ? ", type Redacted" : ""
       }${paged.length > 0 ? ", Schema" : ""} } from "effect"\n` +
