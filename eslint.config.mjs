@@ -32,7 +32,12 @@ export default tseslint.config(
     }
   },
   {
-    files: ["packages/client/src/**/*.ts", "packages/testing/src/**/*.ts"],
+    files: [
+      "packages/client/src/**/*.ts",
+      "packages/testing/src/**/*.ts",
+      "packages/client-e4/src/**/*.ts",
+      "packages/testing-e4/src/**/*.ts"
+    ],
     rules: {
       "no-restricted-imports": ["error", { paths: [{ name: "effect", message: "Import one module: effect/Effect" }] }]
     }
