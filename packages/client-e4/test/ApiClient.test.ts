@@ -142,7 +142,7 @@ describe("ApiClient", () => {
         (client) => Effect.flip(client.get("/slow"))
       ).pipe(Effect.forkChild)
       yield* TestClock.adjust("1999 millis")
-      expect(fiber.pollUnsafe()).toBeNull()
+      expect(fiber.pollUnsafe()).toBeUndefined()
       yield* TestClock.adjust("1 millis")
       const { result } = yield* joinNow(fiber)
       expect(result).toMatchObject({ _tag: "TimeoutError", scope: "attempt", attempts: 1 })

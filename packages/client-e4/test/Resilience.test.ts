@@ -496,7 +496,7 @@ describe("Bulkhead", () => {
       yield* settle(() => bulkhead.queued === 1)
       yield* TestClock.adjust("500 millis")
       const exit = yield* joinNow(second, "the queued call did not time out after queueTimeout")
-      expect(exit).toMatchObject({ _tag: "Failure", cause: { error: { reason: "QueueTimeout" } } })
+      expect(exit).toMatchObject({ _tag: "Failure", cause: { reasons: [{ error: { reason: "QueueTimeout" } }] } })
       expect(bulkhead.queued).toBe(0)
       yield* TestClock.adjust("2 seconds")
       yield* joinNow(first, "the first call did not complete")
@@ -602,7 +602,7 @@ describe("Bulkhead", () => {
         yield* settle(() => bulkhead.queued === 1)
         yield* TestClock.adjust("1 second")
         yield* joinNow(first)
-        yield* settle(() => queued!.pollUnsafe() !== null)
+        yield* settle(() => queued!.pollUnsafe() !== undefined)
         expect(seen.map((s) => new URL(s.request.url).pathname)).toEqual(["/first"])
         yield* slotIsFree
       }))

@@ -207,7 +207,7 @@ describe("ApiClient.stream", () => {
       const client = ApiClient.makeWith(http, { baseUrl: "https://api.example", timeout: { idle: "30 seconds" } })
       const fiber = yield* client.get("/feed").pipe(ApiClient.stream, Stream.runCollect, Effect.forkChild)
       yield* TestClock.adjust("29 seconds")
-      expect(fiber.pollUnsafe()).toBeNull()
+      expect(fiber.pollUnsafe()).toBeUndefined()
       yield* TestClock.adjust("1 seconds")
       const error = yield* Effect.flip(Fiber.join(fiber))
       expect(error).toMatchObject({ _tag: "TimeoutError", scope: "idle" })

@@ -22,7 +22,7 @@ export const pendingSleeps = TestClock.testClockWith((clock) =>
 export const clocked = <A, E>(effect: Effect.Effect<A, E>) =>
   Effect.gen(function*() {
     const fiber = yield* Effect.forkChild(effect)
-    for (let i = 0; i < 10_000 && fiber.pollUnsafe() === null; i++) {
+    for (let i = 0; i < 10_000 && fiber.pollUnsafe() === undefined; i++) {
       const sleeps = yield* pendingSleeps
       if (sleeps.length === 0) {
         yield* Effect.yieldNow
@@ -40,8 +40,8 @@ export const clocked = <A, E>(effect: Effect.Effect<A, E>) =>
  */
 export const joinNow = <A, E>(fiber: Fiber.Fiber<A, E>, what = "the fiber did not complete in time") =>
   Effect.gen(function*() {
-    for (let i = 0; i < 100 && fiber.pollUnsafe() === null; i++) yield* Effect.yieldNow
-    if (fiber.pollUnsafe() === null) {
+    for (let i = 0; i < 100 && fiber.pollUnsafe() === undefined; i++) yield* Effect.yieldNow
+    if (fiber.pollUnsafe() === undefined) {
       yield* Fiber.interrupt(fiber)
       return yield* Effect.die(what)
     }
