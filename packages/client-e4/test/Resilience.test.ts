@@ -143,7 +143,7 @@ describe("CircuitBreaker", () => {
       expect(yield* state).toBe("closed")
       // the 10th attempt fails: 5 of 10 in the window
       yield* Effect.result(client.get("/x"))
-      expect(yield* Effect.result(client.get("/x"))).toMatchObject({ left: { _tag: "CircuitOpenError" } })
+      expect(yield* Effect.result(client.get("/x"))).toMatchObject({ failure: { _tag: "CircuitOpenError" } })
       expect(yield* state).toBe("open")
     }))
 

@@ -105,7 +105,7 @@ describe("ApiClient.sse: the WHATWG event-stream grammar", () => {
         Effect.map((all) => Array.from(all))
       )
       expect(bad[0]).toEqual(Result.succeed({ event: "message", data: { text: "a" }, id: "", retry: undefined }))
-      expect(bad[1]).toMatchObject({ left: { _tag: "DecodeError", reason: "SchemaMismatch" } })
+      expect(bad[1]).toMatchObject({ failure: { _tag: "DecodeError", reason: "SchemaMismatch" } })
       expect(Result.isFailure(bad[1]) && bad[1].failure.message).toMatch(/event 2 \(id 9\)/)
     }))
 
@@ -162,7 +162,7 @@ describe("ApiClient.sse against a live server", () => {
       const out = yield* client.get("/ticks").pipe(ApiClient.sse(), Stream.result, Stream.runCollect)
       const items = Array.from(out)
       expect(items.slice(0, 2).map((e) => Result.isSuccess(e) && e.success.id)).toEqual(["1", "2"])
-      expect(items[2]).toMatchObject({ left: { _tag: "ConnectionError", sent: true } })
+      expect(items[2]).toMatchObject({ failure: { _tag: "ConnectionError", sent: true } })
       expect(server.requests).toHaveLength(1)
     }).pipe(Effect.provide(ConnectionPool.layer())))
 })
@@ -182,7 +182,7 @@ describe("ApiClient.ndjson", () => {
       )
       expect(out.slice(0, 2)).toEqual([Result.succeed({ id: 1 }), Result.succeed({ id: 2 })])
       expect(out[2]).toMatchObject({
-        left: { _tag: "DecodeError", reason: "SchemaMismatch", body: "{\"id\":\"three\"}" }
+        failure: { _tag: "DecodeError", reason: "SchemaMismatch", body: "{\"id\":\"three\"}" }
       })
       expect(Result.isFailure(out[2]) && out[2].failure.message).toMatch(/line 4:/)
       expect(out).toHaveLength(3)

@@ -40,8 +40,10 @@ describe("MockHttpClient", () => {
     Effect.gen(function*() {
       const client = yield* HttpClient.HttpClient
       const error = yield* Effect.flip(client.get("https://x.example/"))
-      expect(error._tag).toBe("RequestError")
-      expect((error.cause as { code?: string }).code).toBe("ECONNREFUSED")
+      // Effect 4: one HttpClientError, the transport failure in its reason
+      expect(error._tag).toBe("HttpClientError")
+      expect(error.reason._tag).toBe("TransportError")
+      expect((error.reason.cause as { code?: string }).code).toBe("ECONNREFUSED")
     }).pipe(Effect.provide(MockHttpClient.layer(() => MockHttpClient.refused))))
 
   it.effect("a delay runs on the TestClock", () =>
@@ -49,7 +51,7 @@ describe("MockHttpClient", () => {
       const client = yield* HttpClient.HttpClient
       const fiber = yield* Effect.forkChild(client.get("https://x.example/"))
       yield* TestClock.adjust("999 millis")
-      expect(fiber.pollUnsafe()).toBeNull()
+      expect(fiber.pollUnsafe()).toBeUndefined()
       yield* TestClock.adjust("1 millis")
       expect((yield* Fiber.join(fiber)).status).toBe(200)
     }).pipe(Effect.provide(MockHttpClient.layer(() => ({ status: 200, delay: "1 second" })))))

@@ -76,7 +76,10 @@ const race = (
         Effect.suspend(() => {
           running++
           return Effect.flatMap(
-            Effect.forkDetach(Effect.flatMap(Effect.exit(next(request)), (exit) => settle(copy, exit))),
+            // started at once, as Effect 3's fork was: the copy is sent before the hedge delay begins
+            Effect.forkDetach(Effect.flatMap(Effect.exit(next(request)), (exit) => settle(copy, exit)), {
+              startImmediately: true
+            }),
             (fiber) => Effect.sync(() => void fibers.push(fiber))
           )
         })
