@@ -8,6 +8,7 @@ import * as Crypto from "node:crypto"
 import type * as Http from "node:http"
 import * as Zlib from "node:zlib"
 import { describe, expect } from "vitest"
+import { pendingSleeps } from "./util.js"
 
 /** The two live transports: the pool's fast path, and the generic one over fetch. */
 const transports = [
@@ -206,6 +207,11 @@ describe("ApiClient.stream", () => {
       )
       const client = ApiClient.makeWith(http, { baseUrl: "https://api.example", timeout: { idle: "30 seconds" } })
       const fiber = yield* client.get("/feed").pipe(ApiClient.stream, Stream.runCollect, Effect.forkChild)
+      // Effect 4: the forked read reaches its idle timer only after the body's first chunk (a
+      // promise away): wait for the timer (bounded) before moving the clock
+      for (let i = 0; i < 1000 && !(yield* pendingSleeps).includes(30_000); i++) {
+        yield* Effect.promise(() => new Promise((resolve) => setImmediate(resolve)))
+      }
       yield* TestClock.adjust("29 seconds")
       expect(fiber.pollUnsafe()).toBeUndefined()
       yield* TestClock.adjust("1 seconds")
