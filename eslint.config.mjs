@@ -32,7 +32,12 @@ export default tseslint.config(
     }
   },
   {
-    files: ["packages/client-effect3/src/**/*.ts", "packages/testing-effect3/src/**/*.ts"],
+    files: [
+      "packages/client/src/**/*.ts",
+      "packages/testing/src/**/*.ts",
+      "packages/client-effect3/src/**/*.ts",
+      "packages/testing-effect3/src/**/*.ts"
+    ],
     rules: {
       "no-restricted-imports": ["error", { paths: [{ name: "effect", message: "Import one module: effect/Effect" }] }]
     }

@@ -1,0 +1,118 @@
+import * as Config from "effect/Config"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as FetchHttpClient from "effect/http/FetchHttpClient"
+import * as HttpClient from "effect/http/HttpClient"
+import * as Layer from "effect/Layer"
+import * as Metric from "effect/Metric"
+import * as Undici from "undici"
+import type * as ConnectionPool from "../ConnectionPool.js"
+import type * as Transport from "../Transport.js"
+import * as trace from "./trace.js"
+import * as transport from "./transport.js"
+import * as undiciTransport from "./undiciTransport.js"
+
+/** @internal */
+export const defaults = {
+  connections: 32,
+  keepAliveTimeout: Duration.seconds(4),
+  keepAliveMaxTimeout: Duration.minutes(10),
+  connectTimeout: Duration.seconds(10)
+} as const
+
+const agentOptions = (options: ConnectionPool.Options): Undici.Agent.Options => {
+  const connections = options.connections ?? defaults.connections
+  if (!Number.isInteger(connections) || connections < 1) {
+    throw new RangeError(`ConnectionPool: connections must be a whole number ≥ 1, got ${connections}`)
+  }
+  return {
+    connections,
+    keepAliveTimeout: Duration.toMillis(options.keepAliveTimeout ?? defaults.keepAliveTimeout),
+    keepAliveMaxTimeout: Duration.toMillis(options.keepAliveMaxTimeout ?? defaults.keepAliveMaxTimeout),
+    connect: { timeout: Duration.toMillis(options.connectTimeout ?? defaults.connectTimeout) },
+    // The client's attempt timeout is the only clock.
+    headersTimeout: 0,
+    bodyTimeout: 0
+  }
+}
+
+/** Effect's fetch client, whichever `fetch` the fiber's context provides. */
+let fetchClient: HttpClient.HttpClient | undefined
+const platformFetchClient = () =>
+  fetchClient ??= Effect.runSync(Effect.provide(HttpClient.HttpClient, FetchHttpClient.layer))
+
+/**
+ * The pool's `HttpClient`, for whatever does not take the fast path (a transformed client,
+ * your own use of `HttpClient`): Effect's fetch client on undici's `fetch` over the pool's
+ * Agent, so it shares the pool's connections and needs nothing Node-specific from
+ * @effect/platform-node.
+ */
+const httpClientOf = (agent: Undici.Agent, name: string): HttpClient.HttpClient => {
+  const fetch =
+    ((input: string | URL, init?: Undici.RequestInit) =>
+      Undici.fetch(input, { ...init, dispatcher: agent })) as unknown as typeof globalThis.fetch
+  // Called directly (not by a steady client), the pool is a bare HttpClient: no retries, no
+  // timeouts, no auth. That is sometimes meant, but it is also what HttpApiClient.make over
+  // ConnectionPool.layer silently does: say so, once per pool.
+  let warned = false
+  const direct = Effect.suspend(() => {
+    if (warned) return Effect.void
+    warned = true
+    return Effect.annotateLogs(
+      Effect.logWarning(
+        "steady: the connection pool's HttpClient was called directly: no retries, timeouts, auth or typed " +
+          "errors apply. For an HttpApi use ApiClient.httpApi; for your own calls, ApiClient.make."
+      ),
+      { pool: name }
+    )
+  })
+  return HttpClient.transform(platformFetchClient(), (effect) =>
+    Effect.withFiber((fiber) => {
+      const run = Effect.provideService(effect, FetchHttpClient.Fetch, fetch)
+      return fiber.getRef(trace.viaSteady) ? run : Effect.andThen(direct, run)
+    }))
+}
+
+let pools = 0
+
+/** Counts the Agent's connections as they open and close (undici's connect and disconnect events). */
+const counted = (agent: Undici.Agent, name: string): Undici.Agent => {
+  const gauge = Metric.withAttributes(trace.openConnections, { pool: name })
+  const context = Context.empty()
+  let open = 0
+  gauge.updateUnsafe(0, context)
+  agent.on("connect", () => gauge.updateUnsafe(++open, context))
+  agent.on("disconnect", () => gauge.updateUnsafe(open = Math.max(0, open - 1), context))
+  return agent
+}
+
+/** The pool's `Transport`; its `httpClient` is the pool's `HttpClient`. @internal */
+export const makeTransport = (options: ConnectionPool.Options) =>
+  Effect.map(
+    Effect.acquireRelease(
+      Effect.sync(() => {
+        const name = options.name ?? `pool-${++pools}`
+        return { agent: counted(new Undici.Agent(agentOptions(options)), name), name }
+      }),
+      ({ agent }) => Effect.promise(() => agent.destroy())
+    ),
+    ({ agent, name }): Transport.Transport => undiciTransport.make(agent, httpClientOf(agent, name))
+  )
+
+/** @internal */
+export const make = (options: ConnectionPool.Options) =>
+  Effect.map(makeTransport(options), (t) => t.httpClient as HttpClient.HttpClient)
+
+const contextOf = (t: Transport.Transport) =>
+  Context.make(transport.tag, t).pipe(Context.add(HttpClient.HttpClient, t.httpClient as HttpClient.HttpClient))
+
+/** @internal */
+export const layer = (options: ConnectionPool.Options) =>
+  Layer.effectContext(Effect.map(makeTransport(options), contextOf))
+
+/** @internal */
+export const layerConfig = (options: Config.Wrap<ConnectionPool.Options>) =>
+  Layer.effectContext(
+    Effect.map(Effect.flatMap(Config.unwrap(options), makeTransport), contextOf)
+  )

@@ -1,0 +1,266 @@
+/**
+ * The retry stage. `Retry.standard` runs on a fused loop (no schedule driver, no allocation
+ * when the first attempt succeeds); `Retry.fromSchedule` runs the user's schedule through
+ * `Effect.retry`. Both pass every failure through `gate`, which holds steady's safety rules:
+ * transient failures only, no replay of an unsafe method that may have reached the server,
+ * `Retry-After` over the schedule's delay (and above `maxRetryAfter`, no retry), no retry past
+ * the total deadline, and the retry budget.
+ *
+ * @internal
+ */
+import * as Backoff from "@steady/core/Backoff"
+import * as classify from "@steady/core/Classification"
+import * as redact from "@steady/core/Redaction"
+import type * as Cause from "effect/Cause"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Metric from "effect/Metric"
+import * as Option from "effect/Option"
+import * as Pull from "effect/Pull"
+import * as Random from "effect/Random"
+import * as Schedule from "effect/Schedule"
+import * as ApiError from "../ApiError.js"
+import type * as Policy from "../Policy.js"
+import type * as Retry from "../Retry.js"
+import type * as RetryBudget from "../RetryBudget.js"
+import * as body from "./body.js"
+import * as options from "./options.js"
+import * as policy from "./policy.js"
+import * as trace from "./trace.js"
+
+/** Retries started, by every steady client of the process. @internal */
+export const retriesTotal = Metric.counter("steady_retries_total", {
+  description: "Retries started by steady clients",
+  incremental: true
+})
+
+/** What one call's loop carries between attempts. */
+interface Call {
+  readonly request: Policy.Request
+  readonly budget: RetryBudget.RetryBudget | undefined
+  readonly maxRetryAfterMillis: number
+  /** Tokens this call's retries took from the budget. */
+  spent: number
+  /** Why a retryable failure was not retried, when the error itself should say (a one-shot body). */
+  note?: string | undefined
+}
+
+const oneShotNote = "not retried: the body is a stream that may be readable only once"
+
+/** The failure the call ends with: its attempts counted, and a connection error saying why it was not retried. */
+const final = (call: Call, error: ApiError.ApiError, attempts: number): ApiError.ApiError => {
+  const counted = ApiError.withAttempts(error, attempts)
+  if (call.note === undefined || counted._tag !== "ConnectionError") return counted
+  return new ApiError.ConnectionError({
+    ...counted,
+    detail: counted.detail === "" ? call.note : `${counted.detail}; ${call.note}`
+  })
+}
+
+const shown = (call: Call) => redact.redactUrl(call.request.url, call.request.redactQuery, call.request.redactValues)
+
+const stop = (message: string, call: Call, annotations: Record<string, unknown>) =>
+  Effect.as(
+    Effect.andThen(
+      Effect.annotateLogs(Effect.logDebug(message), { url: shown(call), ...annotations }),
+      trace.event("steady.retry.refused", { "steady.retry.reason": message.replace(/^steady: not retrying, /, "") })
+    ),
+    undefined
+  )
+
+/**
+ * Whether the failure of attempt `n` is retried, and after how long: the delay in
+ * milliseconds, or `undefined` to stop. `delay` is the policy's own delay (`undefined` when
+ * the policy has had enough); it is asked for only when the failure may be retried at all.
+ *
+ * @internal
+ */
+export const gate = (
+  call: Call,
+  error: ApiError.ApiError,
+  n: number,
+  delay: () => Effect.Effect<number | undefined>
+): Effect.Effect<number | undefined> => {
+  const request = call.request
+  const verdict = classify.classify(error, request.method, request.headers["idempotency-key"] !== undefined)
+  if (!verdict.retry) return Effect.succeed(undefined)
+  if (body.isOneShot(request.body) && !classify.provedNotSent(error)) {
+    // a stream may be readable only once: sending it again could send an empty or partial body
+    call.note = oneShotNote
+    return stop("steady: not retrying, the body is a stream that may be readable only once", call, {
+      error: classify.describe(error)
+    })
+  }
+  return Effect.flatMap(delay(), (scheduled) => {
+    if (scheduled === undefined) return Effect.succeed(undefined)
+    const hint = ApiError.isStatusError(error) ? error.retryAfter : Option.none()
+    const wait = Option.isSome(hint) ? Duration.toMillis(hint.value) : scheduled
+    if (Option.isSome(hint) && wait > call.maxRetryAfterMillis) {
+      return stop("steady: not retrying, Retry-After above maxRetryAfter", call, { retryAfterMillis: wait })
+    }
+    const left = request.deadline - request.clock.currentTimeMillisUnsafe()
+    if (wait >= left) {
+      return stop("steady: not retrying, the delay would pass the total deadline", call, {
+        delayMillis: wait,
+        leftMillis: left
+      })
+    }
+    if (call.budget !== undefined) {
+      const cost = call.budget.acquire(error._tag === "TimeoutError")
+      if (cost === undefined) {
+        return stop("steady: not retrying, the retry budget is spent", call, { error: classify.describe(error) })
+      }
+      call.spent += cost
+    }
+    const level = options.severityOf(request.settings.logLevel)
+    const log = level === undefined ? Effect.void : Effect.logWithLevel(level)("steady: retrying").pipe(
+      Effect.annotateLogs({
+        method: request.method,
+        url: shown(call),
+        attempt: n,
+        reason: verdict.reason,
+        delayMillis: Math.round(wait)
+      })
+    )
+    return log.pipe(
+      Effect.andThen(trace.event("steady.retry", {
+        "steady.attempt": n,
+        "steady.retry.reason": verdict.reason,
+        "steady.retry.delay_ms": Math.round(wait),
+        ...(Option.isSome(hint) ? { "steady.retry.retry_after_ms": Duration.toMillis(hint.value) } : {}),
+        ...(call.budget !== undefined ? { "steady.retry_budget.tokens": call.budget.tokens } : {})
+      })),
+      Effect.andThen(Metric.update(retriesTotal, 1)),
+      Effect.as(wait)
+    )
+  })
+}
+
+const totalTimeout = (request: Policy.Request, attempts: number) =>
+  new ApiError.TimeoutError({
+    request: policy.requestInfo(request),
+    attempts,
+    scope: "total",
+    duration: request.settings.totalTimeout
+  })
+
+const succeeded = (call: Call, response: Policy.Response, n: number): Policy.Response => {
+  call.budget?.release(call.spent)
+  return n === 1 ? response : { ...response, attempts: n }
+}
+
+/** `Retry.none`: one attempt. */
+const once = (attempt: Policy.Handler, request: Policy.Request) =>
+  request.clock.currentTimeMillisUnsafe() >= request.deadline
+    ? Effect.fail(totalTimeout(request, 0))
+    : attempt({ ...request, attempt: 1 })
+
+/** Full jitter over the capped exponential: U(0, min(cap, base·2ⁿ)), in whole milliseconds. */
+const backoff = (retry: Retry.Standard, n: number): Effect.Effect<number | undefined> => {
+  if (n > retry.times) return Effect.succeed(undefined)
+  // whole milliseconds: what a timer can honour, and stable under a seeded Random
+  return Effect.map(Random.next, (r) => Backoff.fullJitter(n, retry.baseMillis, retry.capMillis, r))
+}
+
+/** `Retry.standard`: the fused loop. */
+const standard = (
+  attempt: Policy.Handler,
+  call: Call,
+  retry: Retry.Standard
+): Effect.Effect<Policy.Response, ApiError.ApiError> => {
+  const request = call.request
+  const loop = (n: number): Effect.Effect<Policy.Response, ApiError.ApiError> => {
+    if (request.clock.currentTimeMillisUnsafe() >= request.deadline) {
+      return Effect.fail(totalTimeout(request, n - 1))
+    }
+    return Effect.matchEffect(attempt({ ...request, attempt: n }), {
+      onSuccess: (response) => Effect.succeed(succeeded(call, response, n)),
+      onFailure: (error) =>
+        Effect.flatMap(
+          gate(call, error, n, () => backoff(retry, n)),
+          (delay) =>
+            delay === undefined
+              ? Effect.fail(final(call, error, n))
+              : Effect.andThen(Effect.sleep(Duration.millis(delay)), Effect.suspend(() => loop(n + 1)))
+        )
+    })
+  }
+  return loop(1)
+}
+
+/**
+ * `Retry.fromSchedule`: the user's schedule, stepped by the loop itself (Effect 4's schedules
+ * are stepped through `Schedule.toStep`), each failure passed through the gate before the
+ * schedule's delay is slept on the call's clock.
+ */
+const scheduled = (
+  attempt: Policy.Handler,
+  call: Call,
+  retry: Retry.FromSchedule
+): Effect.Effect<Policy.Response, ApiError.ApiError> =>
+  Effect.flatMap(Schedule.toStep(retry.schedule), (step) => {
+    const request = call.request
+    // the schedule's delay for this failure, or `undefined` when it is done
+    const next = (error: ApiError.ApiError): Effect.Effect<number | undefined> =>
+      Effect.flatMap(request.clock.currentTimeMillis, (now) =>
+        Pull.matchEffect(step(now, error), {
+          onSuccess: ([, delay]) => Effect.succeed(Math.max(0, Duration.toMillis(delay))),
+          onFailure: (cause) => Effect.failCause(cause as Cause.Cause<never>),
+          onDone: () => Effect.succeed(undefined)
+        }))
+    const loop = (n: number): Effect.Effect<Policy.Response, ApiError.ApiError> => {
+      if (request.clock.currentTimeMillisUnsafe() >= request.deadline) {
+        // as 0.2 counts it: the attempt that was not made is counted too
+        return Effect.fail(final(call, totalTimeout(request, n - 1), n))
+      }
+      return Effect.matchEffect(attempt({ ...request, attempt: n }), {
+        onSuccess: (response) => Effect.succeed(succeeded(call, response, n)),
+        onFailure: (error) =>
+          Effect.flatMap(
+            gate(call, error, n, () => next(error)),
+            (delay) =>
+              delay === undefined
+                ? Effect.fail(final(call, error, n))
+                : Effect.andThen(Effect.sleep(Duration.millis(delay)), Effect.suspend(() => loop(n + 1)))
+          )
+      })
+    }
+    return loop(1)
+  })
+
+/**
+ * The retry stage in front of `attempt`, paying retries from `budget`.
+ *
+ * @internal
+ */
+export const make = (
+  attempt: Policy.Handler,
+  budget: RetryBudget.RetryBudget | undefined
+): Policy.Handler =>
+(request) => {
+  const retry = request.settings.retry
+  if (retry._tag === "None") return once(attempt, request)
+  const call: Call = {
+    request,
+    budget,
+    maxRetryAfterMillis: Duration.toMillis(retry.maxRetryAfter),
+    spent: 0
+  }
+  return retry._tag === "Standard" ? standard(attempt, call, retry) : scheduled(attempt, call, retry)
+}
+
+/**
+ * The total deadline: starts when the call reaches the retry stage (after the per-call
+ * policies), and bounds every attempt and every delay.
+ *
+ * @internal
+ */
+export const totalDeadline: Policy.Policy = policy.make({
+  name: "total-deadline",
+  stage: "call",
+  wrap: (next) => (request) => {
+    const limit = request.settings.totalTimeout
+    const deadline = request.clock.currentTimeMillisUnsafe() + Duration.toMillis(limit)
+    return next({ ...request, deadline, timeout: { deadline, scope: "total", limit } })
+  }
+})

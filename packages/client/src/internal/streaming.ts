@@ -1,0 +1,247 @@
+/**
+ * Streamed response bodies: `ApiClient.stream` runs a call with a `Streaming` context in a
+ * context reference, so the client's transport hands a 2xx body over unread; the stream's scope
+ * releases every body the call opened when it ends.
+ *
+ * @internal
+ */
+import * as classify from "@steady/core/Classification"
+import { redactUrl } from "@steady/core/Redaction"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import type * as HttpClientResponse from "effect/http/HttpClientResponse"
+import type * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
+import * as ApiError from "../ApiError.js"
+import type * as Policy from "../Policy.js"
+import * as bodies from "./body.js"
+import * as decode from "./decode.js"
+import { isBufferedResponse } from "./response.js"
+import * as failure from "./transportFailure.js"
+
+/**
+ * What one streamed call carries: the bodies it opened, headers to set (Last-Event-ID) and
+ * headers to set unless the request has them (Accept).
+ *
+ * @internal
+ */
+export class Streaming implements Policy.Streaming {
+  private releases: Array<() => void> = []
+  constructor(
+    readonly headers: Readonly<Record<string, string>> | undefined,
+    readonly defaultHeaders?: Readonly<Record<string, string>> | undefined
+  ) {}
+  /** The request's headers with these applied. */
+  apply(headers: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
+    if (this.headers === undefined && this.defaultHeaders === undefined) return headers
+    return { ...this.defaultHeaders, ...headers, ...this.headers }
+  }
+  readonly opened = (release: () => void): void => {
+    this.releases.push(release)
+  }
+  releaseAll(): void {
+    const all = this.releases
+    this.releases = []
+    for (const release of all) release()
+  }
+}
+
+/** Set by `ApiClient.stream` around the call: read once per call by `execute`. @internal */
+export const currentStreaming = Context.Reference<Streaming | undefined>(
+  "@steady/client/ApiClient/currentStreaming",
+  { defaultValue: () => undefined }
+)
+
+/** Bodies whose transport bounds each wait for a chunk itself (the pool's), so no timer is added. */
+const selfTimed = new WeakSet<Stream.Stream<Uint8Array, ApiError.ApiError>>()
+
+/** Marks a body stream as timed by its transport (`timeout.idle`). @internal */
+export const timedStream = (
+  stream: Stream.Stream<Uint8Array, ApiError.ApiError>
+): Stream.Stream<Uint8Array, ApiError.ApiError> => {
+  selfTimed.add(stream)
+  return stream
+}
+
+/** A body from a client that is not steady's, its failures as `ApiError`s. */
+const foreignBody = (response: HttpClientResponse.HttpClientResponse): Stream.Stream<Uint8Array, ApiError.ApiError> =>
+  Stream.mapError(
+    response.stream,
+    (e) =>
+      new ApiError.ConnectionError({
+        request: { method: response.request.method, url: redactUrl(response.request.url) },
+        attempts: 1,
+        reason: "Transport",
+        sent: true,
+        detail: `the response body could not be read: ${e.message}`,
+        cause: e
+      })
+  )
+
+/** The body of a response, with the idle timeout of its call. @internal */
+export const bodyOf = (
+  response: HttpClientResponse.HttpClientResponse
+): Stream.Stream<Uint8Array, ApiError.ApiError> => {
+  if (!isBufferedResponse(response)) return foreignBody(response)
+  const sent = response.sent
+  // a transport that does not stream read the body inside the attempt: it is one chunk
+  const body = response.bodyStream ?? (response.bytes.byteLength === 0 ? Stream.empty : Stream.succeed(response.bytes))
+  if (
+    sent === undefined || response.bodyStream === undefined || selfTimed.has(response.bodyStream) ||
+    !Duration.isFinite(sent.settings.idleTimeout)
+  ) {
+    return body
+  }
+  return Stream.timeoutOrElse(body, {
+    duration: sent.settings.idleTimeout,
+    orElse: () => Stream.fail(failure.idleTimeout(sent))
+  })
+}
+
+/**
+ * Whether a body that failed before its first byte reached the caller may be fetched again:
+ * the connection broke or went idle, and the request may be sent twice (its method, or an
+ * Idempotency-Key) with a body that can be read again.
+ */
+const refetchable = (response: HttpClientResponse.HttpClientResponse, error: unknown): boolean => {
+  if (!isBufferedResponse(response) || response.sent === undefined || !ApiError.isApiError(error)) return false
+  if (error._tag !== "ConnectionError" && !(error._tag === "TimeoutError" && error.scope === "idle")) return false
+  const sent = response.sent
+  return (classify.idempotentMethods.has(sent.method) || sent.headers["idempotency-key"] !== undefined) &&
+    !bodies.isOneShot(sent.body)
+}
+
+/** The retries the call's policy allows, for a body that broke before its first byte. */
+const refetches = (response: HttpClientResponse.HttpClientResponse): number => {
+  const retry = isBufferedResponse(response) ? response.sent?.settings.retry : undefined
+  return retry !== undefined && retry._tag === "Standard" ? retry.times : 0
+}
+
+/**
+ * Runs the call `self` with its body streamed, and hands `use` the response and its body (with
+ * the idle timeout); every body the call opened is released (its connection closed, if it has
+ * not ended) when the stream ends. Retries stop once the first byte has been handed on: a body
+ * that breaks before it is fetched again, as the call's retry policy allows.
+ *
+ * @internal
+ */
+export const withResponse = <A, E, R, E2, R2>(
+  self: Effect.Effect<HttpClientResponse.HttpClientResponse, E, R>,
+  headers: Readonly<Record<string, string>> | undefined,
+  use: (
+    response: HttpClientResponse.HttpClientResponse,
+    body: Stream.Stream<Uint8Array, ApiError.ApiError>
+  ) => Stream.Stream<A, E2, R2>,
+  defaultHeaders?: Readonly<Record<string, string>> | undefined
+): Stream.Stream<A, E | E2, R | R2> => {
+  const once = (left: number | undefined): Stream.Stream<A, E | E2, R | R2> =>
+    Stream.unwrap(
+      Effect.flatMap(
+        Effect.acquireRelease(Effect.sync(() => new Streaming(headers, defaultHeaders)), (streaming) =>
+          Effect.sync(() => streaming.releaseAll())),
+        (streaming) =>
+          Effect.map(Effect.provideService(self, currentStreaming, streaming), (response) => {
+            let handed = false
+            const body = Stream.mapArray(bodyOf(response), (chunk) => {
+              handed = true
+              return chunk
+            })
+            const budget = left ?? refetches(response)
+            return Stream.catch(
+              use(response, body),
+              (error): Stream.Stream<A, E | E2, R | R2> =>
+                !handed && budget > 0 && refetchable(response, error) ? once(budget - 1) : Stream.fail(error)
+            )
+          })
+      )
+    )
+  return once(undefined)
+}
+
+/** @internal */
+export const stream = <E, R>(
+  self: Effect.Effect<HttpClientResponse.HttpClientResponse, E, R>
+): Stream.Stream<Uint8Array, E | ApiError.ApiError, R> => withResponse(self, undefined, (_, body) => body)
+
+/**
+ * Splits a UTF-8 body into lines (LF, CRLF; and CR alone when `bareCr`), each at most
+ * `maxBytes` long; the last line counts even without its terminator. A line over the limit
+ * fails with `tooLong`.
+ *
+ * @internal
+ */
+export const lines = <E>(
+  body: Stream.Stream<Uint8Array, E>,
+  options: { readonly bareCr: boolean; readonly maxChars: number; readonly tooLong: () => E }
+): Stream.Stream<string, E> =>
+  Stream.suspend(() => {
+    const decoder = new TextDecoder("utf-8")
+    let pending = ""
+    let skipLf = false
+    const split = (text: string, out: Array<string>): E | undefined => {
+      let i = 0
+      if (skipLf) {
+        // the CR that ended the last chunk was the first half of a CRLF
+        skipLf = false
+        if (text.charCodeAt(0) === 10) i = 1
+      }
+      let start = i
+      for (; i < text.length; i++) {
+        const c = text.charCodeAt(i)
+        if (c !== 10 && !(options.bareCr && c === 13)) continue
+        let line = pending + text.slice(start, i)
+        pending = ""
+        if (!options.bareCr && line.endsWith("\r")) line = line.slice(0, -1)
+        if (line.length > options.maxChars) return options.tooLong()
+        out.push(line)
+        if (c === 13) {
+          if (i + 1 === text.length) skipLf = true
+          else if (text.charCodeAt(i + 1) === 10) i++
+        }
+        start = i + 1
+      }
+      pending += text.slice(start)
+      return pending.length > options.maxChars ? options.tooLong() : undefined
+    }
+    return Stream.concat(
+      Stream.flattenIterable(Stream.mapEffect(body, (chunk) => {
+        const out: Array<string> = []
+        const error = split(decoder.decode(chunk, { stream: true }), out)
+        return error === undefined ? Effect.succeed(out) : Effect.fail(error)
+      })),
+      Stream.suspend(() => {
+        const out: Array<string> = []
+        const error = split(decoder.decode(), out)
+        if (error !== undefined) return Stream.fail(error)
+        if (pending !== "") out.push(pending)
+        pending = ""
+        return Stream.fromIterable(out)
+      })
+    )
+  })
+
+/** The most characters in one line of a streamed body: the client's `maxResponseBytes`. @internal */
+export const maxLine = (response: HttpClientResponse.HttpClientResponse): number =>
+  isBufferedResponse(response) && response.sent !== undefined
+    ? response.sent.settings.maxResponseBytes
+    : 16 * 1024 * 1024
+
+/** Newline-delimited JSON: each non-blank line decoded with `schema`. @internal */
+export const ndjson = <A, RS, E, R>(
+  self: Effect.Effect<HttpClientResponse.HttpClientResponse, E, R>,
+  schema: Schema.Decoder<A, RS>
+): Stream.Stream<A, E | ApiError.ApiError, R | RS> =>
+  withResponse(self, undefined, (response, body) => {
+    const decodeLine = decode.jsonTextDecoder(schema)
+    const max = maxLine(response)
+    const text = lines(body, {
+      bareCr: false,
+      maxChars: max,
+      tooLong: () => decode.decodeFailure(response, "TooLarge", "", `a line is longer than ${max} characters`)
+    })
+    return Stream.mapEffect(
+      Stream.filter(Stream.zipWithIndex(text), ([line]) => line.trim() !== ""),
+      ([line, i]) => decodeLine(response, line, `line ${i + 1}`)
+    )
+  })

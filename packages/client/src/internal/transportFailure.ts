@@ -1,0 +1,188 @@
+/**
+ * What every transport shares: turning a failure without a response into an `ApiError`
+ * that says whether the request may have reached the server.
+ *
+ * @internal
+ */
+import { MIN_SECRET, redactValues } from "@steady/core/Redaction"
+import * as Option from "effect/Option"
+import * as ApiError from "../ApiError.js"
+import type * as Policy from "../Policy.js"
+import { requestInfo } from "./policy.js"
+
+const notSentCodes: Record<string, ApiError.ConnectionReason> = {
+  ECONNREFUSED: "Refused",
+  EHOSTUNREACH: "Refused",
+  ENETUNREACH: "Refused",
+  EADDRNOTAVAIL: "Refused",
+  ENOTFOUND: "Dns",
+  EAI_AGAIN: "Dns",
+  EAI_NONAME: "Dns",
+  UND_ERR_CONNECT_TIMEOUT: "ConnectTimeout",
+  ETIMEDOUT: "ConnectTimeout",
+  DEPTH_ZERO_SELF_SIGNED_CERT: "Tls",
+  SELF_SIGNED_CERT_IN_CHAIN: "Tls",
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "Tls",
+  CERT_HAS_EXPIRED: "Tls",
+  ERR_TLS_CERT_ALTNAME_INVALID: "Tls",
+  ERR_SSL_WRONG_VERSION_NUMBER: "Tls"
+}
+
+const errorCode = (cause: unknown): string | undefined => {
+  let current: unknown = cause
+  for (let depth = 0; depth < 4 && typeof current === "object" && current !== null; depth++) {
+    const code = (current as { code?: unknown }).code
+    if (typeof code === "string") return code
+    current = (current as { cause?: unknown }).cause
+  }
+  return undefined
+}
+
+/** @internal */
+export const describeCause = (cause: unknown): string => {
+  if (cause instanceof Error) {
+    const code = errorCode(cause)
+    const message = cause.message === "" && cause instanceof AggregateError
+      ? cause.errors.map((e) => (e instanceof Error ? e.message : String(e))).join("; ")
+      : cause.message
+    return code !== undefined && !message.includes(code) ? `${message} (${code})` : message
+  }
+  return String(cause)
+}
+
+/** @internal */
+export const connectionError = (
+  request: Policy.Request,
+  reason: ApiError.ConnectionReason,
+  sent: boolean,
+  detail: string,
+  cause?: unknown
+): ApiError.ConnectionError =>
+  new ApiError.ConnectionError({
+    request: requestInfo(request),
+    attempts: 1,
+    reason,
+    sent,
+    detail: withoutUserInfo(request.url, detail),
+    cause: causeWithoutUserInfo(request.url, cause)
+  })
+
+/**
+ * `detail` with the URL's user info masked: a transport's own message may quote the URL
+ * (Effect 4's fetch client: "Request cannot be constructed from a URL that includes
+ * credentials: http://user:password@…").
+ */
+const causeWithoutUserInfo = (url: URL, cause: unknown): unknown => {
+  if (!(cause instanceof Error) || (url.password === "" && url.username === "")) return cause
+  const message = withoutUserInfo(url, cause.message)
+  if (message === cause.message) return cause
+  const masked = new Error(message)
+  masked.name = cause.name
+  return masked
+}
+
+const withoutUserInfo = (url: URL, detail: string): string => {
+  if (url.password === "" && url.username === "") return detail
+  const secrets = [url.password, decodeURIComponent(url.password)].filter((s) => s.length >= MIN_SECRET)
+  return redactValues(detail, secrets)
+}
+
+/**
+ * Maps a transport failure to its reason. Only failures that prove nothing was written
+ * (refused, DNS, connect timeout, TLS, a request refused as malformed) say `sent: false`;
+ * anything else may have reached the server.
+ *
+ * @internal
+ */
+export const fromCause = (request: Policy.Request, cause: unknown): ApiError.ConnectionError => {
+  const code = errorCode(cause)
+  if (code === "UND_ERR_DESTROYED" || code === "UND_ERR_CLOSED_POOL") {
+    return connectionError(
+      request,
+      "PoolClosed",
+      false,
+      "its scope has ended, so nothing can be sent on it. Provide ConnectionPool.layer to the layer or " +
+        "program that makes the calls (e.g. Petstore.Default.pipe(Layer.provide(ConnectionPool.layer()))), " +
+        "not to ApiClient.make alone: Effect.provide closes it as soon as make returns",
+      cause
+    )
+  }
+  if (code === "UND_ERR_INVALID_ARG" || code === "UND_ERR_NOT_SUPPORTED" || code === "ERR_INVALID_CHAR") {
+    // refused as malformed before anything was written: resending cannot help
+    return connectionError(request, "InvalidRequest", false, describeCause(cause), cause)
+  }
+  const notSent = code !== undefined ? notSentCodes[code] : undefined
+  if (notSent !== undefined) return connectionError(request, notSent, false, describeCause(cause), cause)
+  const reset = code === "ECONNRESET" || code === "EPIPE" || code === "UND_ERR_SOCKET" ||
+    code === "UND_ERR_CLOSED" || code === "UND_ERR_RES_CONTENT_LENGTH_MISMATCH" || code === "ERR_STREAM_PREMATURE_CLOSE"
+  return connectionError(request, reset ? "Reset" : "Transport", true, describeCause(cause), cause)
+}
+
+/**
+ * A failure before the request reached a connection (undici had not started writing it):
+ * nothing left the process. A network failure keeps its reason and is retried; anything else
+ * is about the request itself (a body that cannot be serialised), which sending it again
+ * would not mend.
+ *
+ * @internal
+ */
+export const notStarted = (request: Policy.Request, cause: unknown): ApiError.ConnectionError => {
+  const known = fromCause(request, cause)
+  if (!known.sent) return known
+  return connectionError(
+    request,
+    known.reason === "Transport" ? "InvalidRequest" : known.reason,
+    false,
+    known.detail,
+    cause
+  )
+}
+
+/** The `TimeoutError` for a request whose `timeout` passed. @internal */
+export const timeoutError = (request: Policy.Request): ApiError.TimeoutError =>
+  new ApiError.TimeoutError({
+    request: requestInfo(request),
+    attempts: 1,
+    scope: request.timeout.scope,
+    duration: request.timeout.limit
+  })
+
+/** The `TimeoutError` for a streamed body that brought nothing for `settings.idleTimeout`. @internal */
+export const idleTimeout = (request: Policy.Request): ApiError.TimeoutError =>
+  new ApiError.TimeoutError({
+    request: requestInfo(request),
+    attempts: 1,
+    scope: "idle",
+    duration: request.settings.idleTimeout
+  })
+
+/** A body over `maxResponseBytes`. @internal */
+export const tooLarge = (request: Policy.Request, status: number, size: number | undefined): ApiError.DecodeError =>
+  new ApiError.DecodeError({
+    request: requestInfo(request),
+    attempts: 1,
+    reason: "TooLarge",
+    status,
+    body: "",
+    issue: Option.none(),
+    detail: `more than maxResponseBytes (${request.settings.maxResponseBytes} bytes)${
+      size !== undefined ? `: Content-Length is ${size}` : ""
+    }`
+  })
+
+/**
+ * How much of a non-2xx body is kept: errors show a bounded excerpt. The generic transport
+ * stops reading there; the undici transport, whose hot path stays as small as it can, reads an
+ * error body up to `maxResponseBytes` and cuts it there. Either way an error body over the
+ * limit is cut, not failed, and its status keeps its meaning.
+ *
+ * @internal
+ */
+export const errorBodyLimit = 8 * 1024
+
+/** Whether a response to `method` with `status` has a body (RFC 9110 §6.4.1). @internal */
+export const hasBody = (method: string, status: number) => method !== "HEAD" && status !== 204 && status !== 304
+
+/** Milliseconds left before the attempt's deadline, on the call's clock. @internal */
+export const remainingMillis = (request: Policy.Request): number =>
+  Math.max(0, request.timeout.deadline - request.clock.currentTimeMillisUnsafe())

@@ -1,0 +1,291 @@
+/**
+ * An in-memory `HttpClient` for tests: route handlers and scripted sequences (503, 503, 200),
+ * faults (refused, reset, hang), delays on Effect's clock (so `TestClock` drives them), and
+ * every request recorded for assertions. Swap it in for `ConnectionPool.layer`: nothing else
+ * changes.
+ *
+ * @since 0.1.0
+ */
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as HttpClient from "effect/http/HttpClient"
+import * as HttpClientError from "effect/http/HttpClientError"
+import type * as HttpClientRequest from "effect/http/HttpClientRequest"
+import * as HttpClientResponse from "effect/http/HttpClientResponse"
+import * as Layer from "effect/Layer"
+import * as Route from "./internal/route.js"
+
+/**
+ * A request as the mock received it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RecordedRequest {
+  readonly method: string
+  /** The absolute URL, query included. */
+  readonly url: string
+  /** The path, without the query. */
+  readonly path: string
+  readonly query: URLSearchParams
+  /** Lower-cased header names. */
+  readonly headers: Readonly<Record<string, string>>
+  /** The body as text ("" when there is none). */
+  readonly body: string
+}
+
+/**
+ * A scripted response. `json` sets the body and `content-type`; `delay` waits on Effect's
+ * clock before answering.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface MockResponse {
+  readonly status?: number | undefined
+  readonly headers?: Readonly<Record<string, string>> | undefined
+  readonly body?: string | Uint8Array | undefined
+  readonly json?: unknown
+  readonly delay?: Duration.Input | undefined
+}
+
+/**
+ * A scripted failure with no response.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Fault {
+  readonly _tag: "Fault"
+  readonly kind: "refused" | "reset" | "dns" | "hang"
+}
+
+/**
+ * What a handler may answer: a response, a bare status, or a fault.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Reply = MockResponse | number | Fault
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type Handler = (request: RecordedRequest) => Reply | Effect.Effect<Reply>
+
+/**
+ * The connection was refused: nothing was sent.
+ *
+ * @since 0.1.0
+ * @category faults
+ */
+export const refused: Fault = { _tag: "Fault", kind: "refused" }
+
+/**
+ * The connection was reset after the request was written.
+ *
+ * @since 0.1.0
+ * @category faults
+ */
+export const reset: Fault = { _tag: "Fault", kind: "reset" }
+
+/**
+ * The host name did not resolve: nothing was sent.
+ *
+ * @since 0.1.0
+ * @category faults
+ */
+export const dns: Fault = { _tag: "Fault", kind: "dns" }
+
+/**
+ * No answer, ever (until the request is interrupted by a timeout).
+ *
+ * @since 0.1.0
+ * @category faults
+ */
+export const hang: Fault = { _tag: "Fault", kind: "hang" }
+
+/**
+ * Answers each request with the next reply of `replies`; after the last one, repeats it.
+ *
+ * @example
+ * ```ts
+ * import { MockHttpClient } from "@steady/testing"
+ *
+ * const flaky = MockHttpClient.sequence(503, 503, { status: 200, json: { ok: true } })
+ * ```
+ *
+ * @since 0.1.0
+ * @category handlers
+ */
+export const sequence = (...replies: ReadonlyArray<Reply>): Handler => {
+  if (replies.length === 0) throw new TypeError("MockHttpClient.sequence needs at least one reply")
+  let i = 0
+  return () => replies[Math.min(i++, replies.length - 1)]
+}
+
+/**
+ * Routes by `"METHOD /path"` (or `"/path"` for any method); `:name` matches one segment.
+ * Unmatched requests get 404 unless `fallback` says otherwise.
+ *
+ * @example
+ * ```ts
+ * import { MockHttpClient } from "@steady/testing"
+ *
+ * const handler = MockHttpClient.routes({
+ *   "GET /pets/:id": (req) => ({ json: { id: Number(req.path.split("/")[2]), name: "Rex" } }),
+ *   "POST /pets": MockHttpClient.sequence(503, 201)
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category handlers
+ */
+export const routes = (table: Readonly<Record<string, Handler>>, fallback: Handler = () => 404): Handler => {
+  const compiled = Route.compile(table)
+  return (request) => (Route.match(compiled, request.method, request.path) ?? fallback)(request)
+}
+
+/**
+ * The recorder of a mock client.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface MockHttpClient {
+  readonly client: HttpClient.HttpClient
+  /** Every request received so far, in order. */
+  readonly requests: Effect.Effect<ReadonlyArray<RecordedRequest>>
+  /** Forgets the recorded requests. */
+  readonly clear: Effect.Effect<void>
+}
+
+/**
+ * @since 0.1.0
+ * @category tags
+ */
+export const MockHttpClient: Context.Service<MockHttpClient, MockHttpClient> = Context.Service<MockHttpClient>(
+  "@steady/testing/MockHttpClient"
+)
+
+const decoder = new TextDecoder()
+
+const bodyText = (request: HttpClientRequest.HttpClientRequest): string => {
+  const body = request.body
+  switch (body._tag) {
+    case "Uint8Array":
+      return decoder.decode(body.body)
+    case "Raw":
+      return typeof body.body === "string" ? body.body : String(body.body)
+    default:
+      return ""
+  }
+}
+
+const faultError = (request: HttpClientRequest.HttpClientRequest, kind: Exclude<Fault["kind"], "hang">) => {
+  const [code, message] = kind === "refused"
+    ? ["ECONNREFUSED", "connect ECONNREFUSED (mock)"]
+    : kind === "dns"
+    ? ["ENOTFOUND", "getaddrinfo ENOTFOUND (mock)"]
+    : ["ECONNRESET", "socket hang up (mock)"]
+  return new HttpClientError.HttpClientError({
+    reason: new HttpClientError.TransportError({
+      request,
+      cause: Object.assign(new Error(message), { code })
+    })
+  })
+}
+
+const toWeb = (reply: MockResponse): Response => {
+  const headers = new globalThis.Headers(reply.headers as Record<string, string> | undefined)
+  let body: BodyInit | null = null
+  if (reply.json !== undefined) {
+    body = JSON.stringify(reply.json)
+    if (!headers.has("content-type")) headers.set("content-type", "application/json")
+  } else if (reply.body !== undefined) {
+    body = reply.body as BodyInit
+  }
+  const status = reply.status ?? 200
+  return new Response(status === 204 || status === 304 ? null : body, { status, headers })
+}
+
+/**
+ * Makes a mock client with its recorder.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (handler: Handler): Effect.Effect<MockHttpClient> =>
+  Effect.sync(() => {
+    const recorded: Array<RecordedRequest> = []
+    const client = HttpClient.make((request, url) =>
+      Effect.suspend(() => {
+        const headers: Record<string, string> = {}
+        for (const name in request.headers) headers[name] = request.headers[name]
+        const entry: RecordedRequest = {
+          method: request.method,
+          url: url.href,
+          path: url.pathname,
+          query: url.searchParams,
+          headers,
+          body: bodyText(request)
+        }
+        recorded.push(entry)
+        const reply = handler(entry)
+        return Effect.flatMap(Effect.isEffect(reply) ? reply : Effect.succeed(reply), (r) => answer(request, r))
+      })
+    )
+    return {
+      client,
+      requests: Effect.sync(() => recorded.slice()),
+      clear: Effect.sync(() => {
+        recorded.length = 0
+      })
+    }
+  })
+
+const answer = (
+  request: HttpClientRequest.HttpClientRequest,
+  reply: Reply
+): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError> => {
+  if (typeof reply === "number") return Effect.succeed(HttpClientResponse.fromWeb(request, toWeb({ status: reply })))
+  if ("_tag" in reply) {
+    return reply.kind === "hang" ? Effect.never : Effect.fail(faultError(request, reply.kind))
+  }
+  const response = Effect.sync(() => HttpClientResponse.fromWeb(request, toWeb(reply)))
+  return reply.delay === undefined
+    ? response
+    : Effect.andThen(Effect.sleep(Duration.fromInputUnsafe(reply.delay)), response)
+}
+
+/**
+ * Supplies `HttpClient.HttpClient` (the mock) and `MockHttpClient` (its recorder).
+ *
+ * @example
+ * ```ts
+ * import { MockHttpClient } from "@steady/testing"
+ *
+ * const TestHttp = MockHttpClient.layer(MockHttpClient.sequence(503, 200))
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (handler: Handler): Layer.Layer<HttpClient.HttpClient | MockHttpClient> =>
+  Layer.effectContext(
+    Effect.map(make(handler), (mock) =>
+      Context.make(MockHttpClient, mock).pipe(Context.add(HttpClient.HttpClient, mock.client)))
+  )
+
+/**
+ * The requests the mock in context has received.
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const requests: Effect.Effect<ReadonlyArray<RecordedRequest>, never, MockHttpClient> = Effect.flatMap(
+  MockHttpClient,
+  (mock) => mock.requests
+)
