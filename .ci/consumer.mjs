@@ -1,18 +1,23 @@
 #!/usr/bin/env node
-// The consumer test: packs @steady/core, @steady/client-effect3, @steady/testing-effect3, @steady/redis and @steady/openapi (whose
-// bin generates the pet-store client into the project), installs the tarballs into a
-// fresh project outside the workspace with effect and @effect/platform from the registry (at
-// the lowest and the highest versions the peer ranges allow), compiles a sample program with
-// tsc --strict and without skipLibCheck, and runs it with plain node against a loopback
-// server. Run by .ci/run; on its own: npm run test:consumer.
+// The consumer test: packs every package (@steady/core; the Effect 4 line, @steady/client and
+// @steady/testing; the Effect 3 line, @steady/client-effect3 and @steady/testing-effect3;
+// @steady/redis and @steady/openapi, whose bin generates the pet-store client into the
+// project), installs the tarballs into fresh projects outside the workspace with effect (and,
+// on the Effect 3 line, @effect/platform) from the registry, at the lowest and the highest
+// versions the peer ranges allow, compiles a sample program with tsc --strict and without
+// skipLibCheck, and runs it with plain node against a loopback server (Node 22 for the Effect 4
+// line). Run by .ci/run; on its own: npm run test:consumer.
 import { execFileSync } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
+import { node22 } from "./node22.mjs"
 
 const root = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "..")
 const client = JSON.parse(Fs.readFileSync(Path.join(root, "packages/client-effect3/package.json"), "utf8"))
+const client4 = JSON.parse(Fs.readFileSync(Path.join(root, "packages/client/package.json"), "utf8"))
+const testing4 = JSON.parse(Fs.readFileSync(Path.join(root, "packages/testing/package.json"), "utf8"))
 const rootPkg = JSON.parse(Fs.readFileSync(Path.join(root, "package.json"), "utf8"))
 
 const run = (cmd, args, cwd, timeout = 300_000) => {
@@ -32,6 +37,28 @@ const sets = [
   { name: "highest", effect: peers.effect, platform: peers["@effect/platform"] }
 ]
 
+/** A fresh TypeScript project: strict, and its dependencies' declarations checked too. */
+const project = (dir) => {
+  Fs.mkdirSync(Path.join(dir, "src"), { recursive: true })
+  Fs.writeFileSync(Path.join(dir, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }))
+  Fs.writeFileSync(
+    Path.join(dir, "tsconfig.json"),
+    JSON.stringify({
+      compilerOptions: {
+        target: "ES2022",
+        module: "NodeNext",
+        moduleResolution: "NodeNext",
+        strict: true,
+        skipLibCheck: false,
+        types: ["node"],
+        outDir: "out",
+        rootDir: "src"
+      },
+      include: ["src"]
+    })
+  )
+}
+
 const work = Fs.mkdtempSync(Path.join(Os.tmpdir(), "steady-consumer-"))
 try {
   const packed = JSON.parse(
@@ -43,6 +70,10 @@ try {
       "-w",
       "@steady/core",
       "-w",
+      "@steady/client",
+      "-w",
+      "@steady/testing",
+      "-w",
       "@steady/client-effect3",
       "-w",
       "@steady/testing-effect3",
@@ -52,7 +83,9 @@ try {
       "@steady/openapi"
     ], root)
   )
-  const tarballs = packed.map((p) => Path.join(work, p.filename))
+  const tarballOf = (name) => Path.join(work, packed.find((p) => p.name === name).filename)
+  const effect3 = ["@steady/core", "@steady/client-effect3", "@steady/testing-effect3", "@steady/redis", "@steady/openapi"]
+  const tarballs = effect3.map(tarballOf)
   for (const p of packed) {
     const tests = p.files.filter((f) => /(^|\/)test(s)?\/|\.test\.[jt]s$/.test(f.path))
     if (tests.length > 0) throw new Error(`${p.name} ships test files: ${tests.map((f) => f.path).join(", ")}`)
@@ -61,23 +94,7 @@ try {
   for (const set of sets) {
     const dir = Path.join(work, set.name)
     Fs.mkdirSync(Path.join(dir, "src"), { recursive: true })
-    Fs.writeFileSync(Path.join(dir, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }))
-    Fs.writeFileSync(
-      Path.join(dir, "tsconfig.json"),
-      JSON.stringify({
-        compilerOptions: {
-          target: "ES2022",
-          module: "NodeNext",
-          moduleResolution: "NodeNext",
-          strict: true,
-          skipLibCheck: false,
-          types: ["node"],
-          outDir: "out",
-          rootDir: "src"
-        },
-        include: ["src"]
-      })
-    )
+    project(dir)
     Fs.copyFileSync(Path.join(root, ".ci/consumer-sample.ts"), Path.join(dir, "src/main.ts"))
     run("npm", [
       "install",
@@ -117,6 +134,38 @@ try {
     console.log(
       `${set.name}: effect ${installed("effect")}, @effect/platform ${installed("@effect/platform")}: ` +
         "installed, steady-openapi generated, tsc --strict (no skipLibCheck) clean, ran with node: ok"
+    )
+  }
+  // The Effect 4 line: @steady/client and @steady/testing with effect from the registry, at the
+  // lowest and highest versions their peer range allows, on Node 22
+  const node = node22()
+  const peer4 = client4.peerDependencies.effect
+  for (const set of [{ name: "effect4-lowest", effect: lowest(peer4) }, { name: "effect4-highest", effect: peer4 }]) {
+    const dir = Path.join(work, set.name)
+    project(dir)
+    Fs.copyFileSync(Path.join(root, ".ci/consumer-sample-effect4.ts"), Path.join(dir, "src/main.ts"))
+    run("npm", [
+      "install",
+      "--no-audit",
+      "--no-fund",
+      ...["@steady/core", "@steady/client", "@steady/testing"].map(tarballOf),
+      `effect@${set.effect}`,
+      `typescript@${rootPkg.devDependencies.typescript}`,
+      `@types/node@${testing4.devDependencies["@types/node"]}`
+    ], dir)
+    const installed = JSON.parse(Fs.readFileSync(Path.join(dir, "node_modules/effect/package.json"), "utf8")).version
+    const copies = run("npm", ["ls", "effect", "--all", "--parseable"], dir).trim().split("\n").filter(Boolean)
+    if (copies.length !== 1) throw new Error(`expected one copy of effect, found ${copies.length}:\n${copies.join("\n")}`)
+    run(Path.join(dir, "node_modules/.bin/tsc"), ["-p", "."], dir)
+    const out = run(node, ["out/main.js"], dir, 60_000)
+    const result = JSON.parse(out.trim().split("\n").at(-1))
+    const expected = { pet: { id: 1, name: "Rex" }, missing: "none", denied: "PermissionDeniedError 403" }
+    if (JSON.stringify(result) !== JSON.stringify(expected)) {
+      throw new Error(`the Effect 4 sample printed ${JSON.stringify(result)}, expected ${JSON.stringify(expected)}`)
+    }
+    console.log(
+      `${set.name}: effect ${installed}: installed, tsc --strict (no skipLibCheck) clean, ran with node ` +
+        `${run(node, ["--version"], dir).trim()}: ok`
     )
   }
 } finally {
