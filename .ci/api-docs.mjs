@@ -14,7 +14,7 @@ const root = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "..")
 const check = process.argv.includes("--check")
 const target = check ? Fs.mkdtempSync(Path.join(Os.tmpdir(), "steady-api-")) : Path.join(root, "docs/api")
 
-const packages = ["core", "client-effect3", "testing-effect3", "redis", "openapi"]
+const packages = ["core", "client", "testing", "client-effect3", "testing-effect3", "redis", "openapi"]
 Fs.rmSync(target, { recursive: true, force: true })
 for (const pkg of packages) {
   const dir = Path.join(root, "packages", pkg)

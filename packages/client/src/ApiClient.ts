@@ -500,7 +500,7 @@ export const json = <A, RS>(schema: Schema.Decoder<A, RS>) => {
  * // counts the bytes of a large download without holding it
  * const size = client.get("/exports/2026.csv").pipe(
  *   ApiClient.stream,
- *   Stream.runFold(0, (n, chunk) => n + chunk.byteLength)
+ *   Stream.runFold(() => 0, (n, chunk) => n + chunk.byteLength)
  * )
  * ```
  *
@@ -918,17 +918,17 @@ export type HttpApiClient<Groups extends HttpApiGroup.Constraint, E = never> = H
  *
  * @example
  * ```ts
- * import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema } from "effect/http"
  * import { ApiClient } from "@steady/client"
  * import { Effect, Schema } from "effect"
+ * import { HttpApi, HttpApiEndpoint, HttpApiGroup } from "effect/http-api"
  *
- * class PetNotFound extends Schema.TaggedError<PetNotFound>()("PetNotFound", { id: Schema.Number }, HttpApiSchema.annotations({ status: 404 })) {}
+ * class PetNotFound extends Schema.TaggedError<PetNotFound>()("PetNotFound", { id: Schema.Number }, { httpApiStatus: 404 }) {}
  * const Pet = Schema.Struct({ id: Schema.Number, name: Schema.String })
  *
  * const Api = HttpApi.make("petstore").add(
  *   HttpApiGroup.make("pets")
- *     .add(HttpApiEndpoint.get("get", "/pets/:id").setPath(Schema.Struct({ id: Schema.NumberFromString })).addSuccess(Pet).addError(PetNotFound))
- *     .add(HttpApiEndpoint.post("create", "/pets").setPayload(Pet).addSuccess(Pet))
+ *     .add(HttpApiEndpoint.get("get", "/pets/:id", { params: { id: Schema.NumberFromString }, success: Pet, error: PetNotFound }))
+ *     .add(HttpApiEndpoint.post("create", "/pets", { payload: Pet, success: Pet }))
  * )
  *
  * const program = Effect.gen(function*() {
@@ -937,7 +937,7 @@ export type HttpApiClient<Groups extends HttpApiGroup.Constraint, E = never> = H
  *     endpoints: { "pets.create": { idempotencyKey: "auto" } } // a POST retried safely
  *   })
  *   // Effect<Pet, PetNotFound | ApiError>
- *   return yield* petstore.pets.get({ path: { id: 1 } })
+ *   return yield* petstore.pets.get({ params: { id: 1 } })
  * })
  * ```
  *

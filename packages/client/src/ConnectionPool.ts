@@ -94,7 +94,7 @@ export const layer = (options: Options = {}): Layer.Layer<HttpClient.HttpClient 
  * import { Config } from "effect"
  *
  * const PoolLive = ConnectionPool.layerConfig({
- *   connections: Config.integer("HTTP_CONNECTIONS").pipe(Config.withDefault(32))
+ *   connections: Config.Int("HTTP_CONNECTIONS").pipe(Config.withDefault(32))
  * })
  * ```
  *

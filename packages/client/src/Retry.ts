@@ -158,7 +158,7 @@ export const standard = (options: StandardOptions = {}): Standard => internal.st
  * const client = ApiClient.make({
  *   baseUrl: "https://api.example",
  *   retry: Retry.fromSchedule(
- *     Schedule.exponential("100 millis").pipe(Schedule.jittered, Schedule.intersect(Schedule.recurs(5)))
+ *     Schedule.exponential("100 millis").pipe(Schedule.jittered, Schedule.upTo({ times: 5 }))
  *   )
  * })
  * ```
@@ -179,14 +179,12 @@ export const fromSchedule = <Out>(
  *
  * @example
  * ```ts
- * import { ApiError, Retry } from "@steady/client"
+ * import { Retry } from "@steady/client"
  * import { Schedule } from "effect"
  *
- * // the standard backoff, but never after a 429
+ * // the standard backoff with 4 retries, none of them starting a minute after the first
  * const policy = Retry.fromSchedule(
- *   Retry.standardSchedule({ times: 4 }).pipe(
- *     Schedule.whileInput((error: ApiError.ApiError) => error._tag !== "RateLimitError")
- *   )
+ *   Retry.standardSchedule({ times: 4 }).pipe(Schedule.upTo({ duration: "1 minute" }))
  * )
  * ```
  *

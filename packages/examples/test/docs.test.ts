@@ -15,8 +15,8 @@ const sources = [
   ...Fs.readdirSync(Path.join(root, "docs")).filter((f) => f.endsWith(".md")).map((f) => Path.join(root, "docs", f))
 ]
 
-// …and so is every ```ts block of an @example in the public modules' doc comments.
-const modules = ["client-effect3", "testing-effect3", "redis"].flatMap((pkg) => {
+// …and so is every ```ts block of an @example in the public modules' doc comments, of both lines.
+const modules = ["client", "testing", "client-effect3", "testing-effect3", "redis"].flatMap((pkg) => {
   const dir = Path.join(root, "packages", pkg, "src")
   return Fs.readdirSync(dir).filter((f) => f.endsWith(".ts")).map((f) => Path.join(dir, f))
 })
@@ -38,35 +38,78 @@ const extract = (file: string) => {
   return blocks
 }
 
+/**
+ * A block is Effect 4 code when it imports the Effect 4 line (`@steady/client`,
+ * `@steady/testing`, or `effect/http`); every other block is Effect 3 code. Each line compiles
+ * against its own `effect`.
+ */
+const isEffect4 = (code: string) => /from "(@steady\/(client|testing)(\/[\w]+)?|effect\/http[\w/-]*)"/.test(code)
+
+/**
+ * A line's node_modules: the workspace's, and for the Effect 4 line what the Effect 4 package
+ * has of its own (effect 4, vitest 5, @types/node 22) in their place.
+ */
+const linkModules = (modules: string, line: "effect3" | "effect4") => {
+  Fs.mkdirSync(modules)
+  const own = line === "effect4" ? Path.join(root, "packages/client/node_modules") : undefined
+  const ownEntries = new Set(own === undefined ? [] : Fs.readdirSync(own).filter((e) => !e.startsWith(".")))
+  for (const entry of Fs.readdirSync(Path.join(root, "node_modules"))) {
+    if (entry.startsWith(".") || ownEntries.has(entry)) continue
+    Fs.symlinkSync(Path.join(root, "node_modules", entry), Path.join(modules, entry), "dir")
+  }
+  for (const entry of ownEntries) Fs.symlinkSync(Path.join(own!, entry), Path.join(modules, entry), "dir")
+}
+
 describe("code in the docs", () => {
-  it("every ts block of README.md, docs/ and the public modules' @example comments compiles", () => {
-    // a temporary folder outside the source tree, resolving packages through the workspace's node_modules
-    const out = Fs.mkdtempSync(Path.join(Os.tmpdir(), "steady-doc-snippets-"))
-    Fs.writeFileSync(Path.join(out, "package.json"), JSON.stringify({ type: "module", private: true }))
-    Fs.symlinkSync(Path.join(root, "node_modules"), Path.join(out, "node_modules"), "dir")
+  it("every ts block of README.md, docs/ and the public modules' @example comments compiles, on its line", () => {
+    // temporary folders outside the source tree, resolving packages through the workspace's
+    // node_modules, with the `effect` of the block's line
+    const outs: Array<string> = []
     try {
-      check(out)
+      const blocks = collect()
+      expect(blocks.length).toBeGreaterThan(15)
+      expect(blocks.filter((b) => b.example).length).toBeGreaterThan(10)
+      expect(blocks.filter((b) => b.line === "effect4").length).toBeGreaterThan(5)
+      for (const line of ["effect3", "effect4"] as const) {
+        const out = Fs.mkdtempSync(Path.join(Os.tmpdir(), `steady-doc-snippets-${line}-`))
+        outs.push(out)
+        Fs.writeFileSync(Path.join(out, "package.json"), JSON.stringify({ type: "module", private: true }))
+        linkModules(Path.join(out, "node_modules"), line)
+        check(out, blocks.filter((b) => b.line === line))
+      }
     } finally {
-      Fs.rmSync(out, { recursive: true, force: true })
+      for (const out of outs) Fs.rmSync(out, { recursive: true, force: true })
     }
-  }, 120_000)
+  }, 180_000)
 })
 
-const check = (out: string) => {
-  const origin = new Map<string, string>()
-  let examples = 0
-  for (const source of [...sources, ...modules]) {
-    extract(source).forEach((block, i) => {
-      if (source.endsWith(".ts")) examples++
-      const name = `${Path.basename(source).replace(/\.(md|ts)$/, "")}-${source.endsWith(".ts") ? "example" : "doc"}-${
+interface Block {
+  readonly name: string
+  readonly code: string
+  readonly origin: string
+  readonly example: boolean
+  readonly line: "effect3" | "effect4"
+}
+
+const collect = (): ReadonlyArray<Block> =>
+  [...sources, ...modules].flatMap((source) =>
+    extract(source).map((block, i): Block => ({
+      name: `${Path.basename(source).replace(/\.(md|ts)$/, "")}-${source.endsWith(".ts") ? "example" : "doc"}-${
         i + 1
-      }.ts`
-      Fs.writeFileSync(Path.join(out, name), block.code)
-      origin.set(Path.join(out, name), `${Path.relative(root, source)}:${block.line}`)
-    })
+      }-${Path.basename(Path.dirname(Path.dirname(source)))}.ts`,
+      code: block.code,
+      origin: `${Path.relative(root, source)}:${block.line}`,
+      example: source.endsWith(".ts"),
+      line: isEffect4(block.code) ? "effect4" : "effect3"
+    }))
+  )
+
+const check = (out: string, blocks: ReadonlyArray<Block>) => {
+  const origin = new Map<string, string>()
+  for (const block of blocks) {
+    Fs.writeFileSync(Path.join(out, block.name), block.code)
+    origin.set(Path.join(out, block.name), block.origin)
   }
-  expect(origin.size).toBeGreaterThan(15)
-  expect(examples).toBeGreaterThan(10)
   const program = ts.createProgram([...origin.keys()], {
     target: ts.ScriptTarget.ES2022,
     module: ts.ModuleKind.NodeNext,
@@ -75,6 +118,7 @@ const check = (out: string) => {
     moduleDetection: ts.ModuleDetectionKind.Force,
     lib: ["lib.es2022.d.ts", "lib.dom.d.ts"],
     types: ["node"],
+    typeRoots: [Path.join(out, "node_modules/@types")],
     strict: true,
     exactOptionalPropertyTypes: true,
     skipLibCheck: true,
