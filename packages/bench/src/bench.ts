@@ -7,7 +7,8 @@
  * interleaved and the table shows medians. Flags:
  *   --requests N   measured requests per run (default 20000)
  *   --rounds R     rounds (default 3)
- *   --clients a,b  which clients (default all)
+ *   --clients a,b  which clients (default all; the Effect 4 rows, named …@effect4 and
+ *                  undici@node22, run on Node 22 with effect 4)
  *   --methods M    GET,POST (default both)
  *   --rss          also check RSS growth of steady over 200,000 requests
  *   --write        replace the table in docs/performance.md
@@ -20,6 +21,7 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
+import { node22 } from "../../../.ci/node22.mjs"
 import { clients } from "./clients.js"
 
 const here = Path.dirname(fileURLToPath(import.meta.url))
@@ -43,14 +45,23 @@ const hasRedis = (() => {
     return false
   }
 })()
+/**
+ * The Effect 4 rows (clients-effect4.ts): run on Node 22 with effect 4, against raw undici on
+ * that Node (`undici@node22`). Listed here rather than imported: that module loads effect 4.
+ */
+const effect4Clients = ["undici@node22", "effect4-fetch", "steady@effect4", "steady-generic@effect4"]
+const isEffect4 = (name: string) => effect4Clients.includes(name)
 // every client by default; the Redis rows when redis-server is installed
 const names = values.clients !== ""
   ? values.clients.split(",")
-  : Object.keys(clients).filter((n) => hasRedis || !n.startsWith("steady-redis"))
+  : [...Object.keys(clients).filter((n) => hasRedis || !n.startsWith("steady-redis")), ...effect4Clients]
 const methods = values.methods.split(",")
 for (const n of names) {
-  if (!(n in clients)) throw new Error(`unknown client ${n}; known: ${Object.keys(clients).join(", ")}`)
+  if (!(n in clients) && !isEffect4(n)) {
+    throw new Error(`unknown client ${n}; known: ${[...Object.keys(clients), ...effect4Clients].join(", ")}`)
+  }
 }
+const node22Path = names.some(isEffect4) ? node22() : undefined
 if (!(requests >= 1000 && requests <= 1_000_000)) throw new Error("--requests must be from 1000 to 1000000")
 if (!(rounds >= 1 && rounds <= 20)) throw new Error("--rounds must be from 1 to 20")
 
@@ -71,6 +82,37 @@ await esbuild.build({
   logLevel: "warning",
   banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" }
 })
+/** Resolves `effect` and `effect/*` as `dir` does: from its own node_modules (effect 4). */
+const effectOf = (dir: string): esbuild.Plugin => ({
+  name: "effect-of",
+  setup(b) {
+    b.onResolve(
+      { filter: /^effect(\/.*)?$/ },
+      (args) =>
+        args.pluginData === "effect-of" ? undefined : b.resolve(args.path, {
+          kind: args.kind,
+          resolveDir: dir,
+          pluginData: "effect-of"
+        })
+    )
+  }
+})
+if (names.some(isEffect4)) {
+  // the Effect 4 line, with effect 4 from packages/client (one copy, as an application has)
+  await esbuild.build({
+    entryPoints: { "runner-effect4": Path.join(here, "runner-effect4.ts") },
+    outdir: build,
+    outExtension: { ".js": ".mjs" },
+    bundle: true,
+    platform: "node",
+    conditions: ["@steady/source"],
+    plugins: [effectOf(Path.join(here, "../../client"))],
+    format: "esm",
+    target: "node22",
+    logLevel: "warning",
+    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" }
+  })
+}
 
 const hasTaskset = (() => {
   try {
@@ -80,8 +122,8 @@ const hasTaskset = (() => {
     return false
   }
 })()
-const pinned = (cpu: number, args: ReadonlyArray<string>): [string, Array<string>] =>
-  hasTaskset ? ["taskset", ["-c", String(cpu), process.execPath, ...args]] : [process.execPath, [...args]]
+const pinned = (cpu: number, args: ReadonlyArray<string>, node = process.execPath): [string, Array<string>] =>
+  hasTaskset ? ["taskset", ["-c", String(cpu), node, ...args]] : [node, [...args]]
 
 const startServer = () =>
   new Promise<{ origin: string; child: ChildProcess }>((resolve, reject) => {
@@ -119,14 +161,14 @@ const runClient = (
   new Promise<Result>((resolve, reject) => {
     const [cmd, args] = pinned(0, [
       ...extra,
-      Path.join(build, "runner.mjs"),
+      Path.join(build, isEffect4(client) ? "runner-effect4.mjs" : "runner.mjs"),
       client,
       method,
       origin,
       String(count),
       "32",
       checkpoints
-    ])
+    ], isEffect4(client) ? node22Path : process.execPath)
     const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "inherit"] })
     let out = ""
     const timer = setTimeout(() => child.kill("SIGKILL"), 300_000)
@@ -137,6 +179,8 @@ const runClient = (
       resolve(JSON.parse(out.trim().split("\n").pop()!))
     })
   })
+
+const ratio = (x: number, base: number | undefined) => (base === undefined ? "–" : (x / base).toFixed(2))
 
 const median = (xs: ReadonlyArray<number>) => {
   const s = [...xs].sort((a, b) => a - b)
@@ -201,9 +245,9 @@ try {
   }
   const cpuModel = Os.cpus()[0]?.model ?? "unknown CPU"
   const lines = [
-    `Run ${
-      new Date().toISOString().slice(0, 10)
-    } on Node ${process.version}, ${cpuModel}, ${Os.availableParallelism()} cores;`,
+    `Run ${new Date().toISOString().slice(0, 10)} on Node ${process.version}${
+      node22Path === undefined ? "" : " (the Effect 4 rows and undici@node22 on Node 22)"
+    }, ${cpuModel}, ${Os.availableParallelism()} cores;`,
     `${requests} measured requests per run after a warm-up, 32 in flight, ${rounds} interleaved rounds, medians;`,
     hasTaskset
       ? "client pinned to CPU 0, server (node:http) pinned to CPU 1."
@@ -223,17 +267,21 @@ try {
         conns: median(rs.map((r) => r.connectionsOpened))
       }
     })
-    const undici = rows.find((r) => r.name === "undici")
+    // each row against undici on its own Node: Node 20 for the Effect 3 line and the peers,
+    // Node 22 for the Effect 4 line
+    const undiciOf = (name: string) => rows.find((r) => r.name === (isEffect4(name) ? "undici@node22" : "undici"))
     const steady = rows.find((r) => r.name === "steady")
     lines.push(
       `### ${method} (JSON${method === "POST" ? " body both ways" : " response"})`,
       "",
-      "| client | CPU µs/req | × undici | × steady | req/s | p50 ms | p99 ms | peak RSS MiB | new connections while measured |",
+      "| client | CPU µs/req | × undici | × steady | req/s | p50 ms | p99 ms | peak RSS MiB (× undici) | new connections while measured |",
       "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
       ...rows.map((r) =>
-        `| ${r.name} | ${r.cpu.toFixed(1)} | ${undici ? (r.cpu / undici.cpu).toFixed(2) : "–"} | ${
+        `| ${r.name} | ${r.cpu.toFixed(1)} | ${ratio(r.cpu, undiciOf(r.name)?.cpu)} | ${
           steady ? (r.cpu / steady.cpu).toFixed(2) : "–"
-        } | ${Math.round(r.rps)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${Math.round(r.rss)} | ${r.conns} |`
+        } | ${Math.round(r.rps)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${Math.round(r.rss)} (${
+          ratio(r.rss, undiciOf(r.name)?.rss)
+        }) | ${r.conns} |`
       ),
       ""
     )

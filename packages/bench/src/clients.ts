@@ -22,12 +22,9 @@ import ky from "ky"
 import * as Http from "node:http"
 import * as Undici from "undici"
 
-export type Method = "GET" | "POST"
+import type { Client, Method } from "./measure.js"
 
-export interface Client {
-  readonly send: () => Promise<unknown>
-  readonly close: () => Promise<void>
-}
+export type { Client, Method }
 
 const CONNECTIONS = 32
 const postBody = { name: "Rex", tag: "dog", status: "available" }

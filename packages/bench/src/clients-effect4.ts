@@ -1,0 +1,104 @@
+/**
+ * The Effect 4 rows, run on Node 22 with effect 4 (bench.ts bundles this file with `effect`
+ * taken from packages/client): steady's Effect 4 line on its pool and on Effect 4's own fetch
+ * client, plain Effect 4 on that fetch client, and raw undici on the same Node, so each line
+ * is measured against undici on the Node it runs on.
+ */
+import { ApiClient, Auth, ConnectionPool } from "@steady/client"
+import * as Effect from "effect/Effect"
+import * as FetchHttpClient from "effect/http/FetchHttpClient"
+import * as HttpClient from "effect/http/HttpClient"
+import * as HttpClientRequest from "effect/http/HttpClientRequest"
+import * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import * as Undici from "undici"
+import type { Client, Method } from "./measure.js"
+
+const CONNECTIONS = 32
+const postBody = { name: "Rex", tag: "dog", status: "available" }
+const postText = JSON.stringify(postBody)
+
+class Pet extends Schema.Class<Pet>("Pet")({
+  id: Schema.Number,
+  name: Schema.String,
+  tag: Schema.String,
+  status: Schema.String
+}) {}
+
+const effectClient = <E, R>(
+  layer: Layer.Layer<R, E>,
+  build: Effect.Effect<() => Effect.Effect<unknown, unknown>, never, R>
+): Client => {
+  const runtime = ManagedRuntime.make(layer)
+  let send: (() => Effect.Effect<unknown, unknown>) | undefined
+  let building: Promise<() => Effect.Effect<unknown, unknown>> | undefined
+  return {
+    send: () => {
+      if (send !== undefined) return runtime.runPromise(send())
+      building ??= runtime.runPromise(build)
+      return building.then((s) => {
+        send = s
+        return runtime.runPromise(s())
+      })
+    },
+    close: () => runtime.dispose()
+  }
+}
+
+/** Effect 4's fetch client on undici's fetch over an Agent of 32 connections. */
+const fetchLayer = () => {
+  const agent = new Undici.Agent({ connections: CONNECTIONS })
+  const fetch = ((input: string | URL | Request, init?: RequestInit) =>
+    Undici.fetch(
+      input as never,
+      { ...(init as object), dispatcher: agent } as never
+    )) as unknown as typeof globalThis.fetch
+  return FetchHttpClient.layer.pipe(Layer.provide(Layer.succeed(FetchHttpClient.Fetch, fetch)))
+}
+
+const steadyClient = <E>(
+  origin: string,
+  method: Method,
+  pool: Layer.Layer<HttpClient.HttpClient, E>
+): Client =>
+  effectClient(
+    Layer.merge(pool, Auth.layerBearer(Redacted.make("bench-token"))),
+    Effect.map(ApiClient.make({ baseUrl: origin }), (client) => {
+      const json = ApiClient.json(Pet)
+      const post = HttpClientRequest.post("/pets").pipe(HttpClientRequest.bodyJsonUnsafe(postBody))
+      return () => (method === "GET" ? json(client.get("/pets/1")) : json(client.execute(post)))
+    })
+  )
+
+export const clients: Record<string, (origin: string, method: Method) => Client> = {
+  "undici@node22": (origin, method) => {
+    const agent = new Undici.Agent({ connections: CONNECTIONS })
+    const url = method === "GET" ? `${origin}/pets/1` : `${origin}/pets`
+    return {
+      send: async () => {
+        const res = await Undici.request(
+          url,
+          method === "GET"
+            ? { dispatcher: agent }
+            : { dispatcher: agent, method, headers: { "content-type": "application/json" }, body: postText }
+        )
+        return res.body.json()
+      },
+      close: () => agent.close()
+    }
+  },
+  "effect4-fetch": (origin, method) =>
+    effectClient(
+      fetchLayer(),
+      Effect.map(HttpClient.HttpClient, (client) => () =>
+        (method === "GET"
+          ? client.get(`${origin}/pets/1`)
+          : client.execute(HttpClientRequest.post(`${origin}/pets`).pipe(HttpClientRequest.bodyJsonUnsafe(postBody))))
+          .pipe(Effect.flatMap((r) => r.json)))
+    ),
+  "steady@effect4": (origin, method) =>
+    steadyClient(origin, method, ConnectionPool.layer({ connections: CONNECTIONS })),
+  "steady-generic@effect4": (origin, method) => steadyClient(origin, method, fetchLayer())
+}
