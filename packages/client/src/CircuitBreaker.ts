@@ -45,8 +45,10 @@ import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Metric from "effect/Metric"
+import type * as EffectCircuitBreaker from "effect/persistence/CircuitBreaker"
 import type * as ApiError from "./ApiError.js"
 import * as internal from "./internal/circuitBreaker.js"
+import * as persistence from "./internal/persistence.js"
 import type * as Policy from "./Policy.js"
 
 /**
@@ -291,3 +293,51 @@ export const metrics: {
   rejections: internal.rejectionsTotal,
   openCircuits: internal.openCircuits
 }
+
+/**
+ * Options of `fromEffect`.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface FromEffectOptions {
+  /** The name in `CircuitOpenError` and in the policy's name. Default `"effect-breaker"`. */
+  readonly name?: string | undefined
+  /** One circuit per client (the default), per origin, or a function of the request. */
+  readonly key?: "client" | "origin" | ((request: Policy.Request) => string) | undefined
+  /** Which failures count against the circuit. Default: the same as `make`'s (5xx, timeouts, connection errors). */
+  readonly isFailure?: ((error: ApiError.ApiError) => boolean) | undefined
+}
+
+/**
+ * A per-attempt policy on Effect 4's own `CircuitBreaker` (effect/persistence): the circuits
+ * are Effect's (its trip policy, its open schedule, its store: memory or Redis), counted with
+ * steady's classification (a 404 is the server answering, not failing; a 503's `Retry-After`
+ * keeps the circuit open at least that long), and an open circuit is steady's typed
+ * `CircuitOpenError`. If Effect's store fails, the attempt goes through (with a warning).
+ *
+ * @example
+ * ```ts
+ * import { ApiClient, CircuitBreaker } from "@steady/client"
+ * import { Effect } from "effect"
+ * import { CircuitBreaker as EffectCircuitBreaker } from "effect/persistence"
+ *
+ * const client = Effect.gen(function*() {
+ *   const breaker = yield* EffectCircuitBreaker.make({
+ *     tripPolicy: EffectCircuitBreaker.consecutive(5),
+ *     openDuration: "30 seconds"
+ *   })
+ *   return yield* ApiClient.make({
+ *     baseUrl: "https://api.example",
+ *     policies: [CircuitBreaker.fromEffect(breaker, { name: "api" })]
+ *   })
+ * }).pipe(Effect.provide(EffectCircuitBreaker.layerStoreMemory()))
+ * ```
+ *
+ * @since 0.3.0
+ * @category constructors
+ */
+export const fromEffect = (
+  breaker: EffectCircuitBreaker.CircuitBreaker,
+  options: FromEffectOptions = {}
+): Policy.Policy => persistence.fromEffectBreaker(breaker, options)

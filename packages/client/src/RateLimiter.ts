@@ -43,6 +43,8 @@ import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import type * as EffectRateLimiter from "effect/persistence/RateLimiter"
+import * as persistence from "./internal/persistence.js"
 import * as internal from "./internal/rateLimiter.js"
 import type * as Policy from "./Policy.js"
 
@@ -216,3 +218,30 @@ export const layer = (options: Options): Layer.Layer<RateLimiter> =>
  * @category guards
  */
 export const isRateLimiter = (u: unknown): u is RateLimiter => internal.isRateLimiter(u)
+
+/**
+ * A `Store` on Effect 4's own `RateLimiterStore` (effect/persistence): the limiter's state
+ * lives where the application keeps Effect's, in memory (`RateLimiter.layerStoreMemory` of
+ * effect/persistence) or on Redis (`layerStoreRedis`), shared with every process on that
+ * Redis. steady's rules stay steady's: GCRA spacing, `maxWait` (a take that would wait longer
+ * takes nothing), pauses learned from the server bounded by `maxPause`, and typed refusals.
+ * Times come from the store (Redis `TIME` on Redis).
+ *
+ * @example
+ * ```ts
+ * import { RateLimiter } from "@steady/client"
+ * import { Effect } from "effect"
+ * import { RateLimiter as EffectRateLimiter } from "effect/persistence"
+ *
+ * const limiter = Effect.gen(function*() {
+ *   const store = yield* RateLimiter.effectStore
+ *   return yield* RateLimiter.make({ limit: 100, interval: "1 second", store })
+ * }).pipe(Effect.provide(EffectRateLimiter.layerStoreMemory))
+ * ```
+ *
+ * @since 0.3.0
+ * @category constructors
+ */
+export const effectStore: Effect.Effect<Store, never, EffectRateLimiter.RateLimiterStore> = Effect.suspend(() =>
+  persistence.effectStoreFromContext
+)
