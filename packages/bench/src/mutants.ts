@@ -6,6 +6,7 @@ import { auth } from "./mutants/auth.js"
 import { bodies } from "./mutants/bodies.js"
 import { config } from "./mutants/config.js"
 import { coreMutants } from "./mutants/core.js"
+import { effect4 } from "./mutants/effect4.js"
 import { hardening } from "./mutants/hardening.js"
 import { hardening2, trust } from "./mutants/hardening2.js"
 import { hedging } from "./mutants/hedging.js"
@@ -23,6 +24,7 @@ export type { Mutant } from "./mutants/types.js"
 
 export const mutants = [
   ...coreMutants,
+  ...effect4,
   ...retry,
   ...redaction,
   ...bodies,

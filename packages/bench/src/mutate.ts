@@ -12,6 +12,7 @@ import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
+import { node22 } from "../../../.ci/node22.mjs"
 import { type Mutant, mutants } from "./mutants.js"
 
 const root = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "../../..")
@@ -28,13 +29,52 @@ if (only !== undefined && selected.length !== only.length) {
   throw new Error(`unknown mutant(s): ${only.filter((id) => !known.has(id)).join(", ")}`)
 }
 
-const vitest = (tests: ReadonlyArray<string>) =>
-  spawnSync(process.execPath, [Path.join(root, "node_modules/vitest/vitest.mjs"), "run", "--bail", "1", ...tests], {
-    cwd: root,
-    encoding: "utf8",
-    timeout: 300_000,
-    env: { ...process.env, CI: "true" }
-  })
+/** The Effect 4 line's packages: their tests run on their own vitest 5, under Node 22. */
+const effect4Packages = ["packages/client/", "packages/testing/"]
+const effect4Of = (test: string) => effect4Packages.find((p) => test.startsWith(p))
+
+const run = (node: string, args: ReadonlyArray<string>, cwd: string) =>
+  spawnSync(node, args, { cwd, encoding: "utf8", timeout: 300_000, env: { ...process.env, CI: "true" } })
+
+/** Which runner a test file belongs to. */
+const lineOf = (test: string) =>
+  test.startsWith("packages/core/") ? "core" : effect4Of(test) !== undefined ? "Effect 4" : "Effect 3"
+
+/**
+ * Runs the named test files: those of the Effect 3 line and the core on the root vitest 3
+ * (Node 20), those of the Effect 4 line on their package's vitest 5 (Node 22). Every run goes
+ * on when another failed, so `by` says which of them noticed (core, Effect 3, Effect 4).
+ */
+const vitest = (tests: ReadonlyArray<string>) => {
+  const runs: Array<{ readonly by: ReadonlyArray<string>; readonly result: ReturnType<typeof run> }> = []
+  const three = tests.filter((t) => effect4Of(t) === undefined)
+  if (three.length > 0) {
+    runs.push({
+      by: [...new Set(three.map(lineOf))],
+      result: run(
+        process.execPath,
+        [Path.join(root, "node_modules/vitest/vitest.mjs"), "run", "--bail", "1", ...three],
+        root
+      )
+    })
+  }
+  for (const pkg of effect4Packages) {
+    const four = tests.filter((t) => t.startsWith(pkg)).map((t) => t.slice(pkg.length))
+    if (four.length === 0) continue
+    const dir = Path.join(root, pkg)
+    runs.push({
+      by: ["Effect 4"],
+      result: run(node22(), [Path.join(dir, "node_modules/vitest/vitest.mjs"), "run", "--bail", "1", ...four], dir)
+    })
+  }
+  const failed = runs.filter((r) => r.result.status !== 0)
+  return {
+    status: failed.length > 0 ? 1 : 0,
+    stdout: failed.map((r) => r.result.stdout).join("\n"),
+    stderr: failed.map((r) => r.result.stderr).join("\n"),
+    by: [...new Set(failed.flatMap((r) => r.by))]
+  }
+}
 
 // What is planted is restored, however the run ends.
 let planted: { readonly file: string; readonly text: string } | undefined
@@ -70,7 +110,9 @@ if (baseline.status !== 0) {
 process.stderr.write("green\n")
 
 const started = Date.now()
-const results: Array<{ readonly mutant: Mutant; readonly caught: boolean; readonly seconds: number }> = []
+const results: Array<
+  { readonly mutant: Mutant; readonly caught: boolean; readonly by: ReadonlyArray<string>; readonly seconds: number }
+> = []
 for (const m of selected) {
   const file = Path.join(root, m.file)
   const text = Fs.readFileSync(file, "utf8")
@@ -82,8 +124,8 @@ for (const m of selected) {
   restore()
   const caught = run.status !== 0
   const seconds = (Date.now() - t0) / 1000
-  process.stderr.write(`${caught ? "caught" : "SURVIVED"} (${seconds.toFixed(0)} s)\n`)
-  results.push({ mutant: m, caught, seconds })
+  process.stderr.write(`${caught ? `caught by ${run.by.join(", ")}` : "SURVIVED"} (${seconds.toFixed(0)} s)\n`)
+  results.push({ mutant: m, caught, by: run.by, seconds })
 }
 
 const caught = results.filter((r) => r.caught).length
@@ -99,10 +141,10 @@ const lines = [
     return `| ${area} | ${inArea.filter((r) => r.caught).length} | ${inArea.length} |`
   }),
   "",
-  "| mutant | area | what it would break | caught |",
+  "| mutant | area | what it would break | caught by |",
   "| --- | --- | --- | --- |",
   ...results.map((r) =>
-    `| \`${r.mutant.id}\` | ${r.mutant.area} | ${r.mutant.promise} | ${r.caught ? "yes" : "**no**"} |`
+    `| \`${r.mutant.id}\` | ${r.mutant.area} | ${r.mutant.promise} | ${r.caught ? r.by.join(", ") : "**no**"} |`
   )
 ]
 console.log(lines.join("\n"))

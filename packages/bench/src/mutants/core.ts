@@ -1,4 +1,4 @@
-import { area, client, core, coreTests } from "./types.js"
+import { area, client, client4, core, coreTests } from "./types.js"
 
 /** The core's decisions (no Effect import): both lines run on them. */
 export const coreMutants = area("Core decisions", [
@@ -8,7 +8,7 @@ export const coreMutants = area("Core decisions", [
     file: `${core}Classification.ts`,
     find: "      return rules.reasons.has(failure.reason)",
     replace: "      return failure.reason !== \"InvalidUrl\"",
-    tests: [...coreTests("Classification"), ...client("Retry")]
+    tests: [...coreTests("Classification"), ...client("Retry"), ...client4("Retry")]
   },
   {
     id: "core-404-transient",
@@ -16,7 +16,7 @@ export const coreMutants = area("Core decisions", [
     file: `${core}Classification.ts`,
     find: "new Set([408, 429, 500, 502, 503, 504])",
     replace: "new Set([404, 408, 429, 500, 502, 503, 504])",
-    tests: [...coreTests("Classification"), ...client("Retry")]
+    tests: [...coreTests("Classification"), ...client("Retry"), ...client4("Retry")]
   },
   {
     id: "core-403-is-404",
@@ -32,7 +32,7 @@ export const coreMutants = area("Core decisions", [
     file: `${core}Classification.ts`,
     find: "  if (hasIdempotencyKey) return",
     replace: "  if (false) return",
-    tests: [...coreTests("Classification"), ...client("Retry")]
+    tests: [...coreTests("Classification"), ...client("Retry"), ...client4("Retry")]
   },
   {
     id: "core-link-first-rel",
@@ -40,6 +40,6 @@ export const coreMutants = area("Core decisions", [
     file: `${core}LinkHeader.ts`,
     find: ".split(/\\s+/).includes(\"next\")",
     replace: " === \"next\"",
-    tests: [...coreTests("Core"), ...client("Pagination")]
+    tests: [...coreTests("Core"), ...client("Pagination"), ...client4("Pagination")]
   }
 ])

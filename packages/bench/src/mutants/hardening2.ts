@@ -1,4 +1,4 @@
-import { area, client, core, coreTests, src } from "./types.js"
+import { area, client, client4, core, coreTests, src } from "./types.js"
 
 /** Hardening II (issue 27): what a hostile server could still do to 0.2, in the client. */
 export const hardening2 = area("Hardening II", [
@@ -88,7 +88,7 @@ export const hardening2 = area("Hardening II", [
     file: `${core}Limits.ts`,
     find: "Number.isSafeInteger(n) && n >= range.min && n <= range.max",
     replace: "Number.isSafeInteger(n) && n >= range.min",
-    tests: [...coreTests("Core"), ...client("Hardening")]
+    tests: [...coreTests("Core"), ...client("Hardening"), ...client4("Hardening")]
   }
 ])
 
@@ -100,7 +100,7 @@ export const trust = area("Redaction and credentials", [
     file: `${core}Redaction.ts`,
     find: "export const MIN_SECRET = 4",
     replace: "export const MIN_SECRET = 9",
-    tests: [...coreTests("Redaction"), ...client("Trust")]
+    tests: [...coreTests("Redaction"), ...client("Trust"), ...client4("Trust")]
   },
   {
     id: "encoded-secret-unmasked",
@@ -108,7 +108,7 @@ export const trust = area("Redaction and credentials", [
     file: `${core}Redaction.ts`,
     find: "    one(encodeURIComponent(value))\n",
     replace: "",
-    tests: [...coreTests("Redaction"), ...client("Trust")]
+    tests: [...coreTests("Redaction"), ...client("Trust"), ...client4("Trust")]
   },
   {
     id: "query-name-case",
@@ -116,7 +116,7 @@ export const trust = area("Redaction and credentials", [
     file: `${core}Redaction.ts`,
     find: "const hide = sensitiveQueryParams.has(lower) || (extra !== undefined && extra.has(lower))",
     replace: "const hide = sensitiveQueryParams.has(name) || (extra !== undefined && extra.has(name))",
-    tests: [...coreTests("Redaction"), ...client("Trust")]
+    tests: [...coreTests("Redaction"), ...client("Trust"), ...client4("Trust")]
   },
   {
     id: "https-http-same-origin",

@@ -1,4 +1,4 @@
-import { area, client, core, coreTests, src } from "./types.js"
+import { area, client, client4, core, coreTests, src } from "./types.js"
 
 export const redaction = area("Redaction", [
   // Redaction
@@ -8,7 +8,11 @@ export const redaction = area("Redaction", [
     file: `${core}Redaction.ts`,
     find: "\n  \"authorization\",\n",
     replace: "\n",
-    tests: [...coreTests("Redaction"), ...client("Behaviour", "ApiError", "Leak")]
+    tests: [
+      ...coreTests("Redaction"),
+      ...client("Behaviour", "ApiError", "Leak"),
+      ...client4("Behaviour", "ApiError", "Leak")
+    ]
   },
   {
     id: "auth-header-names-shown",
@@ -32,6 +36,6 @@ export const redaction = area("Redaction", [
     file: `${core}Redaction.ts`,
     find: "parsed.username = \"\"\n    parsed.password = \"\"",
     replace: "parsed.username = parsed.username",
-    tests: [...coreTests("Redaction"), ...client("Behaviour", "ApiError")]
+    tests: [...coreTests("Redaction"), ...client("Behaviour", "ApiError"), ...client4("Behaviour", "ApiError")]
   }
 ])

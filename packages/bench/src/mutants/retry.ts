@@ -1,4 +1,4 @@
-import { area, client, core, coreTests, src } from "./types.js"
+import { area, client, client4, core, coreTests, src } from "./types.js"
 
 export const retry = area("Retry", [
   // Retry: backoff and jitter
@@ -8,7 +8,7 @@ export const retry = area("Retry", [
     file: `${core}Backoff.ts`,
     find: "Math.min(capMillis, baseMillis * 2 ** (n - 1))",
     replace: "Math.min(capMillis, baseMillis)",
-    tests: [...coreTests("Core"), ...client("Retry", "Pipeline")]
+    tests: [...coreTests("Core"), ...client("Retry", "Pipeline"), ...client4("Retry", "Pipeline")]
   },
   {
     id: "equal-jitter",
@@ -16,7 +16,7 @@ export const retry = area("Retry", [
     file: `${core}Backoff.ts`,
     find: "Math.floor(random * ceiling(n, baseMillis, capMillis))",
     replace: "Math.floor((0.5 + random / 2) * ceiling(n, baseMillis, capMillis))",
-    tests: [...coreTests("Core"), ...client("Retry", "Pipeline")]
+    tests: [...coreTests("Core"), ...client("Retry", "Pipeline"), ...client4("Retry", "Pipeline")]
   },
   {
     id: "gate-ignores-method",

@@ -18,7 +18,12 @@ export interface Mutant {
 
 export const src = "packages/client-effect3/src/internal/"
 export const core = "packages/core/src/"
+/** Test files of the Effect 3 line (root vitest 3, Node 20). */
 export const client = (...files: ReadonlyArray<string>) => files.map((f) => `packages/client-effect3/test/${f}.test.ts`)
+
+/** The Effect 4 line's sources, and its test files (its own vitest 5, Node 22). */
+export const src4 = "packages/client/src/internal/"
+export const client4 = (...files: ReadonlyArray<string>) => files.map((f) => `packages/client/test/${f}.test.ts`)
 
 export const coreTests = (...files: ReadonlyArray<string>) => files.map((f) => `packages/core/test/${f}.test.ts`)
 
