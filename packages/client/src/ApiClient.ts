@@ -922,24 +922,27 @@ export type HttpApiClient<Groups extends HttpApiGroup.Constraint, E = never> = H
  * that does not match is a `DecodeError`; a request that does not match its schema is a
  * `ConnectionError` with `reason: "InvalidRequest"` (nothing sent). `endpoints` gives an
  * endpoint its own retry, timeout or idempotency key. A declared error's body is read from
- * the error's excerpt: at most 8 KiB.
+ * the error's excerpt: one over 8 KiB, or one that did not decompress, is a `DecodeError`
+ * (`TooLarge`, `Read`) with its status, never a declared error decoded from part of it. Each
+ * path parameter is percent-encoded as one segment (`ApiClient.path`); a value that would
+ * make a segment empty, `.` or `..` is refused before anything is sent.
  *
  * Use this, not `HttpApiClient.make` over `ConnectionPool.layer`: that one calls the raw pool,
  * without auth, retries or timeouts.
  *
  * @example
  * ```ts
- * import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema } from "effect/http"
  * import { ApiClient } from "@steady/client"
  * import { Effect, Schema } from "effect"
+ * import { HttpApi, HttpApiEndpoint, HttpApiGroup } from "effect/http-api"
  *
- * class PetNotFound extends Schema.TaggedError<PetNotFound>()("PetNotFound", { id: Schema.Number }, HttpApiSchema.annotations({ status: 404 })) {}
+ * class PetNotFound extends Schema.TaggedError<PetNotFound>()("PetNotFound", { id: Schema.Number }, { httpApiStatus: 404 }) {}
  * const Pet = Schema.Struct({ id: Schema.Number, name: Schema.String })
  *
  * const Api = HttpApi.make("petstore").add(
  *   HttpApiGroup.make("pets")
- *     .add(HttpApiEndpoint.get("get", "/pets/:id").setPath(Schema.Struct({ id: Schema.NumberFromString })).addSuccess(Pet).addError(PetNotFound))
- *     .add(HttpApiEndpoint.post("create", "/pets").setPayload(Pet).addSuccess(Pet))
+ *     .add(HttpApiEndpoint.get("get", "/pets/:id", { params: { id: Schema.Finite }, success: Pet, error: PetNotFound }))
+ *     .add(HttpApiEndpoint.post("create", "/pets", { payload: Pet, success: Pet }))
  * )
  *
  * const program = Effect.gen(function*() {
@@ -948,7 +951,7 @@ export type HttpApiClient<Groups extends HttpApiGroup.Constraint, E = never> = H
  *     endpoints: { "pets.create": { idempotencyKey: "auto" } } // a POST retried safely
  *   })
  *   // Effect<Pet, PetNotFound | ApiError>
- *   return yield* petstore.pets.get({ path: { id: 1 } })
+ *   return yield* petstore.pets.get({ params: { id: 1 } })
  * })
  * ```
  *
