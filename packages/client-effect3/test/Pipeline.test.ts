@@ -2,10 +2,25 @@ import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { it } from "@effect/vitest"
 import { ApiClient, ApiError, Auth, Policy, Retry, RetryBudget, Transport } from "@steady/client-effect3"
 import { MockHttpClient } from "@steady/testing-effect3"
-import { Cause, Clock, Effect, Exit, Layer, Logger, LogLevel, Metric, Option, Random, Redacted, Schedule } from "effect"
+import {
+  Cause,
+  Chunk,
+  Clock,
+  Effect,
+  Exit,
+  Layer,
+  Logger,
+  LogLevel,
+  Metric,
+  Option,
+  Random,
+  Redacted,
+  Schedule,
+  TestClock
+} from "effect"
 import { createHmac } from "node:crypto"
 import { describe, expect } from "vitest"
-import { clocked, type Seen, timed } from "./util.js"
+import { clocked, joinNow, type Seen, timed } from "./util.js"
 
 const base = "https://api.example"
 
@@ -18,6 +33,29 @@ const failed = (exit: Exit.Exit<unknown, ApiError.ApiError>) => {
     ? { tag: "none" }
     : { tag: error._tag, attempts: error.attempts, ...("scope" in error ? { scope: error.scope } : {}) }
 }
+
+/**
+ * The TestClock as a wall clock that can jump ahead (NTP, a suspended machine): its timers
+ * are the TestClock's, its time the TestClock's plus every `jump`.
+ */
+const wallClock = Effect.map(TestClock.testClock(), (test) => {
+  let ahead = 0
+  const now = () => test.unsafeCurrentTimeMillis() + ahead
+  const clock: Clock.Clock = {
+    [Clock.ClockTypeId]: Clock.ClockTypeId,
+    unsafeCurrentTimeMillis: now,
+    currentTimeMillis: Effect.sync(now),
+    unsafeCurrentTimeNanos: () => BigInt(now()) * 1_000_000n,
+    currentTimeNanos: Effect.sync(() => BigInt(now()) * 1_000_000n),
+    sleep: (duration) => test.sleep(duration)
+  }
+  return {
+    clock,
+    jump: (millis: number) => {
+      ahead += millis
+    }
+  }
+})
 
 describe("policies", () => {
   it.effect("call policies wrap the whole call; attempt policies each attempt; list order is outermost first", () =>
@@ -181,6 +219,36 @@ describe("Retry.fromSchedule", () => {
       })
       expect(poor.seen).toHaveLength(3)
     }))
+
+  const late = {
+    fromSchedule: Retry.fromSchedule(Schedule.spaced("1 second")),
+    standard: Retry.standard({ base: "1 second", cap: "1 second" })
+  }
+  for (const [name, retry] of Object.entries(late)) {
+    it.effect(`${name}: a wait that ends past the total deadline is a TimeoutError(total) counting the attempts made`, () =>
+      Effect.gen(function*() {
+        const { clock, jump } = yield* wallClock
+        const { layer, seen } = timed(() => 503)
+        const fiber = yield* Effect.fork(
+          Effect.flatMap(
+            ApiClient.make({ baseUrl: base, retry, timeout: { total: "1500 millis" } }),
+            (c) => c.get("/x")
+          )
+            .pipe(Effect.provide(layer), Effect.withClock(clock), Effect.withRandom(Random.make(7)))
+        )
+        // the first attempt fails at once, and its retry waits (less than the 1.5 s left; the
+        // attempt's own timer is the total deadline's, at 1.5 s)
+        const retrying = Effect.map(TestClock.sleeps(), Chunk.some((at) => at < 1500))
+        for (let i = 0; i < 100 && !(yield* retrying); i++) yield* Effect.yieldNow()
+        expect(yield* retrying, "a retry waits").toBe(true)
+        // the wall clock jumps a minute while it waits: when the wait ends, the deadline is past
+        jump(60_000)
+        yield* TestClock.adjust("1 second")
+        const error = yield* joinNow(fiber).pipe(Effect.flip)
+        expect(failed(Exit.fail(error))).toEqual({ tag: "TimeoutError", attempts: 1, scope: "total" })
+        expect(seen).toHaveLength(1)
+      }))
+  }
 
   it.effect("Retry.standard waits exactly as the schedule it optimises, under the same seed", () =>
     Effect.gen(function*() {

@@ -2,7 +2,7 @@
  * Trust II: behaviours of redaction and credentials that no test pinned down in 0.2. Each test
  * fails on the bug its name rules out (`npm run mutate` plants each one).
  */
-import { HttpBody, HttpClientRequest } from "@effect/platform"
+import { FetchHttpClient, HttpBody, HttpClient, HttpClientRequest } from "@effect/platform"
 import { it } from "@effect/vitest"
 import { ApiClient, type ApiError, Auth, ConnectionPool, Pagination, type Policy } from "@steady/client-effect3"
 import { MockHttpClient, TestServer } from "@steady/testing-effect3"
@@ -51,6 +51,28 @@ describe("redaction by value", () => {
       expect(shown(error)).toContain("page=2")
       for (const secret of ["aaa111", "bbb222", "ccc333", "ddd444"]) expect(shown(error)).not.toContain(secret)
     }).pipe(Effect.provide(MockHttpClient.layer(() => 404))))
+  // fetch refuses a URL with user info, and its message quotes the URL whole
+  it.scopedLive("user info in a URL never shows in a transport's message: fetch's quotes the URL (generic transport)", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make((_, res) => TestServer.json(res, 200, {}))
+      const client = ApiClient.makeWith(yield* HttpClient.HttpClient, {
+        baseUrl: server.url,
+        retry: false,
+        allowOtherOrigins: true
+      })
+      // a long password, a short one, and one that is not valid percent-encoding
+      for (const password of ["pa55word-9f2c", "pw", "100%"]) {
+        const url = new URL(`${server.url}/x`)
+        url.username = "alice"
+        url.password = password
+        const error = yield* Effect.flip(client.get(url.href))
+        expect(error).toMatchObject({ _tag: "ConnectionError", request: { url: `${server.url}/x` } })
+        const text = shown(error) + String((error as { cause?: unknown }).cause)
+        expect(text).not.toContain(`alice:${url.password}@`)
+        if (password.length >= 4) expect(text).not.toContain(password)
+      }
+      expect(server.requests).toHaveLength(0)
+    }).pipe(Effect.provide(FetchHttpClient.layer)))
 })
 
 describe("origins", () => {

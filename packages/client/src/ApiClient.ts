@@ -563,15 +563,26 @@ export interface ServerSentEvent<A = string> {
 export interface SseOptions {
   /**
    * How many times in a row to reconnect when an open stream breaks (a connection error, the
-   * idle timeout), sending `Last-Event-ID` so the server resumes after the last event seen;
-   * a reconnection that brings events starts the count again. The wait is the server's
-   * `retry:` or `reconnectDelay`. A stream the server ends cleanly is not reconnected.
-   * Default `0`. The call is sent again as it was built: for a POST, make sure the server
-   * accepts it twice.
+   * idle timeout), sending `Last-Event-ID` so the server resumes after the last event seen.
+   * Only a connection that stayed open `reconnectResetAfter` starts the count again (events
+   * alone do not); past the count the stream fails with the last error. Each reconnection in
+   * a row waits twice as long as the one before: the server's `retry:` (or `reconnectDelay`),
+   * then ×2, ×4…, within [`minReconnectDelay`, `maxReconnectDelay`]. A stream the server
+   * ends cleanly is not reconnected. Default `0`. The call is sent again as it was built: for
+   * a POST, make sure the server accepts it twice.
    */
   readonly reconnect?: number | undefined
-  /** The wait before reconnecting when the server set no `retry:`. Default `3 seconds`. */
+  /** The first wait before reconnecting when the server set no `retry:`. Default `3 seconds`. */
   readonly reconnectDelay?: Duration.Input | undefined
+  /** The shortest wait before a reconnection, whatever the server's `retry:`. Default `500 millis`. */
+  readonly minReconnectDelay?: Duration.Input | undefined
+  /** The longest wait before a reconnection, whatever the server's `retry:`. Default `60 seconds`. */
+  readonly maxReconnectDelay?: Duration.Input | undefined
+  /**
+   * How long a connection must stay open for the reconnection count and its backoff to start
+   * again. Default `10 seconds`.
+   */
+  readonly reconnectResetAfter?: Duration.Input | undefined
   /** Resume an earlier stream: sent as `Last-Event-ID` on the first request. */
   readonly lastEventId?: string | undefined
   /**
@@ -584,10 +595,11 @@ export interface SseOptions {
 /**
  * Server-Sent Events, streamed: the body parsed as the WHATWG standard says (multi-line
  * `data`, `event`, `id`, `retry`, comments, CR/LF/CRLF line ends, a leading BOM; an event
- * without its closing blank line at the end is dropped). With a schema, each event's `data`
- * is decoded as JSON with it, and a mismatch fails the stream with a `DecodeError` naming the
- * event. `reconnect` resumes a broken stream with `Last-Event-ID`. Everything `stream` says
- * about timeouts, retries and closing applies.
+ * without its closing blank line at the end is dropped; an event whose data grows past
+ * `maxResponseBytes` characters fails with `DecodeError` `TooLarge`). With a schema, each
+ * event's `data` is decoded as JSON with it, and a mismatch fails the stream with a
+ * `DecodeError` naming the event. `reconnect` resumes a broken stream with `Last-Event-ID`.
+ * Everything `stream` says about timeouts, retries and closing applies.
  *
  * @example
  * ```ts
@@ -630,8 +642,7 @@ export const sse: {
 }) as any
 
 const checkSse = (options: SseOptions): SseOptions => {
-  if (options.reconnect !== undefined) retryInternal.wholeNumber("sse reconnect", options.reconnect)
-  if (options.reconnectDelay !== undefined) retryInternal.duration("sse reconnectDelay", options.reconnectDelay, false)
+  sseInternal.reconnection(options)
   return options
 }
 
@@ -911,7 +922,10 @@ export type HttpApiClient<Groups extends HttpApiGroup.Constraint, E = never> = H
  * that does not match is a `DecodeError`; a request that does not match its schema is a
  * `ConnectionError` with `reason: "InvalidRequest"` (nothing sent). `endpoints` gives an
  * endpoint its own retry, timeout or idempotency key. A declared error's body is read from
- * the error's excerpt: at most 8 KiB.
+ * the error's excerpt: one over 8 KiB, or one that did not decompress, is a `DecodeError`
+ * (`TooLarge`, `Read`) with its status, never a declared error decoded from part of it. Each
+ * path parameter is percent-encoded as one segment (`ApiClient.path`); a value that would
+ * make a segment empty, `.` or `..` is refused before anything is sent.
  *
  * Use this, not `HttpApiClient.make` over `ConnectionPool.layer`: that one calls the raw pool,
  * without auth, retries or timeouts.
@@ -927,7 +941,7 @@ export type HttpApiClient<Groups extends HttpApiGroup.Constraint, E = never> = H
  *
  * const Api = HttpApi.make("petstore").add(
  *   HttpApiGroup.make("pets")
- *     .add(HttpApiEndpoint.get("get", "/pets/:id", { params: { id: Schema.NumberFromString }, success: Pet, error: PetNotFound }))
+ *     .add(HttpApiEndpoint.get("get", "/pets/:id", { params: { id: Schema.Finite }, success: Pet, error: PetNotFound }))
  *     .add(HttpApiEndpoint.post("create", "/pets", { payload: Pet, success: Pet }))
  * )
  *

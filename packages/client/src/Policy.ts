@@ -177,6 +177,13 @@ export interface Response {
    * not decompress).
    */
   readonly stream?: Stream.Stream<Uint8Array, ApiError.ApiError> | undefined
+  /**
+   * Set on a non-2xx response whose body did not decode (a broken or unknown content
+   * coding): the coding; `body` holds only what could be decoded. Its status still speaks.
+   *
+   * @since 0.3.0
+   */
+  readonly undecoded?: string | undefined
 }
 
 /**

@@ -1,9 +1,23 @@
 import { it } from "@effect/vitest"
 import { ApiClient, ConnectionPool } from "@steady/client"
 import { TestServer } from "@steady/testing"
-import { Effect, Schema, Stream } from "effect"
+import { Duration, Effect, Schema, Stream } from "effect"
+import { FetchHttpClient, HttpClient } from "effect/http"
 import * as Zlib from "node:zlib"
+import type * as Undici from "undici"
 import { describe, expect } from "vitest"
+import * as undiciTransport from "../src/internal/undiciTransport.js"
+
+/** Fails fast, with a message, where a bug would otherwise hang until vitest's timeout. */
+const within = (seconds: number, what: string) => <A, E, R>(self: Effect.Effect<A, E, R>) =>
+  Effect.timeoutOrElse(self, {
+    duration: Duration.seconds(seconds),
+    orElse: () => Effect.fail(new Error(`${what}: no outcome within ${seconds} s`))
+  })
+
+/** Raw binary in a message: a control character (but tab, CR, LF) or an undecodable byte. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const binary = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffd]/
 
 const Pets = Schema.Array(Schema.Struct({ id: Schema.Number, name: Schema.String }))
 const pets = Array.from({ length: 200 }, (_, i) => ({ id: i, name: `pet ${i}` }))
@@ -104,4 +118,315 @@ describe("compression on the pool's fast path", () => {
       const bytes = new Uint8Array(yield* response.arrayBuffer)
       expect(JSON.parse(Zlib.gunzipSync(bytes).toString())).toEqual(pets)
     }).pipe(Effect.provide(ConnectionPool.layer())))
+})
+
+/** A text of 200 KB that compresses well, and `bytes` cut to half their length. */
+const big = Buffer.from(JSON.stringify(Array.from({ length: 4000 }, (_, i) => `item ${i} ${"x".repeat(i % 40)}`)))
+const half = (bytes: Buffer) => bytes.subarray(0, Math.floor(bytes.length / 2))
+/** `bytes` with the byte at `at` (from the end when negative) changed. */
+const flipped = (bytes: Buffer, at: number) => {
+  const out = Buffer.from(bytes)
+  out[at < 0 ? out.length + at : at] ^= 0xff
+  return out
+}
+
+/**
+ * A server that answers `/<name>` with the body and coding of `bodies[name]`, and a
+ * Content-Length that matches what it sends (a cut body looks whole to HTTP).
+ */
+const serving = (
+  bodies: Readonly<Record<string, { readonly coding: string; readonly bytes: Buffer; readonly status?: number }>>
+) =>
+  TestServer.make((req, res) => {
+    const { bytes, coding, status } = bodies[req.path.slice(1)]
+    res.writeHead(status ?? 200, {
+      "content-type": "application/json",
+      "content-encoding": coding,
+      "content-length": bytes.length
+    })
+    res.end(bytes)
+  })
+
+const gzipped = Zlib.gzipSync(big)
+const incomplete = {
+  "gzip cut short": { coding: "gzip", bytes: half(gzipped) },
+  "gzip without its trailer": { coding: "gzip", bytes: gzipped.subarray(0, -8) },
+  "gzip with a bad CRC": { coding: "gzip", bytes: flipped(gzipped, -8) },
+  "gzip with a bad ISIZE": { coding: "gzip", bytes: flipped(gzipped, -4) },
+  "deflate (zlib) cut short": { coding: "deflate", bytes: half(Zlib.deflateSync(big)) },
+  "deflate (raw) cut short": { coding: "deflate", bytes: half(Zlib.deflateRawSync(big)) },
+  "br cut short": { coding: "br", bytes: half(Zlib.brotliCompressSync(big)) },
+  "gzip, br with its br cut short": { coding: "gzip, br", bytes: half(Zlib.brotliCompressSync(gzipped)) }
+} as const
+
+describe("an incomplete or corrupt compressed body is never a success (pool)", () => {
+  for (const [name, body] of Object.entries(incomplete)) {
+    it.live(`${name}: DecodeError (Read), read whole and streamed, not retried`, () =>
+      Effect.gen(function*() {
+        const server = yield* serving({ body })
+        const client = yield* ApiClient.make({ baseUrl: server.url })
+        const whole = yield* Effect.flip(client.get("/body").pipe(within(10, "the call")))
+        expect(whole).toMatchObject({ _tag: "DecodeError", reason: "Read", status: 200 })
+        expect(whole.message).toMatch(/body could not be decoded/)
+        expect(whole.message).not.toMatch(binary)
+        const streamed = yield* client.get("/body").pipe(
+          ApiClient.stream,
+          Stream.runDrain,
+          within(10, "the stream"),
+          Effect.flip
+        )
+        expect(streamed).toMatchObject({ _tag: "DecodeError", reason: "Read", status: 200 })
+        expect(server.requests).toHaveLength(2)
+      }).pipe(Effect.provide(ConnectionPool.layer())))
+  }
+
+  it.live("an error's cut compressed body keeps its status, with what could be decoded", () =>
+    Effect.gen(function*() {
+      const server = yield* serving({ busy: { coding: "gzip", bytes: half(gzipped), status: 503 } })
+      const client = yield* ApiClient.make({ baseUrl: server.url, retry: false })
+      const error = yield* Effect.flip(client.get("/busy").pipe(within(10, "the call")))
+      expect(error).toMatchObject({ _tag: "ServerError", status: 503 })
+      expect((error as { body: string }).body).toMatch(/^\["item 0 ","item 1 x"/)
+    }).pipe(Effect.provide(ConnectionPool.layer())))
+
+  it.live("an empty body is empty, whatever Content-Encoding it names", () =>
+    Effect.gen(function*() {
+      const server = yield* serving({ empty: { coding: "gzip", bytes: Buffer.alloc(0) } })
+      const client = yield* ApiClient.make({ baseUrl: server.url })
+      const response = yield* client.get("/empty").pipe(within(10, "the call"))
+      expect(yield* response.text).toBe("")
+      const streamed = yield* client.get("/empty").pipe(ApiClient.stream, Stream.runCollect, within(10, "the stream"))
+      expect(streamed.length).toBe(0)
+    }).pipe(Effect.provide(ConnectionPool.layer())))
+
+  it.live("generic transport (fetch): a body fetch could not decode is a DecodeError (Read), not retried", () =>
+    Effect.gen(function*() {
+      const server = yield* serving({ crc: incomplete["gzip with a bad CRC"] })
+      const client = ApiClient.makeWith(yield* HttpClient.HttpClient, { baseUrl: server.url })
+      const whole = yield* Effect.flip(client.get("/crc").pipe(within(10, "the call")))
+      expect(whole).toMatchObject({ _tag: "DecodeError", reason: "Read", status: 200 })
+      expect(whole.message).toMatch(/incorrect data check/)
+      const streamed = yield* client.get("/crc").pipe(
+        ApiClient.stream,
+        Stream.runDrain,
+        within(10, "the stream"),
+        Effect.flip
+      )
+      expect(streamed).toMatchObject({ _tag: "DecodeError", reason: "Read" })
+      expect(server.requests).toHaveLength(2)
+    }).pipe(Effect.provide(FetchHttpClient.layer)))
+})
+
+describe("stacked and unknown codings (pool)", () => {
+  const stacked = {
+    "gzip, gzip": Zlib.gzipSync(gzipped),
+    "gzip, br": Zlib.brotliCompressSync(gzipped),
+    "deflate, gzip": Zlib.gzipSync(Zlib.deflateSync(big)),
+    "gzip, identity": gzipped
+  } as const
+  for (const [coding, bytes] of Object.entries(stacked)) {
+    it.live(`Content-Encoding: ${coding} is decoded in order, read whole and streamed`, () =>
+      Effect.gen(function*() {
+        const server = yield* serving({ body: { coding, bytes } })
+        const client = yield* ApiClient.make({ baseUrl: server.url })
+        const response = yield* client.get("/body").pipe(within(10, "the call"))
+        expect(yield* response.text).toBe(big.toString())
+        expect(response.headers["content-encoding"]).toBeUndefined()
+        const streamed = yield* client.get("/body").pipe(
+          ApiClient.stream,
+          Stream.decodeText(),
+          Stream.mkString,
+          within(10, "the stream")
+        )
+        expect(streamed).toBe(big.toString())
+      }).pipe(Effect.provide(ConnectionPool.layer())))
+  }
+
+  it.live("zstd (Node 20's zlib has none) and other unknown codings: a DecodeError (Read) that names them", () =>
+    Effect.gen(function*() {
+      // a zstd frame's magic number, then bytes that are not text
+      const zstd = Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x01, 0x02, 0x1b, 0x9b, 0xff])
+      const server = yield* serving({
+        zstd: { coding: "zstd", bytes: zstd },
+        "gzip-zstd": { coding: "gzip, zstd", bytes: zstd },
+        compress: { coding: "compress", bytes: zstd }
+      })
+      const client = yield* ApiClient.make({ baseUrl: server.url })
+      for (const [path, named] of [["zstd", "zstd"], ["gzip-zstd", "zstd"], ["compress", "compress"]]) {
+        const whole = yield* Effect.flip(
+          client.get(`/${path}`).pipe(ApiClient.json(Schema.Unknown), within(10, "the call"))
+        )
+        expect(whole).toMatchObject({ _tag: "DecodeError", reason: "Read", body: "" })
+        expect(whole.message).toContain(`the coding "${named}" is not supported`)
+        expect(whole.message).not.toMatch(binary)
+        const streamed = yield* client.get(`/${path}`).pipe(
+          ApiClient.stream,
+          Stream.runDrain,
+          within(10, "the stream"),
+          Effect.flip
+        )
+        expect(streamed).toMatchObject({ _tag: "DecodeError", reason: "Read" })
+      }
+      // not retried
+      expect(server.requests).toHaveLength(6)
+    }).pipe(Effect.provide(ConnectionPool.layer())))
+
+  it.live("an error in an unknown coding keeps its status, without the unreadable bytes", () =>
+    Effect.gen(function*() {
+      const server = yield* serving({
+        busy: { coding: "zstd", bytes: Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x01]), status: 503 }
+      })
+      const client = yield* ApiClient.make({ baseUrl: server.url, retry: false })
+      const error = yield* Effect.flip(client.get("/busy").pipe(within(10, "the call")))
+      expect(error).toMatchObject({ _tag: "ServerError", status: 503, body: "" })
+    }).pipe(Effect.provide(ConnectionPool.layer())))
+
+  it.live("more than 5 stacked codings: a DecodeError (Read), even when they would decode", () =>
+    Effect.gen(function*() {
+      let bytes = big
+      for (let i = 0; i < 6; i++) bytes = Zlib.gzipSync(bytes)
+      const server = yield* serving({ six: { coding: "gzip, gzip, gzip, gzip, gzip, gzip", bytes } })
+      const client = yield* ApiClient.make({ baseUrl: server.url })
+      const error = yield* Effect.flip(client.get("/six").pipe(within(10, "the call")))
+      expect(error).toMatchObject({ _tag: "DecodeError", reason: "Read" })
+      expect(error.message).toMatch(/6 stacked codings \(at most 5\)/)
+    }).pipe(Effect.provide(ConnectionPool.layer())))
+
+  it.live("each stacked stage is bounded by maxResponseBytes: an inner layer of 2 MB decoding to nothing", () =>
+    Effect.gen(function*() {
+      // 100,000 empty gzip members (2 MB) decode to 0 bytes; gzipped once more, they are 6 KB
+      const member = Zlib.gzipSync(Buffer.alloc(0))
+      const inner = Buffer.concat(Array.from({ length: 100_000 }, () => member))
+      const server = yield* serving({ bomb: { coding: "gzip, gzip", bytes: Zlib.gzipSync(inner) } })
+      const client = yield* ApiClient.make({ baseUrl: server.url, maxResponseBytes: 1024 * 1024 })
+      const error = yield* Effect.flip(client.get("/bomb").pipe(within(10, "the call")))
+      expect(error).toMatchObject({ _tag: "DecodeError", reason: "TooLarge", status: 200 })
+    }).pipe(Effect.provide(ConnectionPool.layer())))
+})
+
+describe("a body still encoded is named, never shown as binary", () => {
+  it.live("compression: false, then ApiClient.json on a gzip body: InvalidJson naming the Content-Encoding", () =>
+    Effect.gen(function*() {
+      const server = yield* coded("gzip", json)
+      const client = yield* ApiClient.make({ baseUrl: server.url, compression: false })
+      const error = yield* Effect.flip(client.get("/pets").pipe(ApiClient.json(Pets), within(10, "the call")))
+      expect(error).toMatchObject({ _tag: "DecodeError", reason: "InvalidJson", body: "" })
+      expect(error.message).toContain("the body is still encoded (Content-Encoding \"gzip\")")
+      expect(error.message).not.toMatch(binary)
+    }).pipe(Effect.provide(ConnectionPool.layer())))
+
+  // fetch decodes zstd where zlib has it (Node 22.15+); Node 20's has none
+  const zlibHasZstd = "createZstdDecompress" in Zlib
+  it.live.skipIf(zlibHasZstd)(
+    "generic transport (fetch): a zstd body fetch cannot decode is InvalidJson naming zstd",
+    () =>
+      Effect.gen(function*() {
+        const server = yield* serving({
+          zstd: { coding: "zstd", bytes: Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x01, 0x02, 0x1b, 0x9b, 0xff]) }
+        })
+        const client = ApiClient.makeWith(yield* HttpClient.HttpClient, { baseUrl: server.url })
+        const error = yield* Effect.flip(client.get("/zstd").pipe(ApiClient.json(Pets), within(10, "the call")))
+        expect(error).toMatchObject({ _tag: "DecodeError", reason: "InvalidJson", body: "" })
+        expect(error.message).toContain("the body is still encoded (Content-Encoding \"zstd\")")
+        expect(error.message).not.toMatch(binary)
+      }).pipe(Effect.provide(FetchHttpClient.layer))
+  )
+
+  it.live("a binary body that is not JSON: the error says so, and keeps no raw byte", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make((_, res) => {
+        res.writeHead(200, { "content-type": "application/json" })
+        res.end(Buffer.from([0x01, 0x02, 0x1b, 0x5b, 0x33, 0x31, 0x6d, 0x7f]))
+      })
+      const client = yield* ApiClient.make({ baseUrl: server.url })
+      const error = yield* Effect.flip(client.get("/bin").pipe(ApiClient.json(Pets), within(10, "the call")))
+      expect(error).toMatchObject({ _tag: "DecodeError", reason: "InvalidJson", body: "" })
+      expect(error.message).toMatch(/the body is binary, not JSON text \(8 characters\)/)
+      expect(error.message).not.toMatch(binary)
+    }).pipe(Effect.provide(ConnectionPool.layer())))
+})
+
+/**
+ * A dispatcher that answers every request with `body` (Content-Encoding `coding`), handing it
+ * to the transport as fast as the transport lets it: synchronously, chunk after chunk, until the
+ * transport pauses it. `longestRun` is the most bytes it handed over without a pause.
+ */
+const eagerDispatcher = (coding: string, body: Buffer, piece = 16 * 1024) => {
+  const seen = { longestRun: 0 }
+  const dispatcher = {
+    dispatch(_options: unknown, handler: Undici.Dispatcher.DispatchHandler) {
+      let paused = false
+      let sent = 0
+      let run = 0
+      const controller = {
+        pause: () => {
+          paused = true
+        },
+        resume: () => {
+          paused = false
+          run = 0
+          setImmediate(pump)
+        },
+        abort: () => {
+          paused = true
+          sent = Infinity
+        },
+        paused: false,
+        aborted: false,
+        reason: null
+      } as unknown as Undici.Dispatcher.DispatchController
+      const pump = () => {
+        while (!paused && sent < body.length) {
+          const chunk = body.subarray(sent, sent + piece)
+          sent += chunk.length
+          run += chunk.length
+          seen.longestRun = Math.max(seen.longestRun, run)
+          handler.onResponseData?.(controller, chunk)
+        }
+        if (sent === body.length) {
+          sent = Infinity
+          handler.onResponseEnd?.(controller, {})
+        }
+      }
+      handler.onRequestStart?.(controller, {})
+      handler.onResponseStart?.(controller, 200, { "content-encoding": coding, "content-type": "text/plain" }, "OK")
+      pump()
+      return true
+    }
+  } as unknown as Undici.Dispatcher
+  return { dispatcher, seen }
+}
+
+describe("compressed input waits in the socket, not in memory (pool transport)", () => {
+  // 16 MB of empty gzip members: they decode to nothing, so no output bound ever stops them
+  const member = Zlib.gzipSync(Buffer.alloc(0))
+  const empties = Buffer.concat(Array.from({ length: (16 * 1024 * 1024) / member.length }, () => member))
+
+  it.live("read whole: the transport pauses the socket while the decoder's input is full", () =>
+    Effect.gen(function*() {
+      const { dispatcher, seen } = eagerDispatcher("gzip", empties)
+      const http = HttpClient.make(() => Effect.die("the fast path takes every request here"))
+      const client = ApiClient.makeWith(http, {
+        baseUrl: "http://fake.example",
+        transport: undiciTransport.make(dispatcher, http),
+        timeout: { attempt: "2 minutes", total: "2 minutes" }
+      })
+      const response = yield* client.get("/x").pipe(within(60, "the call"))
+      expect(yield* response.text).toBe("")
+      // without backpressure the whole 16 MB is handed over at once and queues in zlib
+      expect(seen.longestRun).toBeLessThanOrEqual(256 * 1024)
+    }))
+
+  it.live("streamed: likewise, with a caller that reads as fast as it can", () =>
+    Effect.gen(function*() {
+      const { dispatcher, seen } = eagerDispatcher("gzip", empties)
+      const http = HttpClient.make(() => Effect.die("the fast path takes every request here"))
+      const client = ApiClient.makeWith(http, {
+        baseUrl: "http://fake.example",
+        transport: undiciTransport.make(dispatcher, http)
+      })
+      const chunks = yield* client.get("/x").pipe(ApiClient.stream, Stream.runCollect, within(60, "the stream"))
+      expect(chunks.length).toBe(0)
+      expect(seen.longestRun).toBeLessThanOrEqual(256 * 1024)
+    }))
 })

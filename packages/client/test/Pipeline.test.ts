@@ -17,9 +17,10 @@ import {
   Schedule
 } from "effect"
 import { HttpClient, HttpClientRequest } from "effect/http"
+import { TestClock } from "effect/testing"
 import { createHmac } from "node:crypto"
 import { describe, expect } from "vitest"
-import { clocked, type Seen, timed } from "./util.js"
+import { clocked, joinNow, pendingSleeps, type Seen, timed } from "./util.js"
 
 const base = "https://api.example"
 
@@ -32,6 +33,29 @@ const failed = (exit: Exit.Exit<unknown, ApiError.ApiError>) => {
     ? { tag: "none" }
     : { tag: error._tag, attempts: error.attempts, ...("scope" in error ? { scope: error.scope } : {}) }
 }
+
+/**
+ * The TestClock as a wall clock that can jump ahead (NTP, a suspended machine): its timers
+ * are the TestClock's, its time the TestClock's plus every `jump`.
+ */
+const wallClock = TestClock.testClockWith((test) =>
+  Effect.sync(() => {
+    let ahead = 0
+    const now = () => test.currentTimeMillisUnsafe() + ahead
+    const clock: Clock.Clock = Object.assign(Object.create(test) as Clock.Clock, {
+      currentTimeMillisUnsafe: now,
+      currentTimeMillis: Effect.sync(now),
+      currentTimeNanosUnsafe: () => BigInt(now()) * 1_000_000n,
+      currentTimeNanos: Effect.sync(() => BigInt(now()) * 1_000_000n)
+    })
+    return {
+      clock,
+      jump: (millis: number) => {
+        ahead += millis
+      }
+    }
+  })
+)
 
 describe("policies", () => {
   it.effect("call policies wrap the whole call; attempt policies each attempt; list order is outermost first", () =>
@@ -195,6 +219,36 @@ describe("Retry.fromSchedule", () => {
       })
       expect(poor.seen).toHaveLength(3)
     }))
+
+  const late = {
+    fromSchedule: Retry.fromSchedule(Schedule.spaced("1 second")),
+    standard: Retry.standard({ base: "1 second", cap: "1 second" })
+  }
+  for (const [name, retry] of Object.entries(late)) {
+    it.effect(`${name}: a wait that ends past the total deadline is a TimeoutError(total) counting the attempts made`, () =>
+      Effect.gen(function*() {
+        const { clock, jump } = yield* wallClock
+        const { layer, seen } = timed(() => 503)
+        const fiber = yield* Effect.forkChild(
+          Effect.flatMap(
+            ApiClient.make({ baseUrl: base, retry, timeout: { total: "1500 millis" } }),
+            (c) => c.get("/x")
+          )
+            .pipe(Effect.provide(layer), Effect.provideService(Clock.Clock, clock), Random.withSeed(7))
+        )
+        // the first attempt fails at once, and its retry waits (less than the 1.5 s left; the
+        // attempt's own timer is the total deadline's, at 1.5 s)
+        const retrying = Effect.map(pendingSleeps, (sleeps) => sleeps.some((at) => at < 1500))
+        for (let i = 0; i < 100 && !(yield* retrying); i++) yield* Effect.yieldNow
+        expect(yield* retrying, "a retry waits").toBe(true)
+        // the wall clock jumps a minute while it waits: when the wait ends, the deadline is past
+        jump(60_000)
+        yield* TestClock.adjust("1 second")
+        const error = yield* joinNow(fiber).pipe(Effect.flip)
+        expect(failed(Exit.fail(error))).toEqual({ tag: "TimeoutError", attempts: 1, scope: "total" })
+        expect(seen).toHaveLength(1)
+      }))
+  }
 
   it.effect("Retry.standard waits exactly as the schedule it optimises, under the same seed", () =>
     Effect.gen(function*() {

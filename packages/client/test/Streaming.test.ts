@@ -1,7 +1,7 @@
 import { it } from "@effect/vitest"
 import { ApiClient, ConnectionPool } from "@steady/client"
 import { TestServer } from "@steady/testing"
-import { Effect, Exit, Fiber, Stream } from "effect"
+import { Duration, Effect, Exit, Fiber, Stream } from "effect"
 import { FetchHttpClient, HttpClient, HttpClientResponse } from "effect/http"
 import { TestClock } from "effect/testing"
 import * as Crypto from "node:crypto"
@@ -24,6 +24,13 @@ const transports = [
       Effect.map(HttpClient.HttpClient, (http) => ApiClient.makeWith(http, options))
   }
 ] as const
+
+/** Fails fast, with a message, where a bug would otherwise hang until vitest's timeout. */
+const within = (seconds: number, what: string) => <A, E, R>(self: Effect.Effect<A, E, R>) =>
+  Effect.timeoutOrElse(self, {
+    duration: Duration.seconds(seconds),
+    orElse: () => Effect.fail(new Error(`${what}: no outcome within ${seconds} s`))
+  })
 
 /** Deterministic bytes: `size` of them, from a seed. */
 const bytesOf = (size: number) => {
@@ -65,7 +72,7 @@ describe("ApiClient.stream", () => {
           const client = yield* transport.client({ baseUrl: server.url, maxResponseBytes: 1024 * 1024 })
           // read whole, it is too large
           expect(yield* Effect.flip(client.get("/big"))).toMatchObject({ _tag: "DecodeError", reason: "TooLarge" })
-          const chunks = yield* client.get("/big").pipe(ApiClient.stream, Stream.runCollect)
+          const chunks = yield* client.get("/big").pipe(ApiClient.stream, Stream.runCollect, within(20, "the download"))
           expect(chunks.length).toBeGreaterThan(1)
           expect(sha(chunks)).toBe(sha([body]))
         }).pipe(Effect.provide(transport.layer)))
@@ -81,9 +88,16 @@ describe("ApiClient.stream", () => {
             res.end("hello, streamed")
           })
           const client = yield* transport.client({ baseUrl: server.url, retry: { base: "1 millis", cap: "1 millis" } })
-          const missing = yield* Effect.flip(client.get("/missing").pipe(ApiClient.stream, Stream.runDrain))
+          const missing = yield* Effect.flip(
+            client.get("/missing").pipe(ApiClient.stream, Stream.runDrain, within(10, "the stream"))
+          )
           expect(missing).toMatchObject({ _tag: "NotFoundError", status: 404 })
-          const text = yield* client.get("/text").pipe(ApiClient.stream, Stream.decodeText(), Stream.mkString)
+          const text = yield* client.get("/text").pipe(
+            ApiClient.stream,
+            Stream.decodeText(),
+            Stream.mkString,
+            within(10, "the stream")
+          )
           expect(text).toBe("hello, streamed")
           expect(server.requests.map((r) => r.path)).toEqual(["/missing", "/text", "/text"])
         }).pipe(Effect.provide(transport.layer)))
@@ -102,10 +116,20 @@ describe("ApiClient.stream", () => {
             res.end(`whole body of ${req.method}`)
           })
           const client = yield* transport.client({ baseUrl: server.url, retry: { base: "1 millis", cap: "1 millis" } })
-          const text = yield* client.get("/again").pipe(ApiClient.stream, Stream.decodeText(), Stream.mkString)
+          const text = yield* client.get("/again").pipe(
+            ApiClient.stream,
+            Stream.decodeText(),
+            Stream.mkString,
+            within(10, "the stream")
+          )
           expect(text).toBe("whole body of GET")
           expect(server.requests.map((r) => r.method)).toEqual(["GET", "GET"])
-          const error = yield* client.post("/once").pipe(ApiClient.stream, Stream.runDrain, Effect.flip)
+          const error = yield* client.post("/once").pipe(
+            ApiClient.stream,
+            Stream.runDrain,
+            within(10, "the stream"),
+            Effect.flip
+          )
           expect(error).toMatchObject({ _tag: "ConnectionError", sent: true })
           expect(server.requests.map((r) => r.method)).toEqual(["GET", "GET", "POST"])
         }).pipe(Effect.provide(transport.layer)))
@@ -122,9 +146,17 @@ describe("ApiClient.stream", () => {
             pump()
           })
           const client = yield* transport.client({ baseUrl: server.url })
-          const first = yield* client.get("/endless").pipe(ApiClient.stream, Stream.take(3), Stream.runCollect)
+          const first = yield* client.get("/endless").pipe(
+            ApiClient.stream,
+            Stream.take(3),
+            Stream.runCollect,
+            within(10, "the stream")
+          )
           expect(first.length).toBe(3)
-          expect(yield* Effect.promise(() => server.waitUntil((s) => s.abortedRequests === 1, 5_000))).toBe(true)
+          expect(
+            yield* Effect.promise(() => server.waitUntil((s) => s.abortedRequests === 1, 5_000)),
+            "the server saw the request aborted within 5 s"
+          ).toBe(true)
         }).pipe(Effect.provide(transport.layer)))
 
       it.live("a stalled body is cut by the idle timeout, and its connection closed", () =>
@@ -134,11 +166,19 @@ describe("ApiClient.stream", () => {
             res.write("first chunk") // then nothing, ever
           })
           const client = yield* transport.client({ baseUrl: server.url, timeout: { idle: "200 millis" } })
-          const exit = yield* client.get("/stall").pipe(ApiClient.stream, Stream.runCollect, Effect.exit)
+          const exit = yield* client.get("/stall").pipe(
+            ApiClient.stream,
+            Stream.runCollect,
+            Effect.exit,
+            within(5, "the idle timeout (200 ms) did not cut the stalled body")
+          )
           expect(exit).toMatchObject({ _tag: "Failure" })
           const error = Exit.isFailure(exit) ? exit.cause : undefined
           expect(JSON.stringify(error)).toContain("\"scope\":\"idle\"")
-          expect(yield* Effect.promise(() => server.waitUntil((s) => s.abortedRequests === 1, 5_000))).toBe(true)
+          expect(
+            yield* Effect.promise(() => server.waitUntil((s) => s.abortedRequests === 1, 5_000)),
+            "the server saw the request aborted within 5 s"
+          ).toBe(true)
         }).pipe(Effect.provide(transport.layer)))
     })
   }
@@ -171,14 +211,19 @@ describe("ApiClient.stream", () => {
         const pull = yield* Stream.toPull(client.get("/firehose").pipe(ApiClient.stream))
         const first = yield* pull
         // the caller holds on: the server must block, long before the whole body is written
-        expect(yield* Effect.promise(() => server.waitUntil(() => blocked, 5_000))).toBe(true)
-        expect(yield* Effect.promise(() => server.waitUntil(() => finished, 500))).toBe(false)
+        expect(yield* Effect.promise(() => server.waitUntil(() => blocked, 5_000)), "the server's writes block").toBe(
+          true
+        )
+        expect(
+          yield* Effect.promise(() => server.waitUntil(() => finished, 500)),
+          "the server wrote the whole body to a caller that does not read"
+        ).toBe(false)
         expect(written).toBeLessThan(total / 2)
         let bytes = first.reduce((n, c) => n + c.byteLength, 0)
         // then it reads on, and the rest arrives
         while (bytes < total) bytes += (yield* pull).reduce((n, c) => n + c.byteLength, 0)
         return bytes
-      }))
+      })).pipe(within(20, "the body"))
       expect(pulled).toBe(total)
       expect(finished).toBe(true)
     }).pipe(Effect.provide(ConnectionPool.layer())))
@@ -192,7 +237,7 @@ describe("ApiClient.stream", () => {
         writeAll(res, gz, 1000)
       })
       const client = yield* ApiClient.make({ baseUrl: server.url, maxResponseBytes: 1024 })
-      const chunks = yield* client.get("/gz").pipe(ApiClient.stream, Stream.runCollect)
+      const chunks = yield* client.get("/gz").pipe(ApiClient.stream, Stream.runCollect, within(20, "the download"))
       expect(sha(chunks)).toBe(sha([body]))
     }).pipe(Effect.provide(ConnectionPool.layer())))
 

@@ -191,3 +191,31 @@ export const redactValues = (text: string, secrets: ReadonlyArray<string>): stri
   for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED)
   return out
 }
+
+/** `text` percent-decoded, or as it is when it is not valid percent-encoding (`100%`). */
+const decoded = (text: string): string => {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return text
+  }
+}
+
+/**
+ * `text` (a transport's message, which may quote the URL it was given) without the user info
+ * of `url`: gone where the URL is quoted (`//user:password@`), and the password, as written
+ * in the URL and decoded, masked wherever else it occurs (when it has `MIN_SECRET` characters
+ * or more).
+ *
+ * @since 0.3.0
+ * @category redaction
+ */
+export const redactUserInfo = (text: string, url: URL): string => {
+  if (url.username === "" && url.password === "") return text
+  const userInfo = `//${url.username}${url.password === "" ? "" : `:${url.password}`}@`
+  const out = text.includes(userInfo) ? text.split(userInfo).join("//") : text
+  const secrets = [...new Set([url.password, decoded(url.password)])]
+    .filter((secret) => secret.length >= MIN_SECRET)
+    .sort((a, b) => b.length - a.length)
+  return redactValues(out, secrets)
+}

@@ -64,4 +64,23 @@ describe("Redaction", () => {
       "https://a.example/next?echo=<redacted>&page=2"
     )
   })
+
+  it("a transport's message loses the URL's user info: the quoted URL's, and the password wherever it is", () => {
+    const url = new URL("http://127.0.0.1:8080/x?page=1")
+    url.username = "alice"
+    url.password = "pa55 word"
+    const message = `Request cannot be constructed from a URL that includes credentials: ${url.href}; again pa55%20word`
+    expect(Redaction.redactUserInfo(message, url)).toBe(
+      "Request cannot be constructed from a URL that includes credentials: http://127.0.0.1:8080/x?page=1; " +
+        "again <redacted>"
+    )
+    // a short password goes with the quoted URL; one that is not valid percent-encoding is no error
+    const short = new URL("http://bob:pw@api.example/")
+    expect(Redaction.redactUserInfo(`fetch ${short.href} failed`, short)).toBe("fetch http://api.example/ failed")
+    const percent = new URL("http://u:100%@api.example/")
+    expect(Redaction.redactUserInfo(`GET ${percent.href}: 100% broken`, percent)).toBe(
+      "GET http://api.example/: <redacted> broken"
+    )
+    expect(Redaction.redactUserInfo("no user info here", new URL("http://api.example/"))).toBe("no user info here")
+  })
 })

@@ -14,6 +14,7 @@ import * as HttpClientError from "effect/http/HttpClientError"
 import type * as HttpClientRequest from "effect/http/HttpClientRequest"
 import * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
 import * as Route from "./internal/route.js"
 
 /**
@@ -172,15 +173,39 @@ export const MockHttpClient: Context.Service<MockHttpClient, MockHttpClient> = C
 
 const decoder = new TextDecoder()
 
-const bodyText = (request: HttpClientRequest.HttpClientRequest): string => {
+/** The most of a stream body the mock reads, as a server would: it ends the read there. */
+const MAX_STREAM_BODY = 16 * 1024 * 1024
+
+/**
+ * The body as text. A stream body is read, as a server reads it (so a body readable once that
+ * the client sent twice arrives empty the second time), up to 16 MiB.
+ */
+const bodyText = (request: HttpClientRequest.HttpClientRequest): Effect.Effect<string> => {
   const body = request.body
   switch (body._tag) {
     case "Uint8Array":
-      return decoder.decode(body.body)
+      return Effect.succeed(decoder.decode(body.body))
     case "Raw":
-      return typeof body.body === "string" ? body.body : String(body.body)
+      return Effect.succeed(typeof body.body === "string" ? body.body : String(body.body))
+    case "Stream":
+      return Effect.suspend(() => {
+        const streamDecoder = new TextDecoder()
+        let text = ""
+        let bytes = 0
+        return body.stream.pipe(
+          Stream.runForEachWhile((chunk) =>
+            Effect.sync(() => {
+              text += streamDecoder.decode(chunk, { stream: true })
+              bytes += chunk.length
+              return bytes < MAX_STREAM_BODY
+            })
+          ),
+          Effect.map(() => text),
+          Effect.orElseSucceed(() => "")
+        )
+      })
     default:
-      return ""
+      return Effect.succeed("")
   }
 }
 
@@ -221,7 +246,7 @@ export const make = (handler: Handler): Effect.Effect<MockHttpClient> =>
   Effect.sync(() => {
     const recorded: Array<RecordedRequest> = []
     const client = HttpClient.make((request, url) =>
-      Effect.suspend(() => {
+      Effect.flatMap(bodyText(request), (body) => {
         const headers: Record<string, string> = {}
         for (const name in request.headers) headers[name] = request.headers[name]
         const entry: RecordedRequest = {
@@ -230,7 +255,7 @@ export const make = (handler: Handler): Effect.Effect<MockHttpClient> =>
           path: url.pathname,
           query: url.searchParams,
           headers,
-          body: bodyText(request)
+          body
         }
         recorded.push(entry)
         const reply = handler(entry)

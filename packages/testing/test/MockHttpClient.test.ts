@@ -1,7 +1,7 @@
 import { it } from "@effect/vitest"
 import { MockHttpClient } from "@steady/testing"
-import { Effect, Fiber } from "effect"
-import { HttpClient } from "effect/http"
+import { Effect, Fiber, Stream } from "effect"
+import { HttpBody, HttpClient, HttpClientRequest } from "effect/http"
 import { TestClock } from "effect/testing"
 import { describe, expect } from "vitest"
 
@@ -55,4 +55,22 @@ describe("MockHttpClient", () => {
       yield* TestClock.adjust("1 millis")
       expect((yield* Fiber.join(fiber)).status).toBe(200)
     }).pipe(Effect.provide(MockHttpClient.layer(() => ({ status: 200, delay: "1 second" })))))
+
+  it.effect("a stream body is read as a server reads it: recorded once, up to 16 MiB", () =>
+    Effect.gen(function*() {
+      const client = yield* HttpClient.HttpClient
+      const mib = new Uint8Array(1024 * 1024).fill(120) // "x"
+      // 20 MiB offered: the mock stops reading at 16 MiB, as a server ends a read at its limit
+      const big = HttpClientRequest.post("https://x.example/upload", {
+        body: HttpBody.stream(Stream.make(...Array.from({ length: 20 }, () => mib)), "text/plain")
+      })
+      yield* client.execute(big)
+      const small = HttpClientRequest.put("https://x.example/blob", {
+        body: HttpBody.stream(Stream.make(new TextEncoder().encode("payload")), "text/plain")
+      })
+      yield* client.execute(small)
+      const [upload, blob] = yield* MockHttpClient.requests
+      expect(upload.body.length).toBe(16 * 1024 * 1024)
+      expect(blob.body).toBe("payload")
+    }).pipe(Effect.provide(MockHttpClient.layer(() => 200))))
 })

@@ -37,5 +37,29 @@ export const redaction = area("Redaction", [
     find: "parsed.username = \"\"\n    parsed.password = \"\"",
     replace: "parsed.username = parsed.username",
     tests: [...coreTests("Redaction"), ...client("Behaviour", "ApiError"), ...client4("Behaviour", "ApiError")]
+  },
+  {
+    id: "transport-message-user-info",
+    promise: "a transport's message that quotes the URL (fetch) never shows its user info",
+    file: `${src}transportFailure.ts`,
+    find: "detail: redactUserInfo(detail, request.url),",
+    replace: "detail,",
+    tests: client("Trust")
+  },
+  {
+    id: "transport-cause-user-info",
+    promise: "nor does the error's cause, which prints the same message",
+    file: `${src}transportFailure.ts`,
+    find: "cause: causeWithoutUserInfo(request.url, cause)",
+    replace: "cause",
+    tests: client("Trust")
+  },
+  {
+    id: "user-info-by-value-only",
+    promise: "a short password goes with the quoted URL, not only passwords long enough to mask by value",
+    file: `${core}Redaction.ts`,
+    find: "const out = text.includes(userInfo) ? text.split(userInfo).join(\"//\") : text",
+    replace: "const out = text",
+    tests: [...coreTests("Redaction"), ...client("Trust"), ...client4("Trust")]
   }
 ])

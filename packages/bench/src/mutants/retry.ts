@@ -82,5 +82,13 @@ export const retry = area("Retry", [
     find: "      call.spent += cost\n",
     replace: "      call.spent += cost\n      call.budget.release(cost)\n",
     tests: client("Pipeline", "Retry", "RetryWire")
+  },
+  {
+    id: "schedule-counts-unmade-attempt",
+    promise: "Retry.fromSchedule's total-deadline TimeoutError counts the attempts made, as Retry.standard",
+    file: `${src}retryLoop.ts`,
+    find: "Effect.fail(totalTimeout(request, n))",
+    replace: "Effect.fail(totalTimeout(request, ++n))",
+    tests: client("Pipeline")
   }
 ])

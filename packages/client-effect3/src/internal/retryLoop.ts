@@ -196,12 +196,12 @@ const scheduled = (
   Effect.suspend(() => {
     const request = call.request
     const user = retry.schedule
+    // the attempts made: one the total deadline stops before it starts is not one
     let n = 0
     const one = Effect.suspend(() => {
+      if (request.clock.unsafeCurrentTimeMillis() >= request.deadline) return Effect.fail(totalTimeout(request, n))
       n++
-      return request.clock.unsafeCurrentTimeMillis() >= request.deadline
-        ? Effect.fail(totalTimeout(request, n - 1))
-        : attempt({ ...request, attempt: n })
+      return attempt({ ...request, attempt: n })
     })
     const guarded = Schedule.makeWithState(
       user.initial,

@@ -4,6 +4,7 @@
  *
  * @internal
  */
+import { redactUserInfo } from "@steady/core/Redaction"
 import * as Option from "effect/Option"
 import * as ApiError from "../ApiError.js"
 import type * as Policy from "../Policy.js"
@@ -57,7 +58,28 @@ export const connectionError = (
   detail: string,
   cause?: unknown
 ): ApiError.ConnectionError =>
-  new ApiError.ConnectionError({ request: requestInfo(request), attempts: 1, reason, sent, detail, cause })
+  new ApiError.ConnectionError({
+    request: requestInfo(request),
+    attempts: 1,
+    reason,
+    sent,
+    detail: redactUserInfo(detail, request.url),
+    cause: causeWithoutUserInfo(request.url, cause)
+  })
+
+/**
+ * `cause` with the URL's user info masked in its message: a transport's own message may quote
+ * the URL (fetch: "Request cannot be constructed from a URL that includes credentials:
+ * http://user:password@…").
+ */
+const causeWithoutUserInfo = (url: URL, cause: unknown): unknown => {
+  if (!(cause instanceof Error) || (url.password === "" && url.username === "")) return cause
+  const message = redactUserInfo(cause.message, url)
+  if (message === cause.message) return cause
+  const masked = new Error(message)
+  masked.name = cause.name
+  return masked
+}
 
 /**
  * Maps a transport failure to its reason. Only failures that prove nothing was written

@@ -95,8 +95,17 @@ export const statusError = (
     ? headerValue(response.headers, "location")
     : undefined
   if (location !== undefined) redirectSources.set(error, { location, secrets })
+  if (response.undecoded !== undefined) undecodedBodies.set(error, response.undecoded)
   return error
 }
+
+/**
+ * The errors whose body did not decode, with the coding: their `body` is what could be read,
+ * which a decoder of declared errors (`ApiClient.httpApi`) must not take for the whole body.
+ *
+ * @internal
+ */
+export const undecodedBodies = new WeakMap<ApiError.StatusError, string>()
 
 /**
  * What a redirect stage needs of a 3xx error and that the error must not show: the `Location`

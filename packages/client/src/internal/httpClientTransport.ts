@@ -19,11 +19,17 @@ import * as ApiError from "../ApiError.js"
 import type * as Policy from "../Policy.js"
 import type * as Transport from "../Transport.js"
 import * as bytes from "./bytes.js"
+import * as decode from "./decode.js"
 import * as trace from "./trace.js"
 import * as failure from "./transportFailure.js"
 
 const fromHttpClientError = (request: Policy.Request, error: HttpClientError.HttpClientError): ApiError.ApiError => {
   const reason = error.reason
+  if (reason._tag === "DecodeError" || reason._tag === "StatusCodeError" || reason._tag === "EmptyBodyError") {
+    // the HttpClient decoded the body itself (fetch does), and it did not decode
+    const corrupt = decode.decompressionFailure(request, reason.response.status, reason.cause)
+    if (corrupt !== undefined) return corrupt
+  }
   if (reason._tag === "InvalidUrlError") {
     return failure.connectionError(request, "InvalidUrl", false, failure.describeCause(reason.cause))
   }

@@ -210,8 +210,8 @@ const scheduled = (
         }))
     const loop = (n: number): Effect.Effect<Policy.Response, ApiError.ApiError> => {
       if (request.clock.currentTimeMillisUnsafe() >= request.deadline) {
-        // as 0.2 counts it: the attempt that was not made is counted too
-        return Effect.fail(final(call, totalTimeout(request, n - 1), n))
+        // the attempts made, as Retry.standard counts them: attempt n never started
+        return Effect.fail(totalTimeout(request, n - 1))
       }
       return Effect.matchEffect(attempt({ ...request, attempt: n }), {
         onSuccess: (response) => Effect.succeed(succeeded(call, response, n)),

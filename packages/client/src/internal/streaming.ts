@@ -7,6 +7,8 @@
  */
 import * as classify from "@steady/core/Classification"
 import { redactUrl } from "@steady/core/Redaction"
+import * as Arr from "effect/Array"
+import * as Channel from "effect/Channel"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -164,10 +166,39 @@ export const stream = <E, R>(
   self: Effect.Effect<HttpClientResponse.HttpClientResponse, E, R>
 ): Stream.Stream<Uint8Array, E | ApiError.ApiError, R> => withResponse(self, undefined, (_, body) => body)
 
+/** The items a chunk made before its failure, and the failure. */
+class Cut<B, E> {
+  constructor(readonly items: ReadonlyArray<B>, readonly error: E) {}
+}
+
+/**
+ * Maps each chunk of `self` with `f`, which pushes its items to `out` and returns a failure,
+ * if any: the items a chunk made before its failure are emitted, then the failure. A chunk
+ * that makes no items emits nothing.
+ *
+ * @internal
+ */
+export const mapChunksUntil = <A, B, E, E2>(
+  self: Stream.Stream<A, E>,
+  f: (chunk: Arr.NonEmptyReadonlyArray<A>, out: Array<B>) => E2 | undefined
+): Stream.Stream<B, E | E2> =>
+  Stream.catch(
+    Stream.fromChannel(Channel.filter(
+      Channel.mapEffect(Stream.toChannel(self), (chunk) => {
+        const out: Array<B> = []
+        const error = f(chunk, out)
+        return error === undefined ? Effect.succeed<ReadonlyArray<B>>(out) : Effect.fail(new Cut(out, error))
+      }),
+      Arr.isReadonlyArrayNonEmpty
+    )),
+    (e): Stream.Stream<B, E | E2> =>
+      e instanceof Cut ? Stream.concat(Stream.fromIterable<B>(e.items), Stream.fail(e.error as E2)) : Stream.fail(e)
+  )
+
 /**
  * Splits a UTF-8 body into lines (LF, CRLF; and CR alone when `bareCr`), each at most
- * `maxBytes` long; the last line counts even without its terminator. A line over the limit
- * fails with `tooLong`.
+ * `maxChars` long; the last line counts even without its terminator. A CRLF cut between two
+ * chunks is one line end. A line over the limit fails with `tooLong`, after the lines before it.
  *
  * @internal
  */
@@ -205,15 +236,17 @@ export const lines = <E>(
       return pending.length > options.maxChars ? options.tooLong() : undefined
     }
     return Stream.concat(
-      Stream.flattenIterable(Stream.mapEffect(body, (chunk) => {
-        const out: Array<string> = []
-        const error = split(decoder.decode(chunk, { stream: true }), out)
-        return error === undefined ? Effect.succeed(out) : Effect.fail(error)
-      })),
+      mapChunksUntil(body, (chunks, out: Array<string>) => {
+        for (const chunk of chunks) {
+          const error = split(decoder.decode(chunk, { stream: true }), out)
+          if (error !== undefined) return error
+        }
+        return undefined
+      }),
       Stream.suspend(() => {
         const out: Array<string> = []
         const error = split(decoder.decode(), out)
-        if (error !== undefined) return Stream.fail(error)
+        if (error !== undefined) return Stream.concat(Stream.fromIterable(out), Stream.fail(error))
         if (pending !== "") out.push(pending)
         pending = ""
         return Stream.fromIterable(out)

@@ -4,7 +4,7 @@
  *
  * @internal
  */
-import { MIN_SECRET, redactValues } from "@steady/core/Redaction"
+import { redactUserInfo } from "@steady/core/Redaction"
 import * as Option from "effect/Option"
 import * as ApiError from "../ApiError.js"
 import type * as Policy from "../Policy.js"
@@ -63,28 +63,22 @@ export const connectionError = (
     attempts: 1,
     reason,
     sent,
-    detail: withoutUserInfo(request.url, detail),
+    detail: redactUserInfo(detail, request.url),
     cause: causeWithoutUserInfo(request.url, cause)
   })
 
 /**
- * `detail` with the URL's user info masked: a transport's own message may quote the URL
- * (Effect 4's fetch client: "Request cannot be constructed from a URL that includes
- * credentials: http://user:password@…").
+ * `cause` with the URL's user info masked in its message: a transport's own message may quote
+ * the URL (fetch: "Request cannot be constructed from a URL that includes credentials:
+ * http://user:password@…").
  */
 const causeWithoutUserInfo = (url: URL, cause: unknown): unknown => {
   if (!(cause instanceof Error) || (url.password === "" && url.username === "")) return cause
-  const message = withoutUserInfo(url, cause.message)
+  const message = redactUserInfo(cause.message, url)
   if (message === cause.message) return cause
   const masked = new Error(message)
   masked.name = cause.name
   return masked
-}
-
-const withoutUserInfo = (url: URL, detail: string): string => {
-  if (url.password === "" && url.username === "") return detail
-  const secrets = [url.password, decodeURIComponent(url.password)].filter((s) => s.length >= MIN_SECRET)
-  return redactValues(detail, secrets)
 }
 
 /**

@@ -71,6 +71,13 @@ export const send = (
       controller?.abort(aborted())
     }
     let decoder: compression.Decoder | undefined
+    // the socket is paused while the caller's queue is full or the decoder's input is
+    let heldByQueue = false
+    let heldByDecoder = false
+    /** An error's body in a coding the client cannot decode: it is dropped. */
+    let unreadable = false
+    /** The coding of an error's body that did not decode (what was decoded is kept). */
+    let undecoded: string | undefined
     /** A chunk of the body (decoded, when it is compressed), bounded by `maxResponseBytes`. */
     const accept = (chunk: Buffer) => {
       if (finished) return
@@ -91,7 +98,15 @@ export const send = (
     }
     const complete = () => {
       const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)
-      finish(Effect.succeed({ status, headers, body, request }))
+      finish(Effect.succeed(
+        undecoded === undefined ? { status, headers, body, request } : {
+          status,
+          headers,
+          body,
+          request,
+          undecoded
+        }
+      ))
     }
     // where the (decoded) body goes: the caller's stream, or the buffer read inside the attempt
     const sink = (chunk: Buffer) => queue !== undefined ? queue.push(chunk) : accept(chunk)
@@ -111,11 +126,13 @@ export const send = (
       }
       const body: BodyQueue = new BodyQueue(
         () => {
+          heldByQueue = true
           controller?.pause()
           decoder?.pause()
         },
         () => {
-          controller?.resume()
+          heldByQueue = false
+          if (!heldByDecoder) controller?.resume()
           decoder?.resume()
         },
         Duration.toMillis(request.settings.idleTimeout),
@@ -151,14 +168,35 @@ export const send = (
           headers = responseHeaders
           const encoding = responseHeaders["content-encoding"]
           if (encoding !== undefined && request.settings.compression && failure.hasBody(request.method, status)) {
-            decoder = compression.decoder(encoding)
-            if (decoder !== undefined) {
+            // a streamed body is bounded by backpressure; one read whole, at each stage too
+            const streamed = request.streaming !== undefined && status < 300
+            const coding = compression.decoder(encoding, streamed ? Infinity : maxBytes)
+            if (coding instanceof compression.Unsupported) {
+              // a 2xx body nobody can read fails; an error keeps its status, not the unreadable bytes
+              if (status < 300) return stop(compression.unsupported(request, status, encoding, coding))
+              unreadable = true
+              undecoded = typeof encoding === "string" ? encoding : encoding.join(", ")
+            } else if (coding !== undefined) {
+              decoder = coding
               // the body handed up is the decoded one: its coding and length no longer apply
               const { "content-encoding": _, "content-length": __, ...rest } = responseHeaders
               headers = rest
-              decoder.on("data", sink)
-              decoder.on("end", ended)
-              decoder.on("error", (cause: Error) => broken(compression.decodeFailure(request, status, cause)))
+              coding.on("data", sink)
+              coding.on("end", ended)
+              coding.on("drain", () => {
+                heldByDecoder = false
+                if (!heldByQueue) controller?.resume()
+              })
+              coding.on("error", (cause: Error) => {
+                // an error's body is only shown: it keeps what was decoded, and its status speaks
+                if (status >= 300 && queue === undefined) {
+                  undecoded = typeof encoding === "string" ? encoding : encoding.join(", ")
+                  complete()
+                  controller?.abort(aborted())
+                } else {
+                  broken(compression.decodeFailure(request, status, cause))
+                }
+              })
             }
           }
           if (request.streaming !== undefined && status < 300 && failure.hasBody(request.method, status)) {
@@ -177,9 +215,13 @@ export const send = (
           }
         },
         onResponseData(_c: Controller, chunk: Buffer) {
-          if (finished && queue === undefined) return
-          if (decoder !== undefined) decoder.write(chunk)
-          else sink(chunk)
+          if ((finished && queue === undefined) || unreadable) return
+          if (decoder === undefined) return sink(chunk)
+          // compressed input that arrives faster than it inflates waits in the socket, not here
+          if (!decoder.write(chunk)) {
+            heldByDecoder = true
+            controller?.pause()
+          }
         },
         onResponseEnd() {
           if (decoder !== undefined) decoder.end()
