@@ -3,7 +3,7 @@
  * 127.0.0.1 server (or on the TestClock where time is the point). Each test failed on 0.2
  * for the reason its name gives.
  */
-import { HttpBody, HttpClientRequest } from "@effect/platform"
+import { FetchHttpClient, HttpBody, HttpClient, HttpClientRequest } from "@effect/platform"
 import { it } from "@effect/vitest"
 import { ApiClient, Auth, ConnectionPool, Pagination } from "@steady/client-effect3"
 import { TestServer } from "@steady/testing-effect3"
@@ -327,4 +327,51 @@ describe("configuration bounds (15)", () => {
     expect(() => ApiClient.makeWith(undefined as never, { maxResponseBytes: 1.5 })).toThrow(/maxResponseBytes/)
     expect(() => ApiClient.makeWith(undefined as never, { retry: { times: 1000 } })).toThrow(/retry\.times.*0 to 100/)
   })
+})
+
+describe("redirects on a fetch-based client", () => {
+  const hostile = Effect.gen(function*() {
+    const elsewhere = yield* TestServer.make(ok)
+    const api = yield* TestServer.make((_, res) => {
+      res.writeHead(302, { location: `${elsewhere.url}/collect` })
+      res.end()
+    })
+    return { api, elsewhere }
+  })
+
+  it.scopedLive("fetch never follows a redirect itself: steady's stage decides, with its origin lock", () =>
+    Effect.gen(function*() {
+      const { api, elsewhere } = yield* hostile
+      const fetchClient = yield* Effect.provide(HttpClient.HttpClient, FetchHttpClient.layer)
+      const pool = (yield* ConnectionPool.makeTransport()).httpClient!
+      const clients = [
+        // the runtime's fetch (Node's): FetchHttpClient
+        fetchClient,
+        // the pool's own HttpClient, transformed: the generic transport over the pool's fetch
+        pool.pipe(HttpClient.mapRequest(HttpClientRequest.setHeader("x-trace", "t")))
+      ]
+      for (const http of clients) {
+        const unfollowed = ApiClient.makeWith(http, {
+          baseUrl: api.url,
+          retry: false,
+          headers: { "x-api-key": "k3y-never-elsewhere" }
+        })
+        expect(yield* Effect.flip(unfollowed.get("/start"))).toMatchObject({
+          _tag: "UnexpectedStatusError",
+          status: 302
+        })
+        const following = ApiClient.makeWith(http, {
+          baseUrl: api.url,
+          retry: false,
+          followRedirects: 3,
+          headers: { "x-api-key": "k3y-never-elsewhere" }
+        })
+        expect(yield* Effect.flip(following.get("/start"))).toMatchObject({
+          _tag: "ConnectionError",
+          reason: "OriginNotAllowed"
+        })
+      }
+      expect(elsewhere.requests).toHaveLength(0)
+      expect(api.requests).toHaveLength(4)
+    }))
 })

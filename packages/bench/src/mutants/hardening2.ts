@@ -1,4 +1,4 @@
-import { area, client, client4, core, coreTests, src } from "./types.js"
+import { area, client, client4, core, coreTests, src, src4 } from "./types.js"
 
 /** Hardening II (issue 27): what a hostile server could still do to 0.2, in the client. */
 export const hardening2 = area("Hardening II", [
@@ -73,6 +73,22 @@ export const hardening2 = area("Hardening II", [
     find: "\n    tokenLike,\n    \"<redacted>\"\n",
     replace: "\n    /$^/,\n    \"<redacted>\"\n",
     tests: client("Hardening")
+  },
+  {
+    id: "fetch-follows-redirects",
+    promise: "a fetch-based client never follows a redirect itself, past the origin lock",
+    file: `${src}httpClientTransport.ts`,
+    find: "  inBrowser ? effect : Effect.flatMap(",
+    replace: "  true ? effect : Effect.flatMap(",
+    tests: client("Hardening")
+  },
+  {
+    id: "e4-fetch-follows-redirects",
+    promise: "a fetch-based client never follows a redirect itself, past the origin lock (Effect 4)",
+    file: `${src4}httpClientTransport.ts`,
+    find: "  inBrowser ? effect : Effect.flatMap(",
+    replace: "  true ? effect : Effect.flatMap(",
+    tests: client4("Hardening")
   },
   {
     id: "config-unbounded-bytes",

@@ -5,6 +5,7 @@
  *
  * @internal
  */
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -214,6 +215,29 @@ const outgoing = (request: Policy.Request): HttpClientRequest.HttpClientRequest 
     body: request.body
   })
 
+/**
+ * Whether this runtime is a browser (or a browser's worker), where a fetch with
+ * `redirect: "manual"` hands back an opaque response that cannot be followed.
+ */
+const inBrowser = typeof (globalThis as { readonly document?: unknown }).document !== "undefined" ||
+  typeof (globalThis as { readonly WorkerGlobalScope?: unknown }).WorkerGlobalScope !== "undefined"
+
+/**
+ * Outside a browser, a fetch-based client is asked not to follow redirects itself: it would
+ * follow them past steady's redirect stage (the origin lock, credentials dropped, one-shot
+ * bodies kept), sending headers such as `x-api-key` to wherever the server points. Other
+ * clients ignore `FetchHttpClient.RequestInit`; the caller's own fields are kept.
+ */
+const noFetchRedirects = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  inBrowser ? effect : Effect.flatMap(
+    Effect.serviceOption(FetchHttpClient.RequestInit),
+    (init) =>
+      Effect.provideService(effect, FetchHttpClient.RequestInit, {
+        ...(init._tag === "Some" ? init.value : undefined),
+        redirect: "manual"
+      })
+  )
+
 /** @internal */
 export const send = (
   client: HttpClient.HttpClient,
@@ -224,7 +248,7 @@ export const send = (
       // No platform span: it would record the full URL (query secrets included). steady
       // traces the call itself, with the URL redacted.
       Effect.mapError(
-        client.execute(outgoing(request)).pipe(
+        noFetchRedirects(client.execute(outgoing(request))).pipe(
           Effect.locally(HttpClient.currentTracerDisabledWhen, constTrue),
           Effect.locally(trace.viaSteady, true)
         ),

@@ -49,9 +49,9 @@ const platformFetchClient = () =>
  * @effect/platform-node.
  */
 const httpClientOf = (agent: Undici.Agent, name: string): HttpClient.HttpClient => {
-  const fetch =
-    ((input: string | URL, init?: Undici.RequestInit) =>
-      Undici.fetch(input, { ...init, dispatcher: agent })) as unknown as typeof globalThis.fetch
+  const fetch = ((input: string | URL, init?: Undici.RequestInit) =>
+    // never following redirects itself: steady's redirect stage decides, with its origin lock
+    Undici.fetch(input, { ...init, redirect: "manual", dispatcher: agent })) as unknown as typeof globalThis.fetch
   // Called directly (not by a steady client), the pool is a bare HttpClient: no retries, no
   // timeouts, no auth. That is sometimes meant, but it is also what HttpApiClient.make over
   // ConnectionPool.layer silently does: say so, once per pool.
