@@ -49,7 +49,13 @@ const hasRedis = (() => {
  * The Effect 4 rows (clients-effect4.ts): run on Node 22 with effect 4, against raw undici on
  * that Node (`undici@node22`). Listed here rather than imported: that module loads effect 4.
  */
-const effect4Clients = ["undici@node22", "effect4-fetch", "steady@effect4", "steady-generic@effect4"]
+const effect4Clients = [
+  "undici@node22",
+  "effect4-undici@effect4",
+  "effect4-fetch",
+  "steady@effect4",
+  "steady-generic@effect4"
+]
 const isEffect4 = (name: string) => effect4Clients.includes(name)
 // every client by default; the Redis rows when redis-server is installed
 const names = values.clients !== ""

@@ -89,6 +89,25 @@ export const clients: Record<string, (origin: string, method: Method) => Client>
       close: () => agent.close()
     }
   },
+  // the floor of any Effect client on undici: one Effect per call around undici.request
+  "effect4-undici@effect4": (origin, method) => {
+    const agent = new Undici.Agent({ connections: CONNECTIONS })
+    const url = method === "GET" ? `${origin}/pets/1` : `${origin}/pets`
+    const runtime = ManagedRuntime.make(Layer.empty)
+    const call = Effect.promise(async () => {
+      const res = await Undici.request(
+        url,
+        method === "GET"
+          ? { dispatcher: agent }
+          : { dispatcher: agent, method, headers: { "content-type": "application/json" }, body: postText }
+      )
+      return res.body.json()
+    })
+    return {
+      send: () => runtime.runPromise(call),
+      close: () => Promise.all([agent.close(), runtime.dispose()]).then(() => {})
+    }
+  },
   "effect4-fetch": (origin, method) =>
     effectClient(
       fetchLayer(),
