@@ -33,4 +33,9 @@ export * as Redaction from "./Redaction.js"
 /**
  * @since 0.3.0
  */
+export * as RetryAfter from "./RetryAfter.js"
+
+/**
+ * @since 0.3.0
+ */
 export * as StatusText from "./StatusText.js"
