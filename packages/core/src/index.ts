@@ -18,12 +18,22 @@ export * as Classification from "./Classification.js"
 /**
  * @since 0.3.0
  */
+export * as Gcra from "./Gcra.js"
+
+/**
+ * @since 0.3.0
+ */
 export * as Limits from "./Limits.js"
 
 /**
  * @since 0.3.0
  */
 export * as LinkHeader from "./LinkHeader.js"
+
+/**
+ * @since 0.3.0
+ */
+export * as RateLimitHeaders from "./RateLimitHeaders.js"
 
 /**
  * @since 0.3.0
