@@ -43,6 +43,11 @@ export * as Redaction from "./Redaction.js"
 /**
  * @since 0.3.0
  */
+export * as RetryBudget from "./RetryBudget.js"
+
+/**
+ * @since 0.3.0
+ */
 export * as RetryAfter from "./RetryAfter.js"
 
 /**
