@@ -33,6 +33,11 @@ export * as LinkHeader from "./LinkHeader.js"
 /**
  * @since 0.3.0
  */
+export * as Messages from "./Messages.js"
+
+/**
+ * @since 0.3.0
+ */
 export * as RateLimitHeaders from "./RateLimitHeaders.js"
 
 /**
@@ -43,12 +48,12 @@ export * as Redaction from "./Redaction.js"
 /**
  * @since 0.3.0
  */
-export * as RetryBudget from "./RetryBudget.js"
+export * as RetryAfter from "./RetryAfter.js"
 
 /**
  * @since 0.3.0
  */
-export * as RetryAfter from "./RetryAfter.js"
+export * as RetryBudget from "./RetryBudget.js"
 
 /**
  * @since 0.3.0
