@@ -18,6 +18,11 @@ export * as Classification from "./Classification.js"
 /**
  * @since 0.3.0
  */
+export * as EventStream from "./EventStream.js"
+
+/**
+ * @since 0.3.0
+ */
 export * as Gcra from "./Gcra.js"
 
 /**
@@ -28,12 +33,22 @@ export * as Limits from "./Limits.js"
 /**
  * @since 0.3.0
  */
+export * as Lines from "./Lines.js"
+
+/**
+ * @since 0.3.0
+ */
 export * as LinkHeader from "./LinkHeader.js"
 
 /**
  * @since 0.3.0
  */
 export * as Messages from "./Messages.js"
+
+/**
+ * @since 0.3.0
+ */
+export * as Ndjson from "./Ndjson.js"
 
 /**
  * @since 0.3.0
