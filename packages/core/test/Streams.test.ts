@@ -69,8 +69,11 @@ describe("Lines", () => {
 
   it("a line longer than maxChars, ended or not, passes the bound: the lines before it are out", () => {
     expect(lines({ bareCr: false, maxChars: 3 }, ["abc\nabcd\nx\n"])).toEqual({ out: ["abc"], within: false })
-    // a line without an end never grows past the bound either
+    // a line without an end never grows past the bound either: the chunk that passes it says so
     expect(lines({ bareCr: false, maxChars: 3 }, ["ab", "cd"])).toEqual({ out: [], within: false })
+    const splitter = new Lines.Splitter({ bareCr: true, maxChars: 3 })
+    expect(splitter.write(utf8.encode("abc"), [])).toBe(true)
+    expect(splitter.write(utf8.encode("d"), [])).toBe(false)
     expect(lines({ bareCr: false, maxChars: 3 }, ["ab", "c"])).toEqual({ out: ["abc"], within: true })
     // the CR of a CRLF cut between two chunks is not part of the line, nor of its bound
     expect(lines({ bareCr: false, maxChars: 3 }, ["abc\r", "\n"])).toEqual({ out: ["abc"], within: true })
