@@ -10,11 +10,10 @@
  *
  * Whatever the policy, steady's safety rules hold around it: only transient failures are
  * retried (transport errors, attempt timeouts, 408/429/500/502/503/504, `x-should-retry`, and
- * what you add with `retryOn`); a
- * POST or PATCH that may have reached the server is never replayed without an
- * `Idempotency-Key`; a `Retry-After` (or `retry-after-ms`) hint replaces the delay, and one
- * above `maxRetryAfter` fails at once; no retry starts whose delay would pass the total
- * deadline; and every retry is paid from the retry budget.
+ * what you add with `retryOn`); a POST or PATCH that may have reached the server is never
+ * replayed without an `Idempotency-Key`; a `Retry-After` (or `retry-after-ms`) hint replaces
+ * the delay, and one above `maxRetryAfter` fails at once; no retry starts whose delay would
+ * pass the total deadline; and every retry is paid from the retry budget.
  *
  * @since 0.2.0
  */
