@@ -69,7 +69,11 @@ export class Parser {
     this.idBuffer = state.lastEventId
   }
 
-  /** The event a line completes, if any; `tooLarge` when the pending event grows past `maxChars`. */
+  /**
+   * The event a line completes, if any; `tooLarge` when the pending event grows past `maxChars`.
+   *
+   * @since 0.3.0
+   */
   line(line: string): Event | undefined | typeof tooLarge {
     if (line === "") return this.dispatch()
     if (line.charCodeAt(0) === 58 /* : */) return undefined
@@ -97,6 +101,7 @@ export class Parser {
     return undefined
   }
 
+  /** @since 0.3.0 */
   private dispatch(): Event | undefined {
     // the id is committed by the blank line, also for a block without data; an event cut off
     // before its blank line does not move it (a reconnection resumes after the last whole one)
@@ -137,12 +142,15 @@ export class Decoder implements Lines.Decoder<Event> {
     this.splitter = new Lines.Splitter({ bareCr: true, maxChars })
     this.parser = new Parser(state, maxChars)
   }
+  /** @since 0.3.0 */
   write(chunk: Uint8Array, out: Array<Event>): Lines.TooLarge | undefined {
     return this.feed(this.splitter.write(chunk, this.lines), out)
   }
+  /** @since 0.3.0 */
   end(out: Array<Event>): Lines.TooLarge | undefined {
     return this.feed(this.splitter.end(this.lines), out)
   }
+  /** @since 0.3.0 */
   private feed(within: boolean, out: Array<Event>): Lines.TooLarge | undefined {
     const lines = this.lines
     for (let i = 0; i < lines.length; i++) {

@@ -76,13 +76,21 @@ export const pause = (tat: number, rate: Rate, until: number): number =>
  * @category memory
  */
 export class SweepingMap<K, V> {
-  /** The entries: read them here; write through `set`. */
+  /**
+   * The entries: read them here; write through `set`.
+   *
+   * @since 0.3.0
+   */
   readonly map = new Map<K, V>()
   private sweepAt: number
   constructor(readonly floor: number) {
     this.sweepAt = floor
   }
-  /** Sets `k`, then, when the map has grown enough, drops every entry `stale` says is. */
+  /**
+   * Sets `k`, then, when the map has grown enough, drops every entry `stale` says is.
+   *
+   * @since 0.3.0
+   */
   set(k: K, v: V, stale: (v: V) => boolean): void {
     const map = this.map
     map.set(k, v)
@@ -101,13 +109,21 @@ export class SweepingMap<K, V> {
  */
 export class Memory {
   private readonly tats = new SweepingMap<string, number>(1024)
-  /** Takes a permit for `key` (see `take`). */
+  /**
+   * Takes a permit for `key` (see `take`).
+   *
+   * @since 0.3.0
+   */
   take(key: string, rate: Rate, now: number, maxWaitMillis: number): Step {
     const r = take(this.tats.map.get(key) ?? 0, rate, now, maxWaitMillis)
     if (r.granted) this.tats.set(key, r.tat, (tat) => tat <= now)
     return r
   }
-  /** Pauses `key` until `until` (see `pause`). A pause follows a permit taken: the takes sweep. */
+  /**
+   * Pauses `key` until `until` (see `pause`). A pause follows a permit taken: the takes sweep.
+   *
+   * @since 0.3.0
+   */
   pause(key: string, rate: Rate, until: number): void {
     this.tats.map.set(key, pause(this.tats.map.get(key) ?? 0, rate, until))
   }

@@ -35,7 +35,9 @@ export const tooLarge = (detail: string): TooLarge => ({ _tag: "TooLarge", detai
  * @category models
  */
 export interface Decoder<A> {
+  /** @since 0.3.0 */
   write(chunk: Uint8Array, out: Array<A>): TooLarge | undefined
+  /** @since 0.3.0 */
   end(out: Array<A>): TooLarge | undefined
 }
 
@@ -75,12 +77,20 @@ export class Splitter {
     this.maxChars = options.maxChars
   }
 
-  /** Pushes the lines `chunk` completes to `out`; `false` when a line is longer than `maxChars`. */
+  /**
+   * Pushes the lines `chunk` completes to `out`; `false` when a line is longer than `maxChars`.
+   *
+   * @since 0.3.0
+   */
   write(chunk: Uint8Array, out: Array<string>): boolean {
     return this.split(this.decoder.decode(chunk, { stream: true }), out)
   }
 
-  /** The end of the body: the rest, and the last line even without its end. */
+  /**
+   * The end of the body: the rest, and the last line even without its end.
+   *
+   * @since 0.3.0
+   */
   end(out: Array<string>): boolean {
     if (!this.split(this.decoder.decode(), out) || this.pending.length > this.maxChars) return false
     if (this.pending !== "") out.push(this.pending)
@@ -88,6 +98,7 @@ export class Splitter {
     return true
   }
 
+  /** @since 0.3.0 */
   private split(text: string, out: Array<string>): boolean {
     let i = 0
     if (this.skipLf) {

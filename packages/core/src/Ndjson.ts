@@ -32,12 +32,15 @@ export class Decoder implements Lines.Decoder<Line> {
   constructor(readonly maxChars: number) {
     this.splitter = new Lines.Splitter({ bareCr: false, maxChars })
   }
+  /** @since 0.3.0 */
   write(chunk: Uint8Array, out: Array<Line>): Lines.TooLarge | undefined {
     return this.flush(this.splitter.write(chunk, this.lines), out)
   }
+  /** @since 0.3.0 */
   end(out: Array<Line>): Lines.TooLarge | undefined {
     return this.flush(this.splitter.end(this.lines), out)
   }
+  /** @since 0.3.0 */
   private flush(within: boolean, out: Array<Line>): Lines.TooLarge | undefined {
     for (const text of this.lines) {
       this.number++

@@ -65,7 +65,11 @@ export const settings = (options: { readonly [K in keyof Settings]?: unknown }):
  */
 export class Bucket {
   private current: number
-  /** Retries refused because the bucket could not pay, since it was made. */
+  /**
+   * Retries refused because the bucket could not pay, since it was made.
+   *
+   * @since 0.3.0
+   */
   refusals = 0
   constructor(readonly options: Settings) {
     this.current = options.capacity
@@ -74,18 +78,34 @@ export class Bucket {
   get tokens(): number {
     return this.current
   }
-  /** Sets the tokens (within `[0, capacity]` is the caller's care) and reports a change. */
+  /**
+   * Sets the tokens (within `[0, capacity]` is the caller's care) and reports a change.
+   *
+   * @since 0.3.0
+   */
   protected set(tokens: number): void {
     if (tokens === this.current) return
     const before = this.current
     this.current = tokens
     this.tokensChanged(tokens, before)
   }
-  /** Called after each change of the tokens. Does nothing here. */
+  /**
+   * Called after each change of the tokens. Does nothing here.
+   *
+   * @since 0.3.0
+   */
   protected tokensChanged(_tokens: number, _before: number): void {}
-  /** Called after each refusal. Does nothing here. */
+  /**
+   * Called after each refusal. Does nothing here.
+   *
+   * @since 0.3.0
+   */
   protected refused(): void {}
-  /** Takes the cost of one retry: the cost taken, or `undefined` (nothing taken, one more refusal) when it cannot pay. */
+  /**
+   * Takes the cost of one retry: the cost taken, or `undefined` (nothing taken, one more refusal) when it cannot pay.
+   *
+   * @since 0.3.0
+   */
   acquire(afterTimeout: boolean): number | undefined {
     const cost = afterTimeout ? this.options.timeoutRetryCost : this.options.retryCost
     if (cost > this.current) {
@@ -96,7 +116,11 @@ export class Bucket {
     this.set(this.current - cost)
     return cost
   }
-  /** A call succeeded after its retries took `spent` tokens: gives them back (or `successRefund`), up to the capacity. */
+  /**
+   * A call succeeded after its retries took `spent` tokens: gives them back (or `successRefund`), up to the capacity.
+   *
+   * @since 0.3.0
+   */
   release(spent: number): void {
     if (this.current === this.options.capacity) return
     const refund = spent > 0 ? spent : this.options.successRefund
