@@ -55,6 +55,17 @@ export default tseslint.config(
     }
   },
   {
+    // what the demo and the chaos run say and check, shared by both Effect lines' examples
+    files: ["packages/examples/src/shared/**/*.ts"],
+    rules: {
+      "no-restricted-imports": ["error", {
+        patterns: [
+          { group: ["effect", "effect/*", "@effect/*", "@steady/*"], message: "Shared by both Effect lines: no Effect import" }
+        ]
+      }]
+    }
+  },
+  {
     files: ["packages/*/test/**/*.ts"],
     rules: { "no-restricted-imports": "off" }
   }

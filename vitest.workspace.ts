@@ -1,6 +1,6 @@
 // The one list of test projects of the Effect 3 line and the line-free packages (vitest 3,
 // Node 20). vitest.config.ts reads it into `test.projects`. The Effect 4 packages
-// (packages/client, packages/testing) are not here: they run on their own vitest 5 under
+// (packages/client, packages/testing, packages/examples-effect4) are not here: they run on their own vitest 5 under
 // Node 22 (.ci/test-effect4.mjs); `npm test` runs both.
 export default [
   "packages/client-effect3",

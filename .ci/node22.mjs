@@ -2,7 +2,7 @@
 // $STEADY_NODE22 if set; else this Node if it is 22.19 or later; else the registry's
 // node-<platform>-<arch>@22.23.5 package, unpacked once into ${TMPDIR:-/tmp}/steady-node22
 // (outside the workspace, as .ci/github-tools.sh installs its tools). Used by
-// .ci/test-effect4.mjs, the consumer test and the bench.
+// .ci/test-effect4.mjs, the consumer test, the bench, and npm run demo / chaos (packages/examples/src/launch.ts).
 import { spawnSync } from "node:child_process"
 import { existsSync, mkdirSync, readdirSync } from "node:fs"
 import { tmpdir } from "node:os"

@@ -6,7 +6,9 @@ import { defineConfig } from "vitest/config"
 // condition, as in ../../vitest.shared.ts (inlined: that file imports the root vite)
 export default defineConfig({
   resolve: { conditions: ["@steady/source", "module", "browser", "development|production"] },
-  ssr: { resolve: { conditions: ["@steady/source", "module", "node", "development|production"] } },
+  // (without vite's "module" condition: vitest passes the conditions on to Node, and OpenTelemetry's
+  // packages export under "module" ESM builds that only a bundler can load)
+  ssr: { resolve: { conditions: ["@steady/source", "node", "development|production"] } },
   test: {
     name: "client",
     include: ["test/**/*.test.ts"],

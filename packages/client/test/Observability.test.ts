@@ -1,4 +1,8 @@
+import * as NodeSdk from "@effect/opentelemetry/NodeSdk"
 import { it } from "@effect/vitest"
+import { SpanKind } from "@opentelemetry/api"
+import { DataPointType, MetricReader } from "@opentelemetry/sdk-metrics"
+import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base"
 import { ApiClient, CircuitBreaker, ConnectionPool, RateLimiter } from "@steady/client"
 import { MockHttpClient, TestServer } from "@steady/testing"
 import { Effect, Metric, References } from "effect"
@@ -107,4 +111,107 @@ describe("events", () => {
         "steady.circuit_breaker.rejected"
       ])
     }).pipe(Effect.provide(MockHttpClient.layer(() => 503))))
+})
+
+/** A metric reader that collects when asked (the periodic one would need real time). */
+class CollectingReader extends MetricReader {
+  protected override onForceFlush() {
+    return Promise.resolve()
+  }
+  protected override onShutdown() {
+    return Promise.resolve()
+  }
+}
+
+describe("exported through @effect/opentelemetry 4 (NodeSdk), as docs/observability.md lists them", () => {
+  it.effect("the call span, a client span per request, the retry event, and the HTTP client metrics", () => {
+    const exporter = new InMemorySpanExporter()
+    const reader = new CollectingReader()
+    const telemetry = NodeSdk.layer(() => ({
+      resource: { serviceName: "observability-test" },
+      spanProcessor: new SimpleSpanProcessor(exporter),
+      metricReader: reader
+    }))
+    return Effect.gen(function*() {
+      const client = yield* ApiClient.make({
+        baseUrl: "https://otel.example",
+        metrics: true,
+        retry: { base: "1 millis", cap: "1 millis" }
+      })
+      yield* clocked(client.get("/pets?token=s3cr3t"))
+      const spans = exporter.getFinishedSpans()
+      const { resourceMetrics } = yield* Effect.promise(() => reader.collect())
+
+      // spans: names, kinds, parents and attributes (OpenTelemetry's HTTP client conventions)
+      const call = spans.find((s) => s.name === "http.client GET")!
+      expect(call.kind).toBe(SpanKind.INTERNAL)
+      expect(call.parentSpanContext).toBeUndefined()
+      expect(call.attributes).toMatchObject({
+        "http.request.method": "GET",
+        "server.address": "otel.example",
+        "server.port": 443,
+        "url.full": "https://otel.example/pets?token=<redacted>",
+        "http.response.status_code": 200,
+        "steady.attempts": 2
+      })
+      const requests = spans.filter((s) => s.name === "GET")
+      expect(requests.map((s) => s.kind)).toEqual([SpanKind.CLIENT, SpanKind.CLIENT])
+      expect(requests.map((s) => s.parentSpanContext?.spanId)).toEqual([
+        call.spanContext().spanId,
+        call.spanContext().spanId
+      ])
+      expect(requests.map((s) => s.attributes["http.response.status_code"])).toEqual([503, 200])
+      expect(requests.map((s) => s.attributes["error.type"])).toEqual(["503", undefined])
+      expect(requests.map((s) => s.attributes["http.request.resend_count"])).toEqual([undefined, 1])
+      // each request carried its own span's traceparent
+      expect((yield* MockHttpClient.requests).map((r) => r.headers.traceparent)).toEqual(
+        requests.map((s) => `00-${s.spanContext().traceId}-${s.spanContext().spanId}-01`)
+      )
+      // the retry decision, an event on the call span
+      const retry = call.events.find((e) => e.name === "steady.retry")
+      expect(retry?.attributes).toMatchObject({ "steady.attempt": 1, "steady.retry.reason": "ServerError(503)" })
+      expect(typeof retry?.attributes?.["steady.retry.delay_ms"]).toBe("number")
+      expect(typeof retry?.attributes?.["steady.retry_budget.tokens"]).toBe("number")
+
+      // metrics: the request duration per request sent, with semconv labels, in seconds buckets
+      const metrics = resourceMetrics.scopeMetrics.flatMap((m) => m.metrics)
+      const metric = (name: string) => metrics.find((m) => m.descriptor.name === name)
+      const duration = metric("http.client.request.duration")!
+      expect(duration.dataPointType).toBe(DataPointType.HISTOGRAM)
+      const mine = duration.dataPoints.filter((p) => p.attributes["server.address"] === "otel.example")
+      expect(
+        mine.map((p) => p.attributes).sort((a, b) =>
+          String(a["http.response.status_code"]).localeCompare(
+            String(b["http.response.status_code"])
+          )
+        )
+      ).toEqual([
+        {
+          "http.request.method": "GET",
+          "server.address": "otel.example",
+          "server.port": "443",
+          "http.response.status_code": "200"
+        },
+        {
+          "http.request.method": "GET",
+          "server.address": "otel.example",
+          "server.port": "443",
+          "http.response.status_code": "503",
+          "error.type": "503"
+        }
+      ])
+      const buckets = (mine[0].value as { buckets: { boundaries: Array<number> } }).buckets.boundaries
+      expect(buckets).toEqual([0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10])
+      const active = metric("http.client.active_requests")!
+      expect(active.dataPoints.find((p) => p.attributes["server.address"] === "otel.example")?.value).toBe(0)
+      expect(metric("steady_retries_total")?.dataPoints[0].value).toBeGreaterThanOrEqual(1)
+
+      // no label, attribute or event carries the query's secret
+      expect(JSON.stringify(spans.map((s) => [s.attributes, s.events]))).not.toContain("s3cr3t")
+      expect(JSON.stringify(metrics.map((m) => m.dataPoints.map((p) => p.attributes)))).not.toContain("s3cr3t")
+    }).pipe(
+      Effect.provide(MockHttpClient.layer(MockHttpClient.sequence(503, 200))),
+      Effect.provide(telemetry)
+    )
+  })
 })

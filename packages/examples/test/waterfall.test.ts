@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { draw, type Row } from "../src/waterfall.js"
+import { draw, type Row } from "../src/shared/waterfall.js"
 
 const ms = (n: number) => BigInt(n) * 1_000_000n
 

@@ -1,0 +1,34 @@
+/**
+ * The waterfall of `npm run demo -- --trace` on Effect 4: `recorder` is a tracer that keeps
+ * every span it makes, as the `Row`s that `draw` (shared with the Effect 3 line) turns into
+ * lines.
+ */
+import type { Row } from "@steady/examples/src/shared/waterfall.js"
+import { Effect, Option, Tracer } from "effect"
+
+export { draw, type Row } from "@steady/examples/src/shared/waterfall.js"
+
+/** A tracer that records every span it makes, on top of the current one. */
+export const recorder = Effect.map(Effect.tracer, (base) => {
+  const spans: Array<Tracer.Span> = []
+  const tracer = Tracer.make({
+    span: (options) => {
+      const span = base.span(options)
+      spans.push(span)
+      return span
+    },
+    context: base.context
+  })
+  const rows = (): ReadonlyArray<Row> =>
+    spans.map((s) => ({
+      name: s.name,
+      spanId: s.spanId,
+      parentId: Option.match(s.parent, { onNone: () => undefined, onSome: (p) => p.spanId }),
+      start: s.status.startTime,
+      end: s.status._tag === "Ended" ? s.status.endTime : undefined,
+      attributes: s.attributes,
+      // Effect's own spans keep their events (NativeSpan.events); the Span interface does not say so
+      events: (s as unknown as { events?: Row["events"] }).events ?? []
+    }))
+  return { tracer, rows }
+})
