@@ -112,7 +112,7 @@ const startProxy = (target: string) =>
 describe.skipIf(!available)("a client generated from GitHub's REST spec, against Prism's mock of it", () => {
   beforeAll(async () => {
     const [, target] = await Promise.all([
-      Effect.runPromise(Generator.run(spec!, out, { name: "GitHub" })),
+      Effect.runPromise(Generator.run(spec!, out, { name: "GitHub", effect: 3 })),
       startPrism()
     ])
     origin = await startProxy(target)
