@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The consumer test: packs every package (@steady/core; the Effect 4 line, @steady/client and
 // @steady/testing; the Effect 3 line, @steady/client-effect3 and @steady/testing-effect3;
-// @steady/redis and @steady/openapi, whose bin generates the pet-store client into the
-// project), installs the tarballs into fresh projects outside the workspace with effect (and,
+// @steady/redis; and @steady/openapi, whose bin generates the pet-store client into each
+// project, `--effect 3` or `--effect 4`), installs the tarballs into fresh projects outside the workspace with effect (and,
 // on the Effect 3 line, @effect/platform) from the registry, at the lowest and the highest
 // versions the peer ranges allow, compiles a sample program with tsc --strict and without
 // skipLibCheck, and runs it with plain node against a loopback server (Node 22 for the Effect 4
@@ -115,7 +115,9 @@ try {
       "--out",
       "src/petstore",
       "--name",
-      "Petstore"
+      "Petstore",
+      "--effect",
+      "3"
     ], dir)
     run(Path.join(dir, "node_modules/.bin/tsc"), ["-p", "."], dir)
     const out = run(process.execPath, ["out/main.js"], dir, 60_000)
@@ -137,7 +139,9 @@ try {
     )
   }
   // The Effect 4 line: @steady/client and @steady/testing with effect from the registry, at the
-  // lowest and highest versions their peer range allows, on Node 22
+  // lowest and highest versions their peer range allows, on Node 22; and @steady/openapi, which
+  // runs on an Effect 3 of its own (a dependency, not a peer) and writes the pet-store client
+  // for the project's Effect 4
   const node = node22()
   const peer4 = client4.peerDependencies.effect
   for (const set of [{ name: "effect4-lowest", effect: lowest(peer4) }, { name: "effect4-highest", effect: peer4 }]) {
@@ -148,14 +152,26 @@ try {
       "install",
       "--no-audit",
       "--no-fund",
-      ...["@steady/core", "@steady/client", "@steady/testing"].map(tarballOf),
+      ...["@steady/core", "@steady/client", "@steady/testing", "@steady/openapi"].map(tarballOf),
       `effect@${set.effect}`,
       `typescript@${rootPkg.devDependencies.typescript}`,
       `@types/node@${testing4.devDependencies["@types/node"]}`
     ], dir)
     const installed = JSON.parse(Fs.readFileSync(Path.join(dir, "node_modules/effect/package.json"), "utf8")).version
+    // one effect for the program; the generator's Effect 3 is its own, under its folder
     const copies = run("npm", ["ls", "effect", "--all", "--parseable"], dir).trim().split("\n").filter(Boolean)
+      .filter((p) => !p.includes(`${Path.sep}@steady${Path.sep}openapi${Path.sep}`))
     if (copies.length !== 1) throw new Error(`expected one copy of effect, found ${copies.length}:\n${copies.join("\n")}`)
+    run(Path.join(dir, "node_modules/.bin/steady-openapi"), [
+      Path.join(root, "packages/examples/openapi/petstore.yaml"),
+      "--out",
+      "src/petstore",
+      "--name",
+      "Petstore"
+    ], dir)
+    if (!Fs.readFileSync(Path.join(dir, "src/petstore/client.ts"), "utf8").includes('from "@steady/client"')) {
+      throw new Error("steady-openapi did not write an Effect 4 client by default")
+    }
     run(Path.join(dir, "node_modules/.bin/tsc"), ["-p", "."], dir)
     const out = run(node, ["out/main.js"], dir, 60_000)
     const result = JSON.parse(out.trim().split("\n").at(-1))
@@ -164,7 +180,7 @@ try {
       throw new Error(`the Effect 4 sample printed ${JSON.stringify(result)}, expected ${JSON.stringify(expected)}`)
     }
     console.log(
-      `${set.name}: effect ${installed}: installed, tsc --strict (no skipLibCheck) clean, ran with node ` +
+      `${set.name}: effect ${installed}: installed, steady-openapi generated, tsc --strict (no skipLibCheck) clean, ran with node ` +
         `${run(node, ["--version"], dir).trim()}: ok`
     )
   }

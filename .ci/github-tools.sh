@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # GitHub's REST spec (@octokit/openapi) and Prism (@stoplight/prism-cli), for
-# packages/openapi/test/GitHub.test.ts, installed into a folder outside the workspace: the spec
+# packages/openapi/test/GitHub*.test.ts, installed into a folder outside the workspace: the spec
 # package holds every GitHub edition's spec (385 MB unpacked) and must stay out of `npm ci`.
-# Prints the two exports the test reads: eval "$(.ci/github-tools.sh)" && npm test
+# Prints the two exports the test reads: eval "$(.ci/github-tools.sh)" && npm run test:github
 set -euo pipefail
 dir="${STEADY_GITHUB_TOOLS:-${TMPDIR:-/tmp}/steady-github-tools}"
 mkdir -p "$dir"

@@ -1,3 +1,5 @@
+import { Generator } from "@steady/openapi"
+import { Effect } from "effect"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
@@ -40,10 +42,20 @@ const extract = (file: string) => {
 
 /**
  * A block is Effect 4 code when it imports the Effect 4 line (`@steady/client`,
- * `@steady/testing`, or `effect/http`); every other block is Effect 3 code. Each line compiles
- * against its own `effect`.
+ * `@steady/testing`, `effect/http`, or `./petstore/index.js`: the pet-store client
+ * steady-openapi generates for Effect 4, written beside the blocks); every other block is Effect
+ * 3 code. Each line compiles against its own `effect`.
  */
-const isEffect4 = (code: string) => /from "(@steady\/(client|testing)(\/[\w]+)?|effect\/http[\w/-]*)"/.test(code)
+const isEffect4 = (code: string) =>
+  /from "(@steady\/(client|testing)(\/[\w]+)?|effect\/http[\w/-]*|\.\/petstore\/index\.js)"/.test(code)
+
+/** docs/openapi.md's Effect 4 blocks use the pet store as `steady-openapi --out petstore` writes it for Effect 4. */
+const petstore4 = async (out: string) => {
+  const spec = await Effect.runPromise(Generator.load(Path.join(root, "packages/examples/openapi/petstore.yaml")))
+  const { files } = Generator.generate(spec, { name: "Petstore", effect: 4 })
+  Fs.mkdirSync(Path.join(out, "petstore"))
+  for (const [name, text] of Object.entries(files)) Fs.writeFileSync(Path.join(out, "petstore", name), text)
+}
 
 /**
  * A line's node_modules: the workspace's, and for the Effect 4 line what the Effect 4 package
@@ -61,7 +73,7 @@ const linkModules = (modules: string, line: "effect3" | "effect4") => {
 }
 
 describe("code in the docs", () => {
-  it("every ts block of README.md, docs/ and the public modules' @example comments compiles, on its line", () => {
+  it("every ts block of README.md, docs/ and the public modules' @example comments compiles, on its line", async () => {
     // temporary folders outside the source tree, resolving packages through the workspace's
     // node_modules, with the `effect` of the block's line
     const outs: Array<string> = []
@@ -75,6 +87,7 @@ describe("code in the docs", () => {
         outs.push(out)
         Fs.writeFileSync(Path.join(out, "package.json"), JSON.stringify({ type: "module", private: true }))
         linkModules(Path.join(out, "node_modules"), line)
+        if (line === "effect4") await petstore4(out)
         check(out, blocks.filter((b) => b.line === line))
       }
     } finally {

@@ -1,8 +1,10 @@
 /**
  * Generates a steady client from an OpenAPI 3.0 or 3.1 document (JSON or YAML, with `$ref`s
- * across files): Effect `Schema`s for the components, an `HttpApi` (groups by tag), an
- * `Effect.Service` with one method per operation, and `layer`/`layerConfig` with the auth the
- * spec's security scheme calls for.
+ * across files): Effect `Schema`s for the components, an `HttpApi` (groups by tag), a service
+ * with one method per operation, and `layer`/`layerConfig` with the auth the spec's security
+ * scheme calls for. For either Effect line (`effect`): Effect 4 by default (`effect/Schema`,
+ * `effect/http-api`, `@steady/client`), or Effect 3 (`effect/Schema` of 3.x,
+ * `@effect/platform`, `@steady/client-effect3`), the same client from the same model.
  *
  * The spec drives the resilience:
  *
@@ -29,6 +31,7 @@ import * as model from "./internal/model.js"
 import * as names from "./internal/names.js"
 import * as refs from "./internal/refs.js"
 import * as schema from "./internal/schema.js"
+import * as syntax from "./internal/syntax.js"
 
 /**
  * The spec could not be read: not found, not JSON or YAML, a `$ref` that does not resolve, or
@@ -79,6 +82,15 @@ export interface LoadOptions {
 export interface Options extends LoadOptions {
   /** The API's name in the code: the service (`Petstore`), the `…Api` class and the `Config` prefix (`PETSTORE`). */
   readonly name: string
+  /**
+   * The Effect line the code is for (`--effect`): `4` writes Effect 4 code (`effect` 4.1's
+   * `effect/Schema` and `effect/http-api`, the client on `@steady/client`); `3` writes Effect 3
+   * code (`effect` 3.x's Schema, `@effect/platform`'s HttpApi, `@steady/client-effect3`), as
+   * 0.2 did. Default `4`.
+   *
+   * @since 0.3.0
+   */
+  readonly effect?: 3 | 4 | undefined
 }
 
 /**
@@ -163,7 +175,8 @@ export const load = (
  * bytes. Every string of the spec is escaped for where it lands (a comment, a string, a
  * template), so no spec can add code to the output. Throws a `SpecError` for a document it
  * cannot generate (one whose code would not parse, say: a bug of the generator's, reported
- * without the spec's text), and a `TypeError` for a `name` without a letter or digit.
+ * without the spec's text), and a `TypeError` for a `name` without a letter or digit or an
+ * `effect` other than 3 or 4.
  *
  * @since 0.2.0
  * @category generating
@@ -172,6 +185,10 @@ export const generate = (document: Readonly<Record<string, unknown>>, options: O
   if (typeof options.name !== "string" || names.pascal(options.name) === "_") {
     throw new TypeError("Generator: name must have at least one letter or digit")
   }
+  const effect = options.effect ?? 4
+  if (effect !== 3 && effect !== 4) {
+    throw new TypeError(`Generator: effect must be 3 or 4, not ${JSON.stringify(String(effect).slice(0, 20))}`)
+  }
   if (names.isReserved(names.pascal(options.name))) {
     throw new TypeError(`Generator: name ${names.pascal(options.name)} is a name the generated code imports`)
   }
@@ -179,8 +196,8 @@ export const generate = (document: Readonly<Record<string, unknown>>, options: O
   let raw: Record<string, string>
   let m: model.Model
   try {
-    m = model.read(document, options.name)
-    raw = emit.files(m, options.name)
+    m = model.read(document, options.name, syntax.of(effect))
+    raw = emit.files(m, options.name, effect)
   } catch (cause) {
     if (cause instanceof schema.TooLarge) throw new SpecError({ spec, message: cause.message })
     // a message may quote the spec (a TypeError names the value it met): only its kind is told

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * `steady-openapi <spec> --out <dir> [--name Petstore] [--allow-ref-dir <dir>]… [--allow-remote-refs]`:
- * generates a steady client from an OpenAPI 3.0/3.1 document. `$ref`s read files only inside
+ * `steady-openapi <spec> --out <dir> [--name Petstore] [--effect 4|3] [--allow-ref-dir <dir>]… [--allow-remote-refs]`:
+ * generates a steady client from an OpenAPI 3.0/3.1 document, for Effect 4 (`@steady/client`,
+ * the default) or Effect 3 (`--effect 3`: `@steady/client-effect3`). `$ref`s read files only inside
  * the spec's folder and the `--allow-ref-dir` folders, and fetch URLs only with
  * `--allow-remote-refs` (never from a private address).
  *
@@ -15,7 +16,7 @@ import * as Path from "node:path"
 import { parseArgs } from "node:util"
 import * as Generator from "./Generator.js"
 
-const usage = "usage: steady-openapi <spec.json|spec.yaml|url> --out <dir> [--name <ApiName>] " +
+const usage = "usage: steady-openapi <spec.json|spec.yaml|url> --out <dir> [--name <ApiName>] [--effect 4|3] " +
   "[--allow-ref-dir <dir>]... [--allow-remote-refs]"
 
 const parsed = (() => {
@@ -25,6 +26,7 @@ const parsed = (() => {
       options: {
         out: { type: "string" },
         name: { type: "string" },
+        effect: { type: "string" },
         "allow-ref-dir": { type: "string", multiple: true },
         "allow-remote-refs": { type: "boolean" },
         help: { type: "boolean", short: "h" }
@@ -45,10 +47,15 @@ if (spec === undefined || values.out === undefined || positionals.length > 1) {
   console.error(usage)
   process.exit(2)
 }
+if (values.effect !== undefined && values.effect !== "3" && values.effect !== "4") {
+  console.error(`steady-openapi: --effect is 3 or 4 (the default)\n${usage}`)
+  process.exit(2)
+}
 const name = values.name ?? Path.basename(values.out)
 const started = performance.now()
 const options: Generator.Options = {
   name,
+  effect: values.effect === "3" ? 3 : 4,
   allowRefDirs: values["allow-ref-dir"] ?? [],
   allowRemoteRefs: values["allow-remote-refs"] === true
 }

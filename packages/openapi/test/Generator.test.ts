@@ -31,14 +31,16 @@ const spec = (paths: Record<string, unknown>, extra: Record<string, unknown> = {
 const ok = (description = "ok", content?: unknown) => ({ description, ...(content ? { content } : {}) })
 const json = (schema: unknown) => ({ "application/json": { schema } })
 
-const generated = (document: Record<string, unknown>) => Generator.generate(document, { name: "T" }).files
+/** The files for an Effect line (3: as 0.2 wrote them, which these tests pin; 4: the default). */
+const generated = (document: Record<string, unknown>, effect: 3 | 4 = 3) =>
+  Generator.generate(document, { name: "T", effect }).files
 
 describe("Generator", () => {
   it.effect("is stable: the committed pet-store client is what the spec gives now, byte for byte", () =>
     Effect.gen(function*() {
       const document = yield* Generator.load(petstoreSpec)
-      const first = Generator.generate(document, { name: "Petstore" })
-      const second = Generator.generate(structuredClone(document), { name: "Petstore" })
+      const first = Generator.generate(document, { name: "Petstore", effect: 3 })
+      const second = Generator.generate(structuredClone(document), { name: "Petstore", effect: 3 })
       expect(second.files).toEqual(first.files)
       for (const [name, text] of Object.entries(first.files)) {
         // `npm run generate -w @steady/examples` rewrites them
@@ -46,6 +48,66 @@ describe("Generator", () => {
       }
       expect(first).toMatchObject({ operations: 7, schemas: 8, skipped: [] })
     }))
+
+  it.effect("Effect 4 is the default: stable, on effect/Schema, effect/http-api and @steady/client", () =>
+    Effect.gen(function*() {
+      const document = yield* Generator.load(petstoreSpec)
+      const first = Generator.generate(document, { name: "Petstore" })
+      expect(Generator.generate(structuredClone(document), { name: "Petstore", effect: 4 })).toEqual(first)
+      expect(first).toMatchObject({ operations: 7, schemas: 8, skipped: [] })
+      const { "api.ts": api, "client.ts": client, "schemas.ts": schemas } = first.files
+      expect(api).toContain(
+        `import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"`
+      )
+      expect(api).toContain(
+        `const getPet = HttpApiEndpoint.get("getPet", "/pets/:petId", {\n  params: { petId: Schema.Number },\n  success: S.Pet,\n  error: NotFoundResponse\n})`
+      )
+      expect(api).toContain(`success: S.Pet.pipe(HttpApiSchema.status(201))`)
+      expect(api).toContain(`HttpApiEndpoint.delete("deletePet", "/pets/:petId"`)
+      expect(client).toContain(`import { ApiClient, Auth, ConnectionPool, Pagination } from "@steady/client"`)
+      expect(client).toContain(`export class Petstore extends Context.Service<Petstore>()("Petstore", {`)
+      expect(client).toContain(`listPetsStream: (request: { readonly query: typeof ListPetsQuery.Type })`)
+      expect(client).toContain(`Config.Redacted("TOKEN")`)
+      expect(schemas).toContain(`export const Status = Schema.Literals(["available", "pending", "adopted"])`)
+      expect(Object.values(first.files).join("\n")).not.toMatch(/@effect\/platform|client-effect3/)
+      // the Effect 3 output shares nothing of it
+      const three = Generator.generate(document, { name: "Petstore", effect: 3 }).files
+      expect(three["client.ts"]).toContain(`from "@steady/client-effect3"`)
+      expect(() => Generator.generate(document, { name: "Petstore", effect: 5 as 4 })).toThrow(
+        new TypeError(`Generator: effect must be 3 or 4, not "5"`)
+      )
+    }))
+
+  it("Effect 4: a declared error is its body on the wire, the class in the program, with its status", () => {
+    const problem = { type: "object", properties: { message: { type: "string" } } }
+    const files = generated(
+      spec({
+        "/a": {
+          get: {
+            operationId: "a",
+            responses: { 200: ok("ok", json({})), 404: ok("nf", json(problem)), 409: ok("c", json(problem)) }
+          }
+        }
+      }),
+      4
+    )
+    expect(files["api.ts"]).toContain(
+      [
+        `const NotFoundResponse = Schema.Struct({ message: Schema.optional(Schema.String) }).pipe(`,
+        `  Schema.decodeTo(`,
+        `    Schema.toType(S.NotFound),`,
+        `    SchemaTransformation.transform({`,
+        `      decode: (body: S.NotFound["body"]) => new S.NotFound({ status: 404, body }),`,
+        `      encode: (error: S.NotFound) => error.body`,
+        `    })`,
+        `  ),`,
+        `  HttpApiSchema.status(404)`,
+        `)`
+      ].join("\n")
+    )
+    expect(files["api.ts"]).toContain(`error: [NotFoundResponse, ConflictResponse]`)
+    expect(files["schemas.ts"]).toContain(`Schema.TaggedError<NotFound>()("NotFound", {`)
+  })
 
   it.effect("reads the same document from YAML and from JSON", () =>
     Effect.gen(function*() {
@@ -202,8 +264,8 @@ describe("Generator", () => {
     expect(scheme({ type: "openIdConnect", openIdConnectUrl: "https://x" })).not.toContain("Auth.")
   })
 
-  it("JSON Schema to Effect Schema: nullable, enums, unions, allOf, maps, and a cycle", () => {
-    const files = generated(spec({}, {
+  const schemaSpec = (extra: Record<string, unknown> = {}) =>
+    spec({}, {
       components: {
         schemas: {
           Node: { type: "object", properties: { next: { $ref: "#/components/schemas/Node" } } },
@@ -218,10 +280,34 @@ describe("Generator", () => {
           },
           Base: { type: "object", required: ["a"], properties: { a: { type: "string", nullable: true } } },
           Map: { type: "object", additionalProperties: { type: "integer" } },
-          "weird-name": { type: ["string", "null"] }
+          "weird-name": { type: ["string", "null"] },
+          ...extra
         }
       }
-    }))["schemas.ts"]
+    })
+
+  it("JSON Schema to Effect 4's Schema: Literals, Union and Record take theirs; a number JSON cannot hold is no literal", () => {
+    const files = generated(
+      schemaSpec({
+        One: { enum: ["x"] },
+        Infinite: { enum: [Infinity, 1] },
+        NotANumber: { const: NaN }
+      }),
+      4
+    )["schemas.ts"]
+    expect(files).toContain("next: Schema.optional(Schema.suspend((): Schema.Codec<any> => Node))")
+    expect(files).toContain(`Schema.NullOr(Schema.Literals(["a", "b"]))`)
+    expect(files).toContain(`export const One = Schema.Literal("x")`)
+    expect(files).toContain(`export const Infinite = Schema.Literal(1)`)
+    expect(files).toContain(`export const NotANumber = Schema.Never`)
+    expect(files).toContain("Schema.Union([Schema.String, Schema.Number])")
+    expect(files).toContain("export const Both = Schema.Struct({ a: Schema.NullOr(Schema.String), b: Schema.Boolean })")
+    expect(files).toContain(" = Schema.Record(Schema.String, Schema.Number)")
+    expect(files).toContain(".annotate({ identifier: \"WeirdName\" })")
+  })
+
+  it("JSON Schema to Effect Schema: nullable, enums, unions, allOf, maps, and a cycle", () => {
+    const files = generated(schemaSpec())["schemas.ts"]
     expect(files).toContain("next: Schema.optional(Schema.suspend((): Schema.Schema<any> => Node))")
     expect(files).toContain(`Schema.NullOr(Schema.Literal("a", "b"))`)
     expect(files).toContain("Schema.Union(Schema.String, Schema.Number)")
@@ -250,6 +336,17 @@ describe("Generator", () => {
       expect(good.code).toBe(0)
       expect(good.stdout).toMatch(/7 operations, 8 schemas/)
       expect(Fs.readdirSync(out).sort()).toEqual(["api.ts", "client.ts", "index.ts", "schemas.ts"])
+      // Effect 4 by default; --effect 3 writes what 0.2 wrote (the example's committed client)
+      expect(Fs.readFileSync(Path.join(out, "client.ts"), "utf8")).toContain(`from "@steady/client"`)
+      expect((yield* cli([petstoreSpec, "--out", out, "--name", "Petstore", "--effect", "3"])).code).toBe(0)
+      for (const name of Fs.readdirSync(out)) {
+        expect(Fs.readFileSync(Path.join(out, name), "utf8")).toBe(
+          Fs.readFileSync(Path.join(examples, "src/generated/petstore", name), "utf8")
+        )
+      }
+      const five = yield* cli([petstoreSpec, "--out", out, "--effect", "5"])
+      expect(five.code).toBe(2)
+      expect(five.stderr).toMatch(/^steady-openapi: --effect is 3 or 4 \(the default\)\nusage: /)
       const bad = yield* cli(["/nonexistent.yaml", "--out", out])
       expect(bad.code).toBe(1)
       expect(bad.stderr).toMatch(/steady-openapi: .*nonexistent/)
@@ -261,23 +358,28 @@ describe("Generator", () => {
 })
 
 describe("what a spec cannot make the generator do", () => {
-  it("a schema nested 200 deep, and a $ref into itself, give code: Schema.Unknown below depth 32, not a crash", () => {
+  it("a schema nested 200 deep, and a $ref into itself, give code on both lines: Schema.Unknown below depth 32", () => {
     let deep: any = { type: "string" }
     for (let i = 0; i < 200; i++) deep = { type: "object", nullable: true, properties: { a: deep } }
-    const files = generated(spec({}, {
-      components: {
-        schemas: {
-          Deep: deep,
-          // not a component ref: followed, and followed again, until the depth says stop
-          Loop: { type: "object", properties: { next: { $ref: "#/components/schemas/Loop/properties/next" } } }
-        }
-      }
-    }))
-    const schemas = files["schemas.ts"]
-    expect(syntaxErrors(files)).toEqual([])
-    expect(schemas.match(/Schema\.Struct\(/g)?.length).toBeLessThanOrEqual(34)
-    expect(schemas).toMatch(/export const Deep = [^]*Schema\.Unknown/)
-    expect(schemas).toContain("export const Loop = Schema.Struct({ next: Schema.optional(Schema.Unknown) })")
+    for (const effect of [3, 4] as const) {
+      const files = generated(
+        spec({}, {
+          components: {
+            schemas: {
+              Deep: deep,
+              // not a component ref: followed, and followed again, until the depth says stop
+              Loop: { type: "object", properties: { next: { $ref: "#/components/schemas/Loop/properties/next" } } }
+            }
+          }
+        }),
+        effect
+      )
+      const schemas = files["schemas.ts"]
+      expect(syntaxErrors(files)).toEqual([])
+      expect(schemas.match(/Schema\.Struct\(/g)?.length).toBeLessThanOrEqual(34)
+      expect(schemas).toMatch(/export const Deep = [^]*Schema\.Unknown/)
+      expect(schemas).toContain("export const Loop = Schema.Struct({ next: Schema.optional(Schema.Unknown) })")
+    }
   })
 
   it("schemas written out past 500,000 nodes (a $ref that is not a component, used ten times a level) are a SpecError", () => {

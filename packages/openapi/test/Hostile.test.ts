@@ -5,18 +5,21 @@
  * with line terminators (U+2028 and U+2029 too), `*\/`, quotes, backticks, `${`, NUL and lone
  * surrogates around a payload that sets a global, then check that the output parses, that the
  * payload is nowhere an identifier of the code, that it type-checks, and that importing it runs
- * nothing.
+ * nothing: for both Effect lines' output (the Effect 4 one type-checked against effect 4.1.5 and
+ * imported by a bundle run with Node 22).
  */
 import { it } from "@effect/vitest"
 import { Generator } from "@steady/openapi"
 import { Effect } from "effect"
 import * as fc from "effect/FastCheck"
+import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { pathToFileURL } from "node:url"
 import ts from "typescript"
 import { describe, expect } from "vitest"
 import * as escape from "../src/internal/escape.js"
 import { buildDir, syntaxErrors, typeErrors, write } from "./compile.js"
+import { bundle, runNode22 } from "./node22.js"
 
 const MARK = "__steadyPwned"
 declare global {
@@ -196,7 +199,10 @@ const identifiers = (files: Readonly<Record<string, string>>): Set<string> => {
   return out
 }
 
-const generate = (h: Fields, oauth: boolean) => Generator.generate(spec(h, oauth), { name: "Hostile" }).files
+const generate = (h: Fields, oauth: boolean, effect: 3 | 4) =>
+  Generator.generate(spec(h, oauth), { name: "Hostile", effect }).files
+
+const lines = [3, 4] as const
 
 /** Every field holding every payload and fragment at once. */
 const everything = Object.fromEntries(fields.map((f) => [f, [...payloads, ...fragments].join("")])) as Fields
@@ -209,7 +215,7 @@ describe("a hostile spec", () => {
         info: { title: `T\u2028globalThis.${MARK} = 1 //`, version: `1\u2029globalThis.${MARK} = 2 //` },
         servers: [{ url: `https://api.example/*/ globalThis.${MARK} = 3 /*` }],
         paths: { "/a": { get: { operationId: "a", responses: { 200: { description: "ok" } } } } }
-      }, { name: "T" }).files
+      }, { name: "T", effect: 3 }).files
       const dir = buildDir("hostile")
       write(dir, files)
       globalThis[MARK] = undefined
@@ -231,17 +237,27 @@ describe("a hostile spec", () => {
     expect(new Function(`/* ${escape.blockComment(s)} */ return 1`)()).toBe(1)
   }, { fastCheck: { numRuns: 300 } })
 
-  it.prop("every field of the spec: the output parses, and the payload is never code", [arbitrary], ([[h, oauth]]) => {
-    const files = generate(h, oauth)
-    expect(syntaxErrors(files)).toEqual([])
-    expect(identifiers(files).has(MARK)).toBe(false)
+  it.prop("every field of the spec, both lines: the output parses, and the payload is never code", [arbitrary], (
+    [[h, oauth]]
+  ) => {
+    for (const effect of lines) {
+      const files = generate(h, oauth, effect)
+      expect(syntaxErrors(files)).toEqual([])
+      expect(identifiers(files).has(MARK)).toBe(false)
+    }
   }, { fastCheck: { numRuns: 40 } })
 
-  it.live("a sample of them type-checks, and importing each runs nothing", () =>
+  /** The spec holding every payload at once (with each auth), and a sample of the arbitrary ones. */
+  const sample = () => [
+    [everything, false] as const,
+    [everything, true] as const,
+    ...fc.sample(arbitrary, { seed: 27, numRuns: 6 })
+  ]
+
+  it.live("a sample of them type-checks, and importing each runs nothing (Effect 3)", () =>
     Effect.gen(function*() {
-      const samples = fc.sample(arbitrary, { seed: 27, numRuns: 6 })
-      const dirs = [[everything, false] as const, [everything, true] as const, ...samples].map(([h, oauth]) => {
-        const files = generate(h, oauth)
+      const dirs = sample().map(([h, oauth]) => {
+        const files = generate(h, oauth, 3)
         expect(identifiers(files).has(MARK)).toBe(false)
         const dir = buildDir("hostile")
         return { dir, paths: write(dir, files) }
@@ -254,4 +270,39 @@ describe("a hostile spec", () => {
       }
       expect(globalThis[MARK]).toBeUndefined()
     }), 120_000)
+
+  it.live(
+    "a sample of them type-checks against effect 4.1.5, and importing each runs nothing on Node 22 (Effect 4)",
+    () =>
+      Effect.gen(function*() {
+        const root = buildDir("hostile4")
+        const folders = sample().map(([h, oauth], i) => {
+          const files = generate(h, oauth, 4)
+          expect(identifiers(files).has(MARK)).toBe(false)
+          const dir = Path.join(root, `s${i}`)
+          Fs.mkdirSync(dir)
+          return { name: `s${i}`, paths: write(dir, files) }
+        })
+        expect(typeErrors(folders.flatMap((f) => f.paths), 4)).toEqual([])
+        // one bundle imports them all (ES imports run first), then says what they left behind
+        const entry = Path.join(root, "main.ts")
+        Fs.writeFileSync(
+          entry,
+          folders.map((f, i) => `import * as m${i} from "./${f.name}/index.js"\n`).join("") +
+            `const mark = (globalThis as any).${MARK}\n` +
+            `console.log(JSON.stringify({ mark: mark === undefined ? null : String(mark), apis: [${
+              folders.map((_, i) => `m${i}`).join(", ")
+            }].map((m) => typeof m.HostileApi) }))\n`
+        )
+        const run = yield* Effect.promise(() =>
+          bundle(entry, Path.join(root, "main.mjs")).then((file) => runNode22(file, []))
+        )
+        expect(run).toMatchObject({ code: 0, stderr: "" })
+        expect(JSON.parse(run.stdout.trim().split("\n").at(-1) ?? "null")).toEqual({
+          mark: null,
+          apis: folders.map(() => "function")
+        })
+      }),
+    120_000
+  )
 })

@@ -13,46 +13,7 @@ import * as Path from "node:path"
 import { pathToFileURL } from "node:url"
 import { describe, expect } from "vitest"
 import { buildDir, write } from "./compile.js"
-
-const ok = (schema: unknown) => ({ description: "ok", content: { "application/json": { schema } } })
-const pathParam = (name: string) => ({ name, in: "path", required: true, schema: { type: "string" } })
-
-const spec = {
-  openapi: "3.0.3",
-  info: { title: "Wire", version: "1" },
-  paths: {
-    "/v1/models/{model}:generateContent": {
-      post: { operationId: "generateContent", parameters: [pathParam("model")], responses: { 200: ok({}) } }
-    },
-    "/files/{file-path}/{filePath}": {
-      get: {
-        operationId: "getFile",
-        parameters: [pathParam("file-path"), pathParam("filePath")],
-        responses: { 200: ok({}) }
-      }
-    },
-    "/pets/{pet id}/photo": {
-      get: { operationId: "getPhoto", parameters: [pathParam("pet id")], responses: { 200: ok({}) } }
-    },
-    "/items/{id}": {
-      get: {
-        operationId: "getItem",
-        parameters: [pathParam("id")],
-        responses: {
-          200: ok({}),
-          400: ok({ type: "object", required: ["message"], properties: { message: { type: "string" } } })
-        }
-      }
-    },
-    "/search/{scope}": {
-      get: {
-        operationId: "search",
-        parameters: [pathParam("scope"), { name: "page", in: "query", schema: { type: "integer" } }],
-        responses: { 200: ok({ type: "array", items: { type: "string" } }) }
-      }
-    }
-  }
-}
+import { spec } from "./wireSpec.js"
 
 describe("a generated client on the wire", () => {
   it.scopedLive(
@@ -83,7 +44,7 @@ describe("a generated client on the wire", () => {
           (s) => Effect.promise(() => new Promise<void>((resolve) => s.close(() => resolve())))
         )
         const baseUrl = `http://127.0.0.1:${(server.address() as Net.AddressInfo).port}`
-        const generated = Generator.generate(spec, { name: "Wire" })
+        const generated = Generator.generate(spec, { name: "Wire", effect: 3 })
         const dir = buildDir("wire")
         write(dir, generated.files)
         const Wire = yield* Effect.promise(() => import(pathToFileURL(Path.join(dir, "index.ts")).href))

@@ -1,7 +1,9 @@
 /**
  * Test helpers: generated files written into a folder of the package's build/ (so that
  * `effect`, `@effect/platform` and `@steady/client-effect3` resolve from it), type-checked in process
- * with the TypeScript compiler API under the repository's strict options.
+ * with the TypeScript compiler API under the repository's strict options. Effect 4 output is
+ * checked against effect 4.1.5 (packages/client's, as packages/bench/tsconfig.effect4.json
+ * does) and `@steady/client`'s source.
  */
 import * as Fs from "node:fs"
 import * as Path from "node:path"
@@ -10,6 +12,9 @@ import ts from "typescript"
 import { afterAll } from "vitest"
 
 const here = Path.dirname(fileURLToPath(import.meta.url))
+
+/** packages/client: the Effect 4 line, with effect 4 in its node_modules. */
+export const client4 = Path.join(here, "../../client")
 
 const made: Array<string> = []
 afterAll(() => {
@@ -57,9 +62,21 @@ export const syntaxErrors = (files: Readonly<Record<string, string>>): Array<str
     return (out.diagnostics ?? []).map((d) => `${name}: ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`)
   })
 
-/** The type errors of `files` (one program for all of them: the libraries are read once). */
-export const typeErrors = (files: ReadonlyArray<string>): Array<string> => {
-  const program = ts.createProgram(files, options)
+/** Effect 4: `effect` is packages/client's 4.1.5, `@steady/client` its source (Node 22's types, as the client's). */
+const options4: ts.CompilerOptions = {
+  ...options,
+  module: ts.ModuleKind.ESNext,
+  moduleResolution: ts.ModuleResolutionKind.Bundler,
+  typeRoots: [Path.join(client4, "node_modules/@types")],
+  paths: {
+    "effect": [Path.join(client4, "node_modules/effect/dist/index.d.ts")],
+    "effect/*": [Path.join(client4, "node_modules/effect/dist/*")]
+  }
+}
+
+/** The type errors of `files` (one program for all of them: the libraries are read once), on an Effect line. */
+export const typeErrors = (files: ReadonlyArray<string>, effect: 3 | 4 = 3): Array<string> => {
+  const program = ts.createProgram(files, effect === 3 ? options : options4)
   return files.flatMap((file) => {
     const source = program.getSourceFile(file)
     if (source === undefined) return [`${file}: not read`]

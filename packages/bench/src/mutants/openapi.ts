@@ -36,6 +36,23 @@ export const openapi = area("OpenAPI", [
     replace: "if (false) return { _tag: \"link\" }",
     tests: generator
   },
+  // --effect 4|3
+  {
+    id: "openapi-default-effect3",
+    promise: "steady-openapi writes Effect 4 code unless asked for Effect 3",
+    file: "packages/openapi/src/Generator.ts",
+    find: "const effect = options.effect ?? 4",
+    replace: "const effect = options.effect ?? 3",
+    tests: generator
+  },
+  {
+    id: "openapi-effect4-stream-query-dropped",
+    promise: "an Effect 4 ...Stream method sends the caller's query on its first page",
+    file: "packages/openapi/src/internal/effect4.ts",
+    find: "pn.urlParams !== undefined ? `, { urlParams: request.query }` : \"\"",
+    replace: "false ? `, { urlParams: request.query }` : \"\"",
+    tests: ["packages/openapi/test/Effect4.test.ts"]
+  },
   // Trust II
   {
     id: "openapi-stream-on-post",

@@ -13,6 +13,7 @@ import * as Http from "node:http"
 import * as escape from "./escape.js"
 import * as names from "./names.js"
 import * as schema from "./schema.js"
+import * as syntax from "./syntax.js"
 
 /** @internal */
 export type Document = { readonly [key: string]: any }
@@ -186,8 +187,13 @@ export const apiNames = (apiName: string): ApiNames => {
   return { service, api: `${service}Api`, options: `${service}Options` }
 }
 
-/** @internal */
-export const read = (document: Document, apiName: string): Model => {
+/**
+ * The model of a document, its schemas written in the Schema code of `target`'s line (the rest
+ * of the model, names included, is the same for both lines).
+ *
+ * @internal
+ */
+export const read = (document: Document, apiName: string, target: syntax.Syntax = syntax.effect4): Model => {
   const resolve = resolver(document)
   const spend = schema.budget()
   /** A node that may be a `$ref` (to a parameter, a response, a header…), followed. */
@@ -200,7 +206,8 @@ export const read = (document: Document, apiName: string): Model => {
     obj(obj(document.components).schemas),
     resolve,
     schemasNamer,
-    spend
+    spend,
+    target
   )
   const local = componentContext(undefined)
   /** Operations are written in api.ts and client.ts, where the components are `S.<Name>`. */
@@ -254,7 +261,7 @@ export const read = (document: Document, apiName: string): Model => {
     for (const method of METHODS) {
       const op = item[method]
       if (!isObject(op)) continue
-      const read = readOperation({ path, method, item, op, deref, ctx, apiNamer, errorClass })
+      const read = readOperation({ path, method, item, op, deref, ctx, apiNamer, errorClass, target })
       if (typeof read === "string") skipped.push(read)
       else operations.push(read)
     }
@@ -266,8 +273,8 @@ export const read = (document: Document, apiName: string): Model => {
     o.paging === undefined ? o : {
       ...o,
       pagingNames: {
-        path: o.pathParams.length > 0 ? apiNamer.take(`${names.pascal(o.name)}Path`) : undefined,
-        urlParams: o.query.length > 0 ? apiNamer.take(`${names.pascal(o.name)}UrlParams`) : undefined,
+        path: o.pathParams.length > 0 ? apiNamer.take(`${names.pascal(o.name)}${target.pathSuffix}`) : undefined,
+        urlParams: o.query.length > 0 ? apiNamer.take(`${names.pascal(o.name)}${target.querySuffix}`) : undefined,
         page: apiNamer.take(`${names.pascal(o.name)}Page`),
         method: streamNamer.take(`${o.name}Stream`)
       }
@@ -300,7 +307,8 @@ const readComponents = (
   raw: { readonly [key: string]: any },
   resolve: (ref: string) => any,
   namer: names.Namer,
-  spend: () => void
+  spend: () => void,
+  target: syntax.Syntax
 ) => {
   const byRef = new Map<string, string>()
   for (const key of Object.keys(raw).sort()) {
@@ -311,6 +319,7 @@ const readComponents = (
   for (const ref of byRef.keys()) {
     const used = new Set<string>()
     schema.toCode(resolve(ref), {
+      syntax: target,
       resolve,
       component: (r) => byRef.get(r),
       suspend: () => false,
@@ -345,6 +354,7 @@ const readComponents = (
   const components = order.map((ref): Component => ({ name: byRef.get(ref)!, ref, schema: resolve(ref) }))
   /** In a component, a reference to one defined at or after it is a cycle, and suspended. */
   const componentContext = (current: string | undefined): schema.Context => ({
+    syntax: target,
     resolve,
     component: (ref) => byRef.get(ref),
     suspend: (name) => current !== undefined && (position.get(name) ?? 0) >= (position.get(current) ?? 0),
@@ -354,23 +364,31 @@ const readComponents = (
 }
 
 /** A parameter's schema as a string on the wire; `scalar` where the platform takes strings only (path, headers). */
-const paramCode = (deref: (node: any) => any, s: unknown, scalar: boolean, depth = 0): string => {
+const paramCode = (
+  deref: (node: any) => any,
+  line: syntax.Syntax,
+  s: unknown,
+  scalar: boolean,
+  depth = 0
+): string => {
   const target = obj(deref(s))
   if (
     Array.isArray(target.enum) && target.enum.length > 0 && target.enum.every((v: unknown) => typeof v === "string")
   ) {
-    return `Schema.Literal(${[...new Set<string>(target.enum)].map(escape.stringLiteral).join(", ")})`
+    return line.literals([...new Set<string>(target.enum)])
   }
   const type = Array.isArray(target.type) ? target.type.find((t: unknown) => t !== "null") : target.type
   switch (type) {
     case "integer":
     case "number":
-      return "Schema.NumberFromString"
+      return line.numberParam
     case "boolean":
-      return "Schema.BooleanFromString"
+      return line.booleanParam
     case "array":
       // an array of arrays is not a query parameter's shape: its items are strings
-      return scalar || depth > 0 ? "Schema.String" : `Schema.Array(${paramCode(deref, target.items, true, depth + 1)})`
+      return scalar || depth > 0
+        ? "Schema.String"
+        : `Schema.Array(${paramCode(deref, line, target.items, true, depth + 1)})`
     default:
       return "Schema.String"
   }
@@ -444,6 +462,7 @@ interface OperationInput {
   readonly ctx: schema.Context
   readonly apiNamer: names.Namer
   readonly errorClass: (status: number, body: schema.JsonSchema, owner: string) => ErrorClass
+  readonly target: syntax.Syntax
 }
 
 /** One operation, or why it is left out. */
@@ -462,7 +481,7 @@ const readOperation = (input: OperationInput): Operation | string => {
     name: p.name,
     key,
     required: p.in === "path" || p.required === true,
-    code: paramCode(deref, p.schema ?? obj(obj(p.content)["application/json"]).schema, scalar),
+    code: paramCode(deref, input.target, p.schema ?? obj(obj(p.content)["application/json"]).schema, scalar),
     description: escape.text(p.description)
   })
   const idempotencyKey = all.some((p) => p.in === "header" && p.name.toLowerCase() === "idempotency-key")

@@ -12,8 +12,8 @@
  *
  * @internal
  */
-import * as escape from "./escape.js"
 import * as names from "./names.js"
+import type * as syntax from "./syntax.js"
 
 /** A schema object as it comes from the document (or a boolean in 3.1). */
 export type JsonSchema = boolean | { readonly [key: string]: any }
@@ -27,6 +27,8 @@ export const maxDepth = 32
 
 /** @internal */
 export interface Context {
+  /** The Schema code of the Effect line the output is for. */
+  readonly syntax: syntax.Syntax
   /** Resolves a local `$ref` (`#/…`) in the document. */
   readonly resolve: (ref: string) => JsonSchema | undefined
   /** The identifier of a component schema, by its `$ref`; `undefined` for other refs. */
@@ -67,18 +69,15 @@ export const budget = (): () => void => {
 const isObject = (v: unknown): v is { readonly [key: string]: any } =>
   typeof v === "object" && v !== null && !Array.isArray(v)
 
-const literal = (v: unknown): string =>
-  typeof v === "string" ? escape.stringLiteral(v) : typeof v === "number" && !Number.isFinite(v) ? "null" : String(v)
-
 const isPrimitive = (v: unknown) => v === null || ["string", "number", "boolean"].includes(typeof v)
 
 const nullOr = (code: string, nullable: boolean) =>
   nullable && code !== "Schema.Null" && code !== "Schema.Unknown" ? `Schema.NullOr(${code})` : code
 
-const union = (members: ReadonlyArray<string>): string => {
+const union = (members: ReadonlyArray<string>, ctx: Context): string => {
   const unique = [...new Set(members)]
   if (unique.includes("Schema.Unknown")) return "Schema.Unknown"
-  return unique.length === 1 ? unique[0] : `Schema.Union(${unique.join(", ")})`
+  return unique.length === 1 ? unique[0] : ctx.syntax.union(unique)
 }
 
 interface Flat {
@@ -145,7 +144,7 @@ export const toCode = (schema: JsonSchema | undefined, ctx: Context, depth = 0):
     const name = ctx.component(schema.$ref)
     if (name !== undefined) {
       ctx.uses?.(schema.$ref)
-      return ctx.suspend(name) ? `Schema.suspend((): Schema.Schema<any> => ${name})` : name
+      return ctx.suspend(name) ? ctx.syntax.suspend(name) : name
     }
     const target = ctx.resolve(schema.$ref)
     return target === undefined ? "Schema.Unknown" : toCode(target, ctx, depth + 1)
@@ -157,17 +156,17 @@ export const toCode = (schema: JsonSchema | undefined, ctx: Context, depth = 0):
   const nonNull = [...new Set(types.filter((t) => t !== "null"))]
 
   if ("const" in schema && isPrimitive(schema.const)) {
-    return schema.const === null ? "Schema.Null" : `Schema.Literal(${literal(schema.const)})`
+    return schema.const === null ? "Schema.Null" : ctx.syntax.literals([schema.const])
   }
   if (Array.isArray(schema.enum) && schema.enum.length > 0 && schema.enum.every(isPrimitive)) {
-    const values = schema.enum.filter((v: unknown) => v !== null)
+    const values = schema.enum.filter((v: syntax.Literal | null): v is syntax.Literal => v !== null)
     const hasNull = values.length < schema.enum.length
     if (values.length === 0) return "Schema.Null"
-    return nullOr(`Schema.Literal(${[...new Set(values)].map(literal).join(", ")})`, nullable || hasNull)
+    return nullOr(ctx.syntax.literals([...new Set(values)]), nullable || hasNull)
   }
   const choices = schema.oneOf ?? schema.anyOf
   if (Array.isArray(choices) && choices.length > 0) {
-    return nullOr(union(choices.map((c: JsonSchema) => toCode(c, ctx, depth + 1))), nullable)
+    return nullOr(union(choices.map((c: JsonSchema) => toCode(c, ctx, depth + 1)), ctx), nullable)
   }
   if (Array.isArray(schema.allOf) && schema.allOf.length > 0) {
     const flat = flatten(schema, ctx, new Set(), depth)
@@ -175,7 +174,10 @@ export const toCode = (schema: JsonSchema | undefined, ctx: Context, depth = 0):
     return nullOr(toCode(schema.allOf[0], ctx, depth + 1), nullable)
   }
   if (nonNull.length > 1) {
-    return nullOr(union(nonNull.map((t) => toCode({ ...schema, type: t, nullable: false }, ctx, depth + 1))), nullable)
+    return nullOr(
+      union(nonNull.map((t) => toCode({ ...schema, type: t, nullable: false }, ctx, depth + 1)), ctx),
+      nullable
+    )
   }
   const type = nonNull[0] ??
     (schema.properties !== undefined || schema.additionalProperties !== undefined
@@ -202,10 +204,10 @@ export const toCode = (schema: JsonSchema | undefined, ctx: Context, depth = 0):
       const extra = schema.additionalProperties
       if (Object.keys(properties).length === 0) {
         if (extra === undefined || extra === true || (isObject(extra) && Object.keys(extra).length === 0)) {
-          return nullOr("Schema.Record({ key: Schema.String, value: Schema.Unknown })", nullable)
+          return nullOr(ctx.syntax.record("Schema.Unknown"), nullable)
         }
         if (extra === false) return nullOr("Schema.Struct({})", nullable)
-        return nullOr(`Schema.Record({ key: Schema.String, value: ${toCode(extra, ctx, depth + 1)} })`, nullable)
+        return nullOr(ctx.syntax.record(toCode(extra, ctx, depth + 1)), nullable)
       }
       return nullOr(struct({ properties, required: new Set(requiredOf(schema)) }, ctx, depth), nullable)
     }

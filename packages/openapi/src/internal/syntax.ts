@@ -1,0 +1,81 @@
+/**
+ * The Schema code of each Effect line: what differs between Effect 3's `effect/Schema` and
+ * Effect 4's in the code the model writes for a JSON Schema or a parameter. Everything else of
+ * a schema's code (`Schema.Struct`, `Schema.optional`, `Schema.NullOr`, `Schema.Array`, the
+ * primitives) is written alike on both lines, by `schema.ts`; the values and names it is given
+ * are code already (escaped string literals, identifiers from `names.ts`).
+ *
+ * @internal
+ */
+import * as escape from "./escape.js"
+
+/** A value of an `enum` or a `const`: JSON's primitives other than `null` (which is `Schema.Null`). */
+export type Literal = string | number | boolean
+
+/** @internal */
+export interface Syntax {
+  /** The Effect major the code is for. */
+  readonly effect: 3 | 4
+  /** A literal schema of one or more values (already unique). */
+  readonly literals: (values: ReadonlyArray<Literal>) => string
+  /** A union of two or more schemas' code. */
+  readonly union: (members: ReadonlyArray<string>) => string
+  /** A map from strings to `value`. */
+  readonly record: (value: string) => string
+  /** A reference to a component defined later (a cycle), typed `any`. */
+  readonly suspend: (name: string) => string
+  /** A number or integer parameter (path, query, header). */
+  readonly numberParam: string
+  /** A boolean parameter. */
+  readonly booleanParam: string
+  /** The suffixes of a paginated operation's exported path and query schemas (`ListPetsUrlParams`). */
+  readonly pathSuffix: string
+  readonly querySuffix: string
+}
+
+/** A literal's code as Effect 3's `Schema.Literal` takes it (a number JSON cannot hold is `null`, as 0.2 wrote it). */
+const literal3 = (v: Literal): string =>
+  typeof v === "string" ? escape.stringLiteral(v) : typeof v === "number" && !Number.isFinite(v) ? "null" : String(v)
+
+/** The code Effect 3 (`effect` 3.x's Schema, `@effect/platform` 0.9x) takes: the generator's output of 0.2. */
+export const effect3: Syntax = {
+  effect: 3,
+  literals: (values) => `Schema.Literal(${values.map(literal3).join(", ")})`,
+  union: (members) => `Schema.Union(${members.join(", ")})`,
+  record: (value) => `Schema.Record({ key: Schema.String, value: ${value} })`,
+  suspend: (name) => `Schema.suspend((): Schema.Schema<any> => ${name})`,
+  numberParam: "Schema.NumberFromString",
+  booleanParam: "Schema.BooleanFromString",
+  pathSuffix: "Path",
+  querySuffix: "UrlParams"
+}
+
+/**
+ * The code Effect 4 (4.1's `effect/Schema`) takes: `Schema.Literals([…])`, `Schema.Union([…])`,
+ * `Schema.Record(key, value)`. Parameters are the values' own schemas: `effect/http-api` sends
+ * each as a string (its string-tree codec), so a number is `Schema.Number`, not a schema from a
+ * string. A number JSON cannot hold (YAML's `.inf`, `.nan`) is no literal at all.
+ */
+export const effect4: Syntax = {
+  effect: 4,
+  literals: (values) => {
+    const code = values.filter((v) => typeof v !== "number" || Number.isFinite(v)).map((v) =>
+      typeof v === "string" ? escape.stringLiteral(v) : String(v)
+    )
+    return code.length === 0
+      ? "Schema.Never"
+      : code.length === 1
+      ? `Schema.Literal(${code[0]})`
+      : `Schema.Literals([${code.join(", ")}])`
+  },
+  union: (members) => `Schema.Union([${members.join(", ")}])`,
+  record: (value) => `Schema.Record(Schema.String, ${value})`,
+  suspend: (name) => `Schema.suspend((): Schema.Codec<any> => ${name})`,
+  numberParam: "Schema.Number",
+  booleanParam: "Schema.Boolean",
+  pathSuffix: "Params",
+  querySuffix: "Query"
+}
+
+/** The syntax of a line. */
+export const of = (effect: 3 | 4): Syntax => (effect === 3 ? effect3 : effect4)
