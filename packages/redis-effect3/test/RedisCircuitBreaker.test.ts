@@ -6,7 +6,7 @@
  */
 import { it } from "@effect/vitest"
 import { ApiClient, type ApiError, CircuitBreaker, ConnectionPool } from "@steady/client-effect3"
-import { Redis, RedisCircuitBreaker } from "@steady/redis"
+import { Redis, RedisCircuitBreaker } from "@steady/redis-effect3"
 import { TestServer } from "@steady/testing-effect3"
 import { Duration, Effect, Either, Fiber, Layer, Logger, Metric, MetricLabel, Redacted, type Scope } from "effect"
 import { describe, expect } from "vitest"

@@ -7,7 +7,7 @@
  * Arguments: <redis url> <api url>
  */
 import { ApiClient, CircuitBreaker, ConnectionPool } from "@steady/client-effect3"
-import { Redis, RedisCircuitBreaker } from "@steady/redis"
+import { Redis, RedisCircuitBreaker } from "@steady/redis-effect3"
 import { Effect, Either, Layer, Redacted } from "effect"
 import * as Readline from "node:readline"
 

@@ -60,7 +60,7 @@ export const fallbacks: Metric.Metric.Counter<number> = fallback.fallbacksTotal
  * @since 0.2.0
  * @category tags
  */
-export const Redis: Context.Tag<Redis, Redis> = Context.GenericTag<Redis>("@steady/redis/Redis")
+export const Redis: Context.Tag<Redis, Redis> = Context.GenericTag<Redis>("@steady/redis-effect3/Redis")
 
 const shown = (url: string) => {
   try {

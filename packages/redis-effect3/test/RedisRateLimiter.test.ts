@@ -1,6 +1,6 @@
 import { it } from "@effect/vitest"
 import { ApiClient, type ApiError, ConnectionPool, RateLimiter } from "@steady/client-effect3"
-import { Redis, RedisRateLimiter } from "@steady/redis"
+import { Redis, RedisRateLimiter } from "@steady/redis-effect3"
 import { TestServer } from "@steady/testing-effect3"
 import {
   Context,

@@ -4,7 +4,7 @@ import { sourceConditions } from "../../vitest.shared.js"
 export default defineProject({
   ...sourceConditions,
   test: {
-    name: "redis",
+    name: "redis-effect3",
     include: ["test/**/*.test.ts"],
     testTimeout: 30_000
   }

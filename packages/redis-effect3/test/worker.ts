@@ -7,7 +7,7 @@
  * Arguments: <redis url | "local"> <api url> <limit per second> <seconds> <fibers> <burst>
  */
 import { ApiClient, ConnectionPool, RateLimiter } from "@steady/client-effect3"
-import { Redis, RedisRateLimiter } from "@steady/redis"
+import { Redis, RedisRateLimiter } from "@steady/redis-effect3"
 import { Effect, Layer, Metric, MetricLabel, Redacted } from "effect"
 
 import * as Readline from "node:readline"

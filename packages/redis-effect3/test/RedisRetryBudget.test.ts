@@ -4,7 +4,7 @@
  */
 import { it } from "@effect/vitest"
 import { ApiClient, ConnectionPool, Retry } from "@steady/client-effect3"
-import { Redis, RedisRetryBudget } from "@steady/redis"
+import { Redis, RedisRetryBudget } from "@steady/redis-effect3"
 import { TestServer } from "@steady/testing-effect3"
 import { Cause, Effect, Exit, Layer, Logger, Redacted, type Scope } from "effect"
 import { describe, expect } from "vitest"

@@ -15,7 +15,7 @@
  * @example
  * ```ts
  * import { ApiClient, ConnectionPool, Retry, RetryBudget } from "@steady/client-effect3"
- * import { Redis, RedisRetryBudget } from "@steady/redis"
+ * import { Redis, RedisRetryBudget } from "@steady/redis-effect3"
  * import { Effect, Layer } from "effect"
  *
  * const Budget = RedisRetryBudget.layer({ name: "payments", capacity: 200 }).pipe(

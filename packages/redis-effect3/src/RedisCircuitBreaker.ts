@@ -24,7 +24,7 @@
  * @example
  * ```ts
  * import { ApiClient, CircuitBreaker, ConnectionPool } from "@steady/client-effect3"
- * import { Redis, RedisCircuitBreaker } from "@steady/redis"
+ * import { Redis, RedisCircuitBreaker } from "@steady/redis-effect3"
  * import { Effect, Layer } from "effect"
  *
  * const Breaker = RedisCircuitBreaker.layer({ name: "payments", consecutiveFailures: 5 }).pipe(

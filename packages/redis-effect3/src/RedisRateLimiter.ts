@@ -9,7 +9,7 @@
  * @example
  * ```ts
  * import { ApiClient, ConnectionPool, RateLimiter } from "@steady/client-effect3"
- * import { Redis, RedisRateLimiter } from "@steady/redis"
+ * import { Redis, RedisRateLimiter } from "@steady/redis-effect3"
  * import { Effect, Layer } from "effect"
  *
  * // 100 requests a second to the API, for the whole fleet

@@ -1,5 +1,5 @@
 /**
- * @steady/redis: limits shared by a fleet of processes, through Redis.
+ * @steady/redis-effect3: limits shared by a fleet of processes, through Redis, on the Effect 3 line.
  *
  * @since 0.2.0
  */

@@ -4,7 +4,7 @@
  * when it started and stopped.
  * Arguments: <redis url> <emission ms> <burst> <lease> <millis>
  */
-import { Redis, RedisRateLimiter } from "@steady/redis"
+import { Redis, RedisRateLimiter } from "@steady/redis-effect3"
 import { Effect, Redacted } from "effect"
 
 const [url, emission, burst, lease, millis] = process.argv.slice(2)
