@@ -41,16 +41,19 @@ const lineOf = (test: string) =>
   test.startsWith("packages/core/") ? "core" : effect4Of(test) !== undefined ? "Effect 4" : "Effect 3"
 
 /**
- * Runs the named test files: those of the Effect 3 line and the core on the root vitest 3
- * (Node 20), those of the Effect 4 line on their package's vitest 5 (Node 22). Every run goes
- * on when another failed, so `by` says which of them noticed (core, Effect 3, Effect 4).
+ * Runs the named test files: those of the core and of the Effect 3 line on the root vitest 3
+ * (Node 20), each in a run of its own, those of the Effect 4 line on their package's vitest 5
+ * (Node 22). Every run goes on when another failed, so `by` says which of them noticed (core,
+ * Effect 3, Effect 4).
  */
 const vitest = (tests: ReadonlyArray<string>) => {
   const runs: Array<{ readonly by: ReadonlyArray<string>; readonly result: ReturnType<typeof run> }> = []
-  const three = tests.filter((t) => effect4Of(t) === undefined)
-  if (three.length > 0) {
+  // the core's tests and the Effect 3 line's run apart (both on the root vitest 3), so `by` says which noticed
+  for (const line of ["core", "Effect 3"]) {
+    const three = tests.filter((t) => effect4Of(t) === undefined && lineOf(t) === line)
+    if (three.length === 0) continue
     runs.push({
-      by: [...new Set(three.map(lineOf))],
+      by: [line],
       result: run(
         process.execPath,
         [Path.join(root, "node_modules/vitest/vitest.mjs"), "run", "--bail", "1", ...three],

@@ -54,9 +54,9 @@ import type * as Transport from "./Transport.js"
 /**
  * The retry options of 0.1, kept as the shorthand for `Retry.standard(options)`: full jitter
  * over a capped exponential backoff, `U(0, min(cap, base·2ⁿ))`; only transport errors,
- * attempt timeouts and 408/429/500/502/503/504 are retried, never a POST or PATCH that may
- * have reached the server unless it carries an `Idempotency-Key`; `Retry-After` is honoured;
- * a retry never starts if its delay would pass the total deadline.
+ * attempt timeouts and 408/429/500/502/503/504 (and what `retryOn` adds) are retried, never a
+ * POST or PATCH that may have reached the server unless it carries an `Idempotency-Key`;
+ * `Retry-After` is honoured; a retry never starts if its delay would pass the total deadline.
  *
  * @since 0.1.0
  * @category models
@@ -104,7 +104,7 @@ export interface Options {
   readonly timeout?: TimeoutOptions | undefined
   /**
    * The retry policy: `Retry.standard(…)` (the default: 2 retries), `Retry.fromSchedule(…)`,
-   * `Retry.none`; or the shorthands `{ times, base, cap, maxRetryAfter, budget }` (for
+   * `Retry.none`; or the shorthands `{ times, base, cap, maxRetryAfter, budget, retryOn }` (for
    * `Retry.standard`) and `false` (for `Retry.none`). Env: `<PREFIX>_MAX_RETRIES`.
    */
   readonly retry?: Retry.Retry | RetryOptions | false | undefined

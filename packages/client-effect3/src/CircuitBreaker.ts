@@ -227,7 +227,9 @@ export const defaults = internal.defaults
 
 /**
  * The default failure test: `ServerError` (5xx), `TimeoutError`, and a `ConnectionError`
- * that may be the upstream's doing (not a bad URL, a refused origin or a closed pool).
+ * that may be the upstream's doing (the default allow-list: not a bad URL, a refused origin
+ * or a closed pool). It is the breaker's own: a retry policy's `retryOn` does not change it
+ * (a 425 you retry is the server answering, not failing); pass `isFailure` to count more.
  *
  * @since 0.2.0
  * @category guards

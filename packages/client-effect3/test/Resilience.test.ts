@@ -8,10 +8,10 @@ import {
   RateLimiter,
   Resilience
 } from "@steady/client-effect3"
+import * as headers from "@steady/core/RateLimitHeaders"
 import { MockHttpClient, TestServer } from "@steady/testing-effect3"
 import { Cause, Clock, Duration, Effect, Exit, Fiber, Metric, Option, TestClock } from "effect"
 import { describe, expect } from "vitest"
-import * as headers from "../src/internal/rateLimitHeaders.js"
 import { clocked, collectLogs, joinNow, type Seen, timed } from "./util.js"
 
 const base = "https://api.example"

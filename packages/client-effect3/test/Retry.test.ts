@@ -1,7 +1,7 @@
 import { it } from "@effect/vitest"
-import { ApiClient, ApiError } from "@steady/client-effect3"
+import { ApiClient, ApiError, CircuitBreaker, Policy, Retry } from "@steady/client-effect3"
 import { MockHttpClient } from "@steady/testing-effect3"
-import { Duration, Effect, Logger, LogLevel, Option, Random, TestClock } from "effect"
+import { Cause, Duration, Effect, Exit, Logger, LogLevel, Option, Random, Schedule, TestClock } from "effect"
 import { describe, expect } from "vitest"
 import { clocked, joinNow, type Seen, timed } from "./util.js"
 
@@ -311,4 +311,152 @@ describe("retries", () => {
       expect(lines[0]).toContain("delayMillis")
       expect(lines[0]).not.toContain("s3cr3t")
     }))
+})
+
+describe("retryOn: what a user adds to the transient failures", () => {
+  /** A GET against `handler`, with the client's retry policy `retry`: the outcome and the requests seen. */
+  const call = (
+    handler: MockHttpClient.Handler,
+    retry: ApiClient.Options["retry"],
+    policies: ReadonlyArray<Policy.Policy> = []
+  ) =>
+    Effect.gen(function*() {
+      const { layer, seen } = timed(handler)
+      const exit = yield* clocked(
+        Effect.exit(Effect.flatMap(ApiClient.make({ baseUrl: base, retry, policies }), (c) => c.get("/x"))).pipe(
+          Effect.provide(layer)
+        )
+      )
+      return { exit, seen }
+    })
+
+  /** An attempt policy that fails the first attempt with a connection failure of `reason`, nothing sent. */
+  const failsOnce = (reason: ApiError.ConnectionReason) => {
+    let n = 0
+    return Policy.make({
+      name: "fails-once",
+      stage: "attempt",
+      wrap: (next) => (request) =>
+        Effect.suspend(() =>
+          ++n === 1
+            ? Effect.fail(
+              new ApiError.ConnectionError({
+                request: Policy.requestInfo(request),
+                attempts: 1,
+                reason,
+                sent: false,
+                detail: ""
+              })
+            )
+            : next(request)
+        )
+    })
+  }
+
+  it.effect("a status added (425) is retried by Retry.standard and Retry.fromSchedule; by default it is sent once", () =>
+    Effect.gen(function*() {
+      const plain = yield* call(MockHttpClient.sequence(425, 200), undefined)
+      expect(plain.exit._tag).toBe("Failure")
+      expect(plain.seen).toHaveLength(1)
+      for (
+        const retry of [
+          Retry.standard({ retryOn: { statuses: [425] } }),
+          Retry.fromSchedule(Schedule.recurs(2), { retryOn: { statuses: [425] } }),
+          { retryOn: { statuses: [425] } }
+        ]
+      ) {
+        const added = yield* call(MockHttpClient.sequence(425, 425, 200), retry)
+        expect(added.exit._tag).toBe("Success")
+        expect(added.seen).toHaveLength(3)
+      }
+    }))
+
+  it.effect("a connection failure added is retried; by default it is not", () =>
+    Effect.gen(function*() {
+      const plain = yield* call(() => 200, undefined, [failsOnce("PoolClosed")])
+      expect(plain.exit._tag).toBe("Failure")
+      expect(Exit.isFailure(plain.exit) && Cause.squash(plain.exit.cause)).toMatchObject({
+        reason: "PoolClosed",
+        attempts: 1
+      })
+      expect(plain.seen).toHaveLength(0)
+      for (
+        const retry of [
+          Retry.standard({ retryOn: { reasons: ["PoolClosed"] } }),
+          Retry.fromSchedule(Schedule.recurs(2), { retryOn: { reasons: ["PoolClosed"] } })
+        ]
+      ) {
+        const added = yield* call(() => 200, retry, [failsOnce("PoolClosed")])
+        expect(added.exit._tag).toBe("Success")
+        expect(added.seen).toHaveLength(1)
+      }
+    }))
+
+  it.effect("the defaults still hold beside an addition: 503 retried, 404 sent once, a POST not replayed", () =>
+    Effect.gen(function*() {
+      const retry = Retry.standard({ retryOn: { statuses: [425], reasons: ["PoolClosed"] } })
+      expect((yield* call(MockHttpClient.sequence(503, 200), retry)).seen).toHaveLength(2)
+      expect((yield* call(() => 404, retry)).seen).toHaveLength(1)
+      const { layer, seen } = timed(() => 425)
+      yield* clocked(
+        Effect.flip(Effect.flatMap(ApiClient.make({ baseUrl: base, retry }), (c) => c.post("/orders"))).pipe(
+          Effect.provide(layer)
+        )
+      )
+      expect(seen).toHaveLength(1)
+    }))
+
+  it.effect("per-call options keep the client's retryOn unless they give their own", () =>
+    Effect.gen(function*() {
+      const { layer, seen } = timed(() => 425)
+      yield* clocked(
+        Effect.gen(function*() {
+          const client = yield* ApiClient.make({ baseUrl: base, retry: { times: 1, retryOn: { statuses: [425] } } })
+          yield* Effect.flip(client.get("/a").pipe(ApiClient.withCallOptions({ retry: { times: 2 } })))
+          yield* Effect.flip(
+            client.get("/b").pipe(ApiClient.withCallOptions({ retry: { retryOn: { statuses: [418] } } }))
+          )
+        }).pipe(Effect.provide(layer))
+      )
+      expect(seen.filter((s) => s.request.path === "/a")).toHaveLength(3)
+      // its own retryOn replaces the client's: 425 is not in it
+      expect(seen.filter((s) => s.request.path === "/b")).toHaveLength(1)
+    }))
+
+  it("isRetryable and isSafeToRetry answer as the retry stage with the same retryOn; the breaker keeps its own test", () => {
+    const tooEarly = ApiError.fromStatus({
+      request: { method: "GET", url: "https://api.example/x" },
+      attempts: 1,
+      status: 425,
+      headers: {},
+      body: "",
+      requestId: Option.none(),
+      retryAfter: Option.none()
+    })
+    const retryOn = { statuses: [425] }
+    expect(ApiError.isRetryable(tooEarly)).toBe(false)
+    expect(ApiError.isRetryable(tooEarly, retryOn)).toBe(true)
+    expect(ApiError.isSafeToRetry(tooEarly, { method: "GET" }, retryOn)).toBe(true)
+    expect(ApiError.isSafeToRetry(tooEarly, { method: "POST" }, retryOn)).toBe(false)
+    expect(CircuitBreaker.isFailure(tooEarly)).toBe(false)
+    const closed = new ApiError.ConnectionError({
+      request: { method: "GET", url: "https://api.example/x" },
+      attempts: 1,
+      reason: "PoolClosed",
+      sent: false,
+      detail: ""
+    })
+    expect(ApiError.isRetryable(closed, { reasons: ["PoolClosed"] })).toBe(true)
+    expect(CircuitBreaker.isFailure(closed)).toBe(false)
+  })
+
+  it("a retryOn that is not statuses and reasons is refused, naming it", () => {
+    expect(() => Retry.standard({ retryOn: { statuses: [42] } })).toThrow(
+      "retry.retryOn.statuses must hold whole numbers from 100 to 599, got 42"
+    )
+    expect(() => Retry.fromSchedule(Schedule.recurs(1), { retryOn: { reasons: [""] } })).toThrow(
+      /retry\.retryOn\.reasons/
+    )
+    expect(Retry.standard().retryOn.statuses.has(425)).toBe(false)
+  })
 })

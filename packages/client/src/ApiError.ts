@@ -18,6 +18,7 @@ import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import type * as SchemaIssue from "effect/SchemaIssue"
 import * as internal from "./internal/errorMessage.js"
+import type * as Retry from "./Retry.js"
 
 /**
  * @since 0.1.0
@@ -531,7 +532,9 @@ export const isRejectedError = (u: unknown): u is RejectedError => isApiError(u)
  * Whether the failure is transient by its kind: a transport error, an attempt timeout, or
  * 408, 429, 500, 502, 503, 504 (a response header `x-should-retry: true|false` overrides the
  * status). It does not look at the method: use `isSafeToRetry` to decide whether to send a
- * request again.
+ * request again. `retryOn` adds statuses and connection failures to the defaults, as the
+ * option of `Retry.standard` does: pass the same value to get the same answer as the retry
+ * stage of a client configured with it.
  *
  * The client's own refusals (`CircuitOpenError`, `BulkheadRejectedError`,
  * `RateLimiterRejectedError`) are not retryable: they exist to shed load, and retrying them
@@ -541,14 +544,16 @@ export const isRejectedError = (u: unknown): u is RejectedError => isApiError(u)
  * @since 0.1.0
  * @category guards
  */
-export const isRetryable = (error: ApiError): boolean => classify.isTransient(error)
+export const isRetryable = (error: ApiError, retryOn?: Retry.RetryOn): boolean =>
+  retryOn === undefined ? classify.isTransient(error) : classify.isTransient(error, classify.rules(retryOn, "retryOn"))
 
 /**
  * Whether `request` may be sent again after `error`, by steady's rules: the failure must be
  * transient (`isRetryable`), and the request idempotent (GET, HEAD, OPTIONS, PUT, DELETE,
  * TRACE, or any method with an `Idempotency-Key` header) unless the error proves it never
  * reached the server (`ConnectionError` with `sent: false`). This is the test to use in a
- * retry of your own; `Retry.fromSchedule` applies it for you.
+ * retry of your own; `Retry.fromSchedule` applies it for you. `retryOn` adds to what is
+ * transient, as the option of `Retry.standard` does.
  *
  * @example
  * ```ts
@@ -573,7 +578,8 @@ export const isRetryable = (error: ApiError): boolean => classify.isTransient(er
  */
 export const isSafeToRetry = (
   error: ApiError,
-  request: { readonly method: string; readonly headers?: Readonly<Record<string, string>> | undefined }
+  request: { readonly method: string; readonly headers?: Readonly<Record<string, string>> | undefined },
+  retryOn?: Retry.RetryOn
 ): boolean => {
   const headers = request.headers
   let keyed = false
@@ -585,7 +591,8 @@ export const isSafeToRetry = (
       }
     }
   }
-  return classify.classify(error, request.method.toUpperCase(), keyed).retry
+  const rules = retryOn === undefined ? classify.defaultRules : classify.rules(retryOn, "retryOn")
+  return classify.classify(error, request.method.toUpperCase(), keyed, rules).retry
 }
 
 /**

@@ -9,14 +9,15 @@
  * - `Retry.none`: one attempt.
  *
  * Whatever the policy, steady's safety rules hold around it: only transient failures are
- * retried (transport errors, attempt timeouts, 408/429/500/502/503/504, `x-should-retry`); a
- * POST or PATCH that may have reached the server is never replayed without an
- * `Idempotency-Key`; a `Retry-After` (or `retry-after-ms`) hint replaces the delay, and one
- * above `maxRetryAfter` fails at once; no retry starts whose delay would pass the total
- * deadline; and every retry is paid from the retry budget.
+ * retried (transport errors, attempt timeouts, 408/429/500/502/503/504, `x-should-retry`, and
+ * what you add with `retryOn`); a POST or PATCH that may have reached the server is never
+ * replayed without an `Idempotency-Key`; a `Retry-After` (or `retry-after-ms`) hint replaces
+ * the delay, and one above `maxRetryAfter` fails at once; no retry starts whose delay would
+ * pass the total deadline; and every retry is paid from the retry budget.
  *
  * @since 0.2.0
  */
+import type * as Classification from "@steady/core/Classification"
 import type * as Duration from "effect/Duration"
 import type * as Schedule from "effect/Schedule"
 import type * as ApiError from "./ApiError.js"
@@ -46,6 +47,39 @@ export type TypeId = typeof TypeId
 export type BudgetOption = false | RetryBudget.Options | RetryBudget.RetryBudget
 
 /**
+ * What a policy retries besides steady's defaults: the defaults are the statuses 408, 429,
+ * 500, 502, 503, 504 and the connection failures `Refused`, `Dns`, `ConnectTimeout`, `Tls`,
+ * `Reset`, `Transport` (plus attempt timeouts, and `x-should-retry` from the server); these
+ * are added to the defaults, never in place of them. The other safety rules still hold: a
+ * POST that may have reached the server is not replayed without an `Idempotency-Key`.
+ *
+ * Only the retry stage reads it. `ApiError.isRetryable` and `ApiError.isSafeToRetry` take the
+ * same value as their last argument; the circuit breaker keeps its own default test (5xx,
+ * timeouts, the default connection failures): a status you retry is not one the breaker
+ * counts unless its `isFailure` says so.
+ *
+ * @example
+ * ```ts
+ * import { Retry } from "@steady/client"
+ *
+ * // 425 Too Early is retried too
+ * const retry = Retry.standard({ retryOn: { statuses: [425] } })
+ * ```
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface RetryOn {
+  /** Statuses retried besides 408, 429, 500, 502, 503, 504. Default: none. */
+  readonly statuses?: ReadonlyArray<number> | undefined
+  /**
+   * Connection failures (`ConnectionError.reason`) retried besides `Refused`, `Dns`,
+   * `ConnectTimeout`, `Tls`, `Reset`, `Transport`. Default: none.
+   */
+  readonly reasons?: ReadonlyArray<ApiError.ConnectionReason | (string & {})> | undefined
+}
+
+/**
  * Options of `Retry.standard` (and of the `retry: { … }` shorthand on `ApiClient.make`).
  *
  * @since 0.2.0
@@ -65,6 +99,11 @@ export interface StandardOptions {
   readonly maxRetryAfter?: Duration.Input | undefined
   /** The retry budget (see `BudgetOption`). Per client: ignored in per-call options. */
   readonly budget?: BudgetOption | undefined
+  /**
+   * Statuses and connection failures retried besides the defaults (see `RetryOn`). Default:
+   * none (408, 429, 500, 502, 503, 504; Refused, Dns, ConnectTimeout, Tls, Reset, Transport).
+   */
+  readonly retryOn?: RetryOn | undefined
 }
 
 /**
@@ -78,6 +117,8 @@ export interface ScheduleOptions {
   readonly maxRetryAfter?: Duration.Input | undefined
   /** As in `StandardOptions`. */
   readonly budget?: BudgetOption | undefined
+  /** As in `StandardOptions`: what is retried besides the defaults, whatever the schedule says. */
+  readonly retryOn?: RetryOn | undefined
 }
 
 /**
@@ -92,6 +133,8 @@ export interface Standard {
   readonly cap: Duration.Duration
   readonly maxRetryAfter: Duration.Duration
   readonly budget: BudgetOption | undefined
+  /** What is transient for this policy: the defaults, plus `retryOn`. */
+  readonly retryOn: Classification.Rules
   /** `base` and `cap` in milliseconds, resolved once. */
   readonly baseMillis: number
   readonly capMillis: number
@@ -107,6 +150,8 @@ export interface FromSchedule {
   readonly schedule: Schedule.Schedule<unknown, ApiError.ApiError>
   readonly maxRetryAfter: Duration.Duration
   readonly budget: BudgetOption | undefined
+  /** What is transient for this policy: the defaults, plus `retryOn`. */
+  readonly retryOn: Classification.Rules
 }
 
 /**

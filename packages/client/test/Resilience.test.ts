@@ -1,10 +1,10 @@
 import { it } from "@effect/vitest"
 import { ApiClient, ApiError, Bulkhead, CircuitBreaker, ConnectionPool, RateLimiter, Resilience } from "@steady/client"
+import * as headers from "@steady/core/RateLimitHeaders"
 import { MockHttpClient, TestServer } from "@steady/testing"
 import { Cause, Clock, Duration, Effect, Exit, Fiber, Metric, Option } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect } from "vitest"
-import * as headers from "../src/internal/rateLimitHeaders.js"
 import { clocked, collectLogs, joinNow, pendingSleeps, type Seen, timed } from "./util.js"
 
 const base = "https://api.example"

@@ -145,18 +145,61 @@ export interface Rules {
 export const defaultRules: Rules = { statuses: transientStatuses, reasons: transientReasons }
 
 /**
- * The default rules with more statuses and reasons: `extend({ statuses: [425] })`.
+ * What a user adds to the default rules: more statuses, more connection failures.
  *
  * @since 0.3.0
  * @category rules
  */
-export const extend = (more: {
+export interface Extension {
+  /** Statuses transient besides 408, 429, 500, 502, 503, 504 (say `[425]`). */
   readonly statuses?: Iterable<number> | undefined
-  readonly reasons?: Iterable<string> | undefined
-}): Rules => ({
+  /** Connection failures (`ConnectionError.reason`) transient besides the default allow-list. */
+  readonly reasons?: Iterable<ConnectionReason | (string & {})> | undefined
+}
+
+/**
+ * The default rules with more statuses and reasons: `extend({ statuses: [425] })`. Unchecked:
+ * see `rules` for an option a user gives.
+ *
+ * @since 0.3.0
+ * @category rules
+ */
+export const extend = (more: Extension): Rules => ({
   statuses: new Set([...transientStatuses, ...(more.statuses ?? [])]),
   reasons: new Set([...transientReasons, ...(more.reasons ?? [])])
 })
+
+/**
+ * The rules of a user's option, checked once: the defaults themselves when it adds nothing
+ * (so nothing is made per client), else `extend(extension)`. A status that is not a whole
+ * number from 100 to 599, or a reason that is not a non-empty string, throws a `RangeError`
+ * that names `name` (say `"retry.retryOn"`).
+ *
+ * @since 0.3.0
+ * @category rules
+ */
+export const rules = (extension: Extension | undefined, name: string): Rules => {
+  if (extension === undefined) return defaultRules
+  if (typeof extension !== "object" || extension === null) {
+    throw new RangeError(`${name} must be { statuses?, reasons? }, got ${String(extension)}`)
+  }
+  const statuses = extension.statuses === undefined ? [] : [...extension.statuses]
+  const reasons = extension.reasons === undefined ? [] : [...extension.reasons]
+  for (const s of statuses) {
+    if (typeof s !== "number" || !Number.isInteger(s) || s < 100 || s > 599) {
+      throw new RangeError(`${name}.statuses must hold whole numbers from 100 to 599, got ${String(s)}`)
+    }
+  }
+  for (const r of reasons) {
+    if (typeof r !== "string" || r === "") {
+      throw new RangeError(`${name}.reasons must hold connection failure reasons (strings), got ${String(r)}`)
+    }
+  }
+  if (statuses.every((s) => transientStatuses.has(s)) && reasons.every((r) => transientReasons.has(r))) {
+    return defaultRules
+  }
+  return extend({ statuses, reasons })
+}
 
 /**
  * Whether a status is transient, with the server's `x-should-retry` header taking precedence

@@ -18,7 +18,22 @@ export * as Classification from "./Classification.js"
 /**
  * @since 0.3.0
  */
+export * as EventStream from "./EventStream.js"
+
+/**
+ * @since 0.3.0
+ */
+export * as Gcra from "./Gcra.js"
+
+/**
+ * @since 0.3.0
+ */
 export * as Limits from "./Limits.js"
+
+/**
+ * @since 0.3.0
+ */
+export * as Lines from "./Lines.js"
 
 /**
  * @since 0.3.0
@@ -28,7 +43,32 @@ export * as LinkHeader from "./LinkHeader.js"
 /**
  * @since 0.3.0
  */
+export * as Messages from "./Messages.js"
+
+/**
+ * @since 0.3.0
+ */
+export * as Ndjson from "./Ndjson.js"
+
+/**
+ * @since 0.3.0
+ */
+export * as RateLimitHeaders from "./RateLimitHeaders.js"
+
+/**
+ * @since 0.3.0
+ */
 export * as Redaction from "./Redaction.js"
+
+/**
+ * @since 0.3.0
+ */
+export * as RetryAfter from "./RetryAfter.js"
+
+/**
+ * @since 0.3.0
+ */
+export * as RetryBudget from "./RetryBudget.js"
 
 /**
  * @since 0.3.0

@@ -57,6 +57,24 @@ describe("Classification", () => {
     expect(Classification.isTransient(status(503), rules)).toBe(true)
   })
 
+  it("a user's option is checked once; one that adds nothing is the defaults themselves", () => {
+    expect(Classification.rules(undefined, "retryOn")).toBe(Classification.defaultRules)
+    expect(Classification.rules({}, "retryOn")).toBe(Classification.defaultRules)
+    expect(Classification.rules({ statuses: [503], reasons: ["Reset"] }, "retryOn")).toBe(Classification.defaultRules)
+    const more = Classification.rules({ statuses: [425], reasons: ["PoolClosed"] }, "retryOn")
+    expect([...more.statuses]).toEqual([408, 429, 500, 502, 503, 504, 425])
+    expect(more.reasons.has("PoolClosed") && more.reasons.has("Refused")).toBe(true)
+    // the defaults are not changed by an extension
+    expect(Classification.transientStatuses.has(425)).toBe(false)
+    for (const bad of [99, 600, 425.5, NaN, "425"]) {
+      expect(() => Classification.rules({ statuses: [bad as number] }, "retry.retryOn"), String(bad)).toThrow(
+        `retry.retryOn.statuses must hold whole numbers from 100 to 599, got ${String(bad)}`
+      )
+    }
+    expect(() => Classification.rules({ reasons: [""] }, "retry.retryOn")).toThrow(/retry.retryOn.reasons/)
+    expect(() => Classification.rules(5 as never, "retry.retryOn")).toThrow(/retry.retryOn must be/)
+  })
+
   it("timeouts: an attempt's is transient, the total deadline's and an idle stream's are not", () => {
     expect(Classification.isTransient({ _tag: "TimeoutError", scope: "attempt" })).toBe(true)
     expect(Classification.isTransient({ _tag: "TimeoutError", scope: "total" })).toBe(false)

@@ -69,5 +69,29 @@ export const effect4 = area("Effect 4 line", [
     find: "if (!failed(e)) return EffectBreakers.success",
     replace: "",
     tests: client4("Persistence")
+  },
+  {
+    id: "e4-retry-on-ignored",
+    promise: "a status or connection failure added with retryOn is retried (Effect 4)",
+    file: `${src4}retryLoop.ts`,
+    find: "    request.headers[\"idempotency-key\"] !== undefined,\n    call.rules\n  )",
+    replace: "    request.headers[\"idempotency-key\"] !== undefined\n  )",
+    tests: client4("Retry")
+  },
+  {
+    id: "e4-retry-on-schedule-dropped",
+    promise: "Retry.fromSchedule retries what its retryOn adds (Effect 4)",
+    file: `${src4}retry.ts`,
+    find: "    retryOn: classify.rules(options.retryOn, \"retry.retryOn\")\n",
+    replace: "    retryOn: classify.defaultRules\n",
+    tests: client4("Retry")
+  },
+  {
+    id: "e4-message-drops-retry-after",
+    promise: "a status error's message gives the server's retry hint (Effect 4's Duration into the core's text)",
+    file: `${src4}errorMessage.ts`,
+    find: "retryAfterMillis: optionMillis(e.retryAfter),",
+    replace: "retryAfterMillis: undefined,",
+    tests: client4("Retry")
   }
 ])

@@ -1,4 +1,4 @@
-import { area, client, src } from "./types.js"
+import { area, client, client4, core, coreTests, src } from "./types.js"
 
 export const policies = area("Resilience policies", [
   // Resilience policies
@@ -101,18 +101,18 @@ export const policies = area("Resilience policies", [
   {
     id: "limiter-keeps-every-key",
     promise: "the limiter's memory store and its record of pauses keep the keys in use, not every key ever seen",
-    file: `${src}rateLimiter.ts`,
-    find: "if (map.size < sweepAt) return",
+    file: `${core}Gcra.ts`,
+    find: "if (map.size < this.sweepAt) return",
     replace: "return",
-    tests: client("Resilience")
+    tests: [...coreTests("Gcra"), ...client("Resilience"), ...client4("Resilience")]
   },
   {
     id: "limiter-drops-live-keys",
     promise: "the memory store drops only the keys whose state is past",
-    file: `${src}rateLimiter.ts`,
-    find: "if (r.granted) tats.set(k, r.tat, (tat) => tat <= now)",
-    replace: "if (r.granted) tats.set(k, r.tat, () => true)",
-    tests: client("Resilience")
+    file: `${core}Gcra.ts`,
+    find: "if (r.granted) this.tats.set(key, r.tat, (tat) => tat <= now)",
+    replace: "if (r.granted) this.tats.set(key, r.tat, () => true)",
+    tests: [...coreTests("Gcra"), ...client("Resilience"), ...client4("Resilience")]
   },
   {
     id: "breaker-keeps-every-circuit",
@@ -133,26 +133,26 @@ export const policies = area("Resilience policies", [
   {
     id: "limiter-ignores-429",
     promise: "a 429 with Retry-After pauses every caller of the key",
-    file: `${src}rateLimitHeaders.ts`,
+    file: `${core}RateLimitHeaders.ts`,
     find: "if (status === 429 && retryAfterMillis !== undefined) consider(retryAfterMillis)",
     replace: "if (false) consider(retryAfterMillis)",
-    tests: client("Resilience")
+    tests: [...coreTests("RateLimitHeaders"), ...client("Resilience"), ...client4("Resilience")]
   },
   {
     id: "limiter-pause-uncapped",
     promise: "a pause the server asks for beyond maxPause is not taken (all three header styles)",
-    file: `${src}rateLimitHeaders.ts`,
+    file: `${core}RateLimitHeaders.ts`,
     find: "if (millis > maxPauseMillis) refusedMillis",
     replace: "if (false) refusedMillis",
-    tests: client("Resilience")
+    tests: [...coreTests("RateLimitHeaders"), ...client("Resilience"), ...client4("Resilience")]
   },
   {
     id: "limiter-pause-cap-exclusive",
     promise: "a pause of exactly maxPause is still taken",
-    file: `${src}rateLimitHeaders.ts`,
+    file: `${core}RateLimitHeaders.ts`,
     find: "if (millis > maxPauseMillis)",
     replace: "if (millis >= maxPauseMillis)",
-    tests: client("Resilience")
+    tests: [...coreTests("RateLimitHeaders"), ...client("Resilience"), ...client4("Resilience")]
   },
   {
     id: "limiter-max-pause-a-day",

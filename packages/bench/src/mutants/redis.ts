@@ -13,7 +13,7 @@ export const redis = area("Fleet (@steady/redis-effect3)", [
   {
     id: "redis-fleet-paused-for-a-day",
     promise: "one response asking for a day does not pause the other processes of the fleet",
-    file: "packages/client-effect3/src/internal/rateLimitHeaders.ts",
+    file: "packages/core/src/RateLimitHeaders.ts",
     find: "if (millis > maxPauseMillis) refusedMillis",
     replace: "if (false) refusedMillis",
     tests: ["packages/redis-effect3/test/RedisRateLimiter.test.ts"]

@@ -62,18 +62,18 @@ export const retry = area("Retry", [
   {
     id: "budget-overfills",
     promise: "the budget never exceeds its capacity",
-    file: `${src}retryBudget.ts`,
+    file: `${core}RetryBudget.ts`,
     find: "this.set(Math.min(this.options.capacity, this.current + refund))",
     replace: "this.set(this.current + refund)",
-    tests: client("Pipeline", "Retry")
+    tests: [...coreTests("RetryBudget"), ...client("Pipeline", "Retry"), ...client4("Pipeline", "Retry")]
   },
   {
     id: "timeout-retry-cheap",
     promise: "a retry after a timeout costs timeoutRetryCost",
-    file: `${src}retryBudget.ts`,
+    file: `${core}RetryBudget.ts`,
     find: "afterTimeout ? this.options.timeoutRetryCost : this.options.retryCost",
     replace: "this.options.retryCost",
-    tests: client("Pipeline", "Retry")
+    tests: [...coreTests("RetryBudget"), ...client("Pipeline", "Retry"), ...client4("Pipeline", "Retry")]
   },
   {
     id: "budget-refunds-at-once",
@@ -90,5 +90,39 @@ export const retry = area("Retry", [
     find: "Effect.fail(totalTimeout(request, n))",
     replace: "Effect.fail(totalTimeout(request, ++n))",
     tests: client("Pipeline")
+  },
+  // retryOn: what a user adds to the transient failures
+  {
+    id: "retry-on-ignored",
+    promise: "a status or connection failure added with retryOn is retried",
+    file: `${src}retryLoop.ts`,
+    find: "    request.headers[\"idempotency-key\"] !== undefined,\n    call.rules\n  )",
+    replace: "    request.headers[\"idempotency-key\"] !== undefined\n  )",
+    tests: client("Retry")
+  },
+  {
+    id: "retry-on-not-inherited",
+    promise: "per-call retry options keep the client's retryOn unless they give their own",
+    file: `${src}retry.ts`,
+    find: ": inherited?.retryOn ?? classify.defaultRules,",
+    replace: ": classify.defaultRules,",
+    tests: client("Retry")
+  },
+  {
+    id: "retry-on-schedule-dropped",
+    promise: "Retry.fromSchedule retries what its retryOn adds",
+    file: `${src}retry.ts`,
+    find: "    retryOn: classify.rules(options.retryOn, \"retry.retryOn\")\n",
+    replace: "    retryOn: classify.defaultRules\n",
+    tests: client("Retry")
+  },
+  {
+    id: "is-retryable-ignores-retry-on",
+    promise: "ApiError.isRetryable answers as the retry stage with the same retryOn",
+    file: "packages/client-effect3/src/ApiError.ts",
+    find:
+      "retryOn === undefined ? classify.isTransient(error) : classify.isTransient(error, classify.rules(retryOn, \"retryOn\"))",
+    replace: "classify.isTransient(error)",
+    tests: client("Retry")
   }
 ])

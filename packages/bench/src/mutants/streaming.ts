@@ -1,4 +1,4 @@
-import { area, client, src } from "./types.js"
+import { area, client, client4, core, coreTests, src } from "./types.js"
 
 export const streaming = area("Streaming, uploads, pagination", [
   // Bodies: streaming, uploads, pagination
@@ -29,34 +29,34 @@ export const streaming = area("Streaming, uploads, pagination", [
   {
     id: "sse-id-before-dispatch",
     promise: "a reconnection resumes after the last whole event, not a half-received one",
-    file: `${src}sse.ts`,
+    file: `${core}EventStream.ts`,
     find: "if (!value.includes(\"\\u0000\")) this.idBuffer = value",
     replace: "if (!value.includes(\"\\u0000\")) this.idBuffer = this.state.lastEventId = value",
-    tests: client("Sse")
+    tests: [...coreTests("Streams"), ...client("Sse"), ...client4("Sse")]
   },
   {
     id: "sse-crlf-split-two-ends",
     promise: "a CRLF cut between two chunks is one line end in an event stream",
-    file: `${src}streaming.ts`,
-    find: "if (i + 1 === text.length) skipLf = true",
-    replace: "if (i + 1 === text.length) skipLf = false",
-    tests: client("Sse")
+    file: `${core}Lines.ts`,
+    find: "if (i + 1 === text.length) this.skipLf = true",
+    replace: "if (i + 1 === text.length) this.skipLf = false",
+    tests: [...coreTests("Streams"), ...client("Sse"), ...client4("Sse")]
   },
   {
     id: "ndjson-crlf-split-keeps-cr",
     promise: "a CRLF cut between two chunks is one line end in NDJSON (the CR is not part of the line)",
-    file: `${src}streaming.ts`,
-    find: "if (!options.bareCr && line.endsWith(\"\\r\")) line = line.slice(0, -1)",
-    replace: "if (!options.bareCr && i > start && text.charCodeAt(i - 1) === 13) line = line.slice(0, -1)",
-    tests: client("Sse")
+    file: `${core}Lines.ts`,
+    find: "if (!this.bareCr && line.endsWith(\"\\r\")) line = line.slice(0, -1)",
+    replace: "if (!this.bareCr && i > start && text.charCodeAt(i - 1) === 13) line = line.slice(0, -1)",
+    tests: [...coreTests("Streams"), ...client("Sse"), ...client4("Sse")]
   },
   {
     id: "ndjson-line-numbers-skip-blank",
     promise: "an NDJSON error's line number counts blank lines",
-    file: `${src}streaming.ts`,
-    find: "Stream.filter(Stream.zipWithIndex(text), ([line]) => line.trim() !== \"\")",
-    replace: "Stream.zipWithIndex(Stream.filter(text, (line) => line.trim() !== \"\"))",
-    tests: client("Sse")
+    file: `${core}Ndjson.ts`,
+    find: "      this.number++\n      if (text.trim() === \"\") continue\n",
+    replace: "      if (text.trim() === \"\") continue\n      this.number++\n",
+    tests: [...coreTests("Streams"), ...client("Sse"), ...client4("Sse")]
   },
   {
     id: "lines-dropped-before-too-long",
@@ -70,74 +70,74 @@ export const streaming = area("Streaming, uploads, pagination", [
   {
     id: "sse-retry-seconds",
     promise: "the server's retry: is in milliseconds",
-    file: `${src}sse.ts`,
+    file: `${core}EventStream.ts`,
     find: "this.state.retry = Number(value)",
     replace: "this.state.retry = Number(value) * 1000",
-    tests: client("Sse")
+    tests: [...coreTests("Streams"), ...client("Sse"), ...client4("Sse")]
   },
   {
     id: "sse-retry-no-floor",
     promise: "retry: 0 waits minReconnectDelay, not nothing (no reconnect storm)",
-    file: `${src}sse.ts`,
+    file: `${core}EventStream.ts`,
     find: "const base = Math.max(settings.minMillis, serverRetry ?? settings.delayMillis)",
     replace: "const base = serverRetry ?? settings.delayMillis",
-    tests: client("Sse")
+    tests: [...coreTests("Streams"), ...client("Sse"), ...client4("Sse")]
   },
   {
     id: "sse-retry-no-cap",
     promise: "a huge retry: waits maxReconnectDelay, not forever",
-    file: `${src}sse.ts`,
+    file: `${core}EventStream.ts`,
     find: "return Math.min(settings.maxMillis, base * 2 ** Math.min(quick, 32))",
     replace: "return base * 2 ** Math.min(quick, 32)",
-    tests: client("Sse")
+    tests: [...coreTests("Streams"), ...client("Sse"), ...client4("Sse")]
   },
   {
     id: "sse-backoff-flat",
     promise: "each quick reconnection in a row waits twice as long as the one before",
-    file: `${src}sse.ts`,
+    file: `${core}EventStream.ts`,
     find: "return Math.min(settings.maxMillis, base * 2 ** Math.min(quick, 32))",
     replace: "return Math.min(settings.maxMillis, base)",
-    tests: client("Sse")
+    tests: [...coreTests("Streams"), ...client("Sse"), ...client4("Sse")]
   },
   {
     id: "sse-count-resets-on-events",
     promise: "a connection that brings events but breaks at once does not start the reconnect count again",
-    file: `${src}sse.ts`,
-    find: "const inARow = now - opened >= settings.resetAfterMillis ? 0 : quick",
-    replace: "const inARow = now - opened >= 0 ? 0 : quick",
-    tests: client("Sse")
+    file: `${core}EventStream.ts`,
+    find: "now - openedAt >= settings.resetAfterMillis ? 0 : quick",
+    replace: "now - openedAt >= 0 ? 0 : quick",
+    tests: [...coreTests("Streams"), ...client("Sse"), ...client4("Sse")]
   },
   {
     id: "sse-count-never-resets",
     promise: "a connection that stayed open reconnectResetAfter starts the reconnect count again",
-    file: `${src}sse.ts`,
-    find: "const inARow = now - opened >= settings.resetAfterMillis ? 0 : quick",
-    replace: "const inARow = quick",
-    tests: client("Sse")
+    file: `${core}EventStream.ts`,
+    find: "now - openedAt >= settings.resetAfterMillis ? 0 : quick",
+    replace: "quick",
+    tests: [...coreTests("Streams"), ...client("Sse"), ...client4("Sse")]
   },
   {
     id: "sse-pending-event-unbounded",
     promise: "data lines without a blank line fail with TooLarge at maxResponseBytes, not grow without bound",
-    file: `${src}sse.ts`,
+    file: `${core}EventStream.ts`,
     find: "if (this.size > this.maxChars) return tooLarge",
     replace: "",
-    tests: client("Sse")
+    tests: [...coreTests("Streams"), ...client("Sse"), ...client4("Sse")]
   },
   {
     id: "sse-id-not-encoded",
     promise: "a non-ASCII event id is sent as UTF-8 bytes, and the stream resumes",
-    file: `${src}sse.ts`,
+    file: `${core}EventStream.ts`,
     find: "if (printableAscii.test(id)) return id",
     replace: "return id",
-    tests: client("Sse")
+    tests: [...coreTests("Streams"), ...client("Sse"), ...client4("Sse")]
   },
   {
     id: "sse-id-control-sent",
     promise: "an event id with a control character is left out of Last-Event-ID, with a warning",
-    file: `${src}sse.ts`,
+    file: `${core}EventStream.ts`,
     find: "if (unsendable.test(id)) return undefined",
     replace: "",
-    tests: client("Sse")
+    tests: [...coreTests("Streams"), ...client("Sse"), ...client4("Sse")]
   },
   {
     id: "raw-stream-replayable",

@@ -5,13 +5,13 @@
  * @internal
  */
 import * as redact from "@steady/core/Redaction"
+import * as RetryAfter from "@steady/core/RetryAfter"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as ApiError from "../ApiError.js"
 import type * as Policy from "../Policy.js"
 import * as policy from "./policy.js"
-import { parseRetryAfter } from "./retryAfter.js"
 import { errorBodyLimit } from "./transportFailure.js"
 
 const utf8 = new TextDecoder()
@@ -64,7 +64,7 @@ export const statusError = (
     requestId = headerValue(response.headers, name)
     if (requestId !== undefined) break
   }
-  const retryAfter = parseRetryAfter(
+  const retryAfter = RetryAfter.parse(
     headerValue(response.headers, "retry-after-ms"),
     headerValue(response.headers, "retry-after"),
     request.clock.unsafeCurrentTimeMillis()

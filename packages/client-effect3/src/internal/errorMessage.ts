@@ -1,85 +1,56 @@
-import * as StatusText from "@steady/core/StatusText"
+/**
+ * The message of each member of the union: the core writes the text (`@steady/core/Messages`)
+ * from the member's plain fields; this line turns its Options and Durations into them.
+ *
+ * @internal
+ */
+import * as Messages from "@steady/core/Messages"
 import * as Duration from "effect/Duration"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import type * as ApiError from "../ApiError.js"
 
-const attemptsText = (n: number) => `${n} attempt${n === 1 ? "" : "s"}`
+const optionMillis = (o: Option.Option<Duration.Duration>): number | undefined =>
+  Option.isSome(o) ? Duration.toMillis(o.value) : undefined
 
 /** @internal */
-export const statusMessage = (e: ApiError.StatusError): string => {
-  const text = StatusText.reasonPhrase(e.status)
-  const parts: Array<string> = []
-  if (Option.isSome(e.requestId)) parts.push(`request id ${e.requestId.value}`)
-  if (Option.isSome(e.retryAfter)) parts.push(`retry after ${Duration.format(e.retryAfter.value)}`)
-  parts.push(attemptsText(e.attempts))
-  return `${e.request.method} ${e.request.url} failed: ${e.status}${text ? " " + text : ""} (${parts.join("; ")})`
-}
+export const statusMessage = (e: ApiError.StatusError): string =>
+  Messages.status({
+    request: e.request,
+    status: e.status,
+    requestId: Option.getOrUndefined(e.requestId),
+    retryAfterMillis: optionMillis(e.retryAfter),
+    attempts: e.attempts
+  })
 
 /** @internal */
-export const authenticationMessage = (e: ApiError.AuthenticationError): string => {
-  if (e.source !== "token-endpoint") return statusMessage(e)
-  const oauth = e.oauthError === undefined
-    ? ""
-    : `: ${e.oauthError.error}${e.oauthError.description === undefined ? "" : ` (${e.oauthError.description})`}`
-  return `${e.request.method} ${e.request.url} failed: credentials could not be obtained: ${e.detail ?? ""}${oauth}` +
-    ` (${attemptsText(e.attempts)})`
-}
-
-const reasonTexts: Record<ApiError.ConnectionReason, string> = {
-  Refused: "connection refused",
-  Dns: "host name not found",
-  ConnectTimeout: "connection not established in time",
-  Tls: "TLS handshake failed",
-  Reset: "connection closed before the response was complete",
-  Transport: "transport error",
-  InvalidUrl: "invalid URL",
-  InvalidRequest: "invalid request",
-  OriginNotAllowed: "origin not allowed",
-  PoolClosed: "the connection pool is closed"
-}
-
-/** @internal */
-export const connectionMessage = (e: ApiError.ConnectionError): string =>
-  `${e.request.method} ${e.request.url} failed: ${reasonTexts[e.reason]}` +
-  ` (${e.sent ? "may have reached the server" : "not sent"}; ${attemptsText(e.attempts)})` +
-  (e.detail === "" ? "" : `: ${e.detail}`)
-
-/** @internal */
-export const timeoutMessage = (e: ApiError.TimeoutError): string =>
-  `${e.request.method} ${e.request.url} timed out: ${
-    e.scope === "attempt" ? "attempt timeout" : e.scope === "idle" ? "idle timeout between chunks" : "total deadline"
-  } of ${Duration.format(e.duration)} passed (${attemptsText(e.attempts)})`
-
-/** @internal */
-export const decodeMessage = (e: ApiError.DecodeError): string => {
-  const what = e.reason === "InvalidJson"
-    ? "response body is not valid JSON"
-    : e.reason === "SchemaMismatch"
-    ? "response body does not match the schema"
-    : e.reason === "TooLarge"
-    ? "response body is too large"
-    : "response body could not be read"
-  const excerpt = e.body.length > 200 ? e.body.slice(0, 200) + "…" : e.body
-  return `${e.request.method} ${e.request.url} → ${e.status}: ${what}${e.detail === "" ? "" : `: ${e.detail}`}` +
-    (excerpt === "" ? "" : ` (body: ${JSON.stringify(excerpt)})`)
-}
+export const authenticationMessage = (e: ApiError.AuthenticationError): string =>
+  e.source !== "token-endpoint"
+    ? statusMessage(e)
+    : Messages.credentials({ request: e.request, detail: e.detail, oauthError: e.oauthError, attempts: e.attempts })
 
 /** @internal */
 export const rejectedMessage = (e: ApiError.RejectedError): string => {
-  const head = `${e.request.method} ${e.request.url} refused by the client, not sent: `
   switch (e._tag) {
     case "CircuitOpenError":
-      return head + `circuit breaker ${e.breaker} is ${e.state} for ${e.key}` +
-        ` (retry after ${Duration.format(e.retryAfter)}; ${attemptsText(e.attempts)})`
+      return Messages.circuitOpen({
+        request: e.request,
+        breaker: e.breaker,
+        state: e.state,
+        key: e.key,
+        retryAfterMillis: Duration.toMillis(e.retryAfter),
+        attempts: e.attempts
+      })
     case "BulkheadRejectedError":
-      return head +
-        `bulkhead ${e.bulkhead} ${
-          e.reason === "QueueFull" ? "is full" : "queue wait timed out"
-        } (${e.maxConcurrent} in flight, queue of ${e.maxQueue}; ${attemptsText(e.attempts)})`
+      return Messages.bulkheadRejected(e)
     case "RateLimiterRejectedError":
-      return head + `rate limiter ${e.limiter} has no permit for ${e.key} within its maxWait` +
-        ` (retry after ${Duration.format(e.retryAfter)}; ${attemptsText(e.attempts)})`
+      return Messages.rateLimiterRejected({
+        request: e.request,
+        limiter: e.limiter,
+        key: e.key,
+        retryAfterMillis: Duration.toMillis(e.retryAfter),
+        attempts: e.attempts
+      })
   }
 }
 
@@ -113,11 +84,16 @@ export const message = (e: ApiError.ApiError): string => {
     case "AuthenticationError":
       return authenticationMessage(e)
     case "ConnectionError":
-      return connectionMessage(e)
+      return Messages.connection(e)
     case "TimeoutError":
-      return timeoutMessage(e)
+      return Messages.timeout({
+        request: e.request,
+        scope: e.scope,
+        durationMillis: Duration.toMillis(e.duration),
+        attempts: e.attempts
+      })
     case "DecodeError":
-      return decodeMessage(e)
+      return Messages.decode(e)
     case "CircuitOpenError":
     case "BulkheadRejectedError":
     case "RateLimiterRejectedError":

@@ -4,6 +4,7 @@
  *
  * @internal
  */
+import * as classify from "@steady/core/Classification"
 import * as bounds from "@steady/core/Limits"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -93,6 +94,9 @@ export const standard = (options: Retry.StandardOptions = {}, inherited?: Retry.
       ? duration("retry.maxRetryAfter", options.maxRetryAfter, false)
       : inherited?.maxRetryAfter ?? defaults.maxRetryAfter,
     budget: checkBudget("retry", options.budget ?? inherited?.budget),
+    retryOn: options.retryOn !== undefined
+      ? classify.rules(options.retryOn, "retry.retryOn")
+      : inherited?.retryOn ?? classify.defaultRules,
     baseMillis: Duration.toMillis(base),
     capMillis: Duration.toMillis(cap)
   }
@@ -111,7 +115,8 @@ export const fromSchedule = <Out>(
     maxRetryAfter: options.maxRetryAfter !== undefined
       ? duration("retry.maxRetryAfter", options.maxRetryAfter, false)
       : defaults.maxRetryAfter,
-    budget: checkBudget("retry", options.budget)
+    budget: checkBudget("retry", options.budget),
+    retryOn: classify.rules(options.retryOn, "retry.retryOn")
   }
 }
 

@@ -5,6 +5,8 @@
  *
  * @internal
  */
+import * as Gcra from "@steady/core/Gcra"
+import * as headers from "@steady/core/RateLimitHeaders"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -17,7 +19,6 @@ import { headerValue } from "./attempt.js"
 import * as metrics from "./metrics.js"
 import * as policyInternal from "./policy.js"
 import * as key from "./policyKey.js"
-import * as headers from "./rateLimitHeaders.js"
 import * as retry from "./retry.js"
 import * as trace from "./trace.js"
 
@@ -57,34 +58,6 @@ export const storeFailuresTotal = Metric.counter("steady_rate_limiter_store_fail
   incremental: true
 })
 
-/**
- * One GCRA step: given the key's theoretical arrival time `tat` (0 when new), whether a permit
- * is granted at `now` and after what wait, and the new `tat`. A refusal leaves `tat` as it was.
- *
- * @internal
- */
-export const take = (
-  tat: number,
-  rate: RateLimiter.Rate,
-  now: number,
-  maxWaitMillis: number
-): { readonly granted: boolean; readonly waitMillis: number; readonly tat: number } => {
-  const next = Math.max(tat, now) + rate.emissionMillis
-  const wait = Math.max(0, next - rate.burst * rate.emissionMillis - now)
-  return wait > maxWaitMillis
-    ? { granted: false, waitMillis: wait, tat }
-    : { granted: true, waitMillis: wait, tat: next }
-}
-
-/**
- * The `tat` after a pause until `until`: the first permit after the pause is granted at
- * `until`, the next ones at the configured rate (no burst straight after a pause).
- *
- * @internal
- */
-export const pause = (tat: number, rate: RateLimiter.Rate, until: number): number =>
-  Math.max(tat, until + (rate.burst - 1) * rate.emissionMillis)
-
 /** The memory store's synchronous `take`, so the limiter's fast path allocates no Effect. */
 const syncTake = Symbol.for("@steady/client/RateLimiter/syncTake")
 
@@ -94,43 +67,15 @@ interface MemoryStore extends RateLimiter.Store {
   readonly size: number
 }
 
-/**
- * A map that drops its stale entries once it has grown to twice what was left after the last
- * sweep (at least `floor`): amortised O(1), and bounded by the live entries, not by every key
- * ever seen (a key function of the request may make one per path).
- *
- * @internal
- */
-export const sweeping = <K, V>(floor: number) => {
-  const map = new Map<K, V>()
-  let sweepAt = floor
-  return {
-    map,
-    set(k: K, v: V, stale: (v: V) => boolean) {
-      map.set(k, v)
-      if (map.size < sweepAt) return
-      for (const [key, value] of map) if (stale(value)) map.delete(key)
-      sweepAt = Math.max(floor, map.size * 2)
-    }
-  }
-}
-
 /** @internal */
 export const memoryStore = (): RateLimiter.Store => {
-  // a key whose tat is past is the same as one never seen: those are dropped
-  const tats = sweeping<string, number>(1024)
-  const unsafeTake = (k: string, rate: RateLimiter.Rate, now: number, maxWaitMillis: number) => {
-    const r = take(tats.map.get(k) ?? 0, rate, now, maxWaitMillis)
-    if (r.granted) tats.set(k, r.tat, (tat) => tat <= now)
-    return r
-  }
+  const memory = new Gcra.Memory()
   const store: MemoryStore = {
-    [syncTake]: unsafeTake,
-    take: (k, rate, now, maxWaitMillis) => Effect.sync(() => unsafeTake(k, rate, now, maxWaitMillis)),
-    // a pause follows an answer to a permit taken: the takes sweep
-    pause: (k, rate, until) => Effect.sync(() => void tats.map.set(k, pause(tats.map.get(k) ?? 0, rate, until))),
+    [syncTake]: (k, rate, now, maxWaitMillis) => memory.take(k, rate, now, maxWaitMillis),
+    take: (k, rate, now, maxWaitMillis) => Effect.sync(() => memory.take(k, rate, now, maxWaitMillis)),
+    pause: (k, rate, until) => Effect.sync(() => memory.pause(k, rate, until)),
     get size() {
-      return tats.map.size
+      return memory.size
     }
   }
   return store
@@ -153,7 +98,7 @@ class Impl implements RateLimiter.RateLimiter {
    * caller looks it up at most `maxWait` after its permit was granted; entries older than that
    * (and a minute) are dropped.
    */
-  private readonly pausedAt = sweeping<string, number>(1024)
+  private readonly pausedAt = new Gcra.SweepingMap<string, number>(1024)
   /** The memory store's synchronous take: the fast path allocates no Effect for it. */
   private readonly fast: MemoryStore[typeof syncTake] | undefined
   constructor(readonly options: RateLimiter.Settings) {

@@ -5,6 +5,7 @@
  * @internal
  */
 import * as Backoff from "@steady/core/Backoff"
+import * as classify from "@steady/core/Classification"
 import * as bounds from "@steady/core/Limits"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -94,6 +95,9 @@ export const standard = (options: Retry.StandardOptions = {}, inherited?: Retry.
       ? duration("retry.maxRetryAfter", options.maxRetryAfter, false)
       : inherited?.maxRetryAfter ?? defaults.maxRetryAfter,
     budget: checkBudget("retry", options.budget ?? inherited?.budget),
+    retryOn: options.retryOn !== undefined
+      ? classify.rules(options.retryOn, "retry.retryOn")
+      : inherited?.retryOn ?? classify.defaultRules,
     baseMillis: Duration.toMillis(base),
     capMillis: Duration.toMillis(cap)
   }
@@ -112,7 +116,8 @@ export const fromSchedule = <Out>(
     maxRetryAfter: options.maxRetryAfter !== undefined
       ? duration("retry.maxRetryAfter", options.maxRetryAfter, false)
       : defaults.maxRetryAfter,
-    budget: checkBudget("retry", options.budget)
+    budget: checkBudget("retry", options.budget),
+    retryOn: classify.rules(options.retryOn, "retry.retryOn")
   }
 }
 

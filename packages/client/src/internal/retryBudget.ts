@@ -1,13 +1,10 @@
 /**
- * The retry budget: a token bucket in the style of the AWS SDKs' standard retry mode. A retry
- * takes tokens; a success gives back what its retries took, or `successRefund` when it
- * succeeded at the first try. When the bucket cannot pay, the call fails with its error
- * instead of retrying, so an outage is not multiplied by the retry count.
- *
- * JavaScript runs one fiber step at a time, so plain fields are safe here.
+ * The retry budget: the core's bucket (`@steady/core/RetryBudget`: what a retry takes, what a
+ * success gives back), with this line's metrics, type id and service tag around it.
  *
  * @internal
  */
+import * as Budget from "@steady/core/RetryBudget"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -18,12 +15,7 @@ import type * as RetryBudget from "../RetryBudget.js"
 export const TypeId: typeof RetryBudget.TypeId = Symbol.for("@steady/client/RetryBudget") as typeof RetryBudget.TypeId
 
 /** @internal */
-export const defaults: RetryBudget.Settings = {
-  capacity: 500,
-  retryCost: 5,
-  timeoutRetryCost: 10,
-  successRefund: 1
-}
+export const defaults: RetryBudget.Settings = Budget.defaults
 
 /** Tokens left in each budget, by its `budget` label. @internal */
 export const tokensGauge = Metric.gauge("steady_retry_budget_tokens", {
@@ -38,60 +30,33 @@ export const refusalsTotal = Metric.counter("steady_retry_budget_refusals_total"
 
 let anonymous = 0
 
-class Bucket implements RetryBudget.RetryBudget {
+class Bucket extends Budget.Bucket implements RetryBudget.RetryBudget {
   readonly [TypeId]: typeof TypeId = TypeId
-  private current: number
-  refusals = 0
   /** Only a named budget reports its tokens: a label per anonymous client would grow without bound. */
   private readonly gauge: typeof tokensGauge | undefined
   constructor(
     readonly name: string,
     named: boolean,
-    readonly options: RetryBudget.Settings
+    options: RetryBudget.Settings
   ) {
-    this.current = options.capacity
+    super(options)
     this.gauge = named ? Metric.withAttributes(tokensGauge, { budget: name }) : undefined
-    this.gauge?.updateUnsafe(this.current, Context.empty())
+    this.gauge?.updateUnsafe(this.tokens, Context.empty())
   }
-  get tokens(): number {
-    return this.current
-  }
-  private set(tokens: number) {
-    if (tokens === this.current) return
-    this.current = tokens
+  protected override tokensChanged(tokens: number): void {
     this.gauge?.updateUnsafe(tokens, Context.empty())
   }
-  acquire(afterTimeout: boolean): number | undefined {
-    const cost = afterTimeout ? this.options.timeoutRetryCost : this.options.retryCost
-    if (cost > this.current) {
-      this.refusals++
-      refusalsTotal.updateUnsafe(1, Context.empty())
-      return undefined
-    }
-    this.set(this.current - cost)
-    return cost
-  }
-  release(spent: number): void {
-    if (this.current === this.options.capacity) return
-    const refund = spent > 0 ? spent : this.options.successRefund
-    this.set(Math.min(this.options.capacity, this.current + refund))
+  protected override refused(): void {
+    refusalsTotal.updateUnsafe(1, Context.empty())
   }
   toJSON() {
-    return { _id: "RetryBudget", name: this.name, tokens: this.current, ...this.options }
+    return { _id: "RetryBudget", name: this.name, tokens: this.tokens, ...this.options }
   }
 }
 
 /** @internal */
 export const unsafeMake = (options: RetryBudget.Options = {}): RetryBudget.RetryBudget => {
-  const resolved: { -readonly [K in keyof RetryBudget.Settings]: number } = { ...defaults }
-  for (const key of ["capacity", "retryCost", "timeoutRetryCost", "successRefund"] as const) {
-    const v = options[key]
-    if (v === undefined) continue
-    if (typeof v !== "number" || !(v >= 0) || !Number.isFinite(v)) {
-      throw new RangeError(`RetryBudget: ${key} must be a finite number ≥ 0, got ${String(v)}`)
-    }
-    resolved[key] = v
-  }
+  const resolved = Budget.settings(options)
   return options.name !== undefined
     ? new Bucket(options.name, true, resolved)
     : new Bucket(`client-${++anonymous}`, false, resolved)

@@ -39,6 +39,8 @@ interface Call {
   readonly request: Policy.Request
   readonly budget: RetryBudget.RetryBudget | undefined
   readonly maxRetryAfterMillis: number
+  /** What the policy retries: the defaults, plus its `retryOn`. */
+  readonly rules: classify.Rules
   /** Tokens this call's retries took from the budget. */
   spent: number
   /** Why a retryable failure was not retried, when the error itself should say (a one-shot body). */
@@ -82,7 +84,12 @@ export const gate = (
   delay: () => Effect.Effect<number | undefined>
 ): Effect.Effect<number | undefined> => {
   const request = call.request
-  const verdict = classify.classify(error, request.method, request.headers["idempotency-key"] !== undefined)
+  const verdict = classify.classify(
+    error,
+    request.method,
+    request.headers["idempotency-key"] !== undefined,
+    call.rules
+  )
   if (!verdict.retry) return Effect.succeed(undefined)
   if (body.isOneShot(request.body) && !classify.provedNotSent(error)) {
     // a stream may be readable only once: sending it again could send an empty or partial body
@@ -244,6 +251,7 @@ export const make = (
     request,
     budget,
     maxRetryAfterMillis: Duration.toMillis(retry.maxRetryAfter),
+    rules: retry.retryOn,
     spent: 0
   }
   return retry._tag === "Standard" ? standard(attempt, call, retry) : scheduled(attempt, call, retry)

@@ -6,6 +6,8 @@
  * @internal
  */
 import * as classify from "@steady/core/Classification"
+import type * as Lines from "@steady/core/Lines"
+import * as Ndjson from "@steady/core/Ndjson"
 import { redactUrl } from "@steady/core/Redaction"
 import * as Arr from "effect/Array"
 import * as Channel from "effect/Channel"
@@ -196,59 +198,32 @@ export const mapChunksUntil = <A, B, E, E2>(
   )
 
 /**
- * Splits a UTF-8 body into lines (LF, CRLF; and CR alone when `bareCr`), each at most
- * `maxChars` long; the last line counts even without its terminator. A CRLF cut between two
- * chunks is one line end. A line over the limit fails with `tooLong`, after the lines before it.
+ * The items a core decoder (`@steady/core/Lines`) makes of a body, as the body arrives; a
+ * decoder's "too large" becomes the response's `DecodeError` (`TooLarge`), after the items
+ * before it. `make` is called once per run of the stream.
  *
  * @internal
  */
-export const lines = <E>(
-  body: Stream.Stream<Uint8Array, E>,
-  options: { readonly bareCr: boolean; readonly maxChars: number; readonly tooLong: () => E }
-): Stream.Stream<string, E> =>
+export const decodeWith = <A>(
+  response: HttpClientResponse.HttpClientResponse,
+  body: Stream.Stream<Uint8Array, ApiError.ApiError>,
+  make: () => Lines.Decoder<A>
+): Stream.Stream<A, ApiError.ApiError> =>
   Stream.suspend(() => {
-    const decoder = new TextDecoder("utf-8")
-    let pending = ""
-    let skipLf = false
-    const split = (text: string, out: Array<string>): E | undefined => {
-      let i = 0
-      if (skipLf) {
-        // the CR that ended the last chunk was the first half of a CRLF
-        skipLf = false
-        if (text.charCodeAt(0) === 10) i = 1
-      }
-      let start = i
-      for (; i < text.length; i++) {
-        const c = text.charCodeAt(i)
-        if (c !== 10 && !(options.bareCr && c === 13)) continue
-        let line = pending + text.slice(start, i)
-        pending = ""
-        if (!options.bareCr && line.endsWith("\r")) line = line.slice(0, -1)
-        if (line.length > options.maxChars) return options.tooLong()
-        out.push(line)
-        if (c === 13) {
-          if (i + 1 === text.length) skipLf = true
-          else if (text.charCodeAt(i + 1) === 10) i++
-        }
-        start = i + 1
-      }
-      pending += text.slice(start)
-      return pending.length > options.maxChars ? options.tooLong() : undefined
-    }
+    const decoder = make()
+    const fail = (tooLarge: Lines.TooLarge) => decode.decodeFailure(response, "TooLarge", "", tooLarge.detail)
     return Stream.concat(
-      mapChunksUntil(body, (chunks, out: Array<string>) => {
+      mapChunksUntil(body, (chunks, out: Array<A>) => {
         for (const chunk of chunks) {
-          const error = split(decoder.decode(chunk, { stream: true }), out)
-          if (error !== undefined) return error
+          const tooLarge = decoder.write(chunk, out)
+          if (tooLarge !== undefined) return fail(tooLarge)
         }
         return undefined
       }),
       Stream.suspend(() => {
-        const out: Array<string> = []
-        const error = split(decoder.decode(), out)
-        if (error !== undefined) return Stream.concat(Stream.fromIterable(out), Stream.fail(error))
-        if (pending !== "") out.push(pending)
-        pending = ""
+        const out: Array<A> = []
+        const tooLarge = decoder.end(out)
+        if (tooLarge !== undefined) return Stream.concat(Stream.fromIterable(out), Stream.fail(fail(tooLarge)))
         return Stream.fromIterable(out)
       })
     )
@@ -260,7 +235,7 @@ export const maxLine = (response: HttpClientResponse.HttpClientResponse): number
     ? response.sent.settings.maxResponseBytes
     : 16 * 1024 * 1024
 
-/** Newline-delimited JSON: each non-blank line decoded with `schema`. @internal */
+/** Newline-delimited JSON: each non-blank line decoded with `schema`, named by its number (blank lines count). @internal */
 export const ndjson = <A, RS, E, R>(
   self: Effect.Effect<HttpClientResponse.HttpClientResponse, E, R>,
   schema: Schema.Decoder<A, RS>
@@ -268,13 +243,8 @@ export const ndjson = <A, RS, E, R>(
   withResponse(self, undefined, (response, body) => {
     const decodeLine = decode.jsonTextDecoder(schema)
     const max = maxLine(response)
-    const text = lines(body, {
-      bareCr: false,
-      maxChars: max,
-      tooLong: () => decode.decodeFailure(response, "TooLarge", "", `a line is longer than ${max} characters`)
-    })
     return Stream.mapEffect(
-      Stream.filter(Stream.zipWithIndex(text), ([line]) => line.trim() !== ""),
-      ([line, i]) => decodeLine(response, line, `line ${i + 1}`)
+      decodeWith(response, body, () => new Ndjson.Decoder(max)),
+      (line) => decodeLine(response, line.text, `line ${line.number}`)
     )
   })

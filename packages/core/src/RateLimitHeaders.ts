@@ -2,9 +2,10 @@
  * What a response says about the server's rate limit: requests left and when the window
  * resets, from the IETF draft headers (`RateLimit-Remaining` / `RateLimit-Reset`, and the
  * structured `RateLimit: remaining=…, reset=…` or `…;r=…;t=…`) and the GitHub style
- * (`X-RateLimit-Remaining` / `X-RateLimit-Reset`).
+ * (`X-RateLimit-Remaining` / `X-RateLimit-Reset`), and the pause a response asks of a
+ * client-side rate limiter. The current time is an argument.
  *
- * @internal
+ * @since 0.3.0
  */
 
 /** A reset value above this is an epoch time in seconds (GitHub), below it delta-seconds. */
@@ -24,7 +25,12 @@ const structured = (value: string, names: RegExp): number | undefined => {
   return m === null ? undefined : Number(m[1])
 }
 
-/** @internal */
+/**
+ * What the server says is left of its quota.
+ *
+ * @since 0.3.0
+ * @category models
+ */
 export interface Quota {
   readonly remaining: number
   /** Epoch milliseconds at which the window resets, when the server said. */
@@ -33,9 +39,13 @@ export interface Quota {
 
 /**
  * The quota the headers announce, or `undefined` when they say nothing. `header` returns a
- * header's value by its lower-case name.
+ * header's value by its lower-case name. `RateLimit-*` wins over `X-RateLimit-*`, and both over
+ * the structured `RateLimit` field (`remaining=…, reset=…` or `"policy";r=…;t=…`). A reset of
+ * at least 10⁹ is an epoch time in seconds (GitHub), a smaller one delta-seconds; a reset more
+ * than a day away is dropped as a parse accident.
  *
- * @internal
+ * @since 0.3.0
+ * @category parsing
  */
 export const parse = (header: (name: string) => string | undefined, now: number): Quota | undefined => {
   let remaining = wholeNumber(header("ratelimit-remaining")) ?? wholeNumber(header("x-ratelimit-remaining"))
@@ -59,7 +69,8 @@ export const parse = (header: (name: string) => string | undefined, now: number)
  * `Retry-After`, or an exhausted quota's reset), and the longest pause it asked for beyond
  * `maxPauseMillis`, which is not taken.
  *
- * @internal
+ * @since 0.3.0
+ * @category models
  */
 export interface Pause {
   /** Epoch ms; `undefined` when there is no pause to take. */
@@ -73,9 +84,10 @@ const noPause: Pause = { until: undefined, refusedMillis: undefined }
 /**
  * The pause a response asks for. Each hint (a 429's `Retry-After`, an exhausted quota's reset)
  * longer than `maxPauseMillis` is dropped: one response must not stop every caller for a day.
- * Of the others, the later wins.
+ * Of the others, the later wins. A hint of exactly `maxPauseMillis` is taken.
  *
- * @internal
+ * @since 0.3.0
+ * @category pausing
  */
 export const pauseUntil = (
   status: number,

@@ -1,9 +1,9 @@
 /**
  * Server retry hints: `retry-after-ms` (milliseconds) and `Retry-After` (RFC 9110 §10.2.3:
- * delay-seconds or an HTTP-date in IMF-fixdate, RFC 850 or asctime form). Pure: the
- * current time is an argument.
+ * delay-seconds or an HTTP-date in IMF-fixdate, RFC 850 or asctime form). The current time
+ * is an argument, so the lines read it from their clock.
  *
- * @internal
+ * @since 0.3.0
  */
 
 const months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
@@ -35,9 +35,10 @@ const toMillis = (
 
 /**
  * Parses an HTTP-date to epoch milliseconds, or `undefined` when it is not one of the three
- * forms RFC 9110 allows.
+ * forms RFC 9110 allows. A day the month does not have, or an hour past 23, is not a date.
  *
- * @internal
+ * @since 0.3.0
+ * @category parsing
  */
 export const parseHttpDate = (value: string, nowMillis: number): number | undefined => {
   const s = value.trim()
@@ -59,11 +60,14 @@ export const parseHttpDate = (value: string, nowMillis: number): number | undefi
 
 /**
  * The delay the server asked for, in milliseconds, never negative; `undefined` when there
- * is no usable hint. `retry-after-ms` wins over `Retry-After`; garbage is ignored.
+ * is no usable hint. `retry-after-ms` wins over `Retry-After`; garbage is ignored (a bad
+ * `retry-after-ms` falls back to `Retry-After`). `nowMillis` is the current epoch time, from
+ * which a date is counted.
  *
- * @internal
+ * @since 0.3.0
+ * @category parsing
  */
-export const parseRetryAfter = (
+export const parse = (
   retryAfterMs: string | undefined,
   retryAfter: string | undefined,
   nowMillis: number

@@ -1,6 +1,6 @@
 import * as fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { parseHttpDate, parseRetryAfter } from "../src/internal/retryAfter.js"
+import { parse as parseRetryAfter, parseHttpDate } from "../src/RetryAfter.js"
 
 const days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
 const longDays = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
