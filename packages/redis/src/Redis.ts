@@ -95,7 +95,6 @@ interface Client {
 interface CommandOptions {
   readonly timeout: number
   readonly rejectInFlight: boolean
-  readonly abortSignal: AbortSignal
 }
 
 const reconnect = (retries: number) => Math.min(50 * 2 ** Math.min(retries, 6), 2_000)
@@ -113,14 +112,9 @@ const sendOn =
   (client: Client, timeoutMillis: number) =>
   <A = unknown>(command: string, ...args: ReadonlyArray<string>): Effect.Effect<A, EffectRedis.RedisError> =>
     Effect.tryPromise({
-      try: (signal) =>
-        client.sendCommand([command, ...args], {
-          timeout: timeoutMillis,
-          rejectInFlight: true,
-          abortSignal: signal
-        }) as Promise<
-          A
-        >,
+      // the command's own deadline, also once it is sent (a caller interrupted meanwhile stops
+      // waiting; the command ends by its deadline all the same)
+      try: () => client.sendCommand([command, ...args], { timeout: timeoutMillis, rejectInFlight: true }) as Promise<A>,
       catch: (cause) => new EffectRedis.RedisError({ cause })
     })
 

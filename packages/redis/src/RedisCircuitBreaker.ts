@@ -172,7 +172,7 @@ const makeStore = (options: StoreOptions): Effect.Effect<StoreService, never, Re
       }).pipe(Layer.provide(Layer.succeed(EffectRedis.Redis, redis.redis)))
     )
     const local = yield* Layer.build(EffectCircuitBreaker.layerStoreMemory({ idleTimeToLive: options.idleTimeToLive }))
-    const fallback = new Fallback(`circuit breaker ${name}`, redis.shownUrl, redis.commandTimeoutMillis, retryAfter)
+    const fallback = new Fallback(`circuit breaker ${name}`, redis.shownUrl, retryAfter)
     return withFallback(
       Context.get(remote, EffectCircuitBreaker.CircuitBreakerStore),
       Context.get(local, EffectCircuitBreaker.CircuitBreakerStore),

@@ -147,7 +147,7 @@ export const make = (options: Options): Effect.Effect<SharedRetryBudget, never, 
     const budget = new Shared(name, settings)
     const syncScript = redis.redis.eval(scripts.budgetSync)
     const key = `${redis.prefix}:retry-budget:${name}`
-    const fallback = new Fallback(`retry budget ${name}`, redis.shownUrl, redis.commandTimeoutMillis, retryAfter)
+    const fallback = new Fallback(`retry budget ${name}`, redis.shownUrl, retryAfter)
     const sync = Effect.suspend(() => {
       const now = Date.now()
       if (!fallback.available(now)) return Effect.void

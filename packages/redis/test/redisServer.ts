@@ -17,6 +17,10 @@ export interface RedisServer {
   readonly kill: () => Promise<void>
   /** Starts it again on the same port. */
   readonly restart: () => Promise<void>
+  /** SIGSTOP: the server keeps its connections and answers nothing, as a stalled one does. */
+  readonly freeze: () => void
+  /** SIGCONT: it answers again (what it was sent meanwhile too). */
+  readonly thaw: () => void
 }
 
 export const executable = process.env.REDIS_SERVER ?? "redis-server"
@@ -82,11 +86,19 @@ export const make: Effect.Effect<RedisServer, never, Scope.Scope> = Effect.acqui
         child = start(port)
         await ready(port)
       },
+      freeze: () => void child.kill("SIGSTOP"),
+      thaw: () => void child.kill("SIGCONT"),
       child: () => child
     }
     return server
   }),
-  (server) => Effect.promise(() => stop((server as RedisServer & { child: () => ChildProcess }).child(), "SIGTERM"))
+  (server) =>
+    Effect.promise(() => {
+      const child = (server as RedisServer & { child: () => ChildProcess }).child()
+      // a frozen server ends too
+      child.kill("SIGCONT")
+      return stop(child, "SIGTERM")
+    })
 )
 
 /** One command on a connection of its own (for tests that read or seed keys). */

@@ -32,8 +32,6 @@ export class Fallback {
   constructor(
     readonly store: string,
     readonly shownUrl: string,
-    /** The longest a Redis operation may take before the local policy answers it. */
-    readonly timeoutMillis: number,
     /** How long to answer locally after a failure before Redis is tried again. */
     readonly retryMillis = 1_000,
     /** At most one warning per interval. */
@@ -48,8 +46,8 @@ export class Fallback {
   }
 
   /**
-   * Runs `shared` (bounded by the timeout) unless Redis is known down; on its failure,
-   * `local`. Never fails.
+   * Runs `shared` unless Redis is known down; on its failure, `local`. Never fails. (Each
+   * command is bounded by the connection's `commandTimeout`: a slow Redis fails it.)
    */
   run<A, R>(
     now: number,
@@ -60,7 +58,7 @@ export class Fallback {
       this.counter.updateUnsafe(1, none)
       return local
     }
-    return Effect.matchEffect(Effect.timeout(shared, this.timeoutMillis), {
+    return Effect.matchEffect(shared, {
       onFailure: (cause) => Effect.andThen(this.failed(now, cause), local),
       onSuccess: (a) => (this.down ? Effect.as(this.recovered(), a) : Effect.succeed(a))
     })
