@@ -5,11 +5,13 @@
  * bucket of `burst` tokens, one more every emission interval, updated by one atomic script).
  *
  * On top of Effect's store, two things of steady's own:
- * - **leases**: when the bucket holds `lease` tokens (default 5), a take takes them all at once
- *   and this process hands out the rest without a round-trip. They are the fleet's tokens either
- *   way: leasing never lets the fleet exceed its quota, it only lets one process run ahead of the
- *   others by up to `lease - 1` permits. Without leases every call is a round-trip (see
- *   docs/scaling.md for what that costs);
+ * - **leases**: when the bucket holds `lease` tokens (default 5, at most `burst`), a take takes
+ *   them all at once and this process hands out the rest without a round-trip. One refill at a
+ *   time per key: the callers that find the lease empty wait for it, and those its permits do
+ *   not serve are asked for by the next refill (within the burst). They are the fleet's tokens
+ *   either way: leasing never lets the fleet exceed its quota, it only lets one process run
+ *   ahead of the others (by `lease - 1` permits, or by as many as it had callers waiting at
+ *   once). Without leases every call is a round-trip (docs/scaling.md has the cost);
  * - **a local fallback**: when Redis is down, slow (past the connection's `commandTimeout`) or
  *   unreachable, each process keeps its own local limiter (the same rate, in memory) until
  *   Redis answers again: no call fails because of Redis.
@@ -55,10 +57,13 @@ export interface StoreOptions {
   /** The limiter's name: with the connection's prefix, the namespace of its keys. Required. */
   readonly name: string
   /**
-   * Permits taken from Redis at once when the bucket holds them all now, then handed out by
-   * this process without a round-trip. They are the fleet's permits either way: leasing never
-   * lets the fleet exceed its quota, it only lets one process run ahead of the others by up to
-   * `lease - 1` permits. `1` turns it off (a round-trip per call). Default `5`.
+   * Permits taken from Redis at once when the bucket holds them all now (at most the rate's
+   * `burst`), then handed out by this process without a round-trip; when callers waited for a
+   * refill that did not serve them all, the next asks for as many as they were (within the
+   * burst). They are the fleet's permits either way: leasing never lets the fleet exceed its
+   * quota, it only lets one process run ahead of the others by up to `lease - 1` permits, or as
+   * many as it had callers waiting at once. `1` turns it off (a round-trip per call, on Effect's
+   * store alone). Default `5`.
    */
   readonly lease?: number | undefined
   /** Leased permits not used within this are dropped. Default `1 second`. */
@@ -74,12 +79,25 @@ export interface StoreOptions {
  * @category models
  */
 export interface Store extends RateLimiter.Store {
+  /** Keys this process keeps a lease (or a lease's schedule) for now. */
   readonly leasedKeys: number
 }
 
-interface Lease {
+/** A key as this process knows it. */
+interface Held {
+  /** Leased permits not handed out yet, usable until `expiresAt` (epoch ms). */
   left: number
   expiresAt: number
+  /** When the bucket may hold a lease again, by the last answer: no lease is asked for before. */
+  leaseAt: number
+  /** Callers that waited for the last refill and that its permits did not serve: the next asks for as many. */
+  waited: number
+}
+
+interface Refill {
+  readonly done: Deferred.Deferred<void>
+  /** Callers waiting for it. */
+  waiting: number
 }
 
 const grantedNow: RateLimiter.Permit = { granted: true, waitMillis: 0 }
@@ -108,57 +126,65 @@ export const store = (options: StoreOptions): Effect.Effect<Store, never, Redis>
       Effect.provideService(EffectRateLimiter.RateLimiterStore, buckets)
     )
     const local = RateLimiter.memoryStore()
-    const fallback = new Fallback(`rate limiter ${name}`, redis.shownUrl, redis.commandTimeoutMillis, retryAfter)
+    const fallback = new Fallback(`rate limiter ${name}`, redis.shownUrl, retryAfter)
 
-    const leases = new Map<string, Lease>()
-    /** When the bucket may hold a lease again, by the last answer (epoch ms): no lease is asked for before. */
-    const leaseAt = new Map<string, number>()
-    /** Expired leases are dropped once the map has doubled since the last sweep (one per key in use). */
+    /** What this process knows of each key it takes from with leases (see `Held`). */
+    const held = new Map<string, Held>()
+    /**
+     * One refill of a key's lease at a time: the callers that find the lease empty wait for it,
+     * and the next refill asks for those its permits did not serve.
+     */
+    const refills = new Map<string, Refill>()
+    /** Keys with nothing to remember are dropped once the map has doubled since the last sweep. */
     let sweepAt = 1024
-    const remember = (key: string, held: Lease, now: number) => {
-      leases.set(key, held)
-      if (leases.size < sweepAt) return
-      for (const [k, l] of leases) {
-        if (now >= l.expiresAt || l.left <= 0) {
-          leases.delete(k)
-          leaseAt.delete(k)
+    const heldOf = (key: string, now: number): Held => {
+      let h = held.get(key)
+      if (h !== undefined) return h
+      h = { left: 0, expiresAt: 0, leaseAt: 0, waited: 0 }
+      held.set(key, h)
+      if (held.size >= sweepAt) {
+        for (const [k, x] of held) {
+          if (x !== h && (x.left <= 0 || now >= x.expiresAt) && now >= x.leaseAt && !refills.has(k)) held.delete(k)
         }
+        sweepAt = Math.max(1024, held.size * 2)
       }
-      sweepAt = Math.max(1024, leases.size * 2)
+      return h
     }
-    /** One refill of a key's lease at a time: the callers that find it empty wait for it. */
-    const refills = new Map<string, Deferred.Deferred<void>>()
 
     const fromLease = (key: string, now: number): boolean => {
-      const held = leases.get(key)
-      if (held === undefined || held.left <= 0 || now >= held.expiresAt) return false
-      held.left--
+      const h = held.get(key)
+      if (h === undefined || h.left <= 0 || now >= h.expiresAt) return false
+      h.left--
       return true
     }
 
     /**
-     * Asks for a whole lease when the last answer said the bucket could hold one by now; else
-     * (or when it does not) one permit, as `RateLimiter.effectStore` takes it.
+     * Asks for a whole lease (`lease` permits, or as many as callers waited for the last refill
+     * in vain; never more than the burst) when the last answer said the bucket could hold one by
+     * now; else (or when it does not) one permit, as `RateLimiter.effectStore` takes it.
      */
     const refill = (key: string, rate: RateLimiter.Rate, now: number, maxWaitMillis: number) => {
-      if (lease === 1 || now < (leaseAt.get(key) ?? 0)) return shared.take(key, rate, now, maxWaitMillis)
+      const h = heldOf(key, now)
+      const whole = Math.min(lease, rate.burst)
+      const size = Math.min(Math.max(whole, h.waited), rate.burst)
+      h.waited = 0
+      if (size <= 1 || now < h.leaseAt) return shared.take(key, rate, now, maxWaitMillis)
       return Effect.flatMap(
         buckets.tokenBucket({
           key,
-          tokens: lease,
+          tokens: size,
           limit: rate.burst,
           refillRate: Duration.millis(rate.emissionMillis),
           allowOverflow: false
         }),
         ([remaining, elapsed]): Effect.Effect<RateLimiter.Permit, unknown> => {
           // the tokens the bucket keeps: what is left after the lease, or after one permit
-          const kept = remaining >= 0 ? remaining : remaining + lease - 1
-          leaseAt.set(key, now + Math.max(0, (lease - kept) * rate.emissionMillis - elapsed))
+          const kept = remaining >= 0 ? remaining : remaining + size - 1
+          h.leaseAt = now + Math.max(0, (whole - kept) * rate.emissionMillis - elapsed)
           if (remaining < 0) return shared.take(key, rate, now, maxWaitMillis)
           // the first permit is this call's; the others wait here for the next calls
-          const held = leases.get(key)
-          const left = held !== undefined && now < held.expiresAt ? held.left : 0
-          remember(key, { left: left + lease - 1, expiresAt: now + leaseTtl }, now)
+          h.left = (now < h.expiresAt ? Math.max(0, h.left) : 0) + size - 1
+          h.expiresAt = now + leaseTtl
           return Effect.succeed(grantedNow)
         }
       )
@@ -169,35 +195,46 @@ export const store = (options: StoreOptions): Effect.Effect<Store, never, Redis>
       rate: RateLimiter.Rate,
       now: number,
       maxWaitMillis: number
-    ): Effect.Effect<RateLimiter.Permit> => {
-      if (lease > 1 && fromLease(key, now)) return Effect.succeed(grantedNow)
-      const inflight = refills.get(key)
-      // a refill is on its way: wait for it, then try the lease again (or refill in turn)
-      if (inflight !== undefined && lease > 1) {
-        return Effect.andThen(Deferred.await(inflight), Effect.suspend(() => take(key, rate, now, maxWaitMillis)))
-      }
-      const done = Deferred.makeUnsafe<void>()
-      if (lease > 1) refills.set(key, done)
-      return fallback.run(
-        now,
-        refill(key, rate, now, maxWaitMillis),
-        Effect.orDie(local.take(key, rate, now, maxWaitMillis))
-      ).pipe(Effect.ensuring(Effect.suspend(() => {
-        if (refills.get(key) === done) refills.delete(key)
-        return Deferred.done(done, Exit.void)
-      })))
-    }
+    ): Effect.Effect<RateLimiter.Permit> =>
+      Effect.suspend(() => {
+        if (lease === 1) {
+          return fallback.run(
+            now,
+            shared.take(key, rate, now, maxWaitMillis),
+            Effect.orDie(local.take(key, rate, now, maxWaitMillis))
+          )
+        }
+        if (fromLease(key, now)) return Effect.succeed(grantedNow)
+        const inflight = refills.get(key)
+        // a refill is on its way: wait for it, then try the lease again (or refill in turn)
+        if (inflight !== undefined) {
+          inflight.waiting++
+          return Effect.andThen(Deferred.await(inflight.done), take(key, rate, now, maxWaitMillis))
+        }
+        const current: Refill = { done: Deferred.makeUnsafe<void>(), waiting: 0 }
+        refills.set(key, current)
+        return fallback.run(
+          now,
+          refill(key, rate, now, maxWaitMillis),
+          Effect.orDie(local.take(key, rate, now, maxWaitMillis))
+        ).pipe(Effect.ensuring(Effect.sync(() => {
+          if (refills.get(key) === current) refills.delete(key)
+          // the callers this refill's permits will not serve: the next refill asks for them too
+          const h = held.get(key)
+          if (h !== undefined) h.waited = Math.max(0, current.waiting - Math.max(0, h.left))
+          Deferred.doneUnsafe(current.done, Exit.void)
+        })))
+      })
 
     const self: Store = {
       get leasedKeys() {
-        return leases.size
+        return held.size
       },
       take,
       pause: (key, rate, until) =>
         Effect.flatMap(Clock.currentTimeMillis, (now) => {
           // permits leased before a pause are stale: the server has said to stop
-          leases.delete(key)
-          leaseAt.delete(key)
+          held.delete(key)
           return fallback.run(now, shared.pause(key, rate, until), Effect.orDie(local.pause(key, rate, until)))
         })
     }

@@ -46,6 +46,25 @@ describe.skipIf(!RedisServer.available)("RedisRateLimiter.store", () => {
       expect(b.calls() - before).toBe(3)
     }))
 
+  it.live("callers that waited for a refill in vain are served by the next one: 20 at once in two round-trips, none left over", () =>
+    Effect.gen(function*() {
+      const server = yield* RedisServer.make
+      const a = yield* counted(server.url)
+      const b = yield* counted(server.url)
+      const storeA = yield* RedisRateLimiter.store({ name: "waiters", lease: 5 }).pipe(Effect.provide(a.context))
+      const storeB = yield* RedisRateLimiter.store({ name: "waiters", lease: 5 }).pipe(Effect.provide(b.context))
+      const rate = { emissionMillis: 60_000, burst: 30 }
+      const take = (store: RateLimiter.Store) => Effect.map(store.take("k", rate, Date.now(), 0), (p) => p.granted)
+      // the first refill (a lease of 5) has 19 callers waiting for it, 4 of whom its lease serves:
+      // the next asks for the other 15
+      const granted = yield* Effect.all(Array.from({ length: 20 }, () => take(storeA)), { concurrency: "unbounded" })
+      expect(granted.filter(Boolean)).toHaveLength(20)
+      expect(a.calls()).toBe(2)
+      // a took 20 of the 30, none of them left idle here; b gets the other 10, and no more
+      const other = yield* Effect.all(Array.from({ length: 12 }, () => take(storeB)))
+      expect(other.filter(Boolean)).toHaveLength(10)
+    }))
+
   it.live("lease 1: every take is one round-trip on Effect's store", () =>
     Effect.gen(function*() {
       const server = yield* RedisServer.make
@@ -72,6 +91,32 @@ describe.skipIf(!RedisServer.available)("RedisRateLimiter.store", () => {
       expect(store.leasedKeys).toBeLessThan(1024)
       expect(store.leasedKeys).toBeGreaterThan(0)
     }), 60_000)
+
+  it.live(
+    "keys refused a lease are remembered until the bucket could hold one, not for every key ever seen",
+    () =>
+      Effect.gen(function*() {
+        const server = yield* RedisServer.make
+        const drain = yield* RedisRateLimiter.store({ name: "refused", lease: 10 }).pipe(
+          Effect.provide(yield* Layer.build(connect(server.url)))
+        )
+        const store = yield* RedisRateLimiter.store({ name: "refused", lease: 5 }).pipe(
+          Effect.provide(yield* Layer.build(connect(server.url)))
+        )
+        const rate = { emissionMillis: 1, burst: 10 }
+        // another process leases each key's whole bucket first: this one is refused its lease,
+        // and learns when the bucket could hold one (5 ms later); on the caller's clock, that has
+        // passed by the next key's take (2 s later)
+        const t0 = 1_700_000_000_000
+        for (let i = 0; i < 1100; i++) {
+          yield* drain.take(`k${i}`, rate, t0 + i * 2000, 0)
+          yield* store.take(`k${i}`, rate, t0 + i * 2000, 0)
+        }
+        expect(store.leasedKeys).toBeLessThan(1024)
+        expect(store.leasedKeys).toBeGreaterThan(0)
+      }),
+    60_000
+  )
 
   it.live(
     "under contention, two processes with leases on one key are granted no more than the bucket holds",
@@ -154,6 +199,46 @@ describe.skipIf(!RedisServer.available)("RedisRateLimiter when Redis is down", (
       }
       expect(asks).toEqual([1, 1, 1, 1, 2, 2, 2, 3])
     }))
+
+  it.live(
+    "stalled: a take falls back once the command timeout has passed, and is shared again once Redis answers",
+    () =>
+      Effect.gen(function*() {
+        const redis = yield* RedisServer.make
+        const a = yield* counted(redis.url, "100 millis")
+        const store = yield* RedisRateLimiter.store({ name: "stalled", lease: 5, retryAfter: "1 millis" }).pipe(
+          Effect.provide(a.context)
+        )
+        const rate = { emissionMillis: 1, burst: 1000 }
+        const before = yield* fallbacksOf("rate limiter stalled")
+        // connected, then the server stops answering (its connections stay open)
+        expect((yield* store.take("k", rate, Date.now(), 0)).granted).toBe(true)
+        redis.freeze()
+        // each take is answered locally once its command timed out: bounded here so that a take
+        // left waiting for the stalled server fails with this message, not by vitest's timeout
+        for (let i = 0; i < 3; i++) {
+          const permit = yield* store.take(`stalled-${i}`, rate, Date.now(), 0).pipe(
+            Effect.timeoutOrElse({
+              duration: "5 seconds",
+              orElse: () => Effect.die(new Error("a take waited for a stalled Redis past its command timeout"))
+            })
+          )
+          expect(permit.granted).toBe(true)
+        }
+        expect((yield* fallbacksOf("rate limiter stalled")) - before).toBe(3)
+        redis.thaw()
+        // once it answers, a take is Redis's again, not a fallback (bounded in attempts)
+        let shared = false
+        for (let i = 0; i < 100 && !shared; i++) {
+          yield* Effect.sleep("10 millis")
+          const fallbacks = yield* fallbacksOf("rate limiter stalled")
+          expect((yield* store.take(`again-${i}`, rate, Date.now(), 0)).granted).toBe(true)
+          shared = (yield* fallbacksOf("rate limiter stalled")) === fallbacks
+        }
+        expect(shared).toBe(true)
+      }),
+    30_000
+  )
 
   it.live(
     "killed mid-run: no call fails, limits fall back to local, and are shared again once it is back",
