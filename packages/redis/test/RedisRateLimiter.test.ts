@@ -65,6 +65,25 @@ describe.skipIf(!RedisServer.available)("RedisRateLimiter.store", () => {
       expect(other.filter(Boolean)).toHaveLength(10)
     }))
 
+  it.live("a lease the bucket cannot hold takes nothing from it: its permits are still granted one at a time", () =>
+    Effect.gen(function*() {
+      const server = yield* RedisServer.make
+      const a = yield* counted(server.url)
+      const b = yield* counted(server.url)
+      const storeA = yield* RedisRateLimiter.store({ name: "short", lease: 5 }).pipe(Effect.provide(a.context))
+      const storeB = yield* RedisRateLimiter.store({ name: "short", lease: 5 }).pipe(Effect.provide(b.context))
+      const rate = { emissionMillis: 60_000, burst: 8 }
+      const take = (store: RateLimiter.Store) => Effect.map(store.take("k", rate, Date.now(), 0), (p) => p.granted)
+      // a leases 5 of the 8: 3 are left, fewer than a lease
+      expect(yield* take(storeA)).toBe(true)
+      // b is refused the lease, and is granted the 3 one at a time, and no more
+      const granted = yield* Effect.all(Array.from({ length: 4 }, () => take(storeB)))
+      expect(granted).toEqual([true, true, true, false])
+      // a's 4 leased permits are still a's
+      const leased = yield* Effect.all(Array.from({ length: 5 }, () => take(storeA)))
+      expect(leased).toEqual([true, true, true, true, false])
+    }))
+
   it.live("lease 1: every take is one round-trip on Effect's store", () =>
     Effect.gen(function*() {
       const server = yield* RedisServer.make
@@ -219,7 +238,7 @@ describe.skipIf(!RedisServer.available)("RedisRateLimiter when Redis is down", (
         for (let i = 0; i < 3; i++) {
           const permit = yield* store.take(`stalled-${i}`, rate, Date.now(), 0).pipe(
             Effect.timeoutOrElse({
-              duration: "5 seconds",
+              duration: "2 seconds", // 20 command timeouts: node-redis's own default is 5 s
               orElse: () => Effect.die(new Error("a take waited for a stalled Redis past its command timeout"))
             })
           )

@@ -126,3 +126,74 @@ export const redis = area("Fleet (@steady/redis-effect3)", [
     tests: ["packages/redis-effect3/test/RedisRetryBudget.test.ts"]
   }
 ])
+
+const redis4 = "packages/redis/src/"
+const limiter4 = ["packages/redis/test/RedisRateLimiter.test.ts"]
+
+export const redisEffect4 = area("Fleet (@steady/redis, Effect 4)", [
+  {
+    id: "redis4-lease-over-bucket",
+    promise: "a lease is taken only when the bucket holds all of it now: the fleet never exceeds its quota",
+    file: `${redis4}RedisRateLimiter.ts`,
+    find: "allowOverflow: false",
+    replace: "allowOverflow: true",
+    tests: limiter4
+  },
+  {
+    id: "redis4-refused-lease-kept",
+    promise: "a lease refused still leaves its caller to take one permit, not a lease's worth",
+    file: `${redis4}RedisRateLimiter.ts`,
+    find: "if (remaining < 0) return shared.take(key, rate, now, maxWaitMillis)",
+    replace: "if (remaining < 0) remaining = 0",
+    tests: limiter4
+  },
+  {
+    id: "redis4-waiters-over-asked",
+    promise: "the next refill asks only for the callers the last one did not serve: no leased permit left idle",
+    file: `${redis4}RedisRateLimiter.ts`,
+    find: "h.waited = Math.max(0, current.waiting - Math.max(0, h.left))",
+    replace: "h.waited = current.waiting + 1",
+    tests: limiter4
+  },
+  {
+    id: "redis4-refused-keys-kept",
+    promise: "keys refused a lease are forgotten once the bucket could hold one: the map does not grow with every key",
+    file: `${redis4}RedisRateLimiter.ts`,
+    find: "&& now >= x.leaseAt && !refills.has(k)) held.delete(k)",
+    replace: "&& x.left > 0 && now >= x.leaseAt && !refills.has(k)) held.delete(k)",
+    tests: limiter4
+  },
+  {
+    id: "redis4-stalled-waits",
+    promise: "a stalled Redis fails a command at its commandTimeout, and the store answers locally",
+    file: `${redis4}Redis.ts`,
+    find: "{ timeout: timeoutMillis, rejectInFlight: true }",
+    replace: "{ rejectInFlight: true }",
+    tests: limiter4
+  },
+  {
+    id: "redis4-down-asked-every-call",
+    promise: "a Redis that is down is asked again only after retryAfter, not on every call",
+    file: `${redis4}internal/fallback.ts`,
+    find: "return now >= this.downUntil",
+    replace: "return true",
+    tests: limiter4
+  },
+  {
+    id: "redis4-down-fails-call",
+    promise: "a Redis that is down or killed fails no call: the local limiter answers",
+    file: `${redis4}internal/fallback.ts`,
+    find: "onFailure: (cause) => Effect.andThen(this.failed(now, cause), local),",
+    replace: "onFailure: (cause) => Effect.andThen(this.failed(now, cause), Effect.die(cause)),",
+    tests: limiter4
+  },
+  {
+    id: "redis4-breaker-local-only",
+    promise: "a circuit one process opens is open in the others: the breaker's state is Redis's",
+    file: `${redis4}RedisCircuitBreaker.ts`,
+    find: "Effect.map(remote.admit(key), (admission) => ({ admission })),",
+    replace:
+      "Effect.map(local.admit(key), (admission) => ({ admission: { ...admission, generation: -admission.generation - 1 } })),",
+    tests: ["packages/redis/test/RedisCircuitBreaker.test.ts"]
+  }
+])
