@@ -9,6 +9,6 @@ export default [
   "packages/examples",
   "packages/bench",
   "packages/browser",
-  "packages/redis",
+  "packages/redis-effect3",
   "packages/openapi"
 ]

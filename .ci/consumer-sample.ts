@@ -10,7 +10,7 @@ import {
   Retry,
   RetryBudget
 } from "@steady/client-effect3"
-import { Redis, RedisCircuitBreaker, RedisRateLimiter, RedisRetryBudget } from "@steady/redis"
+import { Redis, RedisCircuitBreaker, RedisRateLimiter, RedisRetryBudget } from "@steady/redis-effect3"
 import { TestServer } from "@steady/testing-effect3"
 import { Effect, Layer, Option, Redacted, Schema } from "effect"
 
@@ -46,7 +46,7 @@ const program = Effect.gen(function*() {
   const viaGeneric = yield* generic.get("/pets/1").pipe(
     ApiClient.json(Schema.Struct({ name: Schema.String, header: Schema.String }))
   )
-  // @steady/redis with no Redis to reach: the fleet limiter falls back to local limits, and the
+  // @steady/redis-effect3 with no Redis to reach: the fleet limiter falls back to local limits, and the
   // call goes through
   // (with the breaker and the retry budget of the fleet too)
   const fleetLimited = yield* Effect.gen(function*() {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The consumer test: packs every package (@steady/core; the Effect 4 line, @steady/client and
 // @steady/testing; the Effect 3 line, @steady/client-effect3 and @steady/testing-effect3;
-// @steady/redis; and @steady/openapi, whose bin generates the pet-store client into each
+// @steady/redis-effect3; and @steady/openapi, whose bin generates the pet-store client into each
 // project, `--effect 3` or `--effect 4`), installs the tarballs into fresh projects outside the workspace with effect (and,
 // on the Effect 3 line, @effect/platform) from the registry, at the lowest and the highest
 // versions the peer ranges allow, compiles a sample program with tsc --strict and without
@@ -78,13 +78,13 @@ try {
       "-w",
       "@steady/testing-effect3",
       "-w",
-      "@steady/redis",
+      "@steady/redis-effect3",
       "-w",
       "@steady/openapi"
     ], root)
   )
   const tarballOf = (name) => Path.join(work, packed.find((p) => p.name === name).filename)
-  const effect3 = ["@steady/core", "@steady/client-effect3", "@steady/testing-effect3", "@steady/redis", "@steady/openapi"]
+  const effect3 = ["@steady/core", "@steady/client-effect3", "@steady/testing-effect3", "@steady/redis-effect3", "@steady/openapi"]
   const tarballs = effect3.map(tarballOf)
   for (const p of packed) {
     const tests = p.files.filter((f) => /(^|\/)test(s)?\/|\.test\.[jt]s$/.test(f.path))

@@ -1,4 +1,4 @@
-// Runs the tests of the Effect 4 packages (packages/client, packages/testing, packages/examples-effect4) on their own vitest 5, under Node 22
+// Runs the tests of the Effect 4 packages (packages/client, packages/testing, packages/redis, packages/examples-effect4) on their own vitest 5, under Node 22
 // (Effect 4 needs Node >= 22.19; the Effect 3 packages stay tested on the root's Node 20).
 // Node 22 comes from .ci/node22.mjs.
 // Extra arguments go to each vitest run (e.g. a test file filter). Exits non-zero if any fails.
@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url"
 import { node22 } from "./node22.mjs"
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..")
-const packages = ["packages/client", "packages/testing", "packages/examples-effect4"]
+const packages = ["packages/client", "packages/testing", "packages/redis", "packages/examples-effect4"]
 
 const run = (command, args, options = {}) => {
   const result = spawnSync(command, args, { stdio: "inherit", ...options })

@@ -54,13 +54,17 @@ const effect4Clients = [
   "effect4-undici@effect4",
   "effect4-fetch",
   "steady@effect4",
-  "steady-generic@effect4"
+  "steady-generic@effect4",
+  "steady-resilient@effect4",
+  "steady-redis@effect4",
+  "steady-redis-lease1@effect4",
+  "steady-redis-all@effect4"
 ]
 const isEffect4 = (name: string) => effect4Clients.includes(name)
 // every client by default; the Redis rows when redis-server is installed
 const names = values.clients !== ""
   ? values.clients.split(",")
-  : [...Object.keys(clients).filter((n) => hasRedis || !n.startsWith("steady-redis")), ...effect4Clients]
+  : [...Object.keys(clients), ...effect4Clients].filter((n) => hasRedis || !n.startsWith("steady-redis"))
 const methods = values.methods.split(",")
 for (const n of names) {
   if (!(n in clients) && !isEffect4(n)) {

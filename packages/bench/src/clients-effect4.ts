@@ -4,7 +4,7 @@
  * client, plain Effect 4 on that fetch client, and raw undici on the same Node, so each line
  * is measured against undici on the Node it runs on.
  */
-import { ApiClient, Auth, ConnectionPool } from "@steady/client"
+import { ApiClient, Auth, CircuitBreaker, ConnectionPool, RateLimiter, Retry, RetryBudget } from "@steady/client"
 import * as Effect from "effect/Effect"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as HttpClient from "effect/http/HttpClient"
@@ -119,5 +119,72 @@ export const clients: Record<string, (origin: string, method: Method) => Client>
     ),
   "steady@effect4": (origin, method) =>
     steadyClient(origin, method, ConnectionPool.layer({ connections: CONNECTIONS })),
-  "steady-generic@effect4": (origin, method) => steadyClient(origin, method, fetchLayer())
+  "steady-generic@effect4": (origin, method) => steadyClient(origin, method, fetchLayer()),
+  // steady@effect4 with a rate limiter and a circuit breaker in memory (a limit high enough never
+  // to wait): what the Redis rows are measured against
+  "steady-resilient@effect4": (origin, method) => redisClient(origin, method, "memory"),
+  // a rate limiter on a local redis-server (the bench starts one: STEADY_BENCH_REDIS_URL), on
+  // Effect's Redis RateLimiterStore: with leases of 5 (the default), and without (a round-trip
+  // per call)
+  "steady-redis@effect4": (origin, method) => redisClient(origin, method, "limiter", 5),
+  "steady-redis-lease1@effect4": (origin, method) => redisClient(origin, method, "limiter", 1),
+  // the limiter (leases of 5), the circuit breaker (Effect's, on its Redis store) and the retry
+  // budget all on Redis: against steady-resilient@effect4
+  "steady-redis-all@effect4": (origin, method) => redisClient(origin, method, "all", 5)
+}
+
+/**
+ * The Redis rows (and their in-memory twin). @steady/redis is loaded only by its own rows, as
+ * the Effect 3 rows load @steady/redis-effect3 (clients.ts says why).
+ */
+function redisClient(origin: string, method: Method, shared: "memory" | "limiter" | "all", lease = 5): Client {
+  const url = process.env.STEADY_BENCH_REDIS_URL
+  if (shared !== "memory" && url === undefined) {
+    throw new Error("steady-redis needs STEADY_BENCH_REDIS_URL (npm run bench starts redis-server)")
+  }
+  let client: Client | undefined
+  const loading = import("@steady/redis").then(({ Redis, RedisCircuitBreaker, RedisRateLimiter, RedisRetryBudget }) => {
+    const limit = { limit: 1_000_000, interval: "1 second", key: "origin" } as const
+    const policies = shared === "memory"
+      ? Layer.mergeAll(
+        RateLimiter.layer(limit),
+        Layer.succeed(RedisCircuitBreaker.RedisCircuitBreaker, CircuitBreaker.unsafeMake()),
+        RetryBudget.layer()
+      )
+      : Layer.mergeAll(
+        RedisRateLimiter.layer({ ...limit, name: "bench", lease }),
+        shared === "all"
+          ? RedisCircuitBreaker.layer({ name: "bench" })
+          : Layer.succeed(RedisCircuitBreaker.RedisCircuitBreaker, CircuitBreaker.unsafeMake()),
+        shared === "all" ? RedisRetryBudget.layer({ name: "bench" }) : RetryBudget.layer()
+      ).pipe(Layer.provide(Redis.layer({ url: Redacted.make(url!), prefix: `bench-${process.pid}` })))
+    return client = effectClient(
+      Layer.mergeAll(
+        ConnectionPool.layer({ connections: CONNECTIONS }),
+        Auth.layerBearer(Redacted.make("bench-token")),
+        policies
+      ),
+      Effect.flatMap(
+        Effect.all([RateLimiter.RateLimiter, RedisCircuitBreaker.RedisCircuitBreaker, RetryBudget.RetryBudget]),
+        ([limiter, breaker, budget]) =>
+          Effect.map(
+            ApiClient.make({
+              baseUrl: origin,
+              // the in-memory twin has both policies; the limiter-only rows the limiter alone
+              policies: shared === "limiter" ? [limiter] : [limiter, breaker],
+              retry: Retry.standard({ budget })
+            }),
+            (api) => {
+              const json = ApiClient.json(Pet)
+              const post = HttpClientRequest.post("/pets").pipe(HttpClientRequest.bodyJsonUnsafe(postBody))
+              return () => (method === "GET" ? json(api.get("/pets/1")) : json(api.execute(post)))
+            }
+          )
+      )
+    )
+  })
+  return {
+    send: () => (client !== undefined ? client.send() : loading.then((c) => c.send())),
+    close: () => loading.then((c) => c.close())
+  }
 }

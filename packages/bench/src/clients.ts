@@ -184,11 +184,12 @@ export const clients: Record<string, (origin: string, method: Method) => Client>
 }
 
 /**
- * @steady/redis is loaded only by its own rows. Imported at the top, it changed how esbuild laid
- * out the bundle, and the steady-generic row measured 12% slower (225.8 → 252.7 µs/req over 10
- * rounds) though it never touches it. An artifact of the bundle, not a cost of the library: run
- * unbundled, steady-generic measured the same with @steady/redis loaded (`--import`) and
- * without (280.8 against 278.4 µs/req, medians of 7; docs/performance.md).
+ * @steady/redis-effect3 is loaded only by its own rows. Imported at the top, it changed how
+ * esbuild laid out the bundle, and the steady-generic row measured 12% slower (225.8 → 252.7
+ * µs/req over 10 rounds) though it never touches it. An artifact of the bundle, not a cost of the
+ * library: run unbundled, steady-generic measured the same with the package (then named
+ * @steady/redis) loaded (`--import`) and without (280.8 against 278.4 µs/req, medians of 7;
+ * docs/performance.md).
  */
 function redisClient(origin: string, method: Method, lease: number, all: boolean): Client {
   const url = process.env.STEADY_BENCH_REDIS_URL
@@ -196,36 +197,38 @@ function redisClient(origin: string, method: Method, lease: number, all: boolean
     throw new Error("steady-redis needs STEADY_BENCH_REDIS_URL (npm run bench starts redis-server)")
   }
   let client: Client | undefined
-  const loading = import("@steady/redis").then(({ Redis, RedisCircuitBreaker, RedisRateLimiter, RedisRetryBudget }) => {
-    const redis = Redis.layer({ url: Redacted.make(url), prefix: `bench-${process.pid}` })
-    const limits = RedisRateLimiter.layer({ name: "bench", limit: 1_000_000, interval: "1 second", lease })
-    const shared = all
-      ? Layer.merge(RedisCircuitBreaker.layer({ name: "bench" }), RedisRetryBudget.layer({ name: "bench" }))
-      : Layer.merge(CircuitBreaker.layer(), RetryBudget.layer())
-    return client = effectClient(
-      Layer.mergeAll(
-        ConnectionPool.layer({ connections: CONNECTIONS }),
-        Auth.layerBearer(Redacted.make("bench-token")),
-        Layer.merge(limits, shared).pipe(Layer.provide(redis))
-      ),
-      Effect.flatMap(
-        Effect.all([RateLimiter.RateLimiter, CircuitBreaker.CircuitBreaker, RetryBudget.RetryBudget]),
-        ([limiter, breaker, budget]) =>
-          Effect.map(
-            ApiClient.make({
-              baseUrl: origin,
-              policies: all ? [limiter, breaker] : [limiter],
-              retry: Retry.standard({ budget })
-            }),
-            (api) => {
-              const json = ApiClient.json(Pet)
-              const post = HttpClientRequest.post("/pets").pipe(HttpClientRequest.bodyUnsafeJson(postBody))
-              return () => (method === "GET" ? json(api.get("/pets/1")) : json(api.execute(post)))
-            }
-          )
+  const loading = import("@steady/redis-effect3").then(
+    ({ Redis, RedisCircuitBreaker, RedisRateLimiter, RedisRetryBudget }) => {
+      const redis = Redis.layer({ url: Redacted.make(url), prefix: `bench-${process.pid}` })
+      const limits = RedisRateLimiter.layer({ name: "bench", limit: 1_000_000, interval: "1 second", lease })
+      const shared = all
+        ? Layer.merge(RedisCircuitBreaker.layer({ name: "bench" }), RedisRetryBudget.layer({ name: "bench" }))
+        : Layer.merge(CircuitBreaker.layer(), RetryBudget.layer())
+      return client = effectClient(
+        Layer.mergeAll(
+          ConnectionPool.layer({ connections: CONNECTIONS }),
+          Auth.layerBearer(Redacted.make("bench-token")),
+          Layer.merge(limits, shared).pipe(Layer.provide(redis))
+        ),
+        Effect.flatMap(
+          Effect.all([RateLimiter.RateLimiter, CircuitBreaker.CircuitBreaker, RetryBudget.RetryBudget]),
+          ([limiter, breaker, budget]) =>
+            Effect.map(
+              ApiClient.make({
+                baseUrl: origin,
+                policies: all ? [limiter, breaker] : [limiter],
+                retry: Retry.standard({ budget })
+              }),
+              (api) => {
+                const json = ApiClient.json(Pet)
+                const post = HttpClientRequest.post("/pets").pipe(HttpClientRequest.bodyUnsafeJson(postBody))
+                return () => (method === "GET" ? json(api.get("/pets/1")) : json(api.execute(post)))
+              }
+            )
+        )
       )
-    )
-  })
+    }
+  )
   return {
     send: () => (client !== undefined ? client.send() : loading.then((c) => c.send())),
     close: () => loading.then((c) => c.close())

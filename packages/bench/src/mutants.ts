@@ -15,7 +15,7 @@ import { openapi } from "./mutants/openapi.js"
 import { policies } from "./mutants/policies.js"
 import { redaction } from "./mutants/redaction.js"
 import { redirects } from "./mutants/redirects.js"
-import { redis } from "./mutants/redis.js"
+import { redis, redisEffect4 } from "./mutants/redis.js"
 import { retry } from "./mutants/retry.js"
 import { streaming } from "./mutants/streaming.js"
 import { transport } from "./mutants/transport.js"
@@ -40,5 +40,6 @@ export const mutants = [
   ...observability,
   ...streaming,
   ...redis,
+  ...redisEffect4,
   ...openapi
 ]

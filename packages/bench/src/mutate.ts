@@ -30,7 +30,7 @@ if (only !== undefined && selected.length !== only.length) {
 }
 
 /** The Effect 4 line's packages: their tests run on their own vitest 5, under Node 22. */
-const effect4Packages = ["packages/client/", "packages/testing/"]
+const effect4Packages = ["packages/client/", "packages/testing/", "packages/redis/"]
 const effect4Of = (test: string) => effect4Packages.find((p) => test.startsWith(p))
 
 const run = (node: string, args: ReadonlyArray<string>, cwd: string) =>

@@ -18,7 +18,7 @@ const sources = [
 ]
 
 // …and so is every ```ts block of an @example in the public modules' doc comments, of both lines.
-const modules = ["client", "testing", "client-effect3", "testing-effect3", "redis"].flatMap((pkg) => {
+const modules = ["client", "testing", "client-effect3", "testing-effect3", "redis-effect3"].flatMap((pkg) => {
   const dir = Path.join(root, "packages", pkg, "src")
   return Fs.readdirSync(dir).filter((f) => f.endsWith(".ts")).map((f) => Path.join(dir, f))
 })

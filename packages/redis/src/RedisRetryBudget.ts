@@ -1,6 +1,8 @@
 /**
  * A retry budget shared by every process of a fleet, through Redis: when an upstream fails,
- * the fleet's retries together are bounded, not each process's on its own.
+ * the fleet's retries together are bounded, not each process's on its own. Effect 4 has no
+ * retry budget, so this is steady's own store (the Effect 3 line's, on Effect's `Redis`
+ * service).
  *
  * Each process keeps a local balance and pays its retries from it without a round-trip. Every
  * `syncInterval` (default 100 ms) it sends what it spent and was refunded since the last sync
@@ -14,7 +16,7 @@
  *
  * @example
  * ```ts
- * import { ApiClient, ConnectionPool, Retry, RetryBudget } from "@steady/client-effect3"
+ * import { ApiClient, ConnectionPool, Retry, RetryBudget } from "@steady/client"
  * import { Redis, RedisRetryBudget } from "@steady/redis"
  * import { Effect, Layer } from "effect"
  *
@@ -29,13 +31,14 @@
  * }).pipe(Effect.provide(Layer.merge(Budget, ConnectionPool.layer())))
  * ```
  *
- * @since 0.2.0
+ * @since 0.3.0
  */
-import * as RetryBudget from "@steady/client-effect3/RetryBudget"
-import * as Duration from "effect/Duration"
+import * as RetryBudget from "@steady/client/RetryBudget"
+import * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as MetricLabel from "effect/MetricLabel"
+import * as Metric from "effect/Metric"
 import type * as Scope from "effect/Scope"
 import { Fallback } from "./internal/fallback.js"
 import * as names from "./internal/names.js"
@@ -43,22 +46,22 @@ import * as scripts from "./internal/scripts.js"
 import { Redis } from "./Redis.js"
 
 /**
- * @since 0.2.0
+ * @since 0.3.0
  * @category models
  */
 export interface Options extends RetryBudget.Options {
-  /** The budget's name: its key in Redis, and the `budget` label of its gauge. Required. */
+  /** The budget's name: its key in Redis, and the `budget` attribute of its gauge. Required. */
   readonly name: string
   /** How often this process sends what it spent and reads the fleet's balance. Default `100 millis`. */
-  readonly syncInterval?: Duration.DurationInput | undefined
+  readonly syncInterval?: Duration.Input | undefined
   /** How long to stay local after Redis failed before asking it again. Default `1 second`. */
-  readonly retryAfter?: Duration.DurationInput | undefined
+  readonly retryAfter?: Duration.Input | undefined
 }
 
 /**
  * A retry budget whose balance is the fleet's.
  *
- * @since 0.2.0
+ * @since 0.3.0
  * @category models
  */
 export interface SharedRetryBudget extends RetryBudget.RetryBudget {
@@ -69,9 +72,7 @@ export interface SharedRetryBudget extends RetryBudget.RetryBudget {
 /** A budget no process uses for an hour is gone: the next one starts full. */
 const KEY_TTL_MILLIS = 3_600_000
 
-type Client = Redis["client"] & {
-  steadyBudgetSync(key: string, delta: number, capacity: number, ttl: number): Promise<string>
-}
+const none = Context.empty()
 
 class Shared implements SharedRetryBudget {
   readonly [RetryBudget.TypeId]: RetryBudget.TypeId = RetryBudget.TypeId
@@ -80,11 +81,11 @@ class Shared implements SharedRetryBudget {
   private current: number
   /** The change since the last sync was sent: what it still has to tell Redis. */
   private pending = 0
-  private readonly labels: ReadonlyArray<MetricLabel.MetricLabel>
+  private readonly gauge: Metric.Metric<number, unknown>
   constructor(readonly name: string, readonly options: RetryBudget.Settings) {
     this.current = options.capacity
-    this.labels = [MetricLabel.make("budget", name)]
-    RetryBudget.metrics.tokens.unsafeUpdate(this.current, this.labels)
+    this.gauge = Metric.withAttributes(RetryBudget.metrics.tokens, { budget: name })
+    this.gauge.updateUnsafe(this.current, none)
   }
   get tokens(): number {
     return this.current
@@ -93,13 +94,13 @@ class Shared implements SharedRetryBudget {
     if (tokens === this.current) return
     this.pending += tokens - this.current
     this.current = tokens
-    RetryBudget.metrics.tokens.unsafeUpdate(tokens, this.labels)
+    this.gauge.updateUnsafe(tokens, none)
   }
   acquire(afterTimeout: boolean): number | undefined {
     const cost = afterTimeout ? this.options.timeoutRetryCost : this.options.retryCost
     if (cost > this.current) {
       this.refusals++
-      RetryBudget.metrics.refusals.unsafeUpdate(1, [])
+      RetryBudget.metrics.refusals.updateUnsafe(1, none)
       return undefined
     }
     this.set(this.current - cost)
@@ -132,7 +133,7 @@ class Shared implements SharedRetryBudget {
  * A shared budget that syncs in the background while its scope is open. Its key is
  * `<prefix>:retry-budget:<name>`. Invalid numbers are defects that name the option.
  *
- * @since 0.2.0
+ * @since 0.3.0
  * @category constructors
  */
 export const make = (options: Options): Effect.Effect<SharedRetryBudget, never, Redis | Scope.Scope> =>
@@ -140,26 +141,23 @@ export const make = (options: Options): Effect.Effect<SharedRetryBudget, never, 
     const redis = yield* Redis
     const name = names.check("RedisRetryBudget", options.name)
     const interval = names.positive("RedisRetryBudget", "syncInterval", options.syncInterval, 100)
+    const retryAfter = names.positive("RedisRetryBudget", "retryAfter", options.retryAfter, 1_000)
     // the local budget checks the numbers (and names a bad one)
     const settings = RetryBudget.unsafeMake(options).options
     const budget = new Shared(name, settings)
-    const client = scripts.define<Client>(redis.client, { steadyBudgetSync: { keys: 1, lua: scripts.budgetSync } })
+    const syncScript = redis.redis.eval(scripts.budgetSync)
     const key = `${redis.prefix}:retry-budget:${name}`
-    const fallback = new Fallback(
-      `retry budget ${name}`,
-      redis.shownUrl,
-      Duration.toMillis(options.retryAfter ?? Duration.seconds(1))
-    )
+    const fallback = new Fallback(`retry budget ${name}`, redis.shownUrl, retryAfter)
     const sync = Effect.suspend(() => {
       const now = Date.now()
       if (!fallback.available(now)) return Effect.void
       const delta = budget.take()
-      return fallback.promise(
+      return fallback.run(
         now,
-        () =>
-          client.steadyBudgetSync(key, delta, settings.capacity, KEY_TTL_MILLIS).then((balance) =>
-            budget.synced(Number(balance))
-          ),
+        Effect.map(
+          syncScript(key, delta, settings.capacity, KEY_TTL_MILLIS),
+          (balance) => budget.synced(Number(balance))
+        ),
         Effect.void
       )
     })
@@ -171,8 +169,8 @@ export const make = (options: Options): Effect.Effect<SharedRetryBudget, never, 
  * Provides a shared budget under the `RetryBudget` tag: every client made in its scope pays
  * its retries from the fleet's balance.
  *
- * @since 0.2.0
+ * @since 0.3.0
  * @category layers
  */
 export const layer = (options: Options): Layer.Layer<RetryBudget.RetryBudget, never, Redis> =>
-  Layer.scoped(RetryBudget.RetryBudget, make(options))
+  Layer.effect(RetryBudget.RetryBudget, make(options))

@@ -1,16 +1,15 @@
 /**
- * The fleet's retry budget on a real redis-server: two budgets on their own connections are two
- * processes as far as Redis can tell.
+ * The fleet's retry budget on a real redis-server (the Effect 3 line's tests, on Effect 4): two
+ * budgets on their own connections are two processes as far as Redis can tell.
  */
 import { it } from "@effect/vitest"
-import { ApiClient, ConnectionPool, Retry } from "@steady/client-effect3"
+import { ApiClient, ConnectionPool, Retry } from "@steady/client"
 import { Redis, RedisRetryBudget } from "@steady/redis"
-import { TestServer } from "@steady/testing-effect3"
-import { Cause, Effect, Exit, Layer, Logger, Redacted, type Scope } from "effect"
+import { TestServer } from "@steady/testing"
+import { Cause, Effect, Exit, Layer, type Scope } from "effect"
 import { describe, expect } from "vitest"
 import * as RedisServer from "./redisServer.js"
-
-const connect = (url: string) => Redis.layer({ url: Redacted.make(url), prefix: "t", commandTimeout: "5 seconds" })
+import { connect, logged } from "./util.js"
 
 interface Process {
   readonly budget: RedisRetryBudget.SharedRetryBudget
@@ -45,7 +44,7 @@ const process_ = (
 const failing = TestServer.make((_, res) => TestServer.json(res, 503, { down: true }))
 
 describe.skipIf(!RedisServer.available)("RedisRetryBudget", () => {
-  it.scopedLive(
+  it.live(
     "the retries one process spent are spent for the others, from their next sync",
     () =>
       Effect.gen(function*() {
@@ -53,9 +52,9 @@ describe.skipIf(!RedisServer.available)("RedisRetryBudget", () => {
         const server = yield* failing
         const [a, b] = yield* Effect.all([1, 2].map(() => process_(redis.url, server.url)))
         // a: two calls, three retries each at 5 tokens; the fourth retry finds 5 left, then 0
-        yield* Effect.either(a.client.get("/x"))
+        yield* Effect.result(a.client.get("/x"))
         expect(a.budget.tokens).toBe(5)
-        yield* Effect.either(a.client.get("/x"))
+        yield* Effect.result(a.client.get("/x"))
         expect(a.budget.tokens).toBe(0)
         expect(server.requests).toHaveLength(4 + 2)
         yield* a.syncs(2)
@@ -70,7 +69,7 @@ describe.skipIf(!RedisServer.available)("RedisRetryBudget", () => {
     60_000
   )
 
-  it.scopedLive(
+  it.live(
     "refunds reach the fleet too, and the balance stays within [0, capacity]",
     () =>
       Effect.gen(function*() {
@@ -96,7 +95,7 @@ describe.skipIf(!RedisServer.available)("RedisRetryBudget", () => {
     60_000
   )
 
-  it.scopedLive(
+  it.live(
     "refunds never lift the fleet's balance past its capacity: the fleet then spends at most the capacity",
     () =>
       Effect.gen(function*() {
@@ -124,20 +123,16 @@ describe.skipIf(!RedisServer.available)("RedisRetryBudget", () => {
     60_000
   )
 
-  it.scopedLive(
+  it.live(
     "Redis unreachable: the budget is local, and no call fails because of Redis",
     () =>
       Effect.gen(function*() {
         const server = yield* failing
         const lines: Array<string> = []
-        const a = yield* process_("redis://127.0.0.1:1", server.url).pipe(
-          Effect.provide(
-            Logger.replace(Logger.defaultLogger, Logger.make(({ message }) => lines.push(String(message))))
-          )
-        )
-        yield* Effect.either(a.client.get("/x"))
-        yield* Effect.either(a.client.get("/x"))
-        yield* Effect.either(a.client.get("/x"))
+        const a = yield* logged(process_("redis://127.0.0.1:1", server.url), lines)
+        yield* Effect.result(a.client.get("/x"))
+        yield* Effect.result(a.client.get("/x"))
+        yield* Effect.result(a.client.get("/x"))
         // 20 tokens: four retries, then none; the calls fail with the server's error
         expect(server.requests).toHaveLength(4 + 2 + 1)
         expect(a.budget.tokens).toBe(0)

@@ -5,7 +5,7 @@
  * Arguments: <redis url> <emission ms> <burst> <lease> <millis>
  */
 import { Redis, RedisRateLimiter } from "@steady/redis"
-import { Effect, Redacted } from "effect"
+import { Effect, Layer, Redacted } from "effect"
 
 const [url, emission, burst, lease, millis] = process.argv.slice(2)
 const program = Effect.gen(function*() {
@@ -22,7 +22,7 @@ const program = Effect.gen(function*() {
   }
   return { granted, refused, start, end: Date.now() }
   // a loaded machine must not turn this into a test of the fallback (a local store's grants)
-}).pipe(Effect.provide(Redis.layer({ url: Redacted.make(url), commandTimeout: "5 seconds" })))
+}).pipe(Effect.provide(Layer.fresh(Redis.layer({ url: Redacted.make(url), commandTimeout: "5 seconds" }))))
 
 console.log(JSON.stringify(await Effect.runPromise(program)))
 process.exit(0)

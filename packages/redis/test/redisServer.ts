@@ -1,13 +1,14 @@
 /**
  * A redis-server of the test's own, on a free loopback port: started for the test, stopped
  * (and its process reaped) when the scope closes; `kill` and `restart` for the tests of a
- * Redis that goes away. Debian's redis-server (.ci/run installs it).
+ * Redis that goes away. Debian's redis-server (.ci/run installs it). The Effect 3 line's helper,
+ * with node-redis for the commands.
  */
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
-import { Redis as IORedis } from "ioredis"
 import { type ChildProcess, spawn, spawnSync } from "node:child_process"
 import * as Net from "node:net"
+import { createClient } from "redis"
 
 export interface RedisServer {
   readonly url: string
@@ -16,6 +17,10 @@ export interface RedisServer {
   readonly kill: () => Promise<void>
   /** Starts it again on the same port. */
   readonly restart: () => Promise<void>
+  /** SIGSTOP: the server keeps its connections and answers nothing, as a stalled one does. */
+  readonly freeze: () => void
+  /** SIGCONT: it answers again (what it was sent meanwhile too). */
+  readonly thaw: () => void
 }
 
 export const executable = process.env.REDIS_SERVER ?? "redis-server"
@@ -81,21 +86,30 @@ export const make: Effect.Effect<RedisServer, never, Scope.Scope> = Effect.acqui
         child = start(port)
         await ready(port)
       },
+      freeze: () => void child.kill("SIGSTOP"),
+      thaw: () => void child.kill("SIGCONT"),
       child: () => child
     }
     return server
   }),
-  (server) => Effect.promise(() => stop((server as RedisServer & { child: () => ChildProcess }).child(), "SIGTERM"))
+  (server) =>
+    Effect.promise(() => {
+      const child = (server as RedisServer & { child: () => ChildProcess }).child()
+      // a frozen server ends too
+      child.kill("SIGCONT")
+      return stop(child, "SIGTERM")
+    })
 )
 
 /** One command on a connection of its own (for tests that read or seed keys). */
 export const command = async (server: RedisServer, ...args: ReadonlyArray<string>): Promise<unknown> => {
-  const client = new IORedis(server.port, "127.0.0.1", { lazyConnect: true, maxRetriesPerRequest: 0 })
+  const client = createClient({ url: server.url, socket: { reconnectStrategy: false, connectTimeout: 5_000 } })
+  client.on("error", () => {})
   try {
     await client.connect()
-    return await client.call(args[0], ...args.slice(1))
+    return await client.sendCommand([...args])
   } finally {
-    client.disconnect()
+    client.destroy()
   }
 }
 

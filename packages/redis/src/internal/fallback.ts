@@ -2,14 +2,15 @@
  * What a fleet-wide store does when Redis is down, slow or unreachable: it answers from its
  * local policy instead, logs once per interval, counts each fallback, and tries Redis again
  * after a short wait (not on every call: a Redis that is down must not add its timeout to
- * each one). The first success after a failure says so in the log.
+ * each one). The first success after a failure says so in the log. (The Effect 3 line's
+ * `internal/fallback.ts`, on Effect 4.)
  *
  * @internal
  */
+import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Metric from "effect/Metric"
-import * as MetricLabel from "effect/MetricLabel"
 import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 
@@ -19,13 +20,15 @@ export const fallbacksTotal = Metric.counter("steady_redis_fallbacks_total", {
   incremental: true
 })
 
+const none = Context.empty()
+
 /** @internal */
 export class Fallback {
   /** Redis is not asked again before this instant (epoch ms). */
   private downUntil = 0
   private down = false
   private lastWarning = -Infinity
-  private readonly labels: ReadonlyArray<MetricLabel.MetricLabel>
+  private readonly counter: Metric.Metric<number, unknown>
   constructor(
     readonly store: string,
     readonly shownUrl: string,
@@ -34,7 +37,7 @@ export class Fallback {
     /** At most one warning per interval. */
     readonly logIntervalMillis = 60_000
   ) {
-    this.labels = [MetricLabel.make("store", store)]
+    this.counter = Metric.withAttributes(fallbacksTotal, { store })
   }
 
   /** Whether Redis may be asked now. */
@@ -42,21 +45,23 @@ export class Fallback {
     return now >= this.downUntil
   }
 
-  /** Runs `shared` unless Redis is known down; on its failure, `local`. Never fails. */
-  run<A>(now: number, shared: Effect.Effect<A, unknown>, local: Effect.Effect<A>): Effect.Effect<A> {
+  /**
+   * Runs `shared` unless Redis is known down; on its failure, `local`. Never fails. (Each
+   * command is bounded by the connection's `commandTimeout`: a slow Redis fails it.)
+   */
+  run<A, R>(
+    now: number,
+    shared: Effect.Effect<A, unknown, R>,
+    local: Effect.Effect<A, never, R>
+  ): Effect.Effect<A, never, R> {
     if (!this.available(now)) {
-      fallbacksTotal.unsafeUpdate(1, this.labels)
+      this.counter.updateUnsafe(1, none)
       return local
     }
     return Effect.matchEffect(shared, {
-      onFailure: (cause) => Effect.zipRight(this.failed(now, cause), local),
+      onFailure: (cause) => Effect.andThen(this.failed(now, cause), local),
       onSuccess: (a) => (this.down ? Effect.as(this.recovered(), a) : Effect.succeed(a))
     })
-  }
-
-  /** `run` for Redis commands: the promise's rejection is the failure that falls back. */
-  promise<A>(now: number, ask: () => Promise<A>, local: Effect.Effect<A>): Effect.Effect<A> {
-    return this.run(now, Effect.tryPromise({ try: ask, catch: (cause) => cause }), local)
   }
 
   /**
@@ -64,7 +69,7 @@ export class Fallback {
    * falls back); a defect would be a bug of the store: logged, and the syncs go on.
    */
   every(millis: number, sync: Effect.Effect<void>): Effect.Effect<void, never, Scope.Scope> {
-    const guarded = Effect.catchAllDefect(
+    const guarded = Effect.catchDefect(
       sync,
       (defect) => Effect.logError(`steady: a ${this.store} sync failed`, defect)
     )
@@ -72,19 +77,30 @@ export class Fallback {
   }
 
   private failed(now: number, cause: unknown): Effect.Effect<void> {
-    fallbacksTotal.unsafeUpdate(1, this.labels)
+    this.counter.updateUnsafe(1, none)
     this.down = true
     this.downUntil = now + this.retryMillis
     if (now - this.lastWarning < this.logIntervalMillis) return Effect.void
     this.lastWarning = now
     return Effect.logWarning(
       `steady: Redis at ${this.shownUrl} failed; ${this.store} is local until it answers`
-    )
-      .pipe(Effect.annotateLogs({ cause: cause instanceof Error ? cause.message : String(cause) }))
+    ).pipe(Effect.annotateLogs({ cause: messageOf(cause) }))
   }
 
   private recovered(): Effect.Effect<void> {
     this.down = false
     return Effect.logInfo(`steady: Redis at ${this.shownUrl} answers again; ${this.store} is shared again`)
   }
+}
+
+/** A failure's message for the log: the innermost `cause` of Effect's store errors, as text. */
+const messageOf = (cause: unknown): string => {
+  let current = cause
+  for (let depth = 0; depth < 4; depth++) {
+    if (typeof current !== "object" || current === null) break
+    const inner = "reason" in current ? current.reason : "cause" in current ? current.cause : undefined
+    if (inner === undefined || inner === null) break
+    current = inner
+  }
+  return current instanceof Error ? current.message : String(current)
 }

@@ -17,12 +17,20 @@ export const check = (owner: string, name: unknown): string => {
 export const positive = (
   owner: string,
   option: string,
-  input: Duration.DurationInput | undefined,
+  input: Duration.Input | undefined,
   fallbackMillis: number
 ): number => {
-  const millis = input === undefined ? fallbackMillis : Duration.toMillis(Duration.decode(input))
+  const millis = input === undefined ? fallbackMillis : Duration.toMillis(Duration.fromInputUnsafe(input))
   if (!(millis > 0) || !Number.isFinite(millis)) {
     throw new RangeError(`${owner}: ${option} must be a positive, finite duration`)
   }
   return millis
+}
+
+/** A whole number option of at least `min`. */
+export const wholeNumber = (owner: string, option: string, n: unknown, min: number): number => {
+  if (typeof n !== "number" || !Number.isInteger(n) || n < min) {
+    throw new RangeError(`${owner}: ${option} must be a whole number ≥ ${min}, got ${String(n)}`)
+  }
+  return n
 }

@@ -1,0 +1,92 @@
+/**
+ * A fleet shares one quota: 4 worker processes, each with 25 fibers, call a loopback API
+ * through steady with a limit of 100 requests a second, for 5 s. On Redis the fleet sends what
+ * one quota allows (±5%); with local limits only, each process sends its own.
+ *
+ * What is asserted is what the code guarantees, measured by the server, not what a fixed wall
+ * window on a loaded machine happens to hold: GCRA grants at most `burst + elapsed / emission`
+ * permits over any span (the workers start at `startAt`, so no permit is used before it), and a
+ * fleet that always has callers waiting for a permit uses them back to back, so the server sees
+ * that many over the span from its first request to its last, within 5%. A slow start or a slow
+ * end of the run (a loaded machine) moves the span, not the ratio.
+ */
+import { it } from "@effect/vitest"
+import { TestServer } from "@steady/testing-effect3"
+import { Effect } from "effect"
+import { describe, expect } from "vitest"
+import * as RedisServer from "./redisServer.js"
+import { spawnWorker } from "./worker.process.js"
+
+const workers = 4
+const seconds = 5
+const limit = 100
+const burst = 5
+const emissionMillis = 1000 / limit
+/**
+ * Callers per process. Each waits for its permit, so the fleet's permits are booked up to
+ * `workers × fibers` emissions ahead (1 s): all four processes would have to stall that long at
+ * once for a permit to go unused.
+ */
+const fibers = 25
+
+interface Report {
+  readonly ok: number
+  readonly failed: number
+  readonly fallbacks: number
+}
+
+const spawnFleetWorker = (redis: string, api: string) =>
+  spawnWorker<Report>("worker.ts", [redis, api, String(limit), String(seconds), String(fibers), String(burst)])
+
+/** Runs the fleet: when each request reached the server (epoch ms), and the workers' reports. */
+const fleet = (redis: string) =>
+  Effect.gen(function*() {
+    const arrivals: Array<number> = []
+    const server = yield* TestServer.make({ record: false }, (_, res) => {
+      arrivals.push(Date.now())
+      TestServer.json(res, 200, { ok: true })
+    })
+    const all = Array.from({ length: workers }, () => spawnFleetWorker(redis, server.url))
+    // every process is up (tsx takes a while each) before the run starts
+    yield* Effect.promise(() => Promise.all(all.map((w) => w.ready)))
+    const startAt = Date.now() + 300
+    for (const w of all) w.signal(String(startAt))
+    const reports = yield* Effect.promise(() => Promise.all(all.map((w) => w.done)))
+    const first = Math.min(...arrivals)
+    const last = Math.max(...arrivals)
+    return {
+      reports,
+      sent: arrivals.length,
+      /** The most GCRA can grant from the start to the last request (+1: a permit at each end). */
+      most: burst + (last - startAt) / emissionMillis + 1,
+      /** What one quota grants over the span the server saw requests in. */
+      quota: burst + (last - first) / emissionMillis,
+      seconds: (last - first) / 1000
+    }
+  })
+
+describe.skipIf(!RedisServer.available)("a fleet of 4 processes", () => {
+  it.scopedLive(
+    "on Redis shares one quota: the server gets what 100/s allows over its span (±5%); local limits send more",
+    () =>
+      Effect.gen(function*() {
+        const redis = yield* RedisServer.make
+        const shared = yield* fleet(redis.url)
+        const local = yield* fleet("local")
+        console.log(
+          `fleet: shared ${shared.sent} requests in ${shared.seconds.toFixed(2)} s (one quota: ${
+            shared.quota.toFixed(0)
+          }), local ${local.sent} in ${local.seconds.toFixed(2)} s (one quota: ${local.quota.toFixed(0)})`
+        )
+        expect(shared.reports.map((r) => [r.failed, r.fallbacks])).toEqual(shared.reports.map(() => [0, 0]))
+        // never more than GCRA allows, however the processes interleave (+1 for clock rounding)
+        expect(shared.sent).toBeLessThanOrEqual(shared.most + 1)
+        // and the quota is used: what it grants over the span the server measured, within 5%
+        expect(shared.sent).toBeGreaterThanOrEqual(shared.quota * 0.95)
+        expect(shared.sent).toBeLessThanOrEqual(shared.quota * 1.05)
+        // each process its own quota: more than one quota could ever grant over the same span
+        expect(local.sent).toBeGreaterThan(local.most)
+      }),
+    120_000
+  )
+})
