@@ -13,6 +13,7 @@
 import { it } from "@effect/vitest"
 import { TestServer } from "@steady/testing-effect3"
 import { Effect } from "effect"
+import { monitorEventLoopDelay } from "node:perf_hooks"
 import { describe, expect } from "vitest"
 import * as RedisServer from "./redisServer.js"
 import { spawnWorker } from "./worker.process.js"
@@ -24,15 +25,24 @@ const burst = 5
 const emissionMillis = 1000 / limit
 /**
  * Callers per process. Each waits for its permit, so the fleet's permits are booked up to
- * `workers × fibers` emissions ahead (1 s): all four processes would have to stall that long at
- * once for a permit to go unused.
+ * `workers × fibers` emissions ahead (4 s): a permit goes unused only if the fleet issues fewer
+ * takes than the rate for that long, that is, if a caller's round trip (take, request, answer)
+ * takes over 4 s. On a machine loaded past that, the processes say so (`lagMillis`).
  */
-const fibers = 25
+const fibers = 100
+/**
+ * A process kept from running longer than this at once (its longest event-loop delay) may have
+ * left permits unused through no fault of the code: the lower bound is then not asserted, and
+ * the test says so. The upper bound holds however slow the machine is.
+ */
+const starvedMillis = 1000
 
 interface Report {
   readonly ok: number
   readonly failed: number
   readonly fallbacks: number
+  /** The process's longest event-loop delay during the run. */
+  readonly lagMillis: number
 }
 
 const spawnFleetWorker = (redis: string, api: string) =>
@@ -51,7 +61,11 @@ const fleet = (redis: string) =>
     yield* Effect.promise(() => Promise.all(all.map((w) => w.ready)))
     const startAt = Date.now() + 300
     for (const w of all) w.signal(String(startAt))
+    // the server's process too: a stall of its own moves the arrivals it times
+    const serverLag = monitorEventLoopDelay({ resolution: 20 })
+    serverLag.enable()
     const reports = yield* Effect.promise(() => Promise.all(all.map((w) => w.done)))
+    serverLag.disable()
     const first = Math.min(...arrivals)
     const last = Math.max(...arrivals)
     return {
@@ -61,7 +75,9 @@ const fleet = (redis: string) =>
       most: burst + (last - startAt) / emissionMillis + 1,
       /** What one quota grants over the span the server saw requests in. */
       quota: burst + (last - first) / emissionMillis,
-      seconds: (last - first) / 1000
+      seconds: (last - first) / 1000,
+      /** The longest any process of the run (the workers, the server's) was kept from running. */
+      lagMillis: Math.max(serverLag.max / 1e6, ...reports.map((r) => r.lagMillis))
     }
   })
 
@@ -76,13 +92,16 @@ describe.skipIf(!RedisServer.available)("a fleet of 4 processes", () => {
         console.log(
           `fleet: shared ${shared.sent} requests in ${shared.seconds.toFixed(2)} s (one quota: ${
             shared.quota.toFixed(0)
-          }), local ${local.sent} in ${local.seconds.toFixed(2)} s (one quota: ${local.quota.toFixed(0)})`
+          }, longest stall ${shared.lagMillis.toFixed(0)} ms), local ${local.sent} in ${
+            local.seconds.toFixed(2)
+          } s (one quota: ${local.quota.toFixed(0)})`
         )
         expect(shared.reports.map((r) => [r.failed, r.fallbacks])).toEqual(shared.reports.map(() => [0, 0]))
         // never more than GCRA allows, however the processes interleave (+1 for clock rounding)
         expect(shared.sent).toBeLessThanOrEqual(shared.most + 1)
         // and the quota is used: what it grants over the span the server measured, within 5%
-        expect(shared.sent).toBeGreaterThanOrEqual(shared.quota * 0.95)
+        if (shared.lagMillis < starvedMillis) expect(shared.sent).toBeGreaterThanOrEqual(shared.quota * 0.95)
+        else console.log(`fleet: a process stalled ${shared.lagMillis.toFixed(0)} ms: the lower bound is not asserted`)
         expect(shared.sent).toBeLessThanOrEqual(shared.quota * 1.05)
         // each process its own quota: more than one quota could ever grant over the same span
         expect(local.sent).toBeGreaterThan(local.most)

@@ -15,6 +15,7 @@
 import { it } from "@effect/vitest"
 import { TestServer } from "@steady/testing"
 import { Effect } from "effect"
+import { monitorEventLoopDelay } from "node:perf_hooks"
 import { describe, expect } from "vitest"
 import * as RedisServer from "./redisServer.js"
 import { spawnWorker } from "./worker.process.js"
@@ -26,15 +27,24 @@ const burst = 5
 const emissionMillis = 1000 / limit
 /**
  * Callers per process. Each waits for its permit, so the fleet's permits are booked up to
- * `workers × fibers` emissions ahead (1 s): all four processes would have to stall that long at
- * once for a permit to go unused.
+ * `workers × fibers` emissions ahead (4 s): a permit goes unused only if the fleet issues fewer
+ * takes than the rate for that long, that is, if a caller's round trip (take, request, answer)
+ * takes over 4 s. On a machine loaded past that, the processes say so (`lagMillis`).
  */
-const fibers = 25
+const fibers = 100
+/**
+ * A process kept from running longer than this at once (its longest event-loop delay) may have
+ * left permits unused through no fault of the code: the lower bound is then not asserted, and
+ * the test says so. The upper bound holds however slow the machine is.
+ */
+const starvedMillis = 1000
 
 interface Report {
   readonly ok: number
   readonly failed: number
   readonly fallbacks: number
+  /** The process's longest event-loop delay during the run. */
+  readonly lagMillis: number
 }
 
 const spawnFleetWorker = (redis: string, api: string, lease: number) =>
@@ -61,7 +71,11 @@ const fleet = (redis: string, lease = 5) =>
     yield* Effect.promise(() => Promise.all(all.map((w) => w.ready)))
     const startAt = Date.now() + 300
     for (const w of all) w.signal(String(startAt))
+    // the server's process too: a stall of its own moves the arrivals it times
+    const serverLag = monitorEventLoopDelay({ resolution: 20 })
+    serverLag.enable()
     const reports = yield* Effect.promise(() => Promise.all(all.map((w) => w.done)))
+    serverLag.disable()
     const first = Math.min(...arrivals)
     const last = Math.max(...arrivals)
     return {
@@ -71,7 +85,9 @@ const fleet = (redis: string, lease = 5) =>
       most: burst + (last - startAt) / emissionMillis + 1,
       /** What one quota grants over the span the server saw requests in. */
       quota: burst + (last - first) / emissionMillis,
-      seconds: (last - first) / 1000
+      seconds: (last - first) / 1000,
+      /** The longest any process of the run (the workers, the server's) was kept from running. */
+      lagMillis: Math.max(serverLag.max / 1e6, ...reports.map((r) => r.lagMillis))
     }
   })
 
@@ -84,8 +100,10 @@ describe.skipIf(!RedisServer.available)("a fleet of 4 processes", () => {
         const leased = yield* fleet(redis.url, 5)
         const unleased = yield* fleet(redis.url, 1)
         const local = yield* fleet("local")
-        const line = (name: string, run: { sent: number; seconds: number; quota: number }) =>
-          `${name} ${run.sent} requests in ${run.seconds.toFixed(2)} s (one quota: ${run.quota.toFixed(0)})`
+        const line = (name: string, run: { sent: number; seconds: number; quota: number; lagMillis: number }) =>
+          `${name} ${run.sent} requests in ${run.seconds.toFixed(2)} s (one quota: ${
+            run.quota.toFixed(0)
+          }, longest stall ${run.lagMillis.toFixed(0)} ms)`
         console.log(
           `fleet: ${line("leases of 5", leased)}, ${line("no lease", unleased)}, ${line("local", local)}`
         )
@@ -94,7 +112,13 @@ describe.skipIf(!RedisServer.available)("a fleet of 4 processes", () => {
           // never more than the bucket allows, however the processes interleave (+1 for clock rounding)
           expect(shared.sent, name).toBeLessThanOrEqual(shared.most + 1)
           // and the quota is used: what it grants over the span the server measured, within 5%
-          expect(shared.sent, name).toBeGreaterThanOrEqual(shared.quota * 0.95)
+          if (shared.lagMillis < starvedMillis) {
+            expect(shared.sent, name).toBeGreaterThanOrEqual(shared.quota * 0.95)
+          } else {
+            console.log(
+              `fleet (${name}): a process stalled ${shared.lagMillis.toFixed(0)} ms: lower bound not asserted`
+            )
+          }
           expect(shared.sent, name).toBeLessThanOrEqual(shared.quota * 1.05)
         }
         // each process its own quota: more than one quota could ever grant over the same span

@@ -10,6 +10,7 @@
 import { ApiClient, ConnectionPool, RateLimiter } from "@steady/client"
 import { Redis, RedisRateLimiter } from "@steady/redis"
 import { Effect, Layer, Metric, Redacted } from "effect"
+import { monitorEventLoopDelay } from "node:perf_hooks"
 import * as Readline from "node:readline"
 
 const [redisUrl, api, limit, seconds, fibers, burst, lease] = process.argv.slice(2)
@@ -33,6 +34,8 @@ const Limits = redisUrl === "local"
     Layer.provide(Redis.layer({ url: Redacted.make(redisUrl), commandTimeout: "5 seconds" }))
   )
 
+/** How long this process was kept from running (its longest event-loop delay), from the start. */
+const lag = monitorEventLoopDelay({ resolution: 20 })
 let ok = 0
 let failed = 0
 const program = Effect.gen(function*() {
@@ -42,6 +45,7 @@ const program = Effect.gen(function*() {
   const startAt = yield* Effect.promise(() => startSignal)
   const end = startAt + Number(seconds) * 1000
   yield* Effect.sleep(Math.max(0, startAt - Date.now()))
+  lag.enable()
   const loop = Effect.whileLoop({
     while: () => Date.now() < end,
     body: () =>
@@ -61,5 +65,6 @@ await Effect.runPromise(program)
 const fallbacks = Effect.runSync(
   Metric.value(Metric.withAttributes(Redis.fallbacks, { store: "rate limiter fleet-api" }))
 ).count
-console.log(JSON.stringify({ ok, failed, fallbacks }))
+lag.disable()
+console.log(JSON.stringify({ ok, failed, fallbacks, lagMillis: lag.max / 1e6 }))
 process.exit(0)
