@@ -13,11 +13,19 @@ import * as Zlib from "node:zlib"
 
 const here = Path.dirname(fileURLToPath(import.meta.url))
 
-const programs: Record<string, string> = {
-  "steady (ApiClient + Retry + Auth.layerBearer + Schema)": `
-    import { FetchHttpClient } from "@effect/platform"
-    import { ApiClient, Auth, Retry } from "@steady/client-effect3"
-    import { Effect, Layer, Redacted, Schema } from "effect"
+/** The program with steady, and the same program with effect alone, given how each imports. */
+interface Imports {
+  readonly steady: string
+  readonly effect: string
+  readonly http: string
+}
+
+/** One Effect line's pair of programs, written with its `imports`. */
+const pair = (line: string, style: string, i: Imports): Record<string, string> => ({
+  [`steady, ${line}, ${style} (ApiClient + Retry + Auth.layerBearer + Schema)`]: `
+    ${i.steady}
+    ${i.effect}
+    ${i.http}
     const Pet = Schema.Struct({ id: Schema.Number, name: Schema.String })
     const program = Effect.gen(function*() {
       const client = yield* ApiClient.make({ baseUrl: "https://api.example", retry: Retry.standard({ times: 3 }) })
@@ -27,9 +35,9 @@ const programs: Record<string, string> = {
       Effect.provide(Layer.merge(FetchHttpClient.layer, Auth.layerBearer(Redacted.make("token"))))
     )).then(console.log)
   `,
-  "effect + @effect/platform alone (same program)": `
-    import { FetchHttpClient, HttpClient, HttpClientRequest, HttpClientResponse } from "@effect/platform"
-    import { Effect, Schedule, Schema } from "effect"
+  [`${line === "Effect 3" ? "effect + @effect/platform" : "effect 4"} alone, ${style} (same program)`]: `
+    ${i.effect}
+    ${i.http}
     const Pet = Schema.Struct({ id: Schema.Number, name: Schema.String })
     const program = Effect.gen(function*() {
       const client = (yield* HttpClient.HttpClient).pipe(
@@ -41,35 +49,49 @@ const programs: Record<string, string> = {
       return yield* client.get("/pets/1").pipe(Effect.flatMap(HttpClientResponse.schemaBodyJson(Pet)))
     })
     Effect.runPromise(program.pipe(Effect.provide(FetchHttpClient.layer))).then(console.log)
-  `,
-  "steady, Effect 4 line (ApiClient + Retry + Auth.layerBearer + Schema)": `
-    import { ApiClient, Auth, Retry } from "@steady/client"
-    import { Effect, Layer, Redacted, Schema } from "effect"
-    import { FetchHttpClient } from "effect/http"
-    const Pet = Schema.Struct({ id: Schema.Number, name: Schema.String })
-    const program = Effect.gen(function*() {
-      const client = yield* ApiClient.make({ baseUrl: "https://api.example", retry: Retry.standard({ times: 3 }) })
-      return yield* client.get("/pets/1").pipe(ApiClient.json(Pet))
-    })
-    Effect.runPromise(program.pipe(
-      Effect.provide(Layer.merge(FetchHttpClient.layer, Auth.layerBearer(Redacted.make("token"))))
-    )).then(console.log)
-  `,
-  "effect 4 alone (same program)": `
-    import { Effect, Schedule, Schema } from "effect"
-    import { FetchHttpClient, HttpClient, HttpClientRequest, HttpClientResponse } from "effect/http"
-    const Pet = Schema.Struct({ id: Schema.Number, name: Schema.String })
-    const program = Effect.gen(function*() {
-      const client = (yield* HttpClient.HttpClient).pipe(
-        HttpClient.mapRequest(HttpClientRequest.prependUrl("https://api.example")),
-        HttpClient.mapRequest(HttpClientRequest.bearerToken("token")),
-        HttpClient.filterStatusOk,
-        HttpClient.retryTransient({ schedule: Schedule.exponential("100 millis"), times: 3 })
-      )
-      return yield* client.get("/pets/1").pipe(Effect.flatMap(HttpClientResponse.schemaBodyJson(Pet)))
-    })
-    Effect.runPromise(program.pipe(Effect.provide(FetchHttpClient.layer))).then(console.log)
-  `,
+  `
+})
+
+/** `import * as Name from "prefix/Name"`, one line per module. */
+const perModule = (prefix: string, names: ReadonlyArray<string>) =>
+  names.map((name) => `import * as ${name} from "${prefix}/${name}"`).join("\n")
+
+const effectModules = ["Effect", "Layer", "Redacted", "Schedule", "Schema"]
+const httpModules = ["FetchHttpClient", "HttpClient", "HttpClientRequest", "HttpClientResponse"]
+
+/** The Effect 3 line resolves from here; the Effect 4 line as packages/client does (effect 4). */
+const lines = [
+  {
+    line: "Effect 3",
+    dir: here,
+    barrel: {
+      steady: `import { ApiClient, Auth, Retry } from "@steady/client-effect3"`,
+      effect: `import { Effect, Layer, Redacted, Schedule, Schema } from "effect"`,
+      http: `import { ${httpModules.join(", ")} } from "@effect/platform"`
+    },
+    modules: {
+      steady: perModule("@steady/client-effect3", ["ApiClient", "Auth", "Retry"]),
+      effect: perModule("effect", effectModules),
+      http: perModule("@effect/platform", httpModules)
+    }
+  },
+  {
+    line: "Effect 4",
+    dir: Path.join(here, "../../client"),
+    barrel: {
+      steady: `import { ApiClient, Auth, Retry } from "@steady/client"`,
+      effect: `import { Effect, Layer, Redacted, Schedule, Schema } from "effect"`,
+      http: `import { ${httpModules.join(", ")} } from "effect/http"`
+    },
+    modules: {
+      steady: perModule("@steady/client", ["ApiClient", "Auth", "Retry"]),
+      effect: perModule("effect", effectModules),
+      http: perModule("effect/http", httpModules)
+    }
+  }
+] as const
+
+const others: Record<string, string> = {
   "ky (retry + json + bearer)": `
     import ky from "ky"
     ky.get("https://api.example/pets/1", { retry: 3, headers: { authorization: "Bearer token" } }).json().then(console.log)
@@ -80,12 +102,9 @@ const programs: Record<string, string> = {
   `
 }
 
-/** The Effect 4 programs resolve `effect` (effect 4) as packages/client does. */
-const effect4Dir = Path.join(here, "../../client")
-const sizes: Array<{ name: string; min: number; gzip: number }> = []
-for (const [name, contents] of Object.entries(programs)) {
+const size = async (contents: string, resolveDir: string) => {
   const built = await esbuild.build({
-    stdin: { contents, resolveDir: /Effect 4|effect 4/.test(name) ? effect4Dir : here, loader: "ts" },
+    stdin: { contents, resolveDir, loader: "ts" },
     bundle: true,
     write: false,
     minify: true,
@@ -96,16 +115,29 @@ for (const [name, contents] of Object.entries(programs)) {
     logLevel: "warning"
   })
   const code = built.outputFiles[0].contents
-  sizes.push({ name, min: code.byteLength, gzip: Zlib.gzipSync(code, { level: 9 }).byteLength })
+  return { min: code.byteLength, gzip: Zlib.gzipSync(code, { level: 9 }).byteLength }
 }
+
 const kib = (n: number) => (n / 1024).toFixed(1)
-console.log("| bundle | minified | minified + gzip |\n|---|---:|---:|")
-for (const s of sizes) console.log(`| ${s.name} | ${kib(s.min)} KiB | ${kib(s.gzip)} KiB |`)
-const [steady3, effect3, steady4, effect4] = sizes
-for (const [line, steady, effect] of [["Effect 3", steady3, effect3], ["Effect 4", steady4, effect4]] as const) {
-  console.log(
-    `\n${line}: steady over effect alone: +${kib(steady.gzip - effect.gzip)} KiB gzipped (+${
-      kib(steady.min - effect.min)
-    } KiB minified)`
-  )
+const rows: Array<string> = []
+const increments: Array<string> = []
+for (const { barrel, dir, line, modules } of lines) {
+  for (const [style, imports] of [["barrel imports", barrel], ["per-module imports", modules]] as const) {
+    const [[steadyName, steadyCode], [effectName, effectCode]] = Object.entries(pair(line, style, imports))
+    const steady = await size(steadyCode, dir)
+    const effect = await size(effectCode, dir)
+    rows.push(`| ${steadyName} | ${kib(steady.min)} KiB | ${kib(steady.gzip)} KiB |`)
+    rows.push(`| ${effectName} | ${kib(effect.min)} KiB | ${kib(effect.gzip)} KiB |`)
+    increments.push(
+      `${line}, ${style}: steady over effect alone: +${kib(steady.gzip - effect.gzip)} KiB gzipped (+${
+        kib(steady.min - effect.min)
+      } KiB minified)`
+    )
+  }
 }
+for (const [name, contents] of Object.entries(others)) {
+  const s = await size(contents, here)
+  rows.push(`| ${name} | ${kib(s.min)} KiB | ${kib(s.gzip)} KiB |`)
+}
+console.log(["| bundle | minified | minified + gzip |", "|---|---:|---:|", ...rows].join("\n"))
+console.log(`\n${increments.join("\n")}`)

@@ -6,13 +6,9 @@
 import { FetchHttpClient, HttpBody, HttpClient, HttpClientRequest } from "@effect/platform"
 import { ApiClient, ApiError, Auth, Pagination } from "@steady/client-effect3"
 import { Chunk, Effect, Either, Redacted, Schema, Stream } from "effect"
+import type { Verdict } from "./verdict.js"
 
-/** One case's outcome. */
-export interface Verdict {
-  readonly name: string
-  readonly ok: boolean
-  readonly detail: string
-}
+export type { Verdict } from "./verdict.js"
 
 const Pet = Schema.Struct({ id: Schema.Number, name: Schema.String })
 
