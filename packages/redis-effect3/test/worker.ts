@@ -34,8 +34,10 @@ const Limits = redisUrl === "local"
     Layer.provide(Redis.layer({ url: Redacted.make(redisUrl), commandTimeout: "5 seconds" }))
   )
 
-/** How long this process was kept from running (its longest event-loop delay), from the start. */
-const lag = monitorEventLoopDelay({ resolution: 20 })
+/** How long this process was kept from running (its event-loop delays: the longest, and their sum), from the start. */
+/** (each sample is the time between two ticks meant to be `resolution` apart: the delay is the excess) */
+const resolution = 20
+const lag = monitorEventLoopDelay({ resolution })
 let ok = 0
 let failed = 0
 const program = Effect.gen(function*() {
@@ -66,5 +68,13 @@ const fallbacks = Effect.runSync(Metric.value(Metric.taggedWithLabels(Redis.fall
   MetricLabel.make("store", "rate limiter fleet-api")
 ]))).count
 lag.disable()
-console.log(JSON.stringify({ ok, failed, fallbacks, lagMillis: lag.max / 1e6 }))
+console.log(
+  JSON.stringify({
+    ok,
+    failed,
+    fallbacks,
+    lagMillis: lag.max / 1e6 - resolution,
+    stalledMillis: Math.max(0, lag.mean / 1e6 - resolution) * lag.count
+  })
+)
 process.exit(0)

@@ -33,18 +33,23 @@ const emissionMillis = 1000 / limit
  */
 const fibers = 100
 /**
- * A process kept from running longer than this at once (its longest event-loop delay) may have
- * left permits unused through no fault of the code: the lower bound is then not asserted, and
- * the test says so. The upper bound holds however slow the machine is.
+ * A run is starved when a process was kept from running for 1 s at once, or for a tenth of the
+ * run in all (its event-loop delays): its callers then take fewer permits than the rate through
+ * no fault of the code, so what needs the machine to keep up (the quota used within 5%, local
+ * limits sending more than one quota) is not asserted, and the test says so. What the code
+ * guarantees however slow the machine is (never more than the bucket grants, no failed call, no
+ * fallback) is asserted always.
  */
-const starvedMillis = 1000
+const starved = (run: { readonly lagMillis: number; readonly stalledMillis: number }) =>
+  run.lagMillis >= 1000 || run.stalledMillis >= seconds * 100
 
 interface Report {
   readonly ok: number
   readonly failed: number
   readonly fallbacks: number
-  /** The process's longest event-loop delay during the run. */
+  /** The process's longest event-loop delay during the run, and their sum. */
   readonly lagMillis: number
+  readonly stalledMillis: number
 }
 
 const spawnFleetWorker = (redis: string, api: string, lease: number) =>
@@ -86,8 +91,12 @@ const fleet = (redis: string, lease = 5) =>
       /** What one quota grants over the span the server saw requests in. */
       quota: burst + (last - first) / emissionMillis,
       seconds: (last - first) / 1000,
-      /** The longest any process of the run (the workers, the server's) was kept from running. */
-      lagMillis: Math.max(serverLag.max / 1e6, ...reports.map((r) => r.lagMillis))
+      /** The longest any process of the run (the workers, the server's) was kept from running, at once and in all. */
+      lagMillis: Math.max(serverLag.max / 1e6 - 20, ...reports.map((r) => r.lagMillis)),
+      stalledMillis: Math.max(
+        Math.max(0, serverLag.mean / 1e6 - 20) * serverLag.count,
+        ...reports.map((r) => r.stalledMillis)
+      )
     }
   })
 
@@ -100,29 +109,29 @@ describe.skipIf(!RedisServer.available)("a fleet of 4 processes", () => {
         const leased = yield* fleet(redis.url, 5)
         const unleased = yield* fleet(redis.url, 1)
         const local = yield* fleet("local")
-        const line = (name: string, run: { sent: number; seconds: number; quota: number; lagMillis: number }) =>
-          `${name} ${run.sent} requests in ${run.seconds.toFixed(2)} s (one quota: ${
-            run.quota.toFixed(0)
-          }, longest stall ${run.lagMillis.toFixed(0)} ms)`
-        console.log(
-          `fleet: ${line("leases of 5", leased)}, ${line("no lease", unleased)}, ${line("local", local)}`
-        )
+        const line = (
+          name: string,
+          run: { sent: number; seconds: number; quota: number; lagMillis: number; stalledMillis: number }
+        ) =>
+          `${name} ${run.sent} requests in ${run.seconds.toFixed(2)} s (one quota: ${run.quota.toFixed(0)}; stalls: ${
+            run.lagMillis.toFixed(0)
+          } ms at most, ${run.stalledMillis.toFixed(0)} ms in all)`
+        console.log(`fleet: ${line("leases of 5", leased)}, ${line("no lease", unleased)}, ${line("local", local)}`)
         for (const [name, shared] of [["leases of 5", leased], ["no lease", unleased]] as const) {
           expect(shared.reports.map((r) => [r.failed, r.fallbacks]), name).toEqual(shared.reports.map(() => [0, 0]))
           // never more than the bucket allows, however the processes interleave (+1 for clock rounding)
           expect(shared.sent, name).toBeLessThanOrEqual(shared.most + 1)
-          // and the quota is used: what it grants over the span the server measured, within 5%
-          if (shared.lagMillis < starvedMillis) {
-            expect(shared.sent, name).toBeGreaterThanOrEqual(shared.quota * 0.95)
-          } else {
-            console.log(
-              `fleet (${name}): a process stalled ${shared.lagMillis.toFixed(0)} ms: lower bound not asserted`
-            )
+          if (starved(shared)) {
+            console.log(`fleet (${name}): starved (${line(name, shared)}): the quota's use is not asserted`)
+            continue
           }
+          // and the quota is used: what it grants over the span the server measured, within 5%
+          expect(shared.sent, name).toBeGreaterThanOrEqual(shared.quota * 0.95)
           expect(shared.sent, name).toBeLessThanOrEqual(shared.quota * 1.05)
         }
         // each process its own quota: more than one quota could ever grant over the same span
-        expect(local.sent).toBeGreaterThan(local.most)
+        if (starved(local)) console.log(`fleet (local): starved (${line("local", local)}): not asserted`)
+        else expect(local.sent).toBeGreaterThan(local.most)
       }),
     180_000
   )
