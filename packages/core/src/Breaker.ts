@@ -284,6 +284,8 @@ export class Circuit {
     this.probes = 0
     this.probeSuccesses = 0
     this.stamp.fill(-1)
+    this.good.fill(0)
+    this.bad.fill(0)
   }
 
   /**

@@ -109,6 +109,20 @@ describe("Breaker", () => {
       expect(b.snapshot(15_000)[0]).toMatchObject({ calls: 0, failures: 0 })
     })
 
+    it("a circuit that opened and closed starts with an empty window, even on a clock near 0 (a TestClock)", () => {
+      const b = new Breaker.Circuits(settings({ consecutiveFailures: 100, minimumThroughput: 4, failureRatio: 0.5 }))
+      // 3 of 4 fail in the first bucket and the third bucket: it opens at 2 s, for 5 s
+      record(b, "k", true, 0, 2)
+      record(b, "k", false, 0)
+      expect(record(b, "k", true, 2_000)?.to).toBe("open")
+      b.admit("k", 7_000, undefined)
+      expect(b.record("k", true, false, 7_000)?.to).toBe("closed")
+      expect(b.snapshot(7_000)[0]).toMatchObject({ calls: 0, failures: 0 })
+      // one failure after the close is 1 of 1, below the throughput: the counts before the opening are gone
+      expect(record(b, "k", true, 7_000)).toBeUndefined()
+      expect(b.snapshot(7_000)[0]).toMatchObject({ calls: 1, failures: 1 })
+    })
+
     it("a bucket reused after the window counts afresh", () => {
       const b = new Breaker.Circuits(settings({ consecutiveFailures: 100, minimumThroughput: 3, failureRatio: 1 }))
       record(b, "k", true, 500, 2)
