@@ -359,10 +359,20 @@ export class Circuits {
     return n
   }
 
+  /**
+   * The window's bucket of `now`.
+   *
+   * @internal
+   */
   private bucket(now: number): number {
     return Math.floor(now / this.bucketMillis)
   }
 
+  /**
+   * The circuit of `k`, made (after a sweep, when due) if it has none.
+   *
+   * @internal
+   */
   private circuit(k: string, now: number): Circuit {
     let c = this.map.get(k)
     if (c === undefined) {
@@ -377,6 +387,8 @@ export class Circuits {
    * Drops the circuits that are as good as new (closed, no failure in a row, nothing in the
    * window): a key function of the request may make one circuit per path, and the map must not
    * keep every one ever seen.
+   *
+   * @internal
    */
   private sweep(now: number) {
     const bucket = this.bucket(now)
@@ -386,6 +398,11 @@ export class Circuits {
     this.sweepAt = Math.max(SWEEP_FLOOR, this.map.size * 2)
   }
 
+  /**
+   * Opens `c` for its next open period.
+   *
+   * @internal
+   */
   private open(c: Circuit, now: number, reason: string): Transition {
     c.opens++
     const openMillis = openPeriod(this.settings, c.opens)
@@ -454,6 +471,11 @@ export class Circuits {
     return this.probe(c, transition)
   }
 
+  /**
+   * Lets a probe through if `c` has room for one.
+   *
+   * @internal
+   */
   private probe(c: Circuit, transition: Transition | undefined): Decided {
     if (c.probes >= this.settings.halfOpenProbes) {
       return { _tag: "Refuse", state: "half-open", retryAfterMillis: 0, transition }
