@@ -13,6 +13,11 @@ export * as Backoff from "./Backoff.js"
 /**
  * @since 0.3.0
  */
+export * as Breaker from "./Breaker.js"
+
+/**
+ * @since 0.3.0
+ */
 export * as Classification from "./Classification.js"
 
 /**

@@ -5,26 +5,26 @@ export const policies = area("Resilience policies", [
   {
     id: "breaker-counts-4xx",
     promise: "a 4xx means the server answered: it never opens the circuit",
-    file: `${src}circuitBreaker.ts`,
+    file: `${core}Breaker.ts`,
     find: "    default:\n      return false\n  }\n}",
     replace: "    default:\n      return true\n  }\n}",
-    tests: client("Resilience")
+    tests: [...coreTests("Breaker"), ...client("Resilience"), ...client4("Resilience", "Persistence")]
   },
   {
     id: "breaker-no-backoff",
     promise: "each reopen without a close doubles the open period",
-    file: `${src}circuitBreaker.ts`,
-    find: "* 2 ** (c.opens - 1)",
+    file: `${core}Breaker.ts`,
+    find: "* 2 ** (opens - 1)",
     replace: "* 1",
-    tests: client("Resilience")
+    tests: [...coreTests("Breaker"), ...client("Resilience"), ...client4("Resilience")]
   },
   {
     id: "breaker-unbounded-probes",
     promise: "half-open lets halfOpenProbes attempts through at a time",
-    file: `${src}circuitBreaker.ts`,
-    find: "if (c.probes >= this.options.halfOpenProbes) {",
+    file: `${core}Breaker.ts`,
+    find: "if (c.probes >= this.settings.halfOpenProbes) {",
     replace: "if (false) {",
-    tests: client("Resilience")
+    tests: [...coreTests("Breaker"), ...client("Resilience"), ...client4("Resilience")]
   },
   {
     id: "bulkhead-waiter-stays",
@@ -37,26 +37,34 @@ export const policies = area("Resilience policies", [
   {
     id: "breaker-success-keeps-streak",
     promise: "a success resets the count of failures in a row",
-    file: `${src}circuitBreaker.ts`,
+    file: `${core}Breaker.ts`,
     find: "      c.inARow = 0\n",
     replace: "",
-    tests: client("Resilience")
+    tests: [...coreTests("Breaker"), ...client("Resilience"), ...client4("Resilience")]
   },
   {
     id: "breaker-close-keeps-backoff",
     promise: "once a circuit has closed, the next outage opens it for openDuration, not a doubled period",
-    file: `${src}circuitBreaker.ts`,
+    file: `${core}Breaker.ts`,
     find: "    this.opens = 0\n",
     replace: "",
-    tests: client("Resilience")
+    tests: [...coreTests("Breaker"), ...client("Resilience"), ...client4("Resilience")]
   },
   {
     id: "breaker-window-a-bucket-late",
     promise: "the failure-ratio window drops an outcome exactly at its end, not a bucket later",
-    file: `${src}circuitBreaker.ts`,
+    file: `${core}Breaker.ts`,
     find: "if (this.stamp[i] > bucket - BUCKETS) {",
     replace: "if (this.stamp[i] >= bucket - BUCKETS) {",
-    tests: client("Resilience")
+    tests: [...coreTests("Breaker"), ...client("Resilience"), ...client4("Resilience")]
+  },
+  {
+    id: "breaker-reset-keeps-window",
+    promise: "a circuit that opened and closed starts with an empty window, on any clock (a TestClock's near 0)",
+    file: `${core}Breaker.ts`,
+    find: "    this.good.fill(0)\n    this.bad.fill(0)\n",
+    replace: "",
+    tests: [...coreTests("Breaker"), ...client("Resilience"), ...client4("Resilience")]
   },
   {
     id: "bulkhead-failure-keeps-slot",
@@ -117,18 +125,18 @@ export const policies = area("Resilience policies", [
   {
     id: "breaker-keeps-every-circuit",
     promise: "a breaker keyed by request keeps the circuits that hold news, not every one ever used",
-    file: `${src}circuitBreaker.ts`,
-    find: "if (this.circuits.size + 1 >= this.sweepAt) this.sweep(now)",
+    file: `${core}Breaker.ts`,
+    find: "if (this.map.size + 1 >= this.sweepAt) this.sweep(now)",
     replace: "",
-    tests: client("Resilience")
+    tests: [...coreTests("Breaker"), ...client("Resilience"), ...client4("Resilience")]
   },
   {
     id: "breaker-sweep-drops-news",
     promise: "the sweep drops only circuits as good as new (closed, none in a row, nothing in the window)",
-    file: `${src}circuitBreaker.ts`,
-    find: "if (c.state === \"closed\" && c.inARow === 0 && c.totals(bucket).calls === 0) this.circuits.delete(k)",
-    replace: "this.circuits.delete(k)",
-    tests: client("Resilience")
+    file: `${core}Breaker.ts`,
+    find: "if (c.state === \"closed\" && c.inARow === 0 && c.totals(bucket).calls === 0) this.map.delete(k)",
+    replace: "this.map.delete(k)",
+    tests: [...coreTests("Breaker"), ...client("Resilience"), ...client4("Resilience")]
   },
   {
     id: "limiter-ignores-429",

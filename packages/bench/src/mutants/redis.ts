@@ -93,12 +93,14 @@ export const redis = area("Fleet (@steady/redis-effect3)", [
   {
     id: "breaker-ignores-fleet",
     promise: "a circuit the fleet has open is open in this process too",
-    file: "packages/client-effect3/src/internal/circuitBreaker.ts",
-    find: "        transition = this.adopt(c, shared, now, \"opened by another process\")",
-    replace: "        void shared",
+    file: "packages/core/src/Breaker.ts",
+    find: "      transition = this.adopt(c, view, now, \"opened by another process\")",
+    replace: "      void view",
     tests: [
+      "packages/core/test/Breaker.test.ts",
       "packages/client-effect3/test/Resilience.test.ts",
-      "packages/redis-effect3/test/RedisCircuitBreaker.test.ts"
+      "packages/redis-effect3/test/RedisCircuitBreaker.test.ts",
+      "packages/redis/test/RedisCircuitBreaker.test.ts"
     ]
   },
   {

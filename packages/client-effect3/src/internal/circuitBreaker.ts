@@ -1,17 +1,12 @@
 /**
- * The circuit breaker: per key, a closed → open → half-open → closed state machine.
- *
- * Closed, it counts the outcomes of attempts in a sliding window of ten buckets and the
- * failures in a row; it opens when either trigger fires. Open, it refuses every attempt
- * with `CircuitOpenError` until its open period ends (the period doubles each time the
- * circuit reopens without having closed, up to a cap). Half-open, it lets `halfOpenProbes`
- * attempts through at a time; as many successes close it, one failure reopens it.
- *
- * JavaScript runs one fiber step at a time, so plain fields are safe here.
+ * The circuit breaker: the core's state machine (`@steady/core/Breaker`: per key, closed →
+ * open → half-open → closed, its triggers, open periods, probes and the store calls a shared
+ * circuit needs), with this line's clock, store effects, `CircuitOpenError`, logs, metrics and
+ * span events around it.
  *
  * @internal
  */
-import * as classify from "@steady/core/Classification"
+import * as Machine from "@steady/core/Breaker"
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
@@ -61,294 +56,68 @@ export const rejectionsTotal = Metric.counter("steady_circuit_breaker_rejections
 })
 
 /**
- * The default failure test: 5xx, timeouts and connection errors that may be the upstream's
- * doing. 4xx (the server answered), decode errors and the client's own refusals do not count.
+ * The default failure test (`@steady/core/Breaker`): 5xx, timeouts and connection errors that
+ * may be the upstream's doing. 4xx (the server answered), decode errors and the client's own
+ * refusals do not count.
  *
  * @internal
  */
-export const isFailure = (error: ApiError.ApiError): boolean => {
-  switch (error._tag) {
-    case "ServerError":
-    case "TimeoutError":
-      return true
-    case "ConnectionError":
-      return classify.isTransient(error)
-    default:
-      return false
-  }
-}
+export const isFailure: (error: ApiError.ApiError) => boolean = Machine.isFailure
 
-const BUCKETS = 10
+type Transition = Machine.Transition
 
-/** The circuits map is swept of idle circuits once it holds this many (or twice what the last sweep left). */
-const SWEEP_FLOOR = 1024
-
-interface Transition {
-  readonly key: string
-  readonly to: CircuitBreaker.State
-  readonly reason: string
-  readonly openMillis?: number
-}
-
-class Circuit {
-  state: CircuitBreaker.State = "closed"
-  inARow = 0
-  /** Times opened since it last closed: the open period backs off with it. */
-  opens = 0
-  openUntil = 0
-  probes = 0
-  probeSuccesses = 0
-  readonly good = new Array<number>(BUCKETS).fill(0)
-  readonly bad = new Array<number>(BUCKETS).fill(0)
-  readonly stamp = new Array<number>(BUCKETS).fill(-1)
-  constructor(readonly key: string) {}
-
-  totals(bucket: number): { calls: number; failures: number } {
-    let calls = 0
-    let failures = 0
-    for (let i = 0; i < BUCKETS; i++) {
-      if (this.stamp[i] > bucket - BUCKETS) {
-        calls += this.good[i] + this.bad[i]
-        failures += this.bad[i]
-      }
-    }
-    return { calls, failures }
-  }
-
-  count(bucket: number, failed: boolean) {
-    const i = bucket % BUCKETS
-    if (this.stamp[i] !== bucket) {
-      this.stamp[i] = bucket
-      this.good[i] = 0
-      this.bad[i] = 0
-    }
-    if (failed) this.bad[i]++
-    else this.good[i]++
-  }
-
-  reset() {
-    this.inARow = 0
-    this.probes = 0
-    this.probeSuccesses = 0
-    this.stamp.fill(-1)
-  }
-
-  /** The open period is over: probes may go. */
-  halfOpen(): Transition {
-    this.state = "half-open"
-    this.probes = 0
-    this.probeSuccesses = 0
-    return { key: this.key, to: "half-open", reason: "open period over" }
-  }
-
-  close(reason: string): Transition {
-    this.state = "closed"
-    this.opens = 0
-    this.reset()
-    return { key: this.key, to: "closed", reason }
-  }
-}
-
-/**
- * What `admit` decided: let it through (as a probe or not), refuse it, or (with a store, when
- * an open period is over) ask the store whether this process may probe.
- */
-type Admission =
-  | { readonly _tag: "Pass"; readonly probe: boolean; readonly transition: Transition | undefined }
-  | {
-    readonly _tag: "Refuse"
-    readonly state: "open" | "half-open"
-    readonly retryAfterMillis: number
-    readonly transition: Transition | undefined
-  }
-  | { readonly _tag: "Ask"; readonly store: CircuitBreaker.Store; readonly transition: Transition | undefined }
-
-type Decided = Exclude<Admission, { readonly _tag: "Ask" }>
-
-const pass: Decided = { _tag: "Pass", probe: false, transition: undefined }
+type Decided = Machine.Decided
 
 class Breaker implements CircuitBreaker.CircuitBreaker {
   readonly [TypeId]: typeof TypeId = TypeId
   readonly [policyInternal.TypeId]: typeof policyInternal.TypeId = policyInternal.TypeId
   readonly stage = "attempt" as const
   readonly name: string
-  private readonly circuits = new Map<string, Circuit>()
+  /** The state machine (`@steady/core/Breaker`): this class adds the clock, the store's effects and the reports. */
+  readonly circuits: Machine.Circuits
   private readonly labels: ReadonlyArray<MetricLabel.MetricLabel>
-  private readonly bucketMillis: number
-  private sweepAt = SWEEP_FLOOR
   constructor(readonly options: CircuitBreaker.Settings) {
     this.name = options.name
     this.labels = [MetricLabel.make("breaker", options.name)]
-    this.bucketMillis = Duration.toMillis(options.window) / BUCKETS
+    this.circuits = new Machine.Circuits({
+      consecutiveFailures: options.consecutiveFailures,
+      failureRatio: options.failureRatio,
+      windowMillis: Duration.toMillis(options.window),
+      windowShown: Duration.format(options.window),
+      minimumThroughput: options.minimumThroughput,
+      openMillis: Duration.toMillis(options.openDuration),
+      maxOpenMillis: Duration.toMillis(options.maxOpenDuration),
+      halfOpenProbes: options.halfOpenProbes,
+      shared: options.store !== undefined
+    })
   }
 
-  private circuit(k: string, now: number): Circuit {
-    let c = this.circuits.get(k)
-    if (c === undefined) {
-      if (this.circuits.size + 1 >= this.sweepAt) this.sweep(now)
-      c = new Circuit(k)
-      this.circuits.set(k, c)
-    }
-    return c
-  }
-
-  /**
-   * Drops the circuits that are as good as new (closed, no failure in a row, nothing in the
-   * window), once the map has doubled since the last sweep: a key function of the request may
-   * make one circuit per path, and the map must not keep every one ever seen.
-   */
-  private sweep(now: number) {
-    const bucket = Math.floor(now / this.bucketMillis)
-    for (const [k, c] of this.circuits) {
-      if (c.state === "closed" && c.inARow === 0 && c.totals(bucket).calls === 0) this.circuits.delete(k)
-    }
-    this.sweepAt = Math.max(SWEEP_FLOOR, this.circuits.size * 2)
-  }
-
-  private open(c: Circuit, now: number, reason: string): Transition {
-    c.opens++
-    const openMillis = Math.min(
-      Duration.toMillis(this.options.maxOpenDuration),
-      Duration.toMillis(this.options.openDuration) * 2 ** (c.opens - 1)
-    )
-    c.state = "open"
-    c.openUntil = now + openMillis
-    c.reset()
-    return { key: c.key, to: "open", reason, openMillis }
-  }
-
-  /** Takes the fleet's view of a circuit: one it has open is open here too. */
-  private adopt(c: Circuit, shared: CircuitBreaker.SharedCircuit, now: number, reason: string): Transition | undefined {
-    if (c.state === "open") {
-      if (shared.openUntil > c.openUntil) {
-        c.openUntil = shared.openUntil
-        c.opens = shared.opens
-      }
-      return undefined
-    }
-    // a half-open circuit here stays so unless the fleet opened it again (a probe failed elsewhere)
-    if (c.state === "half-open" && shared.openUntil <= now) return undefined
-    c.state = "open"
-    c.openUntil = shared.openUntil
-    c.opens = shared.opens
-    c.reset()
-    return { key: c.key, to: "open", reason }
-  }
-
-  admit(k: string, now: number): Admission {
-    let c = this.circuits.get(k)
-    let transition: Transition | undefined
+  admit(k: string, now: number): Machine.Admission {
     const store = this.options.store
-    if (store !== undefined) {
-      const shared = store.view(k, this.options)
-      if (shared !== undefined) {
-        c ??= this.circuit(k, now)
-        transition = this.adopt(c, shared, now, "opened by another process")
-      }
-    }
-    if (c === undefined || c.state === "closed") return pass
-    if (c.state === "open") {
-      if (now < c.openUntil) {
-        return { _tag: "Refuse", state: "open", retryAfterMillis: c.openUntil - now, transition }
-      }
-      if (store !== undefined) return { _tag: "Ask", store, transition }
-      transition = c.halfOpen()
-    }
-    return this.probe(c, transition)
-  }
-
-  private probe(c: Circuit, transition: Transition | undefined): Decided {
-    if (c.probes >= this.options.halfOpenProbes) {
-      return { _tag: "Refuse", state: "half-open", retryAfterMillis: 0, transition }
-    }
-    c.probes++
-    return { _tag: "Pass", probe: true, transition }
-  }
-
-  /** What the store said to a process that asked to probe `k`. */
-  decide(k: string, verdict: CircuitBreaker.ProbeVerdict, now: number): Decided {
-    const c = this.circuit(k, now)
-    switch (verdict._tag) {
-      case "Probe": {
-        if (c.state !== "open") return c.state === "half-open" ? this.probe(c, undefined) : pass
-        return this.probe(c, c.halfOpen())
-      }
-      case "Busy": {
-        if (c.state === "open") c.openUntil = now + verdict.retryAfterMillis
-        return { _tag: "Refuse", state: "half-open", retryAfterMillis: verdict.retryAfterMillis, transition: undefined }
-      }
-      case "Closed": {
-        if (c.state === "closed") return pass
-        return { _tag: "Pass", probe: false, transition: c.close("closed by another process") }
-      }
-      case "Open": {
-        const transition = this.adopt(c, verdict.circuit, now, "opened again by another process")
-        if (c.state !== "open" || now >= c.openUntil) return this.probe(c, transition)
-        return { _tag: "Refuse", state: "open", retryAfterMillis: c.openUntil - now, transition }
-      }
-    }
+    return this.circuits.admit(k, now, store === undefined ? undefined : store.view(k, this.options))
   }
 
   /** Records how an attempt ended; `undefined` (interrupted, a defect) is no verdict. */
   record(k: string, probe: boolean, failed: boolean | undefined, now: number): Transition | undefined {
     const store = this.options.store
-    let c = this.circuits.get(k)
-    if (store !== undefined && !probe && failed !== undefined && (c === undefined || c.state === "closed")) {
+    if (store !== undefined && failed !== undefined && this.circuits.counted(k, probe, failed)) {
       store.record(k, failed, this.options)
     }
-    if (c === undefined && failed === true) c = this.circuit(k, now)
-    if (c === undefined) return undefined
-    if (probe) {
-      if (c.state !== "half-open") return undefined
-      c.probes--
-      if (failed === undefined) return undefined
-      if (failed) return this.open(c, now, "a probe failed")
-      if (++c.probeSuccesses < this.options.halfOpenProbes) return undefined
-      return c.close(`${this.options.halfOpenProbes} probe(s) succeeded`)
-    }
-    if (c.state !== "closed" || failed === undefined) return undefined
-    const bucket = Math.floor(now / this.bucketMillis)
-    c.count(bucket, failed)
-    if (!failed) {
-      c.inARow = 0
-      return undefined
-    }
-    c.inARow++
-    if (c.inARow >= this.options.consecutiveFailures) {
-      return this.open(c, now, `${c.inARow} failures in a row`)
-    }
-    const { calls, failures } = c.totals(bucket)
-    if (calls >= this.options.minimumThroughput && failures / calls >= this.options.failureRatio) {
-      return this.open(c, now, `${failures} of ${calls} attempts failed in ${Duration.format(this.options.window)}`)
-    }
-    return undefined
+    return this.circuits.record(k, probe, failed, now)
   }
 
   snapshot(now: number): ReadonlyArray<CircuitBreaker.Circuit> {
-    const out: Array<CircuitBreaker.Circuit> = []
-    for (const c of this.circuits.values()) {
-      const state = c.state === "open" && now >= c.openUntil ? "half-open" : c.state
-      const bucket = Math.floor(now / this.bucketMillis)
-      const { calls, failures } = c.state === "closed" ? c.totals(bucket) : { calls: 0, failures: 0 }
-      out.push({
-        key: c.key,
-        state,
-        failuresInARow: c.inARow,
-        calls,
-        failures,
-        retryAfter: Duration.millis(state === "open" ? c.openUntil - now : 0)
-      })
-    }
-    return out
+    return this.circuits.snapshot(now).map(({ retryAfterMillis, ...c }) => ({
+      ...c,
+      retryAfter: Duration.millis(retryAfterMillis)
+    }))
   }
 
   private logged(t: Transition | undefined): Effect.Effect<void> {
     if (t === undefined) return Effect.void
     transitionsTotal.unsafeUpdate(1, [...this.labels, MetricLabel.make("state", t.to)])
     // counted from the circuits themselves (transitions are rare): nothing to keep in step
-    let notClosed = 0
-    for (const c of this.circuits.values()) if (c.state !== "closed") notClosed++
-    openCircuits.unsafeUpdate(notClosed, this.labels)
+    openCircuits.unsafeUpdate(this.circuits.notClosed(), this.labels)
     const log = t.to === "open"
       ? Effect.logWarning(`steady: circuit breaker ${this.name} opened`)
       : Effect.logInfo(`steady: circuit breaker ${this.name} is ${t.to}`)
@@ -373,32 +142,26 @@ class Breaker implements CircuitBreaker.CircuitBreaker {
     t: Transition | undefined,
     now: number
   ): Effect.Effect<void> | undefined {
-    const c = this.circuits.get(k)
-    if (c === undefined) return undefined
-    if (t?.to === "open") {
-      return Effect.map(store.open(k, { openUntil: c.openUntil, opens: c.opens }, this.options), (fleet) => {
-        if (c.state === "open") {
-          c.openUntil = fleet.openUntil
-          c.opens = fleet.opens
-        }
-      })
+    const call = this.circuits.storeCall(k, probe, failed, t, now)
+    switch (call?._tag) {
+      case undefined:
+        return undefined
+      case "Open":
+        return Effect.map(
+          store.open(k, call.local, this.options),
+          (fleet) => this.circuits.opened(call.circuit, fleet)
+        )
+      case "Close":
+        return Effect.flatMap(
+          store.close(k, this.options),
+          (fleet) =>
+            fleet === undefined
+              ? Effect.void
+              : this.logged(this.circuits.adopt(call.circuit, fleet, now, "opened again by another process"))
+        )
+      case "Release":
+        return store.release(k, this.options)
     }
-    if (t?.to === "closed") {
-      return Effect.flatMap(
-        store.close(k, this.options),
-        (fleet) =>
-          fleet === undefined ? Effect.void : this.logged(this.adopt(c, fleet, now, "opened again by another process"))
-      )
-    }
-    if (probe && failed === undefined) {
-      // the lease goes back to the fleet: the next attempt here asks for it again
-      if (c.state === "half-open" && c.probes === 0) {
-        c.state = "open"
-        c.openUntil = now
-      }
-      return store.release(k, this.options)
-    }
-    return undefined
   }
 
   private run(
@@ -454,10 +217,10 @@ class Breaker implements CircuitBreaker.CircuitBreaker {
         if (admission._tag !== "Ask") return this.run(admission, k, request, next)
         // the open period is over and the circuit is shared: one process of the fleet probes
         const asked = Effect.flatMap(
-          admission.store.probe(k, this.options),
+          this.options.store!.probe(k, this.options),
           (verdict) =>
             Effect.suspend(() =>
-              this.run(this.decide(k, verdict, request.clock.unsafeCurrentTimeMillis()), k, request, next)
+              this.run(this.circuits.decide(k, verdict, request.clock.unsafeCurrentTimeMillis()), k, request, next)
             )
         )
         return admission.transition === undefined ? asked : Effect.zipRight(this.logged(admission.transition), asked)
