@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run docs:api`: the API reference of @steady/core, @steady/client-effect3, @steady/testing-effect3, @steady/redis-effect3 and @steady/openapi, generated from
+// `npm run docs:api`: the API reference of @steady/core, the Effect 4 line (@steady/client, @steady/testing, @steady/redis), @steady/client-effect3, @steady/testing-effect3, @steady/redis-effect3 and @steady/openapi, generated from
 // their doc comments with @effect/docgen into docs/api/<package>/ (markdown, one page per
 // module). `--check` regenerates into a temporary folder and fails when docs/api is stale.
 // The @example blocks are type-checked by packages/examples/test/docs.test.ts, not here:
@@ -14,7 +14,7 @@ const root = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "..")
 const check = process.argv.includes("--check")
 const target = check ? Fs.mkdtempSync(Path.join(Os.tmpdir(), "steady-api-")) : Path.join(root, "docs/api")
 
-const packages = ["core", "client", "testing", "client-effect3", "testing-effect3", "redis-effect3", "openapi"]
+const packages = ["core", "client", "testing", "redis", "client-effect3", "testing-effect3", "redis-effect3", "openapi"]
 Fs.rmSync(target, { recursive: true, force: true })
 for (const pkg of packages) {
   const dir = Path.join(root, "packages", pkg)
