@@ -387,7 +387,7 @@ describe("Generator", () => {
       const imported = new Set<string>()
       for (const effect of [3, 4] as const) {
         for (const text of Object.values(Generator.generate(document, { name: "Petstore", effect }).files)) {
-          for (const [, from] of text.matchAll(/from "([^".][^"]*)"/g)) {
+          for (const [, from] of text.matchAll(/^(?:import|export|\}).* from "([^".][^"]*)"$/gm)) {
             imported.add(from.startsWith("@") ? from.split("/").slice(0, 2).join("/") : from.split("/")[0])
           }
         }
