@@ -278,7 +278,6 @@ export const openapi = area("OpenAPI", [
     find: "const invalidJson = info.json.has(response.status) && body !== \"\" && !isJsonText(body)",
     replace: "const invalidJson = false",
     tests: httpApiTests
-  }
   },
   // issue 30: one vocabulary for the generated errors, and the generator's install
   {
