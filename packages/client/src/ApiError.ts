@@ -640,7 +640,9 @@ export const withAttempts = <E extends ApiError>(error: E, attempts: number): E 
 
 /**
  * Turns the named failures into `Option.none()` and a success into `Option.some(value)`;
- * every other failure stays in the error channel with its type narrowed.
+ * every other failure stays in the error channel with its type narrowed. A declared error of a
+ * client steady-openapi generated matches by the name of steady's member for its status (its
+ * `statusTag`): `optional("NotFoundError")` also turns the generated `NotFound` into `None`.
  *
  * @example
  * ```ts
@@ -658,11 +660,17 @@ export const withAttempts = <E extends ApiError>(error: E, attempts: number): E 
  */
 export const optional = <const Tags extends ReadonlyArray<Tag>>(...tags: Tags) => {
   const set: ReadonlySet<string> = new Set(tags)
-  const matches = (e: unknown): boolean => isApiError(e) && set.has(e._tag)
+  const matches = (e: unknown): boolean =>
+    isApiError(e)
+      ? set.has(e._tag)
+      : Predicate.hasProperty(e, "statusTag") && typeof e.statusTag === "string" && set.has(e.statusTag)
   return <A, E, R>(
     self: Effect.Effect<A, E, R>
-  ): Effect.Effect<Option.Option<A>, Exclude<E, { readonly _tag: Tags[number] }>, R> =>
-    Effect.catchIf(Effect.map(self, Option.some), matches, () => Effect.succeedNone) as any
+  ): Effect.Effect<
+    Option.Option<A>,
+    Exclude<E, { readonly _tag: Tags[number] } | { readonly statusTag: Tags[number] }>,
+    R
+  > => Effect.catchIf(Effect.map(self, Option.some), matches, () => Effect.succeedNone) as any
 }
 
 /**

@@ -7,7 +7,8 @@
 import { HttpApiBuilder, HttpApp, HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { it } from "@effect/vitest"
-import { ConfigProvider, Context, Effect, Layer, Redacted, Stream } from "effect"
+import { ApiError } from "@steady/client-effect3"
+import { ConfigProvider, Context, Effect, Layer, Option, Redacted, Stream } from "effect"
 import * as Http from "node:http"
 import { describe, expect } from "vitest"
 import * as Petstore from "../src/generated/petstore/index.js"
@@ -171,6 +172,33 @@ describe("a client generated from openapi/petstore.yaml", () => {
       expect(results.conflict).toBe("adopted already")
       expect(results.deleted).toMatchObject({ _tag: "NotFound", body: { title: "no pet 5" } })
       expect(results.photo).toBe("https://photos.example/7.jpg")
+    }))
+
+  it.scopedLive("a declared error speaks steady's vocabulary: its request and attempts, and ApiError.optional", () =>
+    Effect.gen(function*() {
+      const { baseUrl } = yield* serve([{ n: 1, when: (m, p) => m === "GET" && p === "/pets/404" }])
+      const results = yield* petstore(baseUrl, (p) =>
+        Effect.all({
+          // a 503 then the declared 404: the error says the request, and that it took two attempts
+          error: Effect.flip(p.getPet({ path: { petId: 404 } })),
+          // steady's name for a 404 turns the generated NotFound into None too, and takes it out of the type
+          found: p.getPet({ path: { petId: 404 } }).pipe(ApiError.optional("NotFoundError"))
+        }, { concurrency: 1 }))
+      const found: Option.Option<Petstore.Schemas.Pet> = results.found
+      expect(found).toEqual(Option.none())
+      const error = results.error
+      expect(error).toBeInstanceOf(Schemas.NotFound)
+      if (!(error instanceof Schemas.NotFound)) return
+      expect(error.request).toEqual({ method: "GET", url: `${baseUrl}/pets/404` })
+      expect(error.attempts).toBe(2)
+      expect(error.statusTag).toBe("NotFoundError")
+      expect(error.message).toBe(`GET ${baseUrl}/pets/404 failed: 404 Not Found (2 attempts)`)
+      // the type: neither steady's 404 nor the generated one is left in the error channel
+      const _rest = Effect.flatMap(Petstore.Petstore, (p) => p.getPet({ path: { petId: 1 } }))
+        .pipe(ApiError.optional("NotFoundError"))
+      type Left = Extract<Effect.Effect.Error<typeof _rest>, { readonly _tag: "NotFound" | "NotFoundError" }>
+      const no404: [Left] extends [never] ? true : false = true
+      expect(no404).toBe(true)
     }))
 
   it.scopedLive("…Stream methods read every page: Link headers for pets, a cursor for owners", () =>

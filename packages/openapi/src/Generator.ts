@@ -26,7 +26,7 @@ import * as Effect from "effect/Effect"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import * as emit from "./internal/emit.js"
-import { format } from "./internal/format.js"
+import * as format from "./internal/format.js"
 import * as model from "./internal/model.js"
 import * as names from "./internal/names.js"
 import * as refs from "./internal/refs.js"
@@ -91,6 +91,15 @@ export interface Options extends LoadOptions {
    * @since 0.3.0
    */
   readonly effect?: 3 | 4 | undefined
+  /**
+   * Whether to lay the code out with dprint (`--no-format`: `false`), as this repository's lint
+   * rule does. dprint is an optional dependency, loaded only to format: without it (an install
+   * with `--omit=optional`) the code is written as generated, which compiles the same, and
+   * `Generated.formatted` says so. Default `true`.
+   *
+   * @since 0.3.0
+   */
+  readonly format?: boolean | undefined
 }
 
 /**
@@ -106,6 +115,13 @@ export interface Generated {
   readonly schemas: number
   /** Operations left out, each with the reason (a request body the generator does not handle). */
   readonly skipped: ReadonlyArray<string>
+  /**
+   * Whether the files were laid out by dprint: `false` with `format: false`, or when dprint (an
+   * optional dependency) is not installed.
+   *
+   * @since 0.3.0
+   */
+  readonly formatted: boolean
 }
 
 /** Why the parser failed, in words that never quote the file (a YAML error shows the lines around it). */
@@ -206,13 +222,24 @@ export const generate = (document: Readonly<Record<string, unknown>>, options: O
       message: `the generator failed on this document (${cause instanceof Error ? cause.name : typeof cause})`
     })
   }
+  const formatting = options.format !== false && format.available()
   const files: Record<string, string> = {}
   for (const name of Object.keys(raw)) {
-    const formatted = format(name, raw[name])
+    if (!formatting) {
+      files[name] = raw[name]
+      continue
+    }
+    const formatted = format.format(name, raw[name])
     if (typeof formatted !== "string") throw new SpecError({ spec, message: formatted.message })
     files[name] = formatted
   }
-  return { files, operations: m.operations.length, schemas: m.components.length, skipped: m.skipped }
+  return {
+    files,
+    operations: m.operations.length,
+    schemas: m.components.length,
+    skipped: m.skipped,
+    formatted: formatting
+  }
 }
 
 /**

@@ -1,10 +1,14 @@
 #!/usr/bin/env node
 /**
- * `steady-openapi <spec> --out <dir> [--name Petstore] [--effect 4|3] [--allow-ref-dir <dir>]… [--allow-remote-refs]`:
+ * `steady-openapi <spec> --out <dir> [--name Petstore] [--effect 4|3] [--allow-ref-dir <dir>]… [--allow-remote-refs]
+ * [--no-format]`:
  * generates a steady client from an OpenAPI 3.0/3.1 document, for Effect 4 (`@steady/client`,
  * the default) or Effect 3 (`--effect 3`: `@steady/client-effect3`). `$ref`s read files only inside
  * the spec's folder and the `--allow-ref-dir` folders, and fetch URLs only with
- * `--allow-remote-refs` (never from a private address).
+ * `--allow-remote-refs` (never from a private address). `--no-format` writes the code as generated,
+ * without loading dprint (an optional dependency). Without an install, run it as
+ * `npx -p @steady/openapi steady-openapi` (`npx steady-openapi` asks the registry for another
+ * package, `steady-openapi`, which does not exist).
  *
  * @since 0.2.0
  */
@@ -17,7 +21,14 @@ import { parseArgs } from "node:util"
 import * as Generator from "./Generator.js"
 
 const usage = "usage: steady-openapi <spec.json|spec.yaml|url> --out <dir> [--name <ApiName>] [--effect 4|3] " +
-  "[--allow-ref-dir <dir>]... [--allow-remote-refs]"
+  "[--allow-ref-dir <dir>]... [--allow-remote-refs] [--no-format]"
+
+/** `--help`: the usage, and how to install and run it (the package is scoped; the bin is not). */
+const help = `${usage}\n\n` +
+  "Install it as a dev dependency (npm install --save-dev @steady/openapi) and run npx steady-openapi …,\n" +
+  "or without an install: npx -p @steady/openapi steady-openapi … (the package is @steady/openapi).\n" +
+  "The generated code needs @steady/client and effect 4 (--effect 4, the default), or\n" +
+  "@steady/client-effect3, effect 3 and @effect/platform (--effect 3); never the generator."
 
 const parsed = (() => {
   try {
@@ -29,6 +40,7 @@ const parsed = (() => {
         effect: { type: "string" },
         "allow-ref-dir": { type: "string", multiple: true },
         "allow-remote-refs": { type: "boolean" },
+        "no-format": { type: "boolean" },
         help: { type: "boolean", short: "h" }
       }
     })
@@ -39,7 +51,7 @@ const parsed = (() => {
 })()
 const { positionals, values } = parsed
 if (values.help === true) {
-  console.log(usage)
+  console.log(help)
   process.exit(0)
 }
 const [spec] = positionals
@@ -57,7 +69,8 @@ const options: Generator.Options = {
   name,
   effect: values.effect === "3" ? 3 : 4,
   allowRefDirs: values["allow-ref-dir"] ?? [],
-  allowRemoteRefs: values["allow-remote-refs"] === true
+  allowRemoteRefs: values["allow-remote-refs"] === true,
+  format: values["no-format"] !== true
 }
 Effect.runPromiseExit(Generator.run(spec, values.out, options)).then((exit) => {
   if (Exit.isFailure(exit)) {
@@ -81,4 +94,7 @@ Effect.runPromiseExit(Generator.run(spec, values.out, options)).then((exit) => {
       `(${(bytes / 1024).toFixed(1)} KiB) in ${((performance.now() - started) / 1000).toFixed(1)} s`
   )
   for (const s of g.skipped) console.log(`  skipped ${s}`)
+  if (!g.formatted && values["no-format"] !== true) {
+    console.log("  not laid out: dprint (an optional dependency of @steady/openapi) is not installed")
+  }
 })

@@ -133,7 +133,7 @@ describe("the Effect 4 output (--effect 4), on Node 22 against a loopback server
         expect(typeErrors([program], 4)).toEqual([])
 
         const { seen, server } = yield* serve(
-          new Map([["GET /pets/3", 2], ["POST /pets", 2], ["POST /pets/1/adopt", 1]])
+          new Map([["GET /pets/3", 2], ["POST /pets", 2], ["POST /pets/1/adopt", 1], ["GET /pets/404", 1]])
         )
         const baseUrl = `http://127.0.0.1:${(server.address() as Net.AddressInfo).port}`
         const bundled = yield* Effect.promise(() => bundle(program, Path.join(dir, "program.mjs")))
@@ -149,6 +149,14 @@ describe("the Effect 4 output (--effect 4), on Node 22 against a loopback server
         expect(seen.filter((s) => s.url === "/pets/3")).toHaveLength(3)
         // the declared 404 is the operation's NotFound class, its body the spec's Problem
         expect(result.petstore.missing).toBe("NotFound 404 no pet 404 true")
+        // and it says the request and the attempts, as steady's errors do; ApiError.optional("NotFoundError") matches it
+        expect(result.petstore.described).toEqual({
+          request: { method: "GET", url: `${baseUrl}/pets/404` },
+          attempts: 2,
+          statusTag: "NotFoundError",
+          message: `GET ${baseUrl}/pets/404 failed: 404 Not Found (2 attempts)`
+        })
+        expect(result.petstore.found).toBe(true)
         // createPet declares an Idempotency-Key: one is sent, the same one on each of 3 attempts
         expect(result.petstore.created).toEqual({ id: 26, name: "Bo", status: "available" })
         const posts = seen.filter((s) => s.method === "POST" && s.url === "/pets")

@@ -353,8 +353,52 @@ describe("Generator", () => {
       const usage = yield* cli([petstoreSpec])
       expect(usage.code).toBe(2)
       expect(Either.right(usage.stderr).pipe(Either.getOrThrow)).toMatch(/usage: steady-openapi/)
+      // --help says how to run it: the package is scoped, the bin is not (`npx steady-openapi` asks for another package)
+      const help = yield* cli(["--help"])
+      expect(help.code).toBe(0)
+      expect(help.stdout).toContain("npx -p @steady/openapi steady-openapi")
+      expect(help.stdout).toContain("npm install --save-dev @steady/openapi")
+      // --no-format: the code as generated, without loading dprint; it parses all the same
+      const raw = yield* cli([petstoreSpec, "--out", out, "--name", "Petstore", "--no-format"])
+      expect(raw.code).toBe(0)
+      expect(raw.stdout).not.toContain("not laid out")
+      const files = Object.fromEntries(Fs.readdirSync(out).map((n) => [n, Fs.readFileSync(Path.join(out, n), "utf8")]))
+      expect(syntaxErrors(files)).toEqual([])
+      expect(files["client.ts"]).not.toBe(
+        Generator.generate(yield* Generator.load(petstoreSpec), { name: "Petstore" }).files["client.ts"]
+      )
       Fs.rmSync(out, { recursive: true })
     }), 60_000)
+
+  it.effect("format: false skips dprint; the generated code imports only what the package declares as optional peers", () =>
+    Effect.gen(function*() {
+      const document = yield* Generator.load(petstoreSpec)
+      const laidOut = Generator.generate(document, { name: "Petstore" })
+      const raw = Generator.generate(document, { name: "Petstore", format: false })
+      expect(laidOut.formatted).toBe(true)
+      expect(raw.formatted).toBe(false)
+      expect(syntaxErrors(raw.files)).toEqual([])
+      const pkg = JSON.parse(Fs.readFileSync(Path.join(here, "../package.json"), "utf8"))
+      // dprint is optional: the generator runs without it
+      expect(Object.keys(pkg.optionalDependencies ?? {}).sort()).toEqual(["@dprint/formatter", "@dprint/typescript"])
+      expect(Object.keys(pkg.dependencies).filter((d) => d.startsWith("@dprint/"))).toEqual([])
+      // what the code of either line imports, besides effect (the generator's own is effect 3): optional peers,
+      // so an install checks their versions without asking for both lines; never the generator or dprint
+      const imported = new Set<string>()
+      for (const effect of [3, 4] as const) {
+        for (const text of Object.values(Generator.generate(document, { name: "Petstore", effect }).files)) {
+          for (const [, from] of text.matchAll(/^(?:import|export|\}).* from "([^".][^"]*)"$/gm)) {
+            imported.add(from.startsWith("@") ? from.split("/").slice(0, 2).join("/") : from.split("/")[0])
+          }
+        }
+      }
+      imported.delete("effect")
+      expect([...imported].sort()).toEqual(["@effect/platform", "@steady/client", "@steady/client-effect3"])
+      for (const name of imported) {
+        expect(pkg.peerDependencies?.[name]).toBeDefined()
+        expect(pkg.peerDependenciesMeta?.[name]).toEqual({ optional: true })
+      }
+    }))
 })
 
 describe("what a spec cannot make the generator do", () => {

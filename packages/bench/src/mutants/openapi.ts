@@ -1,4 +1,4 @@
-import { area, src } from "./types.js"
+import { area, src, src4 } from "./types.js"
 
 const model = "packages/openapi/src/internal/model.ts"
 const escape = "packages/openapi/src/internal/escape.ts"
@@ -9,6 +9,10 @@ const hostile = ["packages/openapi/test/Hostile.test.ts"]
 const refsTests = ["packages/openapi/test/Refs.test.ts"]
 const wire = ["packages/openapi/test/Wire.test.ts"]
 const httpApiTests = ["packages/examples/test/HttpApi.test.ts"]
+const petstoreTests = ["packages/examples/test/OpenApi.test.ts"]
+const effect4Tests = ["packages/openapi/test/Effect4.test.ts"]
+const optionalFind =
+  `: Predicate.hasProperty(e, "statusTag") && typeof e.statusTag === "string" && set.has(e.statusTag)`
 
 export const openapi = area("OpenAPI", [
   // @steady/openapi
@@ -274,5 +278,54 @@ export const openapi = area("OpenAPI", [
     find: "const invalidJson = info.json.has(response.status) && body !== \"\" && !isJsonText(body)",
     replace: "const invalidJson = false",
     tests: httpApiTests
+  },
+  // issue 30: one vocabulary for the generated errors, and the generator's install
+  {
+    id: "openapi-error-undescribed",
+    promise: "a generated declared error carries the request and the attempts steady saw (Effect 3)",
+    file: httpApi,
+    find: "Object.assign(e, { request: from.request, attempts: from.attempts })",
+    replace: "Object.assign(e, {})",
+    tests: petstoreTests
+  },
+  {
+    id: "openapi-error-undescribed-effect4",
+    promise: "a generated declared error carries the request and the attempts steady saw (Effect 4)",
+    file: `${src4}httpApi.ts`,
+    find: "Object.assign(e, { request: from.request, attempts: from.attempts })",
+    replace: "Object.assign(e, {})",
+    tests: effect4Tests
+  },
+  {
+    id: "openapi-optional-ignores-generated",
+    promise: "ApiError.optional(\"NotFoundError\") turns a generated NotFound into None (Effect 3)",
+    file: "packages/client-effect3/src/ApiError.ts",
+    find: optionalFind,
+    replace: ": false",
+    tests: petstoreTests
+  },
+  {
+    id: "openapi-optional-ignores-generated-effect4",
+    promise: "ApiError.optional(\"NotFoundError\") turns a generated NotFound into None (Effect 4)",
+    file: "packages/client/src/ApiError.ts",
+    find: optionalFind,
+    replace: ": false",
+    tests: effect4Tests
+  },
+  {
+    id: "openapi-status-tag-wrong",
+    promise: "a generated 404 says steady's NotFoundError as its statusTag",
+    file: "packages/openapi/src/internal/code.ts",
+    find: "      return \"NotFoundError\"",
+    replace: "      return \"ClientError\"",
+    tests: generator
+  },
+  {
+    id: "openapi-format-not-optional",
+    promise: "format: false (--no-format) writes the code without dprint",
+    file: "packages/openapi/src/Generator.ts",
+    find: "const formatting = options.format !== false && format.available()",
+    replace: "const formatting = format.available()",
+    tests: generator
   }
 ])

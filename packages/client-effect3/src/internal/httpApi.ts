@@ -34,6 +34,7 @@ import type * as ApiClient from "../ApiClient.js"
 import * as ApiError from "../ApiError.js"
 import { undecodedBodies } from "./attempt.js"
 import { excerpt } from "./decode.js"
+import { statusMessage } from "./errorMessage.js"
 import * as pathInternal from "./path.js"
 import { errorBodyLimit } from "./transportFailure.js"
 
@@ -44,6 +45,8 @@ import { errorBodyLimit } from "./transportFailure.js"
 interface Last {
   readonly response: HttpClientResponse.HttpClientResponse
   readonly body: string | undefined
+  /** The status error a declared error's response was made from. */
+  readonly error?: ApiError.StatusError | undefined
 }
 const lastResponse = globalValue(
   "@steady/client-effect3/httpApi/lastResponse",
@@ -108,6 +111,25 @@ const isJsonText = (text: string) => {
   } catch {
     return false
   }
+}
+
+/**
+ * A declared error the platform decoded from a status error's response, told as steady tells its
+ * own: the request and the attempts set on it, and a message that says them (method, URL, status,
+ * request id, attempts). The error was made by this call's decode: it is set in place.
+ */
+const described = (e: unknown, last: Last | undefined): unknown => {
+  const from = last?.error
+  if (from === undefined || ApiError.isApiError(e) || !Predicate.hasProperty(e, "status") || e.status !== from.status) {
+    return e
+  }
+  try {
+    Object.assign(e, { request: from.request, attempts: from.attempts })
+    Object.defineProperty(e, "message", { value: statusMessage(from), configurable: true, writable: true })
+  } catch {
+    // a frozen error is left as the platform made it
+  }
+  return e
 }
 
 /** The platform's errors, as `ApiError` members. */
@@ -359,7 +381,7 @@ export const make = (
                 ? Effect.fail(declaredUndecoded(e, coding))
                 : mayBeCut(e)
                 ? Effect.fail(declaredTooLarge(e))
-                : Effect.succeed<Last>({ response: asResponse(e, request), body: e.body })
+                : Effect.succeed<Last>({ response: asResponse(e, request), body: e.body, error: e })
             }
           ),
           Effect.tap((last) => FiberRef.set(lastResponse, last)),
@@ -373,10 +395,13 @@ export const make = (
       const call = (request: unknown) =>
         Effect.zipRight(
           FiberRef.set(lastResponse, undefined),
-          Effect.catchIf(
+          Effect.catchAll(
             method(request),
-            (e) => !isDeclared(e),
-            (e) => Effect.flatMap(FiberRef.get(lastResponse), (last) => Effect.flip(toApiError(e, last, info)))
+            (e) =>
+              Effect.flatMap(
+                FiberRef.get(lastResponse),
+                (last) => isDeclared(e) ? Effect.fail(described(e, last)) : Effect.flip(toApiError(e, last, info))
+              )
           )
         )
       if (info.topLevel) define(client, info.name, call)

@@ -31,6 +31,7 @@ import * as HttpClient from "effect/http/HttpClient"
 import * as HttpClientError from "effect/http/HttpClientError"
 import * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import * as SchemaAST from "effect/SchemaAST"
 import * as SchemaGetter from "effect/SchemaGetter"
@@ -39,7 +40,7 @@ import type * as ApiClient from "../ApiClient.js"
 import * as ApiError from "../ApiError.js"
 import { undecodedBodies } from "./attempt.js"
 import { excerpt } from "./decode.js"
-import { formatIssue } from "./errorMessage.js"
+import { formatIssue, statusMessage } from "./errorMessage.js"
 import * as pathInternal from "./path.js"
 import { errorBodyLimit } from "./transportFailure.js"
 
@@ -50,6 +51,8 @@ import { errorBodyLimit } from "./transportFailure.js"
 interface Last {
   readonly response: HttpClientResponse.HttpClientResponse
   readonly body: string | undefined
+  /** The status error a declared error's response was made from. */
+  readonly error?: ApiError.StatusError | undefined
 }
 
 /**
@@ -130,6 +133,24 @@ const mainFailure = (cause: Cause.Cause<unknown>): Option.Option<unknown> => {
   const errors = cause.reasons.filter(Cause.isFailReason).map((reason) => reason.error)
   const schemaError = errors.find(Schema.isSchemaError)
   return schemaError !== undefined ? Option.some(schemaError) : Option.fromUndefinedOr(errors[0])
+}
+
+/**
+ * A declared error the platform decoded from a status error's response, told as steady tells its
+ * own: the request and the attempts set on it, and a message that says them (method, URL, status,
+ * request id, attempts). The error was made by this call's decode: it is set in place.
+ */
+const describe = (e: unknown, last: Last | undefined): void => {
+  const from = last?.error
+  if (from === undefined || ApiError.isApiError(e) || !Predicate.hasProperty(e, "status") || e.status !== from.status) {
+    return
+  }
+  try {
+    Object.assign(e, { request: from.request, attempts: from.attempts })
+    Object.defineProperty(e, "message", { value: statusMessage(from), configurable: true, writable: true })
+  } catch {
+    // a frozen error is left as the platform made it
+  }
 }
 
 /** The platform's errors, as `ApiError` members. */
@@ -420,7 +441,7 @@ export const make = (
                 ? Effect.fail(declaredUndecoded(e, coding))
                 : mayBeCut(e)
                 ? Effect.fail(declaredTooLarge(e))
-                : Effect.succeed<Last>({ response: asResponse(e, request), body: e.body })
+                : Effect.succeed<Last>({ response: asResponse(e, request), body: e.body, error: e })
             }
           ),
           Effect.tap((last) =>
@@ -443,7 +464,11 @@ export const make = (
           return Effect.provideService(
             Effect.catchCause(method(request), (cause) => {
               const failure = mainFailure(cause)
-              if (Option.isNone(failure) || isDeclared(failure.value)) return Effect.failCause(cause)
+              if (Option.isNone(failure)) return Effect.failCause(cause)
+              if (isDeclared(failure.value)) {
+                describe(failure.value, cell.last)
+                return Effect.failCause(cause)
+              }
               return Effect.flip(toApiError(failure.value, cell.last, info))
             }),
             LastResponse,

@@ -28,6 +28,51 @@ export const header = (m: model.Model): string =>
 export const member = (value: string, key: string): string =>
   /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) ? `${value}.${key}` : `${value}[${str(key)}]`
 
+/**
+ * The tag of steady's `ApiError` member for an error status (as `ApiError.fromStatus` picks it):
+ * a generated error class says it as `statusTag`, so `ApiError.optional("NotFoundError")` matches
+ * the generated `NotFound` too.
+ */
+export const steadyTag = (status: number): string => {
+  switch (status) {
+    case 400:
+      return "BadRequestError"
+    case 401:
+      return "AuthenticationError"
+    case 403:
+      return "PermissionDeniedError"
+    case 404:
+      return "NotFoundError"
+    case 409:
+      return "ConflictError"
+    case 422:
+      return "UnprocessableEntityError"
+    case 429:
+      return "RateLimitError"
+  }
+  return status >= 500 ? "ServerError" : "ClientError"
+}
+
+/**
+ * The error class of a declared error response (the same text on both lines: `Schema.TaggedError`
+ * with `status` and the decoded `body`), with steady's fields: its `statusTag`, and the `request`
+ * and `attempts` steady's client sets on it (with a `message` that says them).
+ */
+export const errorClass = (e: model.ErrorClass): string => {
+  const tag = steadyTag(e.status)
+  return `/** The ${e.status} the spec declares, with its body: \`ApiError.optional(${str(tag)})\` matches it. */\n` +
+    `export class ${e.className} extends Schema.TaggedError<${e.className}>()(${
+      str(e.className)
+    }, { status: Schema.Literal(${e.status}), body: ${e.code} }) {\n` +
+    `/** The tag of steady's error for this status, which \`ApiError.optional\` matches. */\n` +
+    `get statusTag(): ${str(tag)} {\nreturn ${str(tag)}\n}\n` +
+    `/** The request that failed (its URL redacted as in steady's errors), set by steady's client. */\n` +
+    `declare readonly request: { readonly method: string; readonly url: string }\n` +
+    `/** How many attempts were made (1 when none was retried), set by steady's client. */\n` +
+    `declare readonly attempts: number\n` +
+    `}\n`
+}
+
 /** A component's own references use the order of definition (cycles are suspended). */
 export const componentCode = (m: model.Model, c: model.Component): string =>
   toCode(c.schema, m.componentContext(c.name))

@@ -23,14 +23,7 @@ const schemasFile = (m: model.Model): string => {
         `export type ${c.name} = typeof ${c.name}.Type\n`
     )
   }
-  for (const e of m.errorClasses) {
-    out.push(
-      `/** The ${e.status} the spec declares, with its body. */\n` +
-        `export class ${e.className} extends Schema.TaggedError<${e.className}>()(${
-          str(e.className)
-        }, { status: Schema.Literal(${e.status}), body: ${e.code} }) {}\n`
-    )
-  }
+  for (const e of m.errorClasses) out.push(code.errorClass(e))
   return out.join("\n")
 }
 

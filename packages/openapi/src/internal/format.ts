@@ -1,14 +1,44 @@
 /**
  * Lays out the generated code with dprint, configured as this repository's lint rule
- * (`@effect/dprint`): the output is what `eslint --fix` would leave.
+ * (`@effect/dprint`): the output is what `eslint --fix` would leave. dprint (its TypeScript
+ * plugin is 4 MB of wasm) is an optional dependency, loaded on the first call only: the
+ * generator works without it (`--no-format`, or an install with `--omit=optional`), and writes
+ * the code as generated.
  *
  * @internal
  */
-import { createFromBuffer, type Formatter } from "@dprint/formatter"
-import { getPath } from "@dprint/typescript"
+import type * as DprintFormatter from "@dprint/formatter"
+import type * as DprintTypescript from "@dprint/typescript"
 import * as Fs from "node:fs"
+import { createRequire } from "node:module"
 
-let formatter: Formatter | undefined
+let formatter: DprintFormatter.Formatter | undefined
+
+const require = createRequire(import.meta.url)
+
+/**
+ * Whether dprint can be loaded (it is an optional dependency): `false` when it is not installed,
+ * and then `format` is not called.
+ *
+ * @internal
+ */
+export const available = (): boolean => {
+  try {
+    require.resolve("@dprint/formatter")
+    require.resolve("@dprint/typescript")
+    return true
+  } catch {
+    return false
+  }
+}
+
+const make = (): DprintFormatter.Formatter => {
+  const { createFromBuffer } = require("@dprint/formatter") as typeof DprintFormatter
+  const { getPath } = require("@dprint/typescript") as typeof DprintTypescript
+  const made = createFromBuffer(Fs.readFileSync(getPath()))
+  made.setConfig({}, config)
+  return made
+}
 
 const config = {
   indentWidth: 2,
@@ -29,10 +59,7 @@ const config = {
  */
 export const format = (fileName: string, code: string): string | { readonly message: string } => {
   try {
-    if (formatter === undefined) {
-      formatter = createFromBuffer(Fs.readFileSync(getPath()))
-      formatter.setConfig({}, config)
-    }
+    formatter ??= make()
     // dprint keeps some line breaks it finds, so a second pass can differ from the first: format
     // until the text is stable (what the lint rule checks), at most a few times
     let text = code

@@ -9,7 +9,7 @@
  * error channel with its decoded body.
  */
 import { ApiError } from "@steady/client"
-import { Effect, Redacted, Stream } from "effect"
+import { Effect, Option, Redacted, Stream } from "effect"
 import * as Petstore from "./petstore/index.js"
 import * as Wire from "./wire/index.js"
 
@@ -20,6 +20,14 @@ const petstore = Effect.gen(function*() {
   const p = yield* Petstore.Petstore
   // typed success: the spec's Pet, decoded
   const pet: Petstore.Schemas.Pet = yield* p.getPet({ params: { petId: 3 } })
+  // a declared 404 in steady's words: the request and its attempts (a 503, then the 404), and a message that says them
+  const described = yield* Effect.flip(p.getPet({ params: { petId: 404 } })).pipe(
+    Effect.map((e) =>
+      e instanceof Petstore.Schemas.NotFound
+        ? { request: e.request, attempts: e.attempts, statusTag: e.statusTag, message: e.message }
+        : String(e)
+    )
+  )
   // a declared 404: the operation's NotFound, its body decoded as the spec's Problem
   const missing = yield* p.getPet({ params: { petId: 404 } }).pipe(
     Effect.map((): string => "found"),
@@ -28,6 +36,12 @@ const petstore = Effect.gen(function*() {
       return Effect.succeed(`${e._tag} ${e.status} ${title} ${e instanceof Petstore.Schemas.NotFound}`)
     })
   )
+  // steady's name for a 404 turns the generated NotFound into None, and takes it out of the error type
+  const optional = p.getPet({ params: { petId: 404 } }).pipe(ApiError.optional("NotFoundError"))
+  const no404: [Extract<Effect.Error<typeof optional>, { readonly _tag: "NotFound" | "NotFoundError" }>] extends [never]
+    ? true
+    : false = true
+  const found: Option.Option<Petstore.Schemas.Pet> = yield* optional
   // an Idempotency-Key'd POST, retried through 503s with one key
   const created: Petstore.Schemas.Pet = yield* p.createPet({ payload: { name: "Bo", tag: null } })
   // a POST without one: not retried, steady's ServerError
@@ -40,6 +54,8 @@ const petstore = Effect.gen(function*() {
   return {
     pet,
     missing,
+    described,
+    found: no404 && Option.isNone(found),
     created,
     adopt: ApiError.isApiError(adopt) ? { _tag: adopt._tag, attempts: adopt.attempts } : String(adopt),
     deleted: deleted === undefined,

@@ -54,18 +54,45 @@ export const Problem = Schema.Struct({
 }).annotations({ identifier: "Problem" })
 export type Problem = typeof Problem.Type
 
-/** The 422 the spec declares, with its body. */
+/** The 422 the spec declares, with its body: `ApiError.optional("UnprocessableEntityError")` matches it. */
 export class UnprocessableEntity extends Schema.TaggedError<UnprocessableEntity>()("UnprocessableEntity", {
   status: Schema.Literal(422),
   body: Problem
-}) {}
+}) {
+  /** The tag of steady's error for this status, which `ApiError.optional` matches. */
+  get statusTag(): "UnprocessableEntityError" {
+    return "UnprocessableEntityError"
+  }
+  /** The request that failed (its URL redacted as in steady's errors), set by steady's client. */
+  declare readonly request: { readonly method: string; readonly url: string }
+  /** How many attempts were made (1 when none was retried), set by steady's client. */
+  declare readonly attempts: number
+}
 
-/** The 404 the spec declares, with its body. */
+/** The 404 the spec declares, with its body: `ApiError.optional("NotFoundError")` matches it. */
 export class NotFound
   extends Schema.TaggedError<NotFound>()("NotFound", { status: Schema.Literal(404), body: Problem })
-{}
+{
+  /** The tag of steady's error for this status, which `ApiError.optional` matches. */
+  get statusTag(): "NotFoundError" {
+    return "NotFoundError"
+  }
+  /** The request that failed (its URL redacted as in steady's errors), set by steady's client. */
+  declare readonly request: { readonly method: string; readonly url: string }
+  /** How many attempts were made (1 when none was retried), set by steady's client. */
+  declare readonly attempts: number
+}
 
-/** The 409 the spec declares, with its body. */
+/** The 409 the spec declares, with its body: `ApiError.optional("ConflictError")` matches it. */
 export class Conflict
   extends Schema.TaggedError<Conflict>()("Conflict", { status: Schema.Literal(409), body: Problem })
-{}
+{
+  /** The tag of steady's error for this status, which `ApiError.optional` matches. */
+  get statusTag(): "ConflictError" {
+    return "ConflictError"
+  }
+  /** The request that failed (its URL redacted as in steady's errors), set by steady's client. */
+  declare readonly request: { readonly method: string; readonly url: string }
+  /** How many attempts were made (1 when none was retried), set by steady's client. */
+  declare readonly attempts: number
+}
