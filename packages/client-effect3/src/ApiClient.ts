@@ -14,6 +14,7 @@
  * @since 0.1.0
  */
 import type * as Headers from "@effect/platform/Headers"
+import type * as HttpApiGroup from "@effect/platform/HttpApiGroup"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as bounds from "@steady/core/Limits"
@@ -37,9 +38,12 @@ import * as retryInternal from "./internal/retry.js"
 import * as retryBudgetInternal from "./internal/retryBudget.js"
 import * as retryLoop from "./internal/retryLoop.js"
 import * as trace from "./internal/trace.js"
+import type * as Pagination from "./Pagination.js"
 import type * as Policy from "./Policy.js"
 import type * as Retry from "./Retry.js"
+import type * as Streaming from "./Streaming.js"
 import type * as Transport from "./Transport.js"
+import type * as TypedApi from "./TypedApi.js"
 
 /**
  * The retry options of 0.1, kept as the shorthand for `Retry.standard(options)`: full jitter
@@ -448,22 +452,21 @@ export {
   stream
 } from "./Streaming.js"
 
-export type {
-  /**
-   * One Server-Sent Event: `Streaming.ServerSentEvent`.
-   *
-   * @since 0.2.0
-   * @category streaming
-   */
-  ServerSentEvent,
-  /**
-   * Options of `sse`: `Streaming.SseOptions`.
-   *
-   * @since 0.2.0
-   * @category streaming
-   */
-  SseOptions
-} from "./Streaming.js"
+/**
+ * One Server-Sent Event: `Streaming.ServerSentEvent`.
+ *
+ * @since 0.2.0
+ * @category streaming
+ */
+export type ServerSentEvent<A = string> = Streaming.ServerSentEvent<A>
+
+/**
+ * Options of `sse`: `Streaming.SseOptions`.
+ *
+ * @since 0.2.0
+ * @category streaming
+ */
+export type SseOptions = Streaming.SseOptions
 
 export {
   /**
@@ -482,22 +485,21 @@ export {
   paginate
 } from "./Pagination.js"
 
-export type {
-  /**
-   * One page of a listing: `Pagination.Page`.
-   *
-   * @since 0.2.0
-   * @category pagination
-   */
-  Page,
-  /**
-   * Options of `paginate` and `pages`: `Pagination.PaginateOptions`.
-   *
-   * @since 0.2.0
-   * @category pagination
-   */
-  PaginateOptions
-} from "./Pagination.js"
+/**
+ * Options of `paginate` and `pages`: `Pagination.PaginateOptions`.
+ *
+ * @since 0.2.0
+ * @category pagination
+ */
+export type PaginateOptions<P, A> = Pagination.PaginateOptions<P, A>
+
+/**
+ * One page of a listing: `Pagination.Page`.
+ *
+ * @since 0.2.0
+ * @category pagination
+ */
+export type Page<P, A> = Pagination.Page<P, A>
 
 /**
  * The same client with other timeouts, retry policy or idempotency for its calls. Only calls
@@ -617,26 +619,53 @@ export {
   httpApi
 } from "./TypedApi.js"
 
-export type {
+/**
+ * The `"group.endpoint"` names of an API's endpoints: `TypedApi.EndpointKeys`.
+ *
+ * @since 0.2.0
+ * @category HttpApi
+ */
+export type EndpointKeys<Groups extends HttpApiGroup.HttpApiGroup.Any> = TypedApi.EndpointKeys<Groups>
+
+/**
+ * Options of `httpApi`: `TypedApi.HttpApiOptions`.
+ *
+ * @since 0.2.0
+ * @category HttpApi
+ */
+export type HttpApiOptions<Keys extends string> = TypedApi.HttpApiOptions<Keys>
+
+/**
+ * The typed client of an `HttpApi` called through steady: `TypedApi.HttpApiClient`.
+ *
+ * @since 0.2.0
+ * @category HttpApi
+ */
+export type HttpApiClient<Groups extends HttpApiGroup.HttpApiGroup.Any, E> = TypedApi.HttpApiClient<Groups, E>
+
+/**
+ * The parts of `HttpApiClient`: `TypedApi.HttpApiClient`.
+ *
+ * @since 0.2.0
+ * @category HttpApi
+ */
+export declare namespace HttpApiClient {
   /**
-   * The `"group.endpoint"` names of an API's endpoints: `TypedApi.EndpointKeys`.
-   *
    * @since 0.2.0
    * @category HttpApi
    */
-  EndpointKeys,
+  export type Group<G, E> = TypedApi.HttpApiClient.Group<G, E>
   /**
-   * The typed client of an `HttpApi` called through steady: `TypedApi.HttpApiClient`.
-   *
    * @since 0.2.0
    * @category HttpApi
    */
-  HttpApiClient,
+  export type Method<Endpoint, E> = TypedApi.HttpApiClient.Method<Endpoint, E>
   /**
-   * Options of `httpApi`: `TypedApi.HttpApiOptions`.
-   *
    * @since 0.2.0
    * @category HttpApi
    */
-  HttpApiOptions
-} from "./TypedApi.js"
+  export type TopLevelMethods<Groups extends HttpApiGroup.HttpApiGroup.Any, E> = TypedApi.HttpApiClient.TopLevelMethods<
+    Groups,
+    E
+  >
+}

@@ -20,6 +20,7 @@ import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
+import type * as HttpApiGroup from "effect/http-api/HttpApiGroup"
 import type * as Headers from "effect/http/Headers"
 import type * as HttpClient from "effect/http/HttpClient"
 import type * as HttpClientResponse from "effect/http/HttpClientResponse"
@@ -36,9 +37,12 @@ import * as retryInternal from "./internal/retry.js"
 import * as retryBudgetInternal from "./internal/retryBudget.js"
 import * as retryLoop from "./internal/retryLoop.js"
 import * as trace from "./internal/trace.js"
+import type * as Pagination from "./Pagination.js"
 import type * as Policy from "./Policy.js"
 import type * as Retry from "./Retry.js"
+import type * as Streaming from "./Streaming.js"
 import type * as Transport from "./Transport.js"
+import type * as TypedApi from "./TypedApi.js"
 
 /**
  * The retry options of 0.1, kept as the shorthand for `Retry.standard(options)`: full jitter
@@ -447,22 +451,21 @@ export {
   stream
 } from "./Streaming.js"
 
-export type {
-  /**
-   * One Server-Sent Event: `Streaming.ServerSentEvent`.
-   *
-   * @since 0.2.0
-   * @category streaming
-   */
-  ServerSentEvent,
-  /**
-   * Options of `sse`: `Streaming.SseOptions`.
-   *
-   * @since 0.2.0
-   * @category streaming
-   */
-  SseOptions
-} from "./Streaming.js"
+/**
+ * One Server-Sent Event: `Streaming.ServerSentEvent`.
+ *
+ * @since 0.2.0
+ * @category streaming
+ */
+export type ServerSentEvent<A = string> = Streaming.ServerSentEvent<A>
+
+/**
+ * Options of `sse`: `Streaming.SseOptions`.
+ *
+ * @since 0.2.0
+ * @category streaming
+ */
+export type SseOptions = Streaming.SseOptions
 
 export {
   /**
@@ -481,22 +484,21 @@ export {
   paginate
 } from "./Pagination.js"
 
-export type {
-  /**
-   * One page of a listing: `Pagination.Page`.
-   *
-   * @since 0.2.0
-   * @category pagination
-   */
-  Page,
-  /**
-   * Options of `paginate` and `pages`: `Pagination.PaginateOptions`.
-   *
-   * @since 0.2.0
-   * @category pagination
-   */
-  PaginateOptions
-} from "./Pagination.js"
+/**
+ * Options of `paginate` and `pages`: `Pagination.PaginateOptions`.
+ *
+ * @since 0.2.0
+ * @category pagination
+ */
+export type PaginateOptions<P, A> = Pagination.PaginateOptions<P, A>
+
+/**
+ * One page of a listing: `Pagination.Page`.
+ *
+ * @since 0.2.0
+ * @category pagination
+ */
+export type Page<P, A> = Pagination.Page<P, A>
 
 /**
  * The same client with other timeouts, retry policy or idempotency for its calls. Only calls
@@ -616,26 +618,26 @@ export {
   httpApi
 } from "./TypedApi.js"
 
-export type {
-  /**
-   * The `"group.endpoint"` names of an API's endpoints: `TypedApi.EndpointKeys`.
-   *
-   * @since 0.2.0
-   * @category HttpApi
-   */
-  EndpointKeys,
-  /**
-   * The typed client of an `HttpApi` called through steady: `TypedApi.HttpApiClient`.
-   *
-   * @since 0.2.0
-   * @category HttpApi
-   */
-  HttpApiClient,
-  /**
-   * Options of `httpApi`: `TypedApi.HttpApiOptions`.
-   *
-   * @since 0.2.0
-   * @category HttpApi
-   */
-  HttpApiOptions
-} from "./TypedApi.js"
+/**
+ * The `"group.endpoint"` names of an API's endpoints: `TypedApi.EndpointKeys`.
+ *
+ * @since 0.2.0
+ * @category HttpApi
+ */
+export type EndpointKeys<Groups extends HttpApiGroup.Constraint> = TypedApi.EndpointKeys<Groups>
+
+/**
+ * Options of `httpApi`: `TypedApi.HttpApiOptions`.
+ *
+ * @since 0.2.0
+ * @category HttpApi
+ */
+export type HttpApiOptions<Keys extends string> = TypedApi.HttpApiOptions<Keys>
+
+/**
+ * The typed client of an `HttpApi` called through steady: `TypedApi.HttpApiClient`.
+ *
+ * @since 0.2.0
+ * @category HttpApi
+ */
+export type HttpApiClient<Groups extends HttpApiGroup.Constraint, E = never> = TypedApi.HttpApiClient<Groups, E>

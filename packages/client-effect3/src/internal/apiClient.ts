@@ -38,16 +38,8 @@ export const currentCallOptions = globalValue(
   () => FiberRef.unsafeMake<ApiClient.CallOptions | undefined>(undefined)
 )
 
-/** `outer` wins field by field over `own`. @internal */
-export const mergeCallOptions = (
-  own: ApiClient.CallOptions,
-  outer: ApiClient.CallOptions | undefined
-): ApiClient.CallOptions =>
-  outer === undefined ? own : {
-    ...own,
-    ...outer,
-    timeout: own.timeout === undefined ? outer.timeout : { ...own.timeout, ...outer.timeout }
-  }
+/** `outer` wins over `own`, as `options.callOptionRules` says. @internal */
+export const mergeCallOptions = options.mergeCallOptions
 
 const budgetOf = (
   retry: Retry.Retry,
@@ -99,19 +91,21 @@ export const make = (http: HttpClient.HttpClient, input: ApiClient.Options, env:
   }
   const logLevel = resolved.settings.logLevel
   const redaction = { sensitiveHeaders, secretValues: auth?.secretValues }
+  const clientCall: options.CallSettings = { settings: resolved.settings, idempotencyKey: resolved.idempotencyKey }
 
   const execute = (source: HttpClientRequest.HttpClientRequest) =>
     Effect.withFiberRuntime<HttpClientResponse.HttpClientResponse, ApiError.ApiError>((fiber) => {
       const overrides = fiber.getFiberRef(currentCallOptions)
       const streaming = fiber.getFiberRef(streamingInternal.currentStreaming)
-      const settings = overrides === undefined ? resolved.settings : options.override(resolved.settings, overrides)
+      const call = overrides === undefined ? clientCall : options.applyCallOptions(clientCall, overrides)
+      const settings = call.settings
       const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
       const prepared = prepare(
         resolved,
         redactQuery,
         source,
         settings,
-        overrides?.idempotencyKey ?? resolved.idempotencyKey,
+        call.idempotencyKey,
         clock
       )
       if (ApiError.isApiError(prepared)) return Effect.fail(prepared)
@@ -198,7 +192,7 @@ export const withOptions = (
   self: HttpClient.HttpClient.With<ApiError.ApiError>,
   callOptions: ApiClient.CallOptions
 ): HttpClient.HttpClient.With<ApiError.ApiError> => {
-  options.override(options.defaultSettings, callOptions) // invalid options are defects here, not per call
+  options.applyCallOptions(options.defaultCall, callOptions) // invalid options are defects here, not per call
   return HttpClient.transformResponse(
     self,
     (effect) => Effect.locallyWith(effect, currentCallOptions, (outer) => mergeCallOptions(callOptions, outer))

@@ -37,16 +37,8 @@ export const currentCallOptions = Context.Reference<ApiClient.CallOptions | unde
   { defaultValue: () => undefined }
 )
 
-/** `outer` wins field by field over `own`. @internal */
-export const mergeCallOptions = (
-  own: ApiClient.CallOptions,
-  outer: ApiClient.CallOptions | undefined
-): ApiClient.CallOptions =>
-  outer === undefined ? own : {
-    ...own,
-    ...outer,
-    timeout: own.timeout === undefined ? outer.timeout : { ...own.timeout, ...outer.timeout }
-  }
+/** `outer` wins over `own`, as `options.callOptionRules` says. @internal */
+export const mergeCallOptions = options.mergeCallOptions
 
 const budgetOf = (
   retry: Retry.Retry,
@@ -97,20 +89,22 @@ export const make = (http: HttpClient.HttpClient, input: ApiClient.Options, env:
     return trace.traced(request, tracedHandler)
   }
   const severity = options.severityOf(resolved.settings.logLevel)
+  const clientCall: options.CallSettings = { settings: resolved.settings, idempotencyKey: resolved.idempotencyKey }
   const redaction = { sensitiveHeaders, secretValues: auth?.secretValues }
 
   const execute = (source: HttpClientRequest.HttpClientRequest) =>
     Effect.withFiber<HttpClientResponse.HttpClientResponse, ApiError.ApiError>((fiber) => {
       const overrides = fiber.getRef(currentCallOptions)
       const streaming = fiber.getRef(streamingInternal.currentStreaming)
-      const settings = overrides === undefined ? resolved.settings : options.override(resolved.settings, overrides)
+      const call = overrides === undefined ? clientCall : options.applyCallOptions(clientCall, overrides)
+      const settings = call.settings
       const clock = fiber.getRef(Clock.Clock)
       const prepared = prepare(
         resolved,
         redactQuery,
         source,
         settings,
-        overrides?.idempotencyKey ?? resolved.idempotencyKey,
+        call.idempotencyKey,
         clock
       )
       if (ApiError.isApiError(prepared)) return Effect.fail(prepared)
@@ -196,7 +190,7 @@ export const withOptions = (
   self: HttpClient.HttpClient.With<ApiError.ApiError>,
   callOptions: ApiClient.CallOptions
 ): HttpClient.HttpClient.With<ApiError.ApiError> => {
-  options.override(options.defaultSettings, callOptions) // invalid options are defects here, not per call
+  options.applyCallOptions(options.defaultCall, callOptions) // invalid options are defects here, not per call
   return HttpClient.transformResponse(
     self,
     (effect) => Effect.updateService(effect, currentCallOptions, (outer) => mergeCallOptions(callOptions, outer))
