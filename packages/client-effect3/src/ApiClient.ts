@@ -52,10 +52,23 @@ import type * as TypedApi from "./TypedApi.js"
  * POST or PATCH that may have reached the server unless it carries an `Idempotency-Key`;
  * `Retry-After` is honoured; a retry never starts if its delay would pass the total deadline.
  *
+ * @deprecated Name the type `Retry.StandardOptions`. The shorthand itself (`retry: { times }`)
+ * keeps working, but the obvious way is a policy value, `retry: Retry.standard({ times })`
+ * (docs/retries.md, "One way to set retries").
+ *
  * @since 0.1.0
  * @category models
  */
-export type RetryOptions = Retry.StandardOptions
+export interface RetryOptions extends Omit<Retry.StandardOptions, "budget"> {
+  /**
+   * The retry budget (see `Retry.BudgetOption`). Per client: ignored in per-call options.
+   *
+   * @deprecated Give the budget to the policy, `retry: Retry.standard({ budget })` (or
+   * `Retry.fromSchedule(schedule, { budget })`), or share one between clients with
+   * `RetryBudget.layer`.
+   */
+  readonly budget?: Retry.BudgetOption | undefined
+}
 
 /**
  * Timeouts. Both are on by default and both abort the underlying request (its socket is
@@ -97,9 +110,11 @@ export interface Options {
   /** Attempt timeout and total deadline. Defaults `10 seconds` and `30 seconds`. */
   readonly timeout?: TimeoutOptions | undefined
   /**
-   * The retry policy: `Retry.standard(…)` (the default: 2 retries), `Retry.fromSchedule(…)`,
-   * `Retry.none`; or the shorthands `{ times, base, cap, maxRetryAfter, budget, retryOn }` (for
-   * `Retry.standard`) and `false` (for `Retry.none`). Env: `<PREFIX>_MAX_RETRIES`.
+   * The retry policy, as a value: `Retry.standard(…)` (the default: 2 retries, see
+   * `defaults`), `Retry.fromSchedule(…)` or `Retry.none`. The 0.1 shorthands still work:
+   * `{ times, base, cap, maxRetryAfter, retryOn }` for `Retry.standard` and `false` for
+   * `Retry.none` (`budget` in the shorthand is deprecated: `Retry.standard({ budget })`).
+   * Env: `<PREFIX>_MAX_RETRIES`.
    */
   readonly retry?: Retry.Retry | RetryOptions | false | undefined
   /**
@@ -179,7 +194,7 @@ export interface Options {
  */
 export interface CallOptions {
   readonly timeout?: TimeoutOptions | undefined
-  readonly retry?: Retry.Retry | Omit<RetryOptions, "budget"> | false | undefined
+  readonly retry?: Retry.Retry | Omit<Retry.StandardOptions, "budget"> | false | undefined
   readonly idempotencyKey?: "auto" | undefined
 }
 
@@ -357,7 +372,7 @@ export const makeConfig = (
         retry: overrides.retry === false || retryInternal.isRetry(overrides.retry)
           ? overrides.retry
           : read.retry || overrides.retry
-          ? { ...(read.retry as RetryOptions | undefined), ...overrides.retry }
+          ? { ...(read.retry as Retry.StandardOptions | undefined), ...overrides.retry }
           : undefined
       })
   )
@@ -563,7 +578,9 @@ export const attempts = (response: HttpClientResponse.HttpClientResponse): numbe
   internal.isBufferedResponse(response) ? response.attempts : undefined
 
 /**
- * The defaults, for display and documentation.
+ * The defaults of every client option, published once: the timeouts, the retry policy's
+ * (`Retry.standard`'s: `times`, `base`, `cap`, `maxRetryAfter`) and the body limit. The docs
+ * and the other modules refer to this constant (the retry budget's are `RetryBudget.defaults`).
  *
  * @since 0.1.0
  * @category models

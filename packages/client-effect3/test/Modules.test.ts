@@ -1,4 +1,4 @@
-import { ApiClient, Body, Pagination, Streaming, TypedApi } from "@steady/client-effect3"
+import { ApiClient, Body, Pagination, Retry, Streaming, TypedApi } from "@steady/client-effect3"
 import * as Steady from "@steady/client-effect3"
 import { describe, expect, it } from "vitest"
 
@@ -40,6 +40,11 @@ describe("ApiClient keeps its 0.2 names", () => {
       "httpApi"
     ]
     expect(names.filter((name) => !(name in ApiClient))).toEqual([])
+  })
+
+  it("the defaults are published once: Retry.defaults (deprecated) is ApiClient.defaults' retry part", () => {
+    const { base, cap, maxRetryAfter, times } = ApiClient.defaults
+    expect(Retry.defaults).toEqual({ times, base, cap, maxRetryAfter })
   })
 
   it("the barrel names every module", () => {
