@@ -256,7 +256,10 @@ export const none: None = internal.none
 export const isRetry = (u: unknown): u is Retry => internal.isRetry(u)
 
 /**
- * The defaults of `Retry.standard`.
+ * The defaults of `Retry.standard`: the same values as `ApiClient.defaults`' `times`, `base`,
+ * `cap` and `maxRetryAfter`.
+ *
+ * @deprecated Use `ApiClient.defaults`, where every default is published once.
  *
  * @since 0.2.0
  * @category models

@@ -92,9 +92,30 @@ export * as RetryBudget from "./RetryBudget.js"
 export * as Transport from "./Transport.js"
 
 /**
- * Pagination strategies for `ApiClient.paginate`: the `Link` header, a cursor, page and
- * offset numbers.
+ * Pagination: a listing endpoint as a lazy stream (`paginate`, `pages`), and the strategies
+ * that find its next page: the `Link` header, a cursor, page and offset numbers.
  *
  * @since 0.2.0
  */
 export * as Pagination from "./Pagination.js"
+
+/**
+ * Reading a response body whole: `Body.json(schema)`.
+ *
+ * @since 0.3.0
+ */
+export * as Body from "./Body.js"
+
+/**
+ * Response bodies read as they arrive: bytes, NDJSON, Server-Sent Events.
+ *
+ * @since 0.3.0
+ */
+export * as Streaming from "./Streaming.js"
+
+/**
+ * An `HttpApi` definition's typed client, every call through steady.
+ *
+ * @since 0.3.0
+ */
+export * as TypedApi from "./TypedApi.js"

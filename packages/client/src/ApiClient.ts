@@ -5,6 +5,12 @@
  * `ApiError`. The result is an `HttpClient.HttpClient.With<ApiError>`, so everything
  * Effect's `effect/http` offers for building requests works on it.
  *
+ * This module is the client and its options. What you do with a response has its own module:
+ * `Body` (read whole), `Streaming` (read as it arrives), `Pagination` (a listing as a stream),
+ * `TypedApi` (an `HttpApi` definition's client). Their functions and types are exported here
+ * too, under the names 0.2 gave them (`ApiClient.json`, `ApiClient.sse`, `ApiClient.paginate`,
+ * `ApiClient.httpApi`, …): the same values, for code written against 0.2.
+ *
  * @since 0.1.0
  */
 import * as Limits from "@steady/core/Limits"
@@ -14,39 +20,29 @@ import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
-import type * as HttpApi from "effect/http-api/HttpApi"
-import type * as HttpApiClientNs from "effect/http-api/HttpApiClient"
 import type * as HttpApiGroup from "effect/http-api/HttpApiGroup"
 import type * as Headers from "effect/http/Headers"
-import * as HttpClient from "effect/http/HttpClient"
-import type * as HttpClientRequest from "effect/http/HttpClientRequest"
+import type * as HttpClient from "effect/http/HttpClient"
 import type * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as Layer from "effect/Layer"
 import type * as LogLevel from "effect/LogLevel"
 import type * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
-import * as Schema from "effect/Schema"
-import * as Stream from "effect/Stream"
 import type * as ApiError from "./ApiError.js"
-import * as Auth from "./Auth.js"
+import type * as Auth from "./Auth.js"
 import * as internal from "./internal/apiClient.js"
-import * as decode from "./internal/decode.js"
-import * as httpApiInternal from "./internal/httpApi.js"
 import * as optionsInternal from "./internal/options.js"
-import * as paginationInternal from "./internal/pagination.js"
 import * as pathInternal from "./internal/path.js"
 import * as retryInternal from "./internal/retry.js"
 import * as retryBudgetInternal from "./internal/retryBudget.js"
 import * as retryLoop from "./internal/retryLoop.js"
-import * as sseInternal from "./internal/sse.js"
-import * as streamingInternal from "./internal/streaming.js"
 import * as trace from "./internal/trace.js"
-import * as transportInternal from "./internal/transport.js"
-import * as Pagination from "./Pagination.js"
+import type * as Pagination from "./Pagination.js"
 import type * as Policy from "./Policy.js"
 import type * as Retry from "./Retry.js"
-import * as RetryBudget from "./RetryBudget.js"
+import type * as Streaming from "./Streaming.js"
 import type * as Transport from "./Transport.js"
+import type * as TypedApi from "./TypedApi.js"
 
 /**
  * The retry options of 0.1, kept as the shorthand for `Retry.standard(options)`: full jitter
@@ -55,10 +51,23 @@ import type * as Transport from "./Transport.js"
  * POST or PATCH that may have reached the server unless it carries an `Idempotency-Key`;
  * `Retry-After` is honoured; a retry never starts if its delay would pass the total deadline.
  *
+ * @deprecated Name the type `Retry.StandardOptions`. The shorthand itself (`retry: { times }`)
+ * keeps working, but the obvious way is a policy value, `retry: Retry.standard({ times })`
+ * (docs/retries.md, "One way to set retries").
+ *
  * @since 0.1.0
  * @category models
  */
-export type RetryOptions = Retry.StandardOptions
+export interface RetryOptions extends Omit<Retry.StandardOptions, "budget"> {
+  /**
+   * The retry budget (see `Retry.BudgetOption`). Per client: ignored in per-call options.
+   *
+   * @deprecated Give the budget to the policy, `retry: Retry.standard({ budget })` (or
+   * `Retry.fromSchedule(schedule, { budget })`), or share one between clients with
+   * `RetryBudget.layer`.
+   */
+  readonly budget?: Retry.BudgetOption | undefined
+}
 
 /**
  * Timeouts. Both are on by default and both abort the underlying request (its socket is
@@ -100,9 +109,11 @@ export interface Options {
   /** Attempt timeout and total deadline. Defaults `10 seconds` and `30 seconds`. */
   readonly timeout?: TimeoutOptions | undefined
   /**
-   * The retry policy: `Retry.standard(…)` (the default: 2 retries), `Retry.fromSchedule(…)`,
-   * `Retry.none`; or the shorthands `{ times, base, cap, maxRetryAfter, budget, retryOn }` (for
-   * `Retry.standard`) and `false` (for `Retry.none`). Env: `<PREFIX>_MAX_RETRIES`.
+   * The retry policy, as a value: `Retry.standard(…)` (the default: 2 retries, see
+   * `defaults`), `Retry.fromSchedule(…)` or `Retry.none`. The 0.1 shorthands still work:
+   * `{ times, base, cap, maxRetryAfter, retryOn }` for `Retry.standard` and `false` for
+   * `Retry.none` (`budget` in the shorthand is deprecated: `Retry.standard({ budget })`).
+   * Env: `<PREFIX>_MAX_RETRIES`.
    */
   readonly retry?: Retry.Retry | RetryOptions | false | undefined
   /**
@@ -182,7 +193,7 @@ export interface Options {
  */
 export interface CallOptions {
   readonly timeout?: TimeoutOptions | undefined
-  readonly retry?: Retry.Retry | Omit<RetryOptions, "budget"> | false | undefined
+  readonly retry?: Retry.Retry | Omit<Retry.StandardOptions, "budget"> | false | undefined
   readonly idempotencyKey?: "auto" | undefined
 }
 
@@ -221,31 +232,7 @@ export type Client = HttpClient.HttpClient.With<ApiError.ApiError>
  * @category constructors
  */
 export const make = (options: Options = {}): Effect.Effect<Client, never, HttpClient.HttpClient> =>
-  Effect.flatMap(
-    Effect.all([
-      HttpClient.HttpClient,
-      Effect.serviceOption(Auth.Auth),
-      Effect.serviceOption(transportInternal.tag),
-      Effect.serviceOption(RetryBudget.RetryBudget)
-    ]),
-    ([http, auth, transport, budget]) => {
-      const provided = Option.getOrUndefined(transport)
-      const made = internal.make(http, options, {
-        auth: Option.getOrUndefined(auth),
-        transport: provided,
-        budget: Option.getOrUndefined(budget)
-      })
-      // the pool is in context, but the HttpClient is not its own (a platform transform): say so
-      return provided === undefined || made.transport === provided || options.transport !== undefined
-        ? Effect.succeed(made.client)
-        : Effect.as(
-          Effect.logDebug(
-            "steady: the HttpClient in context is not the pool's own (transformed?): using the generic transport"
-          ),
-          made.client
-        )
-    }
-  )
+  internal.fromContext(options)
 
 /**
  * Makes the client on a given `HttpClient`, without the context. It sends through the
@@ -394,7 +381,7 @@ export const makeConfig = (
         retry: overrides.retry === false || retryInternal.isRetry(overrides.retry)
           ? overrides.retry
           : read.retry || overrides.retry
-          ? { ...(read.retry as RetryOptions | undefined), ...overrides.retry }
+          ? { ...(read.retry as Retry.StandardOptions | undefined), ...overrides.retry }
           : undefined
       })
   )
@@ -445,321 +432,88 @@ export const path = (
   ...values: ReadonlyArray<string | number | bigint | boolean>
 ): string => pathInternal.path(strings, values)
 
-/**
- * Decodes a response body as JSON with `schema`. Invalid JSON or a mismatch fail with
- * `DecodeError`, which carries the Schema issue and a bounded excerpt of the body.
- *
- * @example
- * ```ts
- * import { ApiClient } from "@steady/client"
- * import { Effect, Schema } from "effect"
- *
- * const Pet = Schema.Struct({ id: Schema.Number, name: Schema.String })
- * declare const client: ApiClient.Client
- *
- * const pet = client.get("/pets/1").pipe(ApiClient.json(Pet))
- * ```
- *
- * @since 0.1.0
- * @category decoding
- */
-export const json = <A, RS>(schema: Schema.Decoder<A, RS>) => {
-  const decodeBody = decode.jsonDecoder(schema)
-  return <E, R>(
-    self: Effect.Effect<HttpClientResponse.HttpClientResponse, E, R>
-  ): Effect.Effect<A, E | ApiError.DecodeError, R | RS> => Effect.flatMap(self, decodeBody)
-}
-
-/**
- * The response body as it arrives, instead of read whole: for downloads larger than
- * `maxResponseBytes`, and for bodies that never end. Pipe a call into it
- * (`client.get(...).pipe(ApiClient.stream)`).
- *
- * - Up to the response headers the call is an ordinary one: attempt timeout, total deadline,
- *   retries, auth, policies, status classification (a non-2xx fails with its typed error,
- *   its body read as usual).
- * - From then on the body is handed over as it arrives. A body that breaks before its first
- *   byte reached you is fetched again (as the retry policy allows, for a request that may be
- *   sent twice); after that it is never retried. `timeout.idle`
- *   (default 60 seconds) bounds the wait for each next chunk, and nothing bounds the whole
- *   body unless you do (`Stream.timeoutFail`, `Stream.interruptAfter`).
- * - Backpressure reaches the socket: on the pool's fast path the connection is paused while
- *   256 KiB wait for you. Compressed bodies are decompressed as they stream.
- * - When the stream ends, fails or is interrupted before the body's end, the request is
- *   aborted and its connection closed.
- *
- * The stream can be run once per run of the call: each run sends the request again.
- *
- * @example
- * ```ts
- * import { ApiClient } from "@steady/client"
- * import { Effect, Stream } from "effect"
- *
- * declare const client: ApiClient.Client
- *
- * // counts the bytes of a large download without holding it
- * const size = client.get("/exports/2026.csv").pipe(
- *   ApiClient.stream,
- *   Stream.runFold(() => 0, (n, chunk) => n + chunk.byteLength)
- * )
- * ```
- *
- * @since 0.2.0
- * @category streaming
- */
-export const stream = <E, R>(
-  self: Effect.Effect<HttpClientResponse.HttpClientResponse, E, R>
-): Stream.Stream<Uint8Array, E | ApiError.ApiError, R> => streamingInternal.stream(self)
-
-/**
- * Newline-delimited JSON (`application/x-ndjson`, JSON Lines), streamed: each line decoded
- * with `schema` as it arrives; blank lines are skipped. A line that is not JSON or does not
- * match fails the stream with a `DecodeError` whose `detail` names the line number; a line
- * longer than `maxResponseBytes` fails with `TooLarge`. Everything `stream` says about
- * timeouts, retries and closing applies.
- *
- * @example
- * ```ts
- * import { ApiClient } from "@steady/client"
- * import { Schema, Stream } from "effect"
- *
- * const LogLine = Schema.Struct({ at: Schema.String, message: Schema.String })
- * declare const client: ApiClient.Client
- *
- * const lines = client.get("/logs?follow=true").pipe(ApiClient.ndjson(LogLine), Stream.take(100))
- * ```
- *
- * @since 0.2.0
- * @category streaming
- */
-export const ndjson = <A, RS>(schema: Schema.Decoder<A, RS>) =>
-<E, R>(
-  self: Effect.Effect<HttpClientResponse.HttpClientResponse, E, R>
-): Stream.Stream<A, E | ApiError.ApiError, R | RS> => streamingInternal.ndjson(self, schema)
-
-/**
- * One Server-Sent Event (`text/event-stream`).
- *
- * @since 0.2.0
- * @category streaming
- */
-export interface ServerSentEvent<A = string> {
-  /** The event type: `"message"` when the server named none. */
-  readonly event: string
-  /** The data lines, joined with `\n` (decoded with the schema given to `sse`). */
-  readonly data: A
-  /** The last event ID the stream set (`""` when none has been). */
-  readonly id: string
-  /** The reconnection delay the server last asked for, in milliseconds. */
-  readonly retry: number | undefined
-}
-
-/**
- * Options of `sse`.
- *
- * @since 0.2.0
- * @category streaming
- */
-export interface SseOptions {
+export {
   /**
-   * How many times in a row to reconnect when an open stream breaks (a connection error, the
-   * idle timeout), sending `Last-Event-ID` so the server resumes after the last event seen.
-   * Only a connection that stayed open `reconnectResetAfter` starts the count again (events
-   * alone do not); past the count the stream fails with the last error. Each reconnection in
-   * a row waits twice as long as the one before: the server's `retry:` (or `reconnectDelay`),
-   * then ×2, ×4…, within [`minReconnectDelay`, `maxReconnectDelay`]. A stream the server
-   * ends cleanly is not reconnected. Default `0`. The call is sent again as it was built: for
-   * a POST, make sure the server accepts it twice.
+   * Decodes a response body as JSON with a schema: `Body.json`.
+   *
+   * @since 0.1.0
+   * @category decoding
    */
-  readonly reconnect?: number | undefined
-  /** The first wait before reconnecting when the server set no `retry:`. Default `3 seconds`. */
-  readonly reconnectDelay?: Duration.Input | undefined
-  /** The shortest wait before a reconnection, whatever the server's `retry:`. Default `500 millis`. */
-  readonly minReconnectDelay?: Duration.Input | undefined
-  /** The longest wait before a reconnection, whatever the server's `retry:`. Default `60 seconds`. */
-  readonly maxReconnectDelay?: Duration.Input | undefined
+  json
+} from "./Body.js"
+
+export {
   /**
-   * How long a connection must stay open for the reconnection count and its backoff to start
-   * again. Default `10 seconds`.
+   * Newline-delimited JSON, streamed and decoded line by line: `Streaming.ndjson`.
+   *
+   * @since 0.2.0
+   * @category streaming
    */
-  readonly reconnectResetAfter?: Duration.Input | undefined
-  /** Resume an earlier stream: sent as `Last-Event-ID` on the first request. */
-  readonly lastEventId?: string | undefined
+  ndjson,
   /**
-   * A `data` value that ends the stream (OpenAI's `"[DONE]"`): it is not decoded, and nothing
-   * after it is read. Only with a schema.
+   * Server-Sent Events, streamed, with reconnection: `Streaming.sse`.
+   *
+   * @since 0.2.0
+   * @category streaming
    */
-  readonly done?: string | undefined
-}
+  sse,
+  /**
+   * The response body as it arrives: `Streaming.stream`.
+   *
+   * @since 0.2.0
+   * @category streaming
+   */
+  stream
+} from "./Streaming.js"
 
 /**
- * Server-Sent Events, streamed: the body parsed as the WHATWG standard says (multi-line
- * `data`, `event`, `id`, `retry`, comments, CR/LF/CRLF line ends, a leading BOM; an event
- * without its closing blank line at the end is dropped; an event whose data grows past
- * `maxResponseBytes` characters fails with `DecodeError` `TooLarge`). With a schema, each
- * event's `data` is decoded as JSON with it, and a mismatch fails the stream with a
- * `DecodeError` naming the event. `reconnect` resumes a broken stream with `Last-Event-ID`.
- * Everything `stream` says about timeouts, retries and closing applies.
- *
- * @example
- * ```ts
- * import { ApiClient } from "@steady/client"
- * import { Schema, Stream } from "effect"
- *
- * const Delta = Schema.Struct({ text: Schema.String })
- * declare const client: ApiClient.Client
- *
- * // every event of a feed, resuming after a dropped connection up to 5 times in a row
- * const feed = client.get("/feed").pipe(ApiClient.sse({ reconnect: 5 }))
- *
- * // a completion streamed as JSON deltas, up to the "[DONE]" sentinel
- * const text = client.post("/completions").pipe(
- *   ApiClient.sse(Delta, { done: "[DONE]" }),
- *   Stream.map((event) => event.data.text),
- *   Stream.mkString
- * )
- * ```
+ * One Server-Sent Event: `Streaming.ServerSentEvent`.
  *
  * @since 0.2.0
  * @category streaming
  */
-export const sse: {
-  (options?: SseOptions): <E, R>(
-    self: Effect.Effect<HttpClientResponse.HttpClientResponse, E, R>
-  ) => Stream.Stream<ServerSentEvent, E | ApiError.ApiError, R>
-  <A, RS>(schema: Schema.Decoder<A, RS>, options?: SseOptions): <E, R>(
-    self: Effect.Effect<HttpClientResponse.HttpClientResponse, E, R>
-  ) => Stream.Stream<ServerSentEvent<A>, E | ApiError.ApiError, R | RS>
-} = ((schemaOrOptions?: Schema.Decoder<any, any> | SseOptions, options?: SseOptions) => {
-  if (Schema.isSchema(schemaOrOptions)) {
-    const schema = schemaOrOptions
-    return (self: Effect.Effect<HttpClientResponse.HttpClientResponse, any, any>) =>
-      sseInternal.decoded(self, schema, checkSse(options ?? {}))
-  }
-  const checked = checkSse((schemaOrOptions as SseOptions | undefined) ?? {})
-  if (checked.done !== undefined) throw new TypeError("sse: done needs a schema (the sentinel is a data value)")
-  return (self: Effect.Effect<HttpClientResponse.HttpClientResponse, any, any>) => sseInternal.events(self, checked)
-}) as any
-
-const checkSse = (options: SseOptions): SseOptions => {
-  sseInternal.reconnection(options)
-  return options
-}
+export type ServerSentEvent<A = string> = Streaming.ServerSentEvent<A>
 
 /**
- * Options of `paginate` and `pages`.
+ * Options of `sse`: `Streaming.SseOptions`.
+ *
+ * @since 0.2.0
+ * @category streaming
+ */
+export type SseOptions = Streaming.SseOptions
+
+export {
+  /**
+   * A listing endpoint as a lazy `Stream` of its pages: `Pagination.pages`.
+   *
+   * @since 0.2.0
+   * @category pagination
+   */
+  pages,
+  /**
+   * A listing endpoint as a lazy `Stream` of its items: `Pagination.paginate`.
+   *
+   * @since 0.2.0
+   * @category pagination
+   */
+  paginate
+} from "./Pagination.js"
+
+/**
+ * Options of `paginate` and `pages`: `Pagination.PaginateOptions`.
  *
  * @since 0.2.0
  * @category pagination
  */
-export interface PaginateOptions<P, A> {
-  /** The items of a page. Optional when a page is an array of them. */
-  readonly items?: ((page: P) => ReadonlyArray<A>) | undefined
-  /** Where the next page is: `Pagination.link()`, `cursor(…)`, `page(…)`, `offset(…)`. */
-  readonly next: Pagination.Strategy<P>
-  /**
-   * The most pages fetched: a listing with more fails with `PageLimitError` when the stream
-   * reaches it, rather than ending as if it were complete. Required: a server that always
-   * says there is a next page must not keep a job running forever.
-   */
-  readonly maxPages: number
-}
+export type PaginateOptions<P, A> = Pagination.PaginateOptions<P, A>
 
 /**
- * A listing endpoint as a lazy `Stream` of its items: the first request as you built it,
- * then the request the strategy derives from each page. Every page is an ordinary call
- * through the client (retries, timeouts, auth, policies, the origin lock), its body decoded
- * as JSON with `schema`. Pages are fetched as the stream is pulled: `Stream.take(n)` fetches
- * only the pages that hold the first `n` items.
- *
- * @example
- * ```ts
- * import { HttpClientRequest } from "effect/http"
- * import { ApiClient, Pagination } from "@steady/client"
- * import { Schema, Stream } from "effect"
- *
- * const Issue = Schema.Struct({ number: Schema.Number, title: Schema.String })
- * declare const github: ApiClient.Client
- *
- * // GitHub: an array per page, the next page in the Link header
- * const issues = ApiClient.paginate(
- *   github,
- *   HttpClientRequest.get("/repos/effect-ts/effect/issues", { urlParams: { per_page: 100 } }),
- *   Schema.Array(Issue),
- *   { next: Pagination.link(), maxPages: 50 }
- * )
- * const first250 = issues.pipe(Stream.take(250), Stream.runCollect) // 3 requests
- *
- * // Stripe: the items in `data`, `starting_after` the last one while `has_more`
- * const Customers = Schema.Struct({
- *   data: Schema.Array(Schema.Struct({ id: Schema.String })),
- *   has_more: Schema.Boolean
- * })
- * declare const stripe: ApiClient.Client
- * const customers = ApiClient.paginate(stripe, HttpClientRequest.get("/v1/customers"), Customers, {
- *   items: (page) => page.data,
- *   next: Pagination.cursor({ param: "starting_after", next: (page) => page.has_more ? page.data.at(-1)?.id : undefined }),
- *   maxPages: 1000
- * })
- * ```
+ * One page of a listing: `Pagination.Page`.
  *
  * @since 0.2.0
  * @category pagination
  */
-export const paginate: {
-  <P, RS, A>(
-    client: Client,
-    request: HttpClientRequest.HttpClientRequest,
-    schema: Schema.Decoder<P, RS>,
-    options: PaginateOptions<NoInfer<P>, A> & { readonly items: (page: P) => ReadonlyArray<A> }
-  ): Stream.Stream<A, ApiError.ApiError | Pagination.PageLimitError, RS>
-  <A, RS>(
-    client: Client,
-    request: HttpClientRequest.HttpClientRequest,
-    schema: Schema.Decoder<ReadonlyArray<A>, RS>,
-    options: PaginateOptions<NoInfer<ReadonlyArray<A>>, A>
-  ): Stream.Stream<A, ApiError.ApiError | Pagination.PageLimitError, RS>
-} = <P, RS, A>(
-  client: Client,
-  request: HttpClientRequest.HttpClientRequest,
-  schema: Schema.Decoder<P, RS>,
-  options: PaginateOptions<P, A>
-): Stream.Stream<A, ApiError.ApiError | Pagination.PageLimitError, RS> =>
-  Stream.flattenIterable(Stream.map(pages(client, request, schema, options), (page) => page.items))
-
-/**
- * Like `paginate`, a stream of the pages themselves (each decoded page with its items), for
- * a page's own fields (a total count, a cursor to save) or to work a page at a time.
- *
- * @since 0.2.0
- * @category pagination
- */
-export const pages = <P, RS, A = P extends ReadonlyArray<infer X> ? X : never>(
-  client: Client,
-  request: HttpClientRequest.HttpClientRequest,
-  schema: Schema.Decoder<P, RS>,
-  options: PaginateOptions<NoInfer<P>, A>
-): Stream.Stream<Page<P, A>, ApiError.ApiError | Pagination.PageLimitError, RS> =>
-  Stream.map(
-    paginationInternal.pages(client, request, {
-      schema,
-      items: options.items ?? ((page: P) => (Array.isArray(page) ? page : []) as ReadonlyArray<A>),
-      next: options.next,
-      maxPages: options.maxPages
-    }, Pagination.PageLimitError),
-    ([page, items]): Page<P, A> => ({ page, items })
-  )
-
-/**
- * One page of a listing (`pages`).
- *
- * @since 0.2.0
- * @category pagination
- */
-export interface Page<P, A> {
-  readonly page: P
-  readonly items: ReadonlyArray<A>
-}
+export type Page<P, A> = Pagination.Page<P, A>
 
 /**
  * The same client with other timeouts, retry policy or idempotency for its calls. Only calls
@@ -782,14 +536,7 @@ export interface Page<P, A> {
 export const withOptions: {
   (options: CallOptions): (self: Client) => Client
   (self: Client, options: CallOptions): Client
-} = dual(2, (self: Client, options: CallOptions): Client => {
-  optionsInternal.override(optionsInternal.defaultSettings, options) // invalid options are defects here, not per call
-  return HttpClient.transformResponse(
-    self,
-    (effect) =>
-      Effect.updateService(effect, internal.currentCallOptions, (outer) => internal.mergeCallOptions(options, outer))
-  )
-})
+} = dual(2, internal.withOptions)
 
 /**
  * Runs `self` with other timeouts, retry policy or idempotency for the steady calls it makes
@@ -830,7 +577,9 @@ export const attempts = (response: HttpClientResponse.HttpClientResponse): numbe
   internal.isBufferedResponse(response) ? response.attempts : undefined
 
 /**
- * The defaults, for display and documentation.
+ * The defaults of every client option, published once: the timeouts, the retry policy's
+ * (`Retry.standard`'s: `times`, `base`, `cap`, `maxRetryAfter`) and the body limit. The docs
+ * and the other modules refer to this constant (the retry budget's are `RetryBudget.defaults`).
  *
  * @since 0.1.0
  * @category models
@@ -876,105 +625,36 @@ export const metrics: {
   poolOpenConnections: trace.openConnections
 }
 
-/**
- * The `"group.endpoint"` names of an API's endpoints.
- *
- * @since 0.2.0
- * @category HttpApi
- */
-export type EndpointKeys<Groups extends HttpApiGroup.Constraint> = Groups extends HttpApiGroup.Constraint
-  ? `${Groups["identifier"]}.${Extract<keyof Groups["endpoints"], string>}`
-  : never
+export {
+  /**
+   * The typed client of an `HttpApi` definition, called through steady: `TypedApi.httpApi`.
+   *
+   * @since 0.2.0
+   * @category HttpApi
+   */
+  httpApi
+} from "./TypedApi.js"
 
 /**
- * Options of `httpApi`: the client's options, and per-endpoint call options (retry, timeout,
- * idempotency key) keyed by `"group.endpoint"`.
+ * The `"group.endpoint"` names of an API's endpoints: `TypedApi.EndpointKeys`.
  *
  * @since 0.2.0
  * @category HttpApi
  */
-export interface HttpApiOptions<Keys extends string> extends Options {
-  readonly endpoints?: { readonly [K in Keys]?: CallOptions | undefined } | undefined
-}
+export type EndpointKeys<Groups extends HttpApiGroup.Constraint> = TypedApi.EndpointKeys<Groups>
 
 /**
- * The typed client of an `HttpApi` called through steady: each method fails with the
- * endpoint's declared errors (its own, its group's and the API's) or an `ApiError`. (On
- * Effect 4 the type is `HttpApiClient.Client` with `ApiError` added: it still lists
- * `HttpClientError` and `SchemaError`, which a steady call turns into `ApiError` members and
- * so never fails with.)
+ * Options of `httpApi`: `TypedApi.HttpApiOptions`.
  *
  * @since 0.2.0
  * @category HttpApi
  */
-export type HttpApiClient<Groups extends HttpApiGroup.Constraint, E = never> = HttpApiClientNs.Client<
-  Groups,
-  E | ApiError.ApiError
->
+export type HttpApiOptions<Keys extends string> = TypedApi.HttpApiOptions<Keys>
 
 /**
- * The typed client of an `HttpApi` definition, every call running through a steady client
- * (made with `options` on the `HttpClient` in context, with the `Auth` and `RetryBudget` in
- * context, like `make`): retries, timeouts, auth, policies and the pool all apply.
- *
- * For each endpoint, a status it declares an error schema for decodes into the declared
- * error; any other non-2xx is the `ApiError` member it is for any steady call; a success body
- * that does not match is a `DecodeError`; a request that does not match its schema is a
- * `ConnectionError` with `reason: "InvalidRequest"` (nothing sent). `endpoints` gives an
- * endpoint its own retry, timeout or idempotency key. A declared error's body is read from
- * the error's excerpt: one over 8 KiB, or one that did not decompress, is a `DecodeError`
- * (`TooLarge`, `Read`) with its status, never a declared error decoded from part of it. Each
- * path parameter is percent-encoded as one segment (`ApiClient.path`); a value that would
- * make a segment empty, `.` or `..` is refused before anything is sent.
- *
- * Use this, not `HttpApiClient.make` over `ConnectionPool.layer`: that one calls the raw pool,
- * without auth, retries or timeouts.
- *
- * @example
- * ```ts
- * import { ApiClient } from "@steady/client"
- * import { Effect, Schema } from "effect"
- * import { HttpApi, HttpApiEndpoint, HttpApiGroup } from "effect/http-api"
- *
- * class PetNotFound extends Schema.TaggedError<PetNotFound>()("PetNotFound", { id: Schema.Number }, { httpApiStatus: 404 }) {}
- * const Pet = Schema.Struct({ id: Schema.Number, name: Schema.String })
- *
- * const Api = HttpApi.make("petstore").add(
- *   HttpApiGroup.make("pets")
- *     .add(HttpApiEndpoint.get("get", "/pets/:id", { params: { id: Schema.Finite }, success: Pet, error: PetNotFound }))
- *     .add(HttpApiEndpoint.post("create", "/pets", { payload: Pet, success: Pet }))
- * )
- *
- * const program = Effect.gen(function*() {
- *   const petstore = yield* ApiClient.httpApi(Api, {
- *     baseUrl: "https://petstore.example",
- *     endpoints: { "pets.create": { idempotencyKey: "auto" } } // a POST retried safely
- *   })
- *   // Effect<Pet, PetNotFound | ApiError>
- *   return yield* petstore.pets.get({ params: { id: 1 } })
- * })
- * ```
+ * The typed client of an `HttpApi` called through steady: `TypedApi.HttpApiClient`.
  *
  * @since 0.2.0
  * @category HttpApi
  */
-export const httpApi = <ApiId extends string, Groups extends HttpApiGroup.Constraint>(
-  api: HttpApi.HttpApi<ApiId, Groups>,
-  options: HttpApiOptions<EndpointKeys<Groups>> = {}
-): Effect.Effect<
-  HttpApiClient<Groups>,
-  never,
-  HttpClient.HttpClient | HttpApiGroup.MiddlewareClient<Groups>
-> => {
-  const { endpoints, ...clientOptions } = options
-  return Effect.flatMap(
-    make(clientOptions),
-    (steady) =>
-      httpApiInternal.make(
-        api as any,
-        steady,
-        endpoints as Readonly<Record<string, CallOptions | undefined>> | undefined,
-        (client, o) => withOptions(client, o)
-      ) as any
-  )
-}
+export type HttpApiClient<Groups extends HttpApiGroup.Constraint, E = never> = TypedApi.HttpApiClient<Groups, E>

@@ -2,13 +2,19 @@
  * How a listing endpoint says where its next page is, for `ApiClient.paginate`: the `Link`
  * header (RFC 8288, GitHub), a cursor in the body (Stripe's `starting_after`, `next_cursor`),
  * or page and offset numbers. A strategy looks at one page and returns the request for the
- * next, or `undefined` after the last.
+ * next, or `undefined` after the last. `Pagination.paginate` runs one over a client as a lazy
+ * stream of items (`pages`: of pages).
+ *
+ * `ApiClient` exports `paginate`, `pages` and their types under the same names (since 0.2).
  *
  * @since 0.2.0
  */
 import * as Data from "effect/Data"
 import type * as HttpClientRequest from "effect/http/HttpClientRequest"
 import type * as HttpClientResponse from "effect/http/HttpClientResponse"
+import type * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
+import type * as ApiClient from "./ApiClient.js"
 import type * as ApiError from "./ApiError.js"
 import * as internal from "./internal/pagination.js"
 
@@ -162,4 +168,119 @@ export class PageLimitError extends Data.TaggedError("PageLimitError")<{
       ? `${request}: the listing has more than maxPages (${this.maxPages}) pages`
       : `${request}: a cycle, the listing's next link leads back to page ${this.cycle}`
   }
+}
+
+/**
+ * Options of `paginate` and `pages`.
+ *
+ * @since 0.3.0
+ * @category pagination
+ */
+export interface PaginateOptions<P, A> {
+  /** The items of a page. Optional when a page is an array of them. */
+  readonly items?: ((page: P) => ReadonlyArray<A>) | undefined
+  /** Where the next page is: `link()`, `cursor(…)`, `page(…)`, `offset(…)`. */
+  readonly next: Strategy<P>
+  /**
+   * The most pages fetched: a listing with more fails with `PageLimitError` when the stream
+   * reaches it, rather than ending as if it were complete. Required: a server that always
+   * says there is a next page must not keep a job running forever.
+   */
+  readonly maxPages: number
+}
+
+/**
+ * A listing endpoint as a lazy `Stream` of its items: the first request as you built it,
+ * then the request the strategy derives from each page. Every page is an ordinary call
+ * through the client (retries, timeouts, auth, policies, the origin lock), its body decoded
+ * as JSON with `schema`. Pages are fetched as the stream is pulled: `Stream.take(n)` fetches
+ * only the pages that hold the first `n` items.
+ *
+ * @example
+ * ```ts
+ * import { HttpClientRequest } from "effect/http"
+ * import { type ApiClient, Pagination } from "@steady/client"
+ * import { Schema, Stream } from "effect"
+ *
+ * const Issue = Schema.Struct({ number: Schema.Number, title: Schema.String })
+ * declare const github: ApiClient.Client
+ *
+ * // GitHub: an array per page, the next page in the Link header
+ * const issues = Pagination.paginate(
+ *   github,
+ *   HttpClientRequest.get("/repos/effect-ts/effect/issues", { urlParams: { per_page: 100 } }),
+ *   Schema.Array(Issue),
+ *   { next: Pagination.link(), maxPages: 50 }
+ * )
+ * const first250 = issues.pipe(Stream.take(250), Stream.runCollect) // 3 requests
+ *
+ * // Stripe: the items in `data`, `starting_after` the last one while `has_more`
+ * const Customers = Schema.Struct({
+ *   data: Schema.Array(Schema.Struct({ id: Schema.String })),
+ *   has_more: Schema.Boolean
+ * })
+ * declare const stripe: ApiClient.Client
+ * const customers = Pagination.paginate(stripe, HttpClientRequest.get("/v1/customers"), Customers, {
+ *   items: (page) => page.data,
+ *   next: Pagination.cursor({ param: "starting_after", next: (page) => page.has_more ? page.data.at(-1)?.id : undefined }),
+ *   maxPages: 1000
+ * })
+ * ```
+ *
+ * @since 0.3.0
+ * @category pagination
+ */
+export const paginate: {
+  <P, RS, A>(
+    client: ApiClient.Client,
+    request: HttpClientRequest.HttpClientRequest,
+    schema: Schema.Decoder<P, RS>,
+    options: PaginateOptions<NoInfer<P>, A> & { readonly items: (page: P) => ReadonlyArray<A> }
+  ): Stream.Stream<A, ApiError.ApiError | PageLimitError, RS>
+  <A, RS>(
+    client: ApiClient.Client,
+    request: HttpClientRequest.HttpClientRequest,
+    schema: Schema.Decoder<ReadonlyArray<A>, RS>,
+    options: PaginateOptions<NoInfer<ReadonlyArray<A>>, A>
+  ): Stream.Stream<A, ApiError.ApiError | PageLimitError, RS>
+} = <P, RS, A>(
+  client: ApiClient.Client,
+  request: HttpClientRequest.HttpClientRequest,
+  schema: Schema.Decoder<P, RS>,
+  options: PaginateOptions<P, A>
+): Stream.Stream<A, ApiError.ApiError | PageLimitError, RS> =>
+  Stream.flattenIterable(Stream.map(pages(client, request, schema, options), (page) => page.items))
+
+/**
+ * Like `paginate`, a stream of the pages themselves (each decoded page with its items), for
+ * a page's own fields (a total count, a cursor to save) or to work a page at a time.
+ *
+ * @since 0.3.0
+ * @category pagination
+ */
+export const pages = <P, RS, A = P extends ReadonlyArray<infer X> ? X : never>(
+  client: ApiClient.Client,
+  request: HttpClientRequest.HttpClientRequest,
+  schema: Schema.Decoder<P, RS>,
+  options: PaginateOptions<NoInfer<P>, A>
+): Stream.Stream<Page<P, A>, ApiError.ApiError | PageLimitError, RS> =>
+  Stream.map(
+    internal.pages(client, request, {
+      schema,
+      items: options.items ?? ((page: P) => (Array.isArray(page) ? page : []) as ReadonlyArray<A>),
+      next: options.next,
+      maxPages: options.maxPages
+    }, PageLimitError),
+    ([page, items]): Page<P, A> => ({ page, items })
+  )
+
+/**
+ * One page of a listing (`pages`).
+ *
+ * @since 0.3.0
+ * @category pagination
+ */
+export interface Page<P, A> {
+  readonly page: P
+  readonly items: ReadonlyArray<A>
 }

@@ -14,6 +14,7 @@ import * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
 import { globalValue } from "effect/GlobalValue"
 import * as LogLevel from "effect/LogLevel"
+import * as Option from "effect/Option"
 import type * as ApiClient from "../ApiClient.js"
 import * as ApiError from "../ApiError.js"
 import type * as Auth from "../Auth.js"
@@ -37,16 +38,8 @@ export const currentCallOptions = globalValue(
   () => FiberRef.unsafeMake<ApiClient.CallOptions | undefined>(undefined)
 )
 
-/** `outer` wins field by field over `own`. @internal */
-export const mergeCallOptions = (
-  own: ApiClient.CallOptions,
-  outer: ApiClient.CallOptions | undefined
-): ApiClient.CallOptions =>
-  outer === undefined ? own : {
-    ...own,
-    ...outer,
-    timeout: own.timeout === undefined ? outer.timeout : { ...own.timeout, ...outer.timeout }
-  }
+/** `outer` wins over `own`, as `options.callOptionRules` says. @internal */
+export const mergeCallOptions = options.mergeCallOptions
 
 const budgetOf = (
   retry: Retry.Retry,
@@ -98,19 +91,21 @@ export const make = (http: HttpClient.HttpClient, input: ApiClient.Options, env:
   }
   const logLevel = resolved.settings.logLevel
   const redaction = { sensitiveHeaders, secretValues: auth?.secretValues }
+  const clientCall: options.CallSettings = { settings: resolved.settings, idempotencyKey: resolved.idempotencyKey }
 
   const execute = (source: HttpClientRequest.HttpClientRequest) =>
     Effect.withFiberRuntime<HttpClientResponse.HttpClientResponse, ApiError.ApiError>((fiber) => {
       const overrides = fiber.getFiberRef(currentCallOptions)
       const streaming = fiber.getFiberRef(streamingInternal.currentStreaming)
-      const settings = overrides === undefined ? resolved.settings : options.override(resolved.settings, overrides)
+      const call = overrides === undefined ? clientCall : options.applyCallOptions(clientCall, overrides)
+      const settings = call.settings
       const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
       const prepared = prepare(
         resolved,
         redactQuery,
         source,
         settings,
-        overrides?.idempotencyKey ?? resolved.idempotencyKey,
+        call.idempotencyKey,
         clock
       )
       if (ApiError.isApiError(prepared)) return Effect.fail(prepared)
@@ -160,6 +155,48 @@ export const make = (http: HttpClient.HttpClient, input: ApiClient.Options, env:
     client: Object.assign(client, { execute }),
     transport: chosen
   }
+}
+
+/** `ApiClient.make`: the client on the `HttpClient`, `Auth`, `Transport` and `RetryBudget` in context. @internal */
+export const fromContext = (
+  input: ApiClient.Options
+): Effect.Effect<HttpClient.HttpClient.With<ApiError.ApiError>, never, HttpClient.HttpClient> =>
+  Effect.flatMap(
+    Effect.all([
+      HttpClient.HttpClient,
+      Effect.serviceOption(authInternal.tag),
+      Effect.serviceOption(transport.tag),
+      Effect.serviceOption(retryBudget.tag)
+    ]),
+    ([http, auth, provided, budget]) => {
+      const transportInContext = Option.getOrUndefined(provided)
+      const made = make(http, input, {
+        auth: Option.getOrUndefined(auth),
+        transport: transportInContext,
+        budget: Option.getOrUndefined(budget)
+      })
+      // the pool is in context, but the HttpClient is not its own (a platform transform): say so
+      return transportInContext === undefined || made.transport === transportInContext || input.transport !== undefined
+        ? Effect.succeed(made.client)
+        : Effect.as(
+          Effect.logDebug(
+            "steady: the HttpClient in context is not the pool's own (transformed?): using the generic transport"
+          ),
+          made.client
+        )
+    }
+  )
+
+/** `ApiClient.withOptions`, data-first. @internal */
+export const withOptions = (
+  self: HttpClient.HttpClient.With<ApiError.ApiError>,
+  callOptions: ApiClient.CallOptions
+): HttpClient.HttpClient.With<ApiError.ApiError> => {
+  options.applyCallOptions(options.defaultCall, callOptions) // invalid options are defects here, not per call
+  return HttpClient.transformResponse(
+    self,
+    (effect) => Effect.locallyWith(effect, currentCallOptions, (outer) => mergeCallOptions(callOptions, outer))
+  )
 }
 
 /** Whether a response came from a steady client (body already read). @internal */

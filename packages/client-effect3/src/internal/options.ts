@@ -125,25 +125,109 @@ const resolveLogLevel = (level: ApiClient.Options["logLevel"]): LogLevel.LogLeve
   return found
 }
 
-/** The client's settings with a call's overrides applied. @internal */
-export const override = (settings: Policy.Settings, options: ApiClient.CallOptions): Policy.Settings => ({
-  attemptTimeout: options.timeout?.attempt !== undefined
-    ? retry.duration("timeout.attempt", options.timeout.attempt, true)
-    : settings.attemptTimeout,
-  totalTimeout: options.timeout?.total !== undefined
-    ? retry.duration("timeout.total", options.timeout.total, true)
-    : settings.totalTimeout,
-  retry: options.retry !== undefined ? retry.resolve(options.retry, settings.retry) : settings.retry,
-  maxResponseBytes: settings.maxResponseBytes,
-  logLevel: settings.logLevel,
-  compression: settings.compression,
-  idleTimeout: options.timeout?.idle !== undefined
-    ? retry.duration("timeout.idle", options.timeout.idle, true)
-    : settings.idleTimeout
-})
+/**
+ * What a call's options act on: the client's settings, and whether an `Idempotency-Key` is
+ * added (a client option that is not among the settings policies see).
+ *
+ * @internal
+ */
+export interface CallSettings {
+  readonly settings: Policy.Settings
+  readonly idempotencyKey: "auto" | undefined
+}
+
+/**
+ * How one call option is merged. `merge`: an outer `withOptions` over an inner one, when the
+ * outer one has the key (the outer wins; `fields` options win field by field). `apply`: the
+ * call's value, when it is set, over the client's.
+ */
+interface Rule<K extends keyof ApiClient.CallOptions> {
+  readonly merge: (own: ApiClient.CallOptions[K], outer: ApiClient.CallOptions[K]) => ApiClient.CallOptions[K]
+  readonly apply: (call: CallSettings, value: Exclude<ApiClient.CallOptions[K], undefined>) => CallSettings
+}
+
+const replace = <A>(_own: A, outer: A): A => outer
+
+/** `timeout.*` and the setting each one sets: every key of `TimeoutOptions` has one. */
+const timeoutSettings = {
+  attempt: "attemptTimeout",
+  total: "totalTimeout",
+  idle: "idleTimeout"
+} as const satisfies { readonly [K in keyof Required<ApiClient.TimeoutOptions>]: keyof Policy.Settings }
+
+const timeoutKeys = Object.keys(timeoutSettings) as ReadonlyArray<keyof typeof timeoutSettings>
+
+/**
+ * The one rule for every call option: the table's type requires a rule for each key of
+ * `CallOptions`, so an option added there without one does not compile, and `withOptions`,
+ * `withCallOptions`, `httpApi`'s `endpoints` and the client all go through the table.
+ *
+ * @internal
+ */
+export const callOptionRules: { readonly [K in keyof Required<ApiClient.CallOptions>]: Rule<K> } = {
+  timeout: {
+    merge: (own, outer) => own === undefined ? outer : { ...own, ...outer },
+    apply: (call, timeout) => {
+      let settings = call.settings
+      for (const key of timeoutKeys) {
+        const value = timeout[key]
+        if (value !== undefined) {
+          settings = { ...settings, [timeoutSettings[key]]: retry.duration(`timeout.${key}`, value, true) }
+        }
+      }
+      return settings === call.settings ? call : { ...call, settings }
+    }
+  },
+  retry: {
+    merge: replace,
+    apply: (call, value) => ({
+      ...call,
+      settings: { ...call.settings, retry: retry.resolve(value, call.settings.retry) }
+    })
+  },
+  idempotencyKey: {
+    merge: replace,
+    apply: (call, idempotencyKey) => ({ ...call, idempotencyKey })
+  }
+}
+
+/** The keys of `CallOptions`, from the table. @internal */
+export const callOptionKeys = Object.keys(callOptionRules) as ReadonlyArray<keyof ApiClient.CallOptions>
+
+/** `outer` (an outer `withOptions`) over `own`, key by key as the table says. @internal */
+export const mergeCallOptions = (
+  own: ApiClient.CallOptions,
+  outer: ApiClient.CallOptions | undefined
+): ApiClient.CallOptions => {
+  if (outer === undefined) return own
+  const merged: Record<string, unknown> = {}
+  for (const key of callOptionKeys) {
+    if (Object.hasOwn(outer, key)) {
+      merged[key] = (callOptionRules[key].merge as Rule<typeof key>["merge"])(own[key] as never, outer[key] as never)
+    } else if (Object.hasOwn(own, key)) {
+      merged[key] = own[key]
+    }
+  }
+  return merged as ApiClient.CallOptions
+}
+
+/**
+ * The client's settings with a call's options applied, key by key as the table says. Invalid
+ * options are defects that name the option.
+ *
+ * @internal
+ */
+export const applyCallOptions = (call: CallSettings, options: ApiClient.CallOptions): CallSettings => {
+  let out = call
+  for (const key of callOptionKeys) {
+    const value = options[key]
+    if (value !== undefined) out = (callOptionRules[key].apply as Rule<typeof key>["apply"])(out, value as never)
+  }
+  return out
+}
 
 /** The settings of a client made with no options. @internal */
-export const defaultSettings: Policy.Settings = resolve({}).settings
+export const defaultCall: CallSettings = { settings: resolve({}).settings, idempotencyKey: undefined }
 
 /** What the client asks for. @internal */
 export const acceptEncoding = "gzip, deflate, br"
