@@ -30,6 +30,7 @@ import * as Stream from "effect/Stream"
 import type * as ApiError from "./ApiError.js"
 import * as Auth from "./Auth.js"
 import * as internal from "./internal/apiClient.js"
+import * as configKeys from "./internal/configKeys.js"
 import * as decode from "./internal/decode.js"
 import * as httpApiInternal from "./internal/httpApi.js"
 import * as optionsInternal from "./internal/options.js"
@@ -291,7 +292,7 @@ export const config = (prefix: string): Config.Config<Options> =>
   Config.all({
     baseUrl: Config.option(Config.String("BASE_URL")).pipe(
       Config.mapEffect((read) => {
-        if (Option.isNone(read)) return invalid(prefix, "BASE_URL", "is not set", "")
+        if (Option.isNone(read)) return invalid(prefix, "BASE_URL", configKeys.notSet(`${prefix}_BASE_URL`), "")
         const s = read.value
         let url: URL | undefined
         try {
@@ -385,7 +386,7 @@ export const makeConfig = (
   overrides: Options = {}
 ): Effect.Effect<Client, Config.ConfigError, HttpClient.HttpClient> =>
   Effect.flatMap(
-    config(prefix),
+    configKeys.read(config(prefix)),
     (read) =>
       make({
         ...read,
