@@ -33,6 +33,7 @@ import type { Simplify } from "effect/Types"
 import type * as ApiError from "./ApiError.js"
 import * as Auth from "./Auth.js"
 import * as internal from "./internal/apiClient.js"
+import * as configKeys from "./internal/configKeys.js"
 import * as decode from "./internal/decode.js"
 import * as httpApiInternal from "./internal/httpApi.js"
 import * as optionsInternal from "./internal/options.js"
@@ -378,7 +379,7 @@ export const makeConfig = (
   overrides: Options = {}
 ): Effect.Effect<Client, ConfigError.ConfigError, HttpClient.HttpClient> =>
   Effect.flatMap(
-    Effect.mapError(config(prefix), (error) => nameVariables(prefix, error)),
+    Effect.mapError(configKeys.read(config(prefix)), (error) => nameVariables(prefix, error)),
     (read) =>
       make({
         ...read,
