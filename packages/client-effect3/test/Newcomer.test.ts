@@ -1,7 +1,7 @@
 import { it } from "@effect/vitest"
 import { ApiClient } from "@steady/client-effect3"
 import { MockHttpClient } from "@steady/testing-effect3"
-import { Cause, ConfigProvider, Effect, Exit, Option, TestClock } from "effect"
+import { Cause, ConfigProvider, Context, Effect, Exit, Layer, Option, TestClock } from "effect"
 import { describe, expect } from "vitest"
 import { joinNow } from "./util.js"
 
@@ -61,4 +61,26 @@ describe("what a newcomer trips on (issue 30)", () => {
       expect(failure(exit)).toMatch(/POSTS_TIMEOUT: Expected a duration/)
       expect(failure(exit)).not.toContain("posts.example")
     }))
+})
+
+describe("the wiring docs/testing.md shows (issue 30)", () => {
+  class Posts extends Context.Tag("Posts")<Posts, ApiClient.Client>() {}
+  const PostsLive = Layer.effect(Posts, ApiClient.makeConfig("POSTS"))
+
+  const recorder = MockHttpClient.recorder()
+  const TestLive = PostsLive.pipe(
+    Layer.provide(MockHttpClient.layer(() => ({ json: { id: 1, title: "Hello" } }), { recorder })),
+    Layer.provide(Layer.setConfigProvider(
+      ConfigProvider.fromMap(new Map([["POSTS_BASE_URL", "https://posts.example"]]))
+    ))
+  )
+
+  it.effect("a service built with makeConfig, on the mock, with its requests recorded", () =>
+    Effect.gen(function*() {
+      const posts = yield* Posts
+      const response = yield* posts.get("/posts/1")
+      expect(response.status).toBe(200)
+      const requests = yield* recorder.requests
+      expect(requests.map((r) => r.url)).toEqual(["https://posts.example/posts/1"])
+    }).pipe(Effect.provide(TestLive)))
 })

@@ -1,7 +1,7 @@
 import { it } from "@effect/vitest"
 import { ApiClient } from "@steady/client"
 import { MockHttpClient } from "@steady/testing"
-import { Cause, ConfigProvider, Effect, Exit, Option } from "effect"
+import { Cause, ConfigProvider, Context, Effect, Exit, Layer, Option } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect } from "vitest"
 import { joinNow } from "./util.js"
@@ -61,4 +61,24 @@ describe("what a newcomer trips on (issue 30)", () => {
       expect(failure(exit)).toMatch(/POSTS_TIMEOUT: Expected a duration/)
       expect(failure(exit)).not.toContain("posts.example")
     }))
+})
+
+describe("the wiring docs/testing.md shows (issue 30)", () => {
+  class Posts extends Context.Service<Posts, ApiClient.Client>()("Posts") {}
+  const PostsLive = Layer.effect(Posts, ApiClient.makeConfig("POSTS"))
+
+  const recorder = MockHttpClient.recorder()
+  const TestLive = PostsLive.pipe(
+    Layer.provide(MockHttpClient.layer(() => ({ json: { id: 1, title: "Hello" } }), { recorder })),
+    Layer.provide(ConfigProvider.layer(ConfigProvider.fromUnknown({ POSTS_BASE_URL: "https://posts.example" })))
+  )
+
+  it.effect("a service built with makeConfig, on the mock, with its requests recorded", () =>
+    Effect.gen(function*() {
+      const posts = yield* Posts
+      const response = yield* posts.get("/posts/1")
+      expect(response.status).toBe(200)
+      const requests = yield* recorder.requests
+      expect(requests.map((r) => r.url)).toEqual(["https://posts.example/posts/1"])
+    }).pipe(Effect.provide(TestLive)))
 })
