@@ -25,8 +25,8 @@ export const newcomer = area("Newcomer fixes", [
     id: "newcomer-config-nested-only-e4",
     promise: "makeConfig reads POSTS_BASE_URL from fromUnknown({ POSTS_BASE_URL }) (Effect 4)",
     file: `${src4}configKeys.ts`,
-    find: ": provider.load([path.join(\"_\")]))",
-    replace: ": Effect.succeed(node))",
+    find: ": provider.load([path.join(\"_\")])",
+    replace: ": Effect.succeed(node)",
     tests: client4("Newcomer")
   },
   {
