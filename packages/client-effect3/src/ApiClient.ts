@@ -32,6 +32,7 @@ import * as Option from "effect/Option"
 import type * as ApiError from "./ApiError.js"
 import type * as Auth from "./Auth.js"
 import * as internal from "./internal/apiClient.js"
+import * as configKeys from "./internal/configKeys.js"
 import * as optionsInternal from "./internal/options.js"
 import * as pathInternal from "./internal/path.js"
 import * as retryInternal from "./internal/retry.js"
@@ -363,7 +364,7 @@ export const makeConfig = (
   overrides: Options = {}
 ): Effect.Effect<Client, ConfigError.ConfigError, HttpClient.HttpClient> =>
   Effect.flatMap(
-    Effect.mapError(config(prefix), (error) => nameVariables(prefix, error)),
+    Effect.mapError(configKeys.read(config(prefix)), (error) => nameVariables(prefix, error)),
     (read) =>
       make({
         ...read,

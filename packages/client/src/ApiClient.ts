@@ -31,6 +31,7 @@ import * as Option from "effect/Option"
 import type * as ApiError from "./ApiError.js"
 import type * as Auth from "./Auth.js"
 import * as internal from "./internal/apiClient.js"
+import * as configKeys from "./internal/configKeys.js"
 import * as optionsInternal from "./internal/options.js"
 import * as pathInternal from "./internal/path.js"
 import * as retryInternal from "./internal/retry.js"
@@ -278,7 +279,7 @@ export const config = (prefix: string): Config.Config<Options> =>
   Config.all({
     baseUrl: Config.option(Config.String("BASE_URL")).pipe(
       Config.mapEffect((read) => {
-        if (Option.isNone(read)) return invalid(prefix, "BASE_URL", "is not set", "")
+        if (Option.isNone(read)) return invalid(prefix, "BASE_URL", configKeys.notSet(`${prefix}_BASE_URL`), "")
         const s = read.value
         let url: URL | undefined
         try {
@@ -372,7 +373,7 @@ export const makeConfig = (
   overrides: Options = {}
 ): Effect.Effect<Client, Config.ConfigError, HttpClient.HttpClient> =>
   Effect.flatMap(
-    config(prefix),
+    configKeys.read(config(prefix)),
     (read) =>
       make({
         ...read,

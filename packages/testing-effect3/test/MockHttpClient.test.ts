@@ -1,8 +1,8 @@
 import { HttpClient } from "@effect/platform"
 import { it } from "@effect/vitest"
 import { MockHttpClient } from "@steady/testing-effect3"
-import { Effect, Fiber, TestClock } from "effect"
-import { describe, expect } from "vitest"
+import { Context, Effect, Fiber, Layer, TestClock } from "effect"
+import { describe, expect, it as test } from "vitest"
 
 describe("MockHttpClient", () => {
   it.effect("a sequence answers in order, then repeats its last reply", () =>
@@ -52,4 +52,47 @@ describe("MockHttpClient", () => {
       yield* TestClock.adjust("1 millis")
       expect((yield* Fiber.join(fiber)).status).toBe(200)
     }).pipe(Effect.provide(MockHttpClient.layer(() => ({ status: 200, delay: "1 second" })))))
+})
+
+describe("a recorder the test keeps (issue 30)", () => {
+  /** A service of the application's, built on the HttpClient in context. */
+  class Pets extends Context.Tag("Pets")<Pets, HttpClient.HttpClient>() {}
+  const PetsLive = Layer.effect(Pets, HttpClient.HttpClient)
+  const recorder = MockHttpClient.recorder()
+  // Layer.provide: the mock's MockHttpClient service stays inside PetsLive
+  const PetsTest = PetsLive.pipe(Layer.provide(MockHttpClient.layer(() => 200, { recorder })))
+
+  const get = (path: string) =>
+    Effect.gen(function*() {
+      const pets = yield* Pets
+      yield* pets.get(`https://pets.example${path}`)
+      return (yield* recorder.requests).map((r) => r.path)
+    })
+
+  it.effect("sees the requests of a mock provided into a service with Layer.provide", () =>
+    Effect.gen(function*() {
+      yield* get("/a")
+      expect(yield* get("/b")).toEqual(["/a", "/b"])
+    }).pipe(Effect.provide(PetsTest)))
+
+  it.effect("each build of the layer starts it empty, as the mock's own recorder does", () =>
+    Effect.gen(function*() {
+      expect(yield* get("/c").pipe(Effect.provide(PetsTest))).toEqual(["/c"])
+      expect(yield* get("/d").pipe(Effect.provide(PetsTest))).toEqual(["/d"])
+    }))
+
+  it.effect("is the MockHttpClient service's recorder when that is in context too", () =>
+    Effect.gen(function*() {
+      yield* get("/e")
+      expect(yield* MockHttpClient.requests).toEqual(yield* recorder.requests)
+      yield* recorder.clear
+      expect(yield* MockHttpClient.requests).toEqual([])
+    }).pipe(Effect.provide(PetsLive.pipe(Layer.provideMerge(MockHttpClient.layer(() => 200, { recorder }))))))
+
+  test("a recorder not made by recorder() is refused when the layer is made", () => {
+    const forged = { requests: Effect.succeed([]), clear: Effect.void }
+    expect(() => MockHttpClient.layer(() => 200, { recorder: forged })).toThrow(
+      "MockHttpClient: options.recorder must come from MockHttpClient.recorder()"
+    )
+  })
 })

@@ -150,17 +150,79 @@ export const routes = (table: Readonly<Record<string, Handler>>, fallback: Handl
 }
 
 /**
- * The recorder of a mock client.
+ * Where a mock records the requests it receives.
  *
- * @since 0.1.0
+ * @since 0.3.0
  * @category models
  */
-export interface MockHttpClient {
-  readonly client: HttpClient.HttpClient
+export interface Recorder {
   /** Every request received so far, in order. */
   readonly requests: Effect.Effect<ReadonlyArray<RecordedRequest>>
   /** Forgets the recorded requests. */
   readonly clear: Effect.Effect<void>
+}
+
+/**
+ * The recorder of a mock client, and the client.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface MockHttpClient extends Recorder {
+  readonly client: HttpClient.HttpClient
+}
+
+/**
+ * @since 0.3.0
+ * @category models
+ */
+export interface Options {
+  /**
+   * Records into this recorder (from `recorder()`), which the test keeps, instead of one of its
+   * own that only the `MockHttpClient` service in context reaches. Each build of the layer
+   * starts it empty. Default: a recorder of the mock's own.
+   */
+  readonly recorder?: Recorder | undefined
+}
+
+/** The requests of each recorder `recorder()` made: the store behind its `requests`. */
+const stores = new WeakMap<Recorder, { entries: Array<RecordedRequest> }>()
+
+/**
+ * A recorder made outside the mock's layer, for `layer(handler, { recorder })`: the test reads
+ * it directly, so it sees the requests however the layer is provided, also through
+ * `Layer.provide` into a service, which hides the `MockHttpClient` service from the test.
+ *
+ * @example
+ * ```ts
+ * import { MockHttpClient } from "@steady/testing"
+ *
+ * const recorder = MockHttpClient.recorder()
+ * const TestHttp = MockHttpClient.layer(() => 200, { recorder })
+ * // in a test: const requests = yield* recorder.requests
+ * ```
+ *
+ * @since 0.3.0
+ * @category constructors
+ */
+export const recorder = (): Recorder => {
+  const store = { entries: [] as Array<RecordedRequest> }
+  const made: Recorder = {
+    requests: Effect.sync(() => store.entries.slice()),
+    clear: Effect.sync(() => {
+      store.entries = []
+    })
+  }
+  stores.set(made, store)
+  return made
+}
+
+/** The store of `options.recorder`, emptied (each build of the mock starts it empty), or a new one. */
+const storeOf = (options: Options | undefined) => {
+  if (options?.recorder === undefined) return { entries: [] as Array<RecordedRequest> }
+  const store = stores.get(options.recorder)!
+  store.entries = []
+  return store
 }
 
 /**
@@ -237,14 +299,17 @@ const toWeb = (reply: MockResponse): Response => {
 }
 
 /**
- * Makes a mock client with its recorder.
+ * Makes a mock client with its recorder (`options.recorder`, emptied, when given).
  *
  * @since 0.1.0
  * @category constructors
  */
-export const make = (handler: Handler): Effect.Effect<MockHttpClient> =>
-  Effect.sync(() => {
-    const recorded: Array<RecordedRequest> = []
+export const make = (handler: Handler, options?: Options): Effect.Effect<MockHttpClient> => {
+  if (options?.recorder !== undefined && !stores.has(options.recorder)) {
+    throw new TypeError("MockHttpClient: options.recorder must come from MockHttpClient.recorder()")
+  }
+  return Effect.sync(() => {
+    const store = storeOf(options)
     const client = HttpClient.make((request, url) =>
       Effect.flatMap(bodyText(request), (body) => {
         const headers: Record<string, string> = {}
@@ -257,19 +322,20 @@ export const make = (handler: Handler): Effect.Effect<MockHttpClient> =>
           headers,
           body
         }
-        recorded.push(entry)
+        store.entries.push(entry)
         const reply = handler(entry)
         return Effect.flatMap(Effect.isEffect(reply) ? reply : Effect.succeed(reply), (r) => answer(request, r))
       })
     )
     return {
       client,
-      requests: Effect.sync(() => recorded.slice()),
+      requests: Effect.sync(() => store.entries.slice()),
       clear: Effect.sync(() => {
-        recorded.length = 0
+        store.entries = []
       })
     }
   })
+}
 
 const answer = (
   request: HttpClientRequest.HttpClientRequest,
@@ -286,7 +352,10 @@ const answer = (
 }
 
 /**
- * Supplies `HttpClient.HttpClient` (the mock) and `MockHttpClient` (its recorder).
+ * Supplies `HttpClient.HttpClient` (the mock) and `MockHttpClient` (its recorder). Provided into
+ * a service with `Layer.provide`, the service's layer keeps both to itself: provide it with
+ * `Layer.provideMerge` to read `MockHttpClient.requests` in the test, or pass a `recorder()` the
+ * test keeps in `options`.
  *
  * @example
  * ```ts
@@ -298,10 +367,12 @@ const answer = (
  * @since 0.1.0
  * @category layers
  */
-export const layer = (handler: Handler): Layer.Layer<HttpClient.HttpClient | MockHttpClient> =>
+export const layer = (handler: Handler, options?: Options): Layer.Layer<HttpClient.HttpClient | MockHttpClient> =>
   Layer.effectContext(
-    Effect.map(make(handler), (mock) =>
-      Context.make(MockHttpClient, mock).pipe(Context.add(HttpClient.HttpClient, mock.client)))
+    Effect.map(
+      make(handler, options),
+      (mock) => Context.make(MockHttpClient, mock).pipe(Context.add(HttpClient.HttpClient, mock.client))
+    )
   )
 
 /**

@@ -1,9 +1,9 @@
 import { it } from "@effect/vitest"
 import { MockHttpClient } from "@steady/testing"
-import { Effect, Fiber, Stream } from "effect"
+import { Context, Effect, Fiber, Layer, Stream } from "effect"
 import { HttpBody, HttpClient, HttpClientRequest } from "effect/http"
 import { TestClock } from "effect/testing"
-import { describe, expect } from "vitest"
+import { describe, expect, it as test } from "vitest"
 
 describe("MockHttpClient", () => {
   it.effect("a sequence answers in order, then repeats its last reply", () =>
@@ -73,4 +73,47 @@ describe("MockHttpClient", () => {
       expect(upload.body.length).toBe(16 * 1024 * 1024)
       expect(blob.body).toBe("payload")
     }).pipe(Effect.provide(MockHttpClient.layer(() => 200))))
+})
+
+describe("a recorder the test keeps (issue 30)", () => {
+  /** A service of the application's, built on the HttpClient in context. */
+  class Pets extends Context.Service<Pets, HttpClient.HttpClient>()("Pets") {}
+  const PetsLive = Layer.effect(Pets, Effect.service(HttpClient.HttpClient))
+  const recorder = MockHttpClient.recorder()
+  // Layer.provide: the mock's MockHttpClient service stays inside PetsLive
+  const PetsTest = PetsLive.pipe(Layer.provide(MockHttpClient.layer(() => 200, { recorder })))
+
+  const get = (path: string) =>
+    Effect.gen(function*() {
+      const pets = yield* Pets
+      yield* pets.get(`https://pets.example${path}`)
+      return (yield* recorder.requests).map((r) => r.path)
+    })
+
+  it.effect("sees the requests of a mock provided into a service with Layer.provide", () =>
+    Effect.gen(function*() {
+      yield* get("/a")
+      expect(yield* get("/b")).toEqual(["/a", "/b"])
+    }).pipe(Effect.provide(PetsTest)))
+
+  it.effect("each build of the layer starts it empty, as the mock's own recorder does", () =>
+    Effect.gen(function*() {
+      expect(yield* get("/c").pipe(Effect.provide(PetsTest))).toEqual(["/c"])
+      expect(yield* get("/d").pipe(Effect.provide(PetsTest))).toEqual(["/d"])
+    }))
+
+  it.effect("is the MockHttpClient service's recorder when that is in context too", () =>
+    Effect.gen(function*() {
+      yield* get("/e")
+      expect(yield* MockHttpClient.requests).toEqual(yield* recorder.requests)
+      yield* recorder.clear
+      expect(yield* MockHttpClient.requests).toEqual([])
+    }).pipe(Effect.provide(PetsLive.pipe(Layer.provideMerge(MockHttpClient.layer(() => 200, { recorder }))))))
+
+  test("a recorder not made by recorder() is refused when the layer is made", () => {
+    const forged = { requests: Effect.succeed([]), clear: Effect.void }
+    expect(() => MockHttpClient.layer(() => 200, { recorder: forged })).toThrow(
+      "MockHttpClient: options.recorder must come from MockHttpClient.recorder()"
+    )
+  })
 })

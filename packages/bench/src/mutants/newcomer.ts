@@ -1,0 +1,81 @@
+import { area, client, client4, src, src4 } from "./types.js"
+
+const testing3 = ["packages/testing-effect3/test/MockHttpClient.test.ts"]
+const testing4 = ["packages/testing/test/MockHttpClient.test.ts"]
+
+export const newcomer = area("Newcomer fixes", [
+  // Issue 30, item 1: the usual test config is read, and a missing variable says what to pass
+  {
+    id: "newcomer-config-nested-only",
+    promise: "makeConfig reads POSTS_BASE_URL from fromMap without pathDelim (Effect 3)",
+    file: `${src}configKeys.ts`,
+    find: "Effect.catchIf(ConfigError.isMissingDataOnly, () => flat.load([name], primitive, split)),",
+    replace: "Effect.catchIf(ConfigError.isMissingDataOnly, (nested) => Effect.fail(nested)),",
+    tests: client("Newcomer")
+  },
+  {
+    id: "newcomer-config-missing-names-nested-path",
+    promise: "a missing base URL is reported under its flat name, not POSTS.BASE_URL (Effect 3)",
+    file: `${src}configKeys.ts`,
+    find: "Effect.fail(ConfigError.MissingData([name], notSet(name)))",
+    replace: "Effect.fail(ConfigError.MissingData(path.slice(), notSet(name)))",
+    tests: client("Newcomer")
+  },
+  {
+    id: "newcomer-config-nested-only-e4",
+    promise: "makeConfig reads POSTS_BASE_URL from fromUnknown({ POSTS_BASE_URL }) (Effect 4)",
+    file: `${src4}configKeys.ts`,
+    find: ": provider.load([path.join(\"_\")])",
+    replace: ": Effect.succeed(node)",
+    tests: client4("Newcomer")
+  },
+  {
+    id: "newcomer-config-not-set-unspaced-e4",
+    promise: "a missing base URL reads \"POSTS_BASE_URL is not set (…what to pass…)\" (Effect 4)",
+    file: `${src4}configKeys.ts`,
+    find: "` is not set (expected an environment variable ${name}, ",
+    replace: "`is not set (expected an environment variable ${name}, ",
+    tests: client4("Newcomer")
+  },
+  // Issue 30, item 2: a recorder the test keeps sees the requests however the mock is provided
+  {
+    id: "newcomer-recorder-ignored",
+    promise: "layer(handler, { recorder }) records into the test's recorder (Effect 3)",
+    file: "packages/testing-effect3/src/MockHttpClient.ts",
+    find: "if (options?.recorder === undefined) return",
+    replace: "if (options !== null) return",
+    tests: testing3
+  },
+  {
+    id: "newcomer-recorder-not-emptied",
+    promise: "each build of the mock's layer starts the test's recorder empty (Effect 3)",
+    file: "packages/testing-effect3/src/MockHttpClient.ts",
+    find: "  store.entries = []\n  return store",
+    replace: "  return store",
+    tests: testing3
+  },
+  {
+    id: "newcomer-recorder-forged",
+    promise: "a recorder not made by recorder() is refused when the layer is made (Effect 3)",
+    file: "packages/testing-effect3/src/MockHttpClient.ts",
+    find: "if (options?.recorder !== undefined && !stores.has(options.recorder)) {",
+    replace: "if (options?.recorder === null) {",
+    tests: testing3
+  },
+  {
+    id: "newcomer-recorder-ignored-e4",
+    promise: "layer(handler, { recorder }) records into the test's recorder (Effect 4)",
+    file: "packages/testing/src/MockHttpClient.ts",
+    find: "if (options?.recorder === undefined) return",
+    replace: "if (options !== null) return",
+    tests: testing4
+  },
+  {
+    id: "newcomer-recorder-not-emptied-e4",
+    promise: "each build of the mock's layer starts the test's recorder empty (Effect 4)",
+    file: "packages/testing/src/MockHttpClient.ts",
+    find: "  store.entries = []\n  return store",
+    replace: "  return store",
+    tests: testing4
+  }
+])

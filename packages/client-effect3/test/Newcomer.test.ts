@@ -1,0 +1,86 @@
+import { it } from "@effect/vitest"
+import { ApiClient } from "@steady/client-effect3"
+import { MockHttpClient } from "@steady/testing-effect3"
+import { Cause, ConfigProvider, Context, Effect, Exit, Layer, Option, TestClock } from "effect"
+import { describe, expect } from "vitest"
+import { joinNow } from "./util.js"
+
+/** Makes a client through `makeConfig("POSTS")` under `provider`, and calls GET /posts (the mock answers 503). */
+const call = (provider: ConfigProvider.ConfigProvider) =>
+  Effect.gen(function*() {
+    const fiber = yield* Effect.fork(
+      Effect.exit(Effect.flatMap(ApiClient.makeConfig("POSTS"), (client) => client.get("/posts")))
+    )
+    for (let i = 0; i < 20; i++) yield* TestClock.adjust("10 seconds") // past every backoff
+    const exit = yield* joinNow(fiber)
+    return { exit, requests: yield* MockHttpClient.requests }
+  }).pipe(Effect.provide(MockHttpClient.layer(() => 503)), Effect.withConfigProvider(provider))
+
+const failure = (exit: Exit.Exit<unknown, unknown>) =>
+  Exit.isFailure(exit) ? String(Option.getOrUndefined(Cause.failureOption(exit.cause))) : `succeeded`
+
+describe("what a newcomer trips on (issue 30)", () => {
+  it.effect("config: the usual test config, fromMap with the variables' names and no pathDelim, is read", () =>
+    Effect.gen(function*() {
+      const { requests } = yield* call(ConfigProvider.fromMap(
+        new Map([["POSTS_BASE_URL", "https://posts.example/api"], ["POSTS_MAX_RETRIES", "2"]])
+      ))
+      expect(requests.map((r) => r.url)).toEqual(Array(3).fill("https://posts.example/api/posts"))
+    }))
+
+  it.effect("config: pathDelim \"_\" (an environment's), and the nested shapes, are read as before", () =>
+    Effect.gen(function*() {
+      const delim = yield* call(ConfigProvider.fromMap(
+        new Map([["POSTS_BASE_URL", "https://delim.example"], ["POSTS_MAX_RETRIES", "1"]]),
+        { pathDelim: "_" }
+      ))
+      expect(delim.requests.map((r) => r.url)).toEqual(Array(2).fill("https://delim.example/posts"))
+      const nested = yield* call(
+        ConfigProvider.fromJson({ POSTS: { BASE_URL: "https://nested.example", MAX_RETRIES: "0" } })
+      )
+      expect(nested.requests.map((r) => r.url)).toEqual(["https://nested.example/posts"])
+      const dotted = yield* call(ConfigProvider.fromMap(new Map([["POSTS.BASE_URL", "https://dotted.example"]])))
+      expect(dotted.requests[0]?.url).toBe("https://dotted.example/posts")
+    }))
+
+  it.effect("config: a missing base URL names the variable and what to pass, once, without contradicting itself", () =>
+    Effect.gen(function*() {
+      const { exit } = yield* call(ConfigProvider.fromMap(new Map([["POSTS_TIMEOUT", "5 seconds"]])))
+      const message = failure(exit)
+      expect(message).toBe(
+        "(Missing data at POSTS_BASE_URL: \"POSTS_BASE_URL is not set (expected an environment variable POSTS_BASE_URL, " +
+          "or in a test ConfigProvider.fromMap(new Map([[\"POSTS_BASE_URL\", …]])))\")"
+      )
+    }))
+
+  it.effect("config: a bad value under the flat name is refused, naming it, without the value of another", () =>
+    Effect.gen(function*() {
+      const { exit } = yield* call(
+        ConfigProvider.fromMap(new Map([["POSTS_BASE_URL", "https://posts.example"], ["POSTS_TIMEOUT", "soon"]]))
+      )
+      expect(failure(exit)).toMatch(/POSTS_TIMEOUT: Expected a duration/)
+      expect(failure(exit)).not.toContain("posts.example")
+    }))
+})
+
+describe("the wiring docs/testing.md shows (issue 30)", () => {
+  class Posts extends Context.Tag("Posts")<Posts, ApiClient.Client>() {}
+  const PostsLive = Layer.effect(Posts, ApiClient.makeConfig("POSTS"))
+
+  const recorder = MockHttpClient.recorder()
+  const TestLive = PostsLive.pipe(
+    Layer.provide(MockHttpClient.layer(() => ({ json: { id: 1, title: "Hello" } }), { recorder })),
+    Layer.provide(Layer.setConfigProvider(
+      ConfigProvider.fromMap(new Map([["POSTS_BASE_URL", "https://posts.example"]]))
+    ))
+  )
+
+  it.effect("a service built with makeConfig, on the mock, with its requests recorded", () =>
+    Effect.gen(function*() {
+      const posts = yield* Posts
+      const response = yield* posts.get("/posts/1")
+      expect(response.status).toBe(200)
+      const requests = yield* recorder.requests
+      expect(requests.map((r) => r.url)).toEqual(["https://posts.example/posts/1"])
+    }).pipe(Effect.provide(TestLive)))
+})

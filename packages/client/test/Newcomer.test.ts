@@ -1,0 +1,84 @@
+import { it } from "@effect/vitest"
+import { ApiClient } from "@steady/client"
+import { MockHttpClient } from "@steady/testing"
+import { Cause, ConfigProvider, Context, Effect, Exit, Layer, Option } from "effect"
+import { TestClock } from "effect/testing"
+import { describe, expect } from "vitest"
+import { joinNow } from "./util.js"
+
+/** Makes a client through `makeConfig("POSTS")` under `provider`, and calls GET /posts (the mock answers 503). */
+const call = (provider: ConfigProvider.ConfigProvider) =>
+  Effect.gen(function*() {
+    const fiber = yield* Effect.forkChild(
+      Effect.exit(Effect.flatMap(ApiClient.makeConfig("POSTS"), (client) => client.get("/posts")))
+    )
+    for (let i = 0; i < 20; i++) yield* TestClock.adjust("10 seconds") // past every backoff
+    const exit = yield* joinNow(fiber)
+    return { exit, requests: yield* MockHttpClient.requests }
+  }).pipe(Effect.provide(MockHttpClient.layer(() => 503)), Effect.provide(ConfigProvider.layer(provider)))
+
+const failure = (exit: Exit.Exit<unknown, unknown>) =>
+  Exit.isFailure(exit) ? String(Option.getOrUndefined(Cause.findErrorOption(exit.cause))) : `succeeded`
+
+describe("what a newcomer trips on (issue 30)", () => {
+  it.effect("config: the usual test config, fromUnknown with the variables' names, is read", () =>
+    Effect.gen(function*() {
+      const { requests } = yield* call(ConfigProvider.fromUnknown({
+        POSTS_BASE_URL: "https://posts.example/api",
+        POSTS_MAX_RETRIES: "2"
+      }))
+      expect(requests.map((r) => r.url)).toEqual(Array(3).fill("https://posts.example/api/posts"))
+    }))
+
+  it.effect("config: an environment, and the nested shape, are read as before", () =>
+    Effect.gen(function*() {
+      const env = yield* call(
+        ConfigProvider.fromEnv({ env: { POSTS_BASE_URL: "https://env.example", POSTS_MAX_RETRIES: "1" } })
+      )
+      expect(env.requests.map((r) => r.url)).toEqual(Array(2).fill("https://env.example/posts"))
+      const nested = yield* call(
+        ConfigProvider.fromUnknown({ POSTS: { BASE_URL: "https://nested.example", MAX_RETRIES: "0" } })
+      )
+      expect(nested.requests.map((r) => r.url)).toEqual(["https://nested.example/posts"])
+    }))
+
+  it.effect("config: a missing base URL names the variable and what to pass, once", () =>
+    Effect.gen(function*() {
+      const { exit } = yield* call(ConfigProvider.fromUnknown({ POSTS_TIMEOUT: "5 seconds" }))
+      const message = failure(exit)
+      expect(message).toContain(
+        "POSTS_BASE_URL is not set (expected an environment variable POSTS_BASE_URL, or in a test " +
+          "ConfigProvider.fromUnknown({ POSTS_BASE_URL: … }))"
+      )
+      expect(message.match(/POSTS_BASE_URL is not set/g)).toHaveLength(1)
+    }))
+
+  it.effect("config: a bad value under the flat name is refused, naming it, without the value of another", () =>
+    Effect.gen(function*() {
+      const { exit } = yield* call(
+        ConfigProvider.fromUnknown({ POSTS_BASE_URL: "https://posts.example", POSTS_TIMEOUT: "soon" })
+      )
+      expect(failure(exit)).toMatch(/POSTS_TIMEOUT: Expected a duration/)
+      expect(failure(exit)).not.toContain("posts.example")
+    }))
+})
+
+describe("the wiring docs/testing.md shows (issue 30)", () => {
+  class Posts extends Context.Service<Posts, ApiClient.Client>()("Posts") {}
+  const PostsLive = Layer.effect(Posts, ApiClient.makeConfig("POSTS"))
+
+  const recorder = MockHttpClient.recorder()
+  const TestLive = PostsLive.pipe(
+    Layer.provide(MockHttpClient.layer(() => ({ json: { id: 1, title: "Hello" } }), { recorder })),
+    Layer.provide(ConfigProvider.layer(ConfigProvider.fromUnknown({ POSTS_BASE_URL: "https://posts.example" })))
+  )
+
+  it.effect("a service built with makeConfig, on the mock, with its requests recorded", () =>
+    Effect.gen(function*() {
+      const posts = yield* Posts
+      const response = yield* posts.get("/posts/1")
+      expect(response.status).toBe(200)
+      const requests = yield* recorder.requests
+      expect(requests.map((r) => r.url)).toEqual(["https://posts.example/posts/1"])
+    }).pipe(Effect.provide(TestLive)))
+})
