@@ -191,7 +191,9 @@ const zstdIncomplete = () => {
       coding: "zstd",
       bytes: zstd(Buffer.alloc(9 * 1024 * 1024), { windowLog: 24 })
     },
-    "gzip, zstd with its zstd cut short": { coding: "gzip, zstd", bytes: half(zstd(gzipped)) }
+    "gzip, zstd with its zstd cut short": { coding: "gzip, zstd", bytes: half(zstd(gzipped)) },
+    // each frame costs a round trip to zlib: 9 bytes each, 1,001 of them are past the bound
+    "zstd of 1,001 empty frames": { coding: "zstd", bytes: Buffer.concat(Array(1001).fill(zstd(Buffer.alloc(0)))) }
   } as const
 }
 
@@ -295,10 +297,15 @@ describe("stacked and unknown codings (pool)", () => {
             ])
           },
           "gzip-zstd": { coding: "gzip, zstd", bytes: zstd(gzipped) },
-          "zstd-br": { coding: "zstd, br", bytes: Zlib.brotliCompressSync(zstd(big)) }
+          "zstd-br": { coding: "zstd, br", bytes: Zlib.brotliCompressSync(zstd(big)) },
+          // 1,000 frames, the most a body may have
+          thousand: {
+            coding: "zstd",
+            bytes: Buffer.concat(Array.from({ length: 1000 }, (_, i) => zstd(big.subarray(i * 200, (i + 1) * 200))))
+          }
         })
         const client = yield* ApiClient.make({ baseUrl: server.url })
-        for (const path of ["zstd", "summed", "frames", "gzip-zstd", "zstd-br"]) {
+        for (const path of ["zstd", "summed", "frames", "gzip-zstd", "zstd-br", "thousand"]) {
           const response = yield* client.get(`/${path}`).pipe(within(10, "the call"))
           expect(yield* response.text).toBe(big.toString())
           const streamed = yield* client.get(`/${path}`).pipe(

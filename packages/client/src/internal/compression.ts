@@ -73,7 +73,9 @@ class Deflate extends Transform {
 
 /** zlib's zstd decoder where the runtime has one (Node 22.15 or later), typed for Node 20's zlib too. */
 const zstdDecompress = (Zlib as unknown as {
-  readonly createZstdDecompress?: (options: { readonly params: Readonly<Record<number, number>> }) => Transform
+  readonly createZstdDecompress?: (
+    options: { readonly params: Readonly<Record<number, number>> }
+  ) => Transform & { reset(): void }
 }).createZstdDecompress
 const zstdWindowLogMax = (Zlib.constants as unknown as { readonly ZSTD_d_windowLogMax?: number }).ZSTD_d_windowLogMax
 
@@ -89,17 +91,27 @@ export const decodesZstd = zstdDecompress !== undefined && zstdWindowLogMax !== 
  */
 export const zstdWindowLog = 23
 
+/**
+ * The most frames (but skippable ones) one zstd body may have. Each costs the decoder a round
+ * trip to zlib's thread pool (a frame's end must be known to be decoded before the decoder is
+ * reset): a body of empty frames, 9 bytes each, would buy seconds of work with a megabyte. One
+ * frame is what a compressor writes, even flushing as it streams; a few are files joined.
+ *
+ * @internal
+ */
+export const maxZstdFrames = 1_000
+
 /** A zstd frame's magic number, as it is sent. */
 const zstdMagic = Buffer.from([0x28, 0xb5, 0x2f, 0xfd])
 
 /**
- * `zstd`, decoded by zlib with its window bounded by `zstdWindowLog`, one decoder per frame.
- * zlib's decoder stops at the end of the first frame (it drops the frames after it, skippable
- * ones included) and ends without an error on a frame cut short, with what it could decode; so
- * the frames are followed here (RFC 8878, section 3.1: the magic numbers, the frame header's
- * descriptor, the blocks' headers; the rest is passed over, for the decoder to check). Each
- * frame goes to a decoder of its own, a skippable frame to none, and a body that does not end
- * where a frame does fails as one cut short.
+ * `zstd`, decoded by zlib with its window bounded by `zstdWindowLog`. zlib's decoder stops at
+ * the end of the first frame (it drops the frames after it, skippable ones included) and ends
+ * without an error on a frame cut short, with what it could decode; so the frames are followed
+ * here (RFC 8878, section 3.1: the magic numbers, the frame header's descriptor, the blocks'
+ * headers; the rest is passed over, for the decoder to check). The decoder is reset after each
+ * frame (at most `maxZstdFrames` of them), a skippable frame goes to it not at all, and a body
+ * that does not end where a frame does fails as one cut short.
  */
 class Zstd extends Transform {
   private state: "magic" | "skippable" | "descriptor" | "block" = "magic"
@@ -111,11 +123,18 @@ class Zstd extends Transform {
   private checksum = false
   /** Whether the frame ends when `skip` is done (its last block's content and checksum). */
   private ending = false
-  /** The decoder of the frame being read, if it is not a skippable one. */
-  private decoder: Transform | undefined
+  /** The frames so far that are not skippable ones. */
+  private frames = 0
+  private readonly decoder: Transform & { reset(): void }
 
-  constructor(private readonly create: () => Transform) {
+  constructor(decoder: Transform & { reset(): void }) {
     super()
+    decoder.on("data", (out: Buffer) => {
+      // the consumer's backpressure reaches the decoder
+      if (!this.push(out)) decoder.pause()
+    })
+    decoder.on("error", (cause) => this.destroy(cause))
+    this.decoder = decoder
   }
 
   override _transform(chunk: Buffer, _: BufferEncoding, done: TransformCallback) {
@@ -133,11 +152,8 @@ class Zstd extends Transform {
         i += n
         if (this.skip === 0 && this.ending) {
           this.ending = false
+          if (this.state === "block") await this.endFrame(chunk.subarray(from, i))
           this.state = "magic"
-          if (this.decoder !== undefined) {
-            await this.feed(chunk.subarray(from, i))
-            await this.endFrame()
-          }
           from = i
         }
         continue
@@ -150,9 +166,14 @@ class Zstd extends Transform {
       switch (this.state) {
         case "magic":
           if (value === 0xfd2fb528) {
-            this.openFrame()
-            await this.feed(zstdMagic)
-            from = i
+            if (++this.frames > maxZstdFrames) throw new Error(`more than ${maxZstdFrames} zstd frames`)
+            if (i >= 4) {
+              from = i - 4
+            } else {
+              // the magic number came in two chunks: the decoder gets it whole
+              await this.feed(zstdMagic)
+              from = i
+            }
             this.state = "descriptor"
           } else if (value >= 0x184d2a50 && value <= 0x184d2a5f) {
             this.state = "skippable"
@@ -185,9 +206,8 @@ class Zstd extends Transform {
             this.ending = true
             if (this.skip === 0) {
               this.ending = false
+              await this.endFrame(chunk.subarray(from, i))
               this.state = "magic"
-              await this.feed(chunk.subarray(from, i))
-              await this.endFrame()
               from = i
             }
           }
@@ -195,49 +215,36 @@ class Zstd extends Transform {
         }
       }
     }
-    if (this.decoder !== undefined && from < chunk.length) await this.feed(chunk.subarray(from))
+    // the rest of a data frame's bytes in this chunk (a skippable frame's go nowhere)
+    const inFrame = this.state === "descriptor" || this.state === "block"
+    if (inFrame && from < chunk.length) await this.feed(chunk.subarray(from))
   }
 
-  /** A decoder for the frame that starts; its output handed on as it comes. */
-  private openFrame() {
-    const decoder = this.create()
-    decoder.on("data", (out: Buffer) => {
-      // the consumer's backpressure reaches the decoder
-      if (!this.push(out)) decoder.pause()
-    })
-    decoder.on("error", (cause) => this.destroy(cause))
-    this.decoder = decoder
-  }
-
+  /** Hands `bytes` to the decoder; resolves once it has taken them (its output handed on). */
   private feed(bytes: Buffer) {
-    const decoder = this.decoder!
-    return new Promise<void>((resolve) => decoder.write(bytes, () => resolve()))
+    return new Promise<void>((resolve) => this.decoder.write(bytes, () => resolve()))
   }
 
-  /** Ends the frame's decoder, once it has handed on all its output. */
-  private endFrame() {
-    const decoder = this.decoder!
-    return new Promise<void>((resolve) => {
-      decoder.once("end", resolve)
-      decoder.once("close", resolve)
-      decoder.end()
-    }).then(() => {
-      this.decoder = undefined
-    })
+  /** The last bytes of a frame: the decoder takes them, then is reset for the next frame. */
+  private async endFrame(last: Buffer) {
+    await this.feed(last)
+    if (!this.destroyed) this.decoder.reset()
   }
 
   override _read(size: number) {
-    this.decoder?.resume()
+    this.decoder.resume()
     super._read(size)
   }
 
   override _flush(done: TransformCallback) {
     const whole = this.state === "magic" && this.have === 0 && this.skip === 0
-    done(whole ? null : Object.assign(new Error("unexpected end of file"), { code: "Z_BUF_ERROR" }))
+    if (!whole) return done(Object.assign(new Error("unexpected end of file"), { code: "Z_BUF_ERROR" }))
+    this.decoder.once("end", () => done())
+    this.decoder.end()
   }
 
   override _destroy(error: Error | null, done: (error: Error | null) => void) {
-    this.decoder?.destroy()
+    this.decoder.destroy()
     done(error)
   }
 }
@@ -258,7 +265,7 @@ const stage = (coding: string): Transform | undefined => {
     case "zstd": {
       if (zstdDecompress === undefined || zstdWindowLogMax === undefined) return undefined
       const params = { [zstdWindowLogMax]: zstdWindowLog }
-      return new Zstd(() => zstdDecompress({ params }))
+      return new Zstd(zstdDecompress({ params }))
     }
     default:
       return undefined
