@@ -10,5 +10,7 @@ export default [
   "packages/bench",
   "packages/browser",
   "packages/redis-effect3",
+  // the Redis suite again on ioredis 5 (the default project runs it on 6)
+  "packages/redis-effect3/vitest.ioredis5.config.ts",
   "packages/openapi"
 ]

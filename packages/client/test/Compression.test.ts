@@ -23,6 +23,20 @@ const Pets = Schema.Array(Schema.Struct({ id: Schema.Number, name: Schema.String
 const pets = Array.from({ length: 200 }, (_, i) => ({ id: i, name: `pet ${i}` }))
 const json = Buffer.from(JSON.stringify(pets))
 
+/** zlib's zstd, where the runtime has it (Node 22.15 or later; Node 20's has none), typed for both. */
+const zstdZlib = Zlib as unknown as {
+  readonly zstdCompressSync?: (bytes: Buffer, options?: { readonly params: Record<number, number> }) => Buffer
+  readonly constants: { readonly ZSTD_c_checksumFlag?: number; readonly ZSTD_c_windowLog?: number }
+}
+const zlibHasZstd = zstdZlib.zstdCompressSync !== undefined
+/** `bytes` as a zstd frame, with a checksum when asked, its window `2^windowLog` when given. */
+const zstd = (bytes: Buffer, options: { readonly checksum?: boolean; readonly windowLog?: number } = {}): Buffer => {
+  const params: Record<number, number> = {}
+  if (options.checksum === true) params[zstdZlib.constants.ZSTD_c_checksumFlag!] = 1
+  if (options.windowLog !== undefined) params[zstdZlib.constants.ZSTD_c_windowLog!] = options.windowLog
+  return zstdZlib.zstdCompressSync!(bytes, { params })
+}
+
 const encoders: Record<string, (b: Buffer) => Buffer> = {
   gzip: (b) => Zlib.gzipSync(b),
   deflate: (b) => Zlib.deflateSync(b),
@@ -159,8 +173,32 @@ const incomplete = {
   "gzip, br with its br cut short": { coding: "gzip, br", bytes: half(Zlib.brotliCompressSync(gzipped)) }
 } as const
 
+/**
+ * zlib's zstd decoder ends without an error on a body cut short (with what it could decode):
+ * the pool checks the frames itself.
+ */
+const zstdIncomplete = () => {
+  const plain = zstd(big)
+  const summed = zstd(big, { checksum: true })
+  return {
+    "zstd cut short": { coding: "zstd", bytes: half(plain) },
+    "zstd cut in its frame header": { coding: "zstd", bytes: plain.subarray(0, 5) },
+    "zstd without the end of its checksum": { coding: "zstd", bytes: summed.subarray(0, -2) },
+    "zstd with a bad checksum": { coding: "zstd", bytes: flipped(summed, -1) },
+    "zstd, then bytes that are not a frame": { coding: "zstd", bytes: Buffer.concat([plain, Buffer.from("junk")]) },
+    // a window of 16 MiB, past the 8 MiB the pool allows (RFC 9659)
+    "zstd asking for a window over 8 MiB": {
+      coding: "zstd",
+      bytes: zstd(Buffer.alloc(9 * 1024 * 1024), { windowLog: 24 })
+    },
+    "gzip, zstd with its zstd cut short": { coding: "gzip, zstd", bytes: half(zstd(gzipped)) },
+    // each frame costs a round trip to zlib: 9 bytes each, 1,001 of them are past the bound
+    "zstd of 1,001 empty frames": { coding: "zstd", bytes: Buffer.concat(Array(1001).fill(zstd(Buffer.alloc(0)))) }
+  } as const
+}
+
 describe("an incomplete or corrupt compressed body is never a success (pool)", () => {
-  for (const [name, body] of Object.entries(incomplete)) {
+  for (const [name, body] of Object.entries({ ...incomplete, ...(zlibHasZstd ? zstdIncomplete() : {}) })) {
     it.live(`${name}: DecodeError (Read), read whole and streamed, not retried`, () =>
       Effect.gen(function*() {
         const server = yield* serving({ body })
@@ -242,22 +280,96 @@ describe("stacked and unknown codings (pool)", () => {
       }).pipe(Effect.provide(ConnectionPool.layer())))
   }
 
-  it.live("zstd (Node 20's zlib has none) and other unknown codings: a DecodeError (Read) that names them", () =>
+  it.live.runIf(zlibHasZstd)(
+    "zstd, where the runtime's zlib has it, is decoded: read whole and streamed",
+    () =>
+      Effect.gen(function*() {
+        const server = yield* serving({
+          zstd: { coding: "zstd", bytes: zstd(big) },
+          summed: { coding: "zstd", bytes: zstd(big, { checksum: true }) },
+          // two frames and a skippable frame between them
+          frames: {
+            coding: "zstd",
+            bytes: Buffer.concat([
+              zstd(big.subarray(0, 1000)),
+              Buffer.from([0x50, 0x2a, 0x4d, 0x18, 3, 0, 0, 0, 1, 2, 3]),
+              zstd(big.subarray(1000))
+            ])
+          },
+          "gzip-zstd": { coding: "gzip, zstd", bytes: zstd(gzipped) },
+          "zstd-br": { coding: "zstd, br", bytes: Zlib.brotliCompressSync(zstd(big)) },
+          // 1,000 frames, the most a body may have
+          thousand: {
+            coding: "zstd",
+            bytes: Buffer.concat(Array.from({ length: 1000 }, (_, i) => zstd(big.subarray(i * 200, (i + 1) * 200))))
+          }
+        })
+        const client = yield* ApiClient.make({ baseUrl: server.url })
+        for (const path of ["zstd", "summed", "frames", "gzip-zstd", "zstd-br", "thousand"]) {
+          const response = yield* client.get(`/${path}`).pipe(within(10, "the call"))
+          expect(yield* response.text).toBe(big.toString())
+          const streamed = yield* client.get(`/${path}`).pipe(
+            ApiClient.stream,
+            Stream.decodeText(),
+            Stream.mkString,
+            within(10, "the stream")
+          )
+          expect(streamed).toBe(big.toString())
+        }
+      }).pipe(Effect.provide(ConnectionPool.layer()))
+  )
+
+  it.live.runIf(zlibHasZstd)(
+    "a zstd bomb fails with TooLarge, bounded by maxResponseBytes after decoding",
+    () =>
+      Effect.gen(function*() {
+        // 64 MiB of zeros in an 8 MiB window, a few KiB coded
+        const server = yield* serving({
+          bomb: { coding: "zstd", bytes: zstd(Buffer.alloc(64 * 1024 * 1024), { windowLog: 23 }) }
+        })
+        const client = yield* ApiClient.make({ baseUrl: server.url, maxResponseBytes: 1024 * 1024 })
+        const error = yield* Effect.flip(client.get("/bomb").pipe(within(10, "the call")))
+        expect(error).toMatchObject({ _tag: "DecodeError", reason: "TooLarge", status: 200 })
+      }).pipe(Effect.provide(ConnectionPool.layer()))
+  )
+
+  it.live.skipIf(zlibHasZstd)(
+    "zstd where the runtime's zlib has none (Node 20): a DecodeError (Read) that says so",
+    () =>
+      Effect.gen(function*() {
+        // a zstd frame's magic number, then bytes that are not text
+        const bytes = Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x01, 0x02, 0x1b, 0x9b, 0xff])
+        const server = yield* serving({ zstd: { coding: "zstd", bytes }, "gzip-zstd": { coding: "gzip, zstd", bytes } })
+        const client = yield* ApiClient.make({ baseUrl: server.url })
+        for (const path of ["zstd", "gzip-zstd"]) {
+          const whole = yield* Effect.flip(
+            client.get(`/${path}`).pipe(ApiClient.json(Schema.Unknown), within(10, "the call"))
+          )
+          expect(whole).toMatchObject({ _tag: "DecodeError", reason: "Read", body: "" })
+          expect(whole.message).toContain(`the coding "zstd" is not supported`)
+          expect(whole.message).toContain("Node 22.15 or later")
+          expect(whole.message).not.toMatch(binary)
+        }
+        expect(server.requests).toHaveLength(2)
+      }).pipe(Effect.provide(ConnectionPool.layer()))
+  )
+
+  it.live("unknown codings: a DecodeError (Read) that names them", () =>
     Effect.gen(function*() {
-      // a zstd frame's magic number, then bytes that are not text
-      const zstd = Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x01, 0x02, 0x1b, 0x9b, 0xff])
+      // bytes that are not text
+      const bytes = Buffer.from([0x1f, 0x9d, 0x90, 0x00, 0x01, 0x02, 0x1b, 0x9b, 0xff])
       const server = yield* serving({
-        zstd: { coding: "zstd", bytes: zstd },
-        "gzip-zstd": { coding: "gzip, zstd", bytes: zstd },
-        compress: { coding: "compress", bytes: zstd }
+        compress: { coding: "compress", bytes },
+        "gzip-compress": { coding: "gzip, compress", bytes },
+        "compress-gzip": { coding: "compress, gzip", bytes: Zlib.gzipSync(bytes) }
       })
       const client = yield* ApiClient.make({ baseUrl: server.url })
-      for (const [path, named] of [["zstd", "zstd"], ["gzip-zstd", "zstd"], ["compress", "compress"]]) {
+      for (const path of ["compress", "gzip-compress", "compress-gzip"]) {
         const whole = yield* Effect.flip(
           client.get(`/${path}`).pipe(ApiClient.json(Schema.Unknown), within(10, "the call"))
         )
         expect(whole).toMatchObject({ _tag: "DecodeError", reason: "Read", body: "" })
-        expect(whole.message).toContain(`the coding "${named}" is not supported`)
+        expect(whole.message).toContain(`the coding "compress" is not supported`)
         expect(whole.message).not.toMatch(binary)
         const streamed = yield* client.get(`/${path}`).pipe(
           ApiClient.stream,
@@ -274,7 +386,7 @@ describe("stacked and unknown codings (pool)", () => {
   it.live("an error in an unknown coding keeps its status, without the unreadable bytes", () =>
     Effect.gen(function*() {
       const server = yield* serving({
-        busy: { coding: "zstd", bytes: Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x01]), status: 503 }
+        busy: { coding: "compress", bytes: Buffer.from([0x1f, 0x9d, 0x90, 0x01]), status: 503 }
       })
       const client = yield* ApiClient.make({ baseUrl: server.url, retry: false })
       const error = yield* Effect.flip(client.get("/busy").pipe(within(10, "the call")))
@@ -316,7 +428,6 @@ describe("a body still encoded is named, never shown as binary", () => {
     }).pipe(Effect.provide(ConnectionPool.layer())))
 
   // fetch decodes zstd where zlib has it (Node 22.15+); Node 20's has none
-  const zlibHasZstd = "createZstdDecompress" in Zlib
   it.live.skipIf(zlibHasZstd)(
     "generic transport (fetch): a zstd body fetch cannot decode is InvalidJson naming zstd",
     () =>

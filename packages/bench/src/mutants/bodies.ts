@@ -1,4 +1,4 @@
-import { area, client, src } from "./types.js"
+import { area, client, client4, src, src4 } from "./types.js"
 
 export const bodies = area("Bodies", [
   // Bodies
@@ -77,9 +77,57 @@ export const bodies = area("Bodies", [
   },
   {
     id: "unknown-coding-read-as-empty",
-    promise: "a 2xx body in an unknown coding (zstd) fails with a DecodeError naming it",
+    promise: "a 2xx body in an unknown coding (compress; zstd on Node 20) fails with a DecodeError naming it",
     file: `${src}undiciTransport.ts`,
     find: "if (status < 300) return stop(compression.unsupported(request, status, encoding, coding))",
+    replace: "",
+    tests: client("Compression")
+  },
+  {
+    id: "zstd-zlib-unchecked",
+    promise: "a zstd body cut short fails, and every frame of one is decoded (zlib's decoder alone does neither)",
+    file: `${src4}compression.ts`,
+    find: "return new Zstd(zstdDecompress({ params }))",
+    replace: "return zstdDecompress({ params })",
+    tests: client4("Compression")
+  },
+  {
+    id: "zstd-cut-frame-accepted",
+    promise: "a zstd body that ends inside a frame is a DecodeError, not a shorter body",
+    file: `${src4}compression.ts`,
+    find: "if (!whole) return done(",
+    replace: "if (false) return done(",
+    tests: client4("Compression")
+  },
+  {
+    id: "zstd-skippable-frame-refused",
+    promise: "a zstd body with a skippable frame between its frames decodes",
+    file: `${src4}compression.ts`,
+    find: "} else if (value >= 0x184d2a50 && value <= 0x184d2a5f) {",
+    replace: "} else if (false) {",
+    tests: client4("Compression")
+  },
+  {
+    id: "zstd-frames-unbounded",
+    promise: "a zstd body of more than 1,000 frames fails instead of buying a round trip to zlib per 9 bytes",
+    file: `${src4}compression.ts`,
+    find: "if (++this.frames > maxZstdFrames)",
+    replace: "if (false)",
+    tests: client4("Compression")
+  },
+  {
+    id: "zstd-window-unbounded",
+    promise: "a zstd frame asking for a window over 8 MiB fails instead of allocating it",
+    file: `${src4}compression.ts`,
+    find: "const params = { [zstdWindowLogMax]: zstdWindowLog }",
+    replace: "const params = {}",
+    tests: client4("Compression")
+  },
+  {
+    id: "zstd-node20-unexplained",
+    promise: "on Node 20 a zstd body's DecodeError says which Node decodes it",
+    file: `${src}compression.ts`,
+    find: "zstd needs a runtime whose zlib has it, Node 22.15 or later",
     replace: "",
     tests: client("Compression")
   },

@@ -11,6 +11,14 @@ export const redis = area("Fleet (@steady/redis-effect3)", [
     tests: ["packages/redis-effect3/test/RedisRateLimiter.test.ts"]
   },
   {
+    id: "redis-ioredis5-not-tested",
+    promise: "the suite runs on both ioredis majors the package takes (5 through the ioredis5 alias, and 6)",
+    file: "packages/redis-effect3/vitest.ioredis5.config.ts",
+    find: "replacement: \"ioredis5\"",
+    replace: "replacement: \"ioredis\"",
+    tests: ["packages/redis-effect3/test/Driver.test.ts"]
+  },
+  {
     id: "redis-fleet-paused-for-a-day",
     promise: "one response asking for a day does not pause the other processes of the fleet",
     file: "packages/core/src/RateLimitHeaders.ts",
@@ -171,6 +179,14 @@ export const redisEffect4 = area("Fleet (@steady/redis, Effect 4)", [
     file: `${redis4}Redis.ts`,
     find: "{ timeout: timeoutMillis, rejectInFlight: true }",
     replace: "{ rejectInFlight: true }",
+    tests: limiter4
+  },
+  {
+    id: "redis4-in-flight-waits",
+    promise: "a command already sent to a stalled Redis times out too (node-redis 6.4's rejectInFlight: redis ^6.4.0)",
+    file: `${redis4}Redis.ts`,
+    find: "rejectInFlight: true }",
+    replace: "rejectInFlight: false }",
     tests: limiter4
   },
   {
