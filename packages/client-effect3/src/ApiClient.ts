@@ -18,6 +18,7 @@ import type * as HttpApiGroup from "@effect/platform/HttpApiGroup"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as bounds from "@steady/core/Limits"
+import * as Redaction from "@steady/core/Redaction"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
@@ -287,7 +288,7 @@ export const config = (prefix: string): Config.Config<Options> =>
           url = undefined
         }
         if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) {
-          return Either.left(ConfigError.InvalidData([], `Expected an http(s) URL, got ${JSON.stringify(s)}`))
+          return Either.left(ConfigError.InvalidData([], `Expected an http(s) URL, got ${Redaction.quoteUrl(s)}`))
         }
         if (url.search !== "" || url.hash !== "") {
           return Either.left(ConfigError.InvalidData([], "Expected a base URL without a query or fragment"))

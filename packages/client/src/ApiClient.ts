@@ -14,6 +14,7 @@
  * @since 0.1.0
  */
 import * as Limits from "@steady/core/Limits"
+import * as Redaction from "@steady/core/Redaction"
 import * as Config from "effect/Config"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Context from "effect/Context"
@@ -288,7 +289,7 @@ export const config = (prefix: string): Config.Config<Options> =>
           url = undefined
         }
         if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) {
-          return invalid(prefix, "BASE_URL", `Expected an http(s) URL, got ${JSON.stringify(s)}`)
+          return invalid(prefix, "BASE_URL", `Expected an http(s) URL, got ${Redaction.quoteUrl(s)}`)
         }
         if (url.search !== "" || url.hash !== "") {
           return invalid(prefix, "BASE_URL", "Expected a base URL without a query or fragment")

@@ -61,6 +61,20 @@ describe("what a newcomer trips on (issue 30)", () => {
       expect(failure(exit)).toMatch(/POSTS_TIMEOUT: Expected a duration/)
       expect(failure(exit)).not.toContain("posts.example")
     }))
+  it.effect("config: a base URL that is refused is quoted without its user info, whatever its shape", () =>
+    Effect.gen(function*() {
+      for (
+        const value of [
+          "ftp://deploy:hunter2-secret@files.example/",
+          "deploy:hunter2-secret@posts.example",
+          "//deploy:hunter2-secret@posts.example"
+        ]
+      ) {
+        const { exit } = yield* call(ConfigProvider.fromUnknown({ POSTS_BASE_URL: value }))
+        expect(failure(exit), value).toMatch(/POSTS_BASE_URL.*Expected an http\(s\) URL, got ".*\*\*\*@/)
+        expect(failure(exit), value).not.toContain("hunter2")
+      }
+    }))
 })
 
 describe("the wiring docs/testing.md shows (issue 30)", () => {

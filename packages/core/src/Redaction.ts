@@ -219,3 +219,17 @@ export const redactUserInfo = (text: string, url: URL): string => {
     .sort((a, b) => b.length - a.length)
   return redactValues(out, secrets)
 }
+
+/**
+ * A value meant to be a URL, fit to quote in a message: whatever sits between the scheme's
+ * `//` (or the start) and the first `@` of the authority is replaced by `***`, so a
+ * `user:password@` never shows, even in a value that does not parse as a URL.
+ *
+ * @since 0.3.0
+ * @category redaction
+ */
+export const quoteUrl = (value: string): string => JSON.stringify(value.replace(USER_INFO, maskUserInfo))
+
+/** A value's user info: after the scheme's `//` (or from the start), up to the first `@` of the authority. */
+const USER_INFO = /^((?:[a-zA-Z][a-zA-Z0-9+.-]*:)?\/\/)?[^/?#@]*@/
+const maskUserInfo = (_userInfo: string, scheme: string | undefined) => `${scheme ?? ""}***@`

@@ -1,9 +1,17 @@
-import { area, client, client4, src, src4 } from "./types.js"
+import { area, client, client4, core, src, src4 } from "./types.js"
 
 const testing3 = ["packages/testing-effect3/test/MockHttpClient.test.ts"]
 const testing4 = ["packages/testing/test/MockHttpClient.test.ts"]
 
 export const newcomer = area("Newcomer fixes", [
+  {
+    id: "newcomer-base-url-user-info-quoted",
+    promise: "a refused base URL is quoted without its user info, on both lines",
+    file: `${core}Redaction.ts`,
+    find: "JSON.stringify(value.replace(USER_INFO, maskUserInfo))",
+    replace: "JSON.stringify(value)",
+    tests: [...client("Newcomer"), ...client4("Newcomer")]
+  },
   // Issue 30, item 1: the usual test config is read, and a missing variable says what to pass
   {
     id: "newcomer-config-nested-only",
