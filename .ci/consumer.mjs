@@ -33,8 +33,9 @@ const run = (cmd, args, cwd, timeout = 300_000) => {
 const lowest = (range) => range.match(/\d+\.\d+\.\d+/)[0]
 const peers = client.peerDependencies
 const sets = [
-  { name: "lowest", effect: lowest(peers.effect), platform: lowest(peers["@effect/platform"]) },
-  { name: "highest", effect: peers.effect, platform: peers["@effect/platform"] }
+  // ioredis: @steady/redis-effect3 takes either major; the app's own choice, one of each
+  { name: "lowest", effect: lowest(peers.effect), platform: lowest(peers["@effect/platform"]), ioredis: "5.9.3" },
+  { name: "highest", effect: peers.effect, platform: peers["@effect/platform"], ioredis: "^6.1.0" }
 ]
 
 /** A fresh TypeScript project: strict, and its dependencies' declarations checked too. */
@@ -103,6 +104,7 @@ try {
       ...tarballs,
       `effect@${set.effect}`,
       `@effect/platform@${set.platform}`,
+      `ioredis@${set.ioredis}`,
       `typescript@${rootPkg.devDependencies.typescript}`,
       `@types/node@${rootPkg.devDependencies["@types/node"]}`
     ], dir)
@@ -122,6 +124,9 @@ try {
     run(Path.join(dir, "node_modules/.bin/tsc"), ["-p", "."], dir)
     const out = run(process.execPath, ["out/main.js"], dir, 60_000)
     const result = JSON.parse(out.trim().split("\n").at(-1))
+    if (!installed("ioredis").startsWith(set.ioredis.replace("^", "").split(".")[0])) {
+      throw new Error(`expected ioredis ${set.ioredis}, installed ${installed("ioredis")}`)
+    }
     const expected = {
       pet: { id: 1, name: "Rex" },
       missing: "none",
@@ -134,7 +139,7 @@ try {
       throw new Error(`the sample printed ${JSON.stringify(result)}, expected ${JSON.stringify(expected)}`)
     }
     console.log(
-      `${set.name}: effect ${installed("effect")}, @effect/platform ${installed("@effect/platform")}: ` +
+      `${set.name}: effect ${installed("effect")}, @effect/platform ${installed("@effect/platform")}, ioredis ${installed("ioredis")}: ` +
         "installed, steady-openapi generated, tsc --strict (no skipLibCheck) clean, ran with node: ok"
     )
   }
