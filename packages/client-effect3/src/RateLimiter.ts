@@ -155,6 +155,15 @@ export interface Store {
   readonly take: (key: string, rate: Rate, now: number, maxWaitMillis: number) => Effect.Effect<Permit, StoreError>
   /** Holds every caller of `key` until `until`; permits resume at the configured rate. */
   readonly pause: (key: string, rate: Rate, until: number) => Effect.Effect<void, StoreError>
+  /**
+   * `take`, answered at once, for a store whose state is in this process and that cannot
+   * fail (`memoryStore` offers it). When a store has it, the limiter calls it instead of
+   * `take`, so a call that gets its permit allocates no `Effect`. It must answer as `take`
+   * would. Optional; default: absent (the limiter uses `take`).
+   *
+   * @since 0.3.0
+   */
+  readonly takeNow?: ((key: string, rate: Rate, now: number, maxWaitMillis: number) => Permit) | undefined
 }
 
 /**

@@ -841,6 +841,25 @@ describe("RateLimiter", () => {
       expect(logs.filter((l) => l.includes("store failed"))).toEqual([expect.stringContaining("error=redis down")])
     }))
 
+  it.effect("a store's takeNow, when it has one, answers instead of its take", () =>
+    Effect.gen(function*() {
+      const taken: Array<string> = []
+      const store: RateLimiter.Store = {
+        take: (key) => Effect.sync(() => (taken.push(`take ${key}`), { granted: true, waitMillis: 0 })),
+        pause: () => Effect.void,
+        takeNow: (key) => (taken.push(`takeNow ${key}`), { granted: false, waitMillis: 1000 })
+      }
+      const limiter = yield* RateLimiter.make({ limit: 1, interval: "1 hour", maxWait: 0, store, key: () => "k" })
+      const { layer, seen } = timed(() => 200)
+      const refused = yield* Effect.gen(function*() {
+        const client = yield* ApiClient.make({ baseUrl: base, policies: [limiter] })
+        return yield* Effect.flip(client.get("/x"))
+      }).pipe(Effect.provide(layer))
+      expect(refused).toMatchObject({ _tag: "RateLimiterRejectedError" })
+      expect(taken).toEqual(["takeNow k"])
+      expect(seen).toHaveLength(0)
+    }))
+
   it("reads the IETF draft, the structured field and GitHub's headers", () => {
     const now = 1_700_000_000_000
     const from = (h: Record<string, string>) => (name: string) => h[name]

@@ -21,17 +21,18 @@ export const config = area("Configuration", [
   {
     id: "call-ignores-idempotency-key",
     promise: "a per-call idempotencyKey takes effect",
-    file: `${src}apiClient.ts`,
-    find: "overrides?.idempotencyKey ?? resolved.idempotencyKey,",
-    replace: "resolved.idempotencyKey,",
+    file: `${src}options.ts`,
+    find: "apply: (call, idempotencyKey) => ({ ...call, idempotencyKey })",
+    replace: "apply: (call) => call",
     tests: client("Pipeline", "Retry")
   },
   {
     id: "call-ignores-timeout",
     promise: "a per-call timeout takes effect",
     file: `${src}options.ts`,
-    find: "attemptTimeout: options.timeout?.attempt !== undefined",
-    replace: "attemptTimeout: false",
+    find: "if (value !== undefined) {\n          settings = { ...settings, [timeoutSettings[key]]",
+    replace:
+      "if (value !== undefined && key !== \"attempt\") {\n          settings = { ...settings, [timeoutSettings[key]]",
     tests: client("Pipeline", "Retry")
   },
   {

@@ -1,4 +1,4 @@
-import { area, client, client4, core, coreTests, src } from "./types.js"
+import { area, client, client4, core, coreTests, src, src4 } from "./types.js"
 
 export const policies = area("Resilience policies", [
   // Resilience policies
@@ -177,5 +177,21 @@ export const policies = area("Resilience policies", [
     find: "if (request.attempt <= 1) return next(request)",
     replace: "return next(request)",
     tests: client("Resilience")
+  },
+  {
+    id: "limiter-ignores-take-now",
+    promise: "a store's takeNow, when it has one, answers instead of its take",
+    file: `${src}rateLimiter.ts`,
+    find: "this.fast = options.store.takeNow",
+    replace: "this.fast = undefined",
+    tests: client("Resilience")
+  },
+  {
+    id: "limiter-ignores-take-now-4",
+    promise: "a store's takeNow, when it has one, answers instead of its take (Effect 4 line)",
+    file: `${src4}rateLimiter.ts`,
+    find: "this.fast = options.store.takeNow",
+    replace: "this.fast = undefined",
+    tests: client4("Resilience")
   }
 ])

@@ -60,9 +60,35 @@ export interface Environment {
   readonly budget: RetryBudget.RetryBudget | undefined
 }
 
+/**
+ * The client `make` builds: Effect's `HttpClient`, with the steps that `HttpClient.makeWith`
+ * would hide declared. A transform of the client (`HttpClient.mapRequest`, `withOptions`, …)
+ * is built from `preprocess` and `postprocess`, as it is for Effect's own clients; the
+ * client's own `execute` (and so `get`, `post`, …) is steady's, run directly.
+ *
+ * @internal
+ */
+export interface Client extends HttpClient.HttpClient.With<ApiError.ApiError> {
+  /** The identity: steady prepares the request in `execute`. */
+  readonly preprocess: HttpClient.HttpClient.Preprocess<never, never>
+  /** `execute` after the request's effect. */
+  readonly postprocess: (
+    request: Effect.Effect<HttpClientRequest.HttpClientRequest>
+  ) => Effect.Effect<HttpClientResponse.HttpClientResponse, ApiError.ApiError>
+  /** Prepares the call and runs it through the pipeline: `postprocess(preprocess(r))` less one `Effect`. */
+  readonly execute: (
+    request: HttpClientRequest.HttpClientRequest
+  ) => Effect.Effect<HttpClientResponse.HttpClientResponse, ApiError.ApiError>
+}
+
+/** The prototype of Effect's clients (`get`, `post`, …, `pipe`, inspection), which is not exported. */
+const clientProto: object = Object.getPrototypeOf(
+  HttpClient.makeWith((request) => Effect.flatMap(request, Effect.die), Effect.succeed)
+)
+
 /** The client, and what was chosen for it. @internal */
 export interface Made {
-  readonly client: HttpClient.HttpClient.With<ApiError.ApiError>
+  readonly client: Client
   readonly transport: Transport.Transport
 }
 
@@ -146,15 +172,17 @@ export const make = (http: HttpClient.HttpClient, input: ApiClient.Options, env:
       return streaming === undefined ? own : Effect.locally(own, streamingInternal.currentStreaming, undefined)
     })
 
-  // `execute` is the whole client: the preprocess step of makeWith is the identity.
-  const client = HttpClient.makeWith<never, never, ApiError.ApiError, never>(
-    (effect) => Effect.flatMap(effect, execute),
-    Effect.succeed
+  // `execute` is the whole client: what `HttpClient.makeWith(postprocess, Effect.succeed)`
+  // builds, with `execute` run directly
+  const client: Client = Object.setPrototypeOf(
+    {
+      preprocess: Effect.succeed,
+      postprocess: (effect: Effect.Effect<HttpClientRequest.HttpClientRequest>) => Effect.flatMap(effect, execute),
+      execute
+    } satisfies Pick<Client, "preprocess" | "postprocess" | "execute">,
+    clientProto
   )
-  return {
-    client: Object.assign(client, { execute }),
-    transport: chosen
-  }
+  return { client, transport: chosen }
 }
 
 /** `ApiClient.make`: the client on the `HttpClient`, `Auth`, `Transport` and `RetryBudget` in context. @internal */

@@ -60,11 +60,8 @@ export const storeFailuresTotal = Metric.counter("steady_rate_limiter_store_fail
   incremental: true
 })
 
-/** The memory store's synchronous `take`, so the limiter's fast path allocates no Effect. */
-const syncTake = Symbol.for("@steady/client-effect3/RateLimiter/syncTake")
-
 interface MemoryStore extends RateLimiter.Store {
-  readonly [syncTake]: (key: string, rate: RateLimiter.Rate, now: number, maxWaitMillis: number) => RateLimiter.Permit
+  readonly takeNow: NonNullable<RateLimiter.Store["takeNow"]>
   /** Keys held now (for tests). */
   readonly size: number
 }
@@ -73,7 +70,7 @@ interface MemoryStore extends RateLimiter.Store {
 export const memoryStore = (): RateLimiter.Store => {
   const memory = new Gcra.Memory()
   const store: MemoryStore = {
-    [syncTake]: (k, rate, now, maxWaitMillis) => memory.take(k, rate, now, maxWaitMillis),
+    takeNow: (k, rate, now, maxWaitMillis) => memory.take(k, rate, now, maxWaitMillis),
     take: (k, rate, now, maxWaitMillis) => Effect.sync(() => memory.take(k, rate, now, maxWaitMillis)),
     pause: (k, rate, until) => Effect.sync(() => memory.pause(k, rate, until)),
     get size() {
@@ -101,8 +98,8 @@ class Impl implements RateLimiter.RateLimiter {
    * (and a minute) are dropped.
    */
   private readonly pausedAt = new Gcra.SweepingMap<string, number>(1024)
-  /** The memory store's synchronous take: the fast path allocates no Effect for it. */
-  private readonly fast: MemoryStore[typeof syncTake] | undefined
+  /** The store's synchronous take (`Store.takeNow`), if it offers one: the fast path allocates no Effect for it. */
+  private readonly fast: RateLimiter.Store["takeNow"]
   constructor(readonly options: RateLimiter.Settings) {
     this.name = options.name
     this.labels = [MetricLabel.make("limiter", options.name)]
@@ -112,7 +109,7 @@ class Impl implements RateLimiter.RateLimiter {
       emissionMillis: Duration.toMillis(options.interval) / options.limit,
       burst: options.burst
     }
-    this.fast = syncTake in options.store ? (options.store as MemoryStore)[syncTake] : undefined
+    this.fast = options.store.takeNow
   }
 
   /** A store that fails lets the call through: it is logged (once a minute) and counted. */
