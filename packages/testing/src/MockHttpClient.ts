@@ -16,25 +16,16 @@ import * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import * as Route from "./internal/route.js"
+import type * as TestServer from "./TestServer.js"
 
 /**
- * A request as the mock received it.
+ * A request as the mock received it: the test kit's one request shape, `TestServer.Request`
+ * (its `url` is the absolute URL, query included).
  *
  * @since 0.1.0
  * @category models
  */
-export interface RecordedRequest {
-  readonly method: string
-  /** The absolute URL, query included. */
-  readonly url: string
-  /** The path, without the query. */
-  readonly path: string
-  readonly query: URLSearchParams
-  /** Lower-cased header names. */
-  readonly headers: Readonly<Record<string, string>>
-  /** The body as text ("" when there is none). */
-  readonly body: string
-}
+export type RecordedRequest = TestServer.Request
 
 /**
  * A scripted response. `json` sets the body and `content-type`; `delay` waits on Effect's
