@@ -129,7 +129,9 @@ const makeWith = (record: boolean, handler: Handler): Effect.Effect<TestServer, 
           res.on("close", () => {
             if (!res.writableFinished) aborted++
           })
-          Promise.resolve(handler(received, res)).catch(() => {
+          // a handler that throws, as one that rejects, answers 500 (a throw here would escape
+          // the request's "end" listener, and the client would wait for an answer forever)
+          new Promise((resolve) => resolve(handler(received, res))).catch(() => {
             if (!res.headersSent) res.writeHead(500)
             res.end()
           })

@@ -4,6 +4,8 @@ const testing3 = ["packages/testing-effect3/test/MockHttpClient.test.ts"]
 const testing4 = ["packages/testing/test/MockHttpClient.test.ts"]
 const fault3 = ["packages/testing-effect3/test/Fault.test.ts"]
 const fault4 = ["packages/testing/test/Fault.test.ts"]
+const server3 = ["packages/testing-effect3/test/TestServer.test.ts"]
+const server4 = ["packages/testing/test/TestServer.test.ts"]
 
 export const newcomer = area("Newcomer fixes", [
   {
@@ -137,5 +139,23 @@ export const newcomer = area("Newcomer fixes", [
     find: "    case \"Hang\":\n      return\n",
     replace: "    case \"Hang\":\n      return send(res, healthy(request, script))\n",
     tests: fault4
+  },
+  // Issue 28, item 3: a handler of TestServer that throws answers 500
+  {
+    id: "testkit-server-throw-hangs",
+    promise: "a TestServer handler that throws answers 500, not never (Effect 3)",
+    file: "packages/testing-effect3/src/TestServer.ts",
+    find: "new Promise((resolve) => resolve(handler(received, res))).catch",
+    replace: "Promise.resolve(handler(received, res)).catch",
+    tests: server3
+  },
+  // Issue 28, item 3: a handler of TestServer that throws answers 500
+  {
+    id: "testkit-server-throw-hangs-e4",
+    promise: "a TestServer handler that throws answers 500, not never (Effect 4)",
+    file: "packages/testing/src/TestServer.ts",
+    find: "new Promise((resolve) => resolve(handler(received, res))).catch",
+    replace: "Promise.resolve(handler(received, res)).catch",
+    tests: server4
   }
 ])
