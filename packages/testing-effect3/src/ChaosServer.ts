@@ -2,9 +2,9 @@
  * A real HTTP server on 127.0.0.1 (port 0) that misbehaves on purpose, scripted per route:
  * status sequences and probabilities, Retry-After and other headers, a delay before the
  * headers, a slow or stalled body, a body cut short, a connection reset before or after the
- * headers, malformed JSON, an oversized body. It records every request and counts the
- * connections it accepted and those still open. Under a seed, the n-th request on a route
- * always meets the same fault.
+ * headers, malformed JSON, an oversized body, no answer at all (the faults of `Fault`). It
+ * records every request and counts the connections it accepted and those still open. Under a
+ * seed, the n-th request on a route always meets the same fault.
  *
  * @since 0.1.0
  */
@@ -13,120 +13,109 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import type * as Http from "node:http"
+import * as Faults from "./Fault.js"
 import * as Route from "./internal/route.js"
 import * as TestServer from "./TestServer.js"
 
 /**
- * What the server does to one request.
+ * What the server does to one request: the test kit's one vocabulary of faults, `Fault.Fault`,
+ * which a `MockHttpClient` handler may return too.
  *
  * @since 0.1.0
  * @category models
  */
-export type Fault =
-  | {
-    readonly _tag: "Status"
-    readonly status: number
-    readonly headers?: Readonly<Record<string, string>> | undefined
-    readonly body?: string | undefined
-  }
-  | { readonly _tag: "Delay"; readonly millis: number }
-  | { readonly _tag: "SlowBody"; readonly chunks: number; readonly chunkDelayMillis: number }
-  | { readonly _tag: "StallBody" }
-  | { readonly _tag: "Truncate" }
-  | { readonly _tag: "ResetBeforeHeaders" }
-  | { readonly _tag: "ResetAfterHeaders" }
-  | { readonly _tag: "MalformedJson" }
-  | { readonly _tag: "Oversized"; readonly bytes: number }
-  | { readonly _tag: "DropStream"; readonly after: number }
+export type Fault = Faults.Fault
 
 /**
- * Answer with `status` (and headers, e.g. `{ "retry-after": "1" }`).
+ * Answer with `status` (and headers, e.g. `{ "retry-after": "1" }`). `Fault.status`.
  *
  * @since 0.1.0
  * @category faults
  */
-export const status = (
-  status: number,
-  headers?: Readonly<Record<string, string>>,
-  body?: string
-): Fault => ({ _tag: "Status", status, headers, body })
+export const status: (status: number, headers?: Readonly<Record<string, string>>, body?: string) => Fault =
+  Faults.status
 
 /**
- * Wait `millis` before the headers, then answer normally.
+ * Wait `millis` before the headers, then answer normally. `Fault.delay`.
  *
  * @since 0.1.0
  * @category faults
  */
-export const delay = (millis: number): Fault => ({ _tag: "Delay", millis })
+export const delay: (millis: number) => Fault = Faults.delay
 
 /**
- * Answer normally, but send the body in `chunks` pieces `chunkDelayMillis` apart.
+ * Answer normally, but send the body in `chunks` pieces `chunkDelayMillis` apart. `Fault.slowBody`.
  *
  * @since 0.1.0
  * @category faults
  */
-export const slowBody = (chunks: number, chunkDelayMillis: number): Fault => ({
-  _tag: "SlowBody",
-  chunks,
-  chunkDelayMillis
-})
+export const slowBody: (chunks: number, chunkDelayMillis: number) => Fault = Faults.slowBody
 
 /**
- * Send the headers and part of the body, then nothing, ever.
+ * Send the headers and part of the body, then nothing, ever. `Fault.stallBody`.
  *
  * @since 0.1.0
  * @category faults
  */
-export const stallBody: Fault = { _tag: "StallBody" }
+export const stallBody: Fault = Faults.stallBody
 
 /**
- * Declare a Content-Length larger than what is sent, then close the connection.
+ * Declare a Content-Length larger than what is sent, then close the connection. `Fault.truncate`.
  *
  * @since 0.1.0
  * @category faults
  */
-export const truncate: Fault = { _tag: "Truncate" }
+export const truncate: Fault = Faults.truncate
 
 /**
- * Close the connection without answering.
+ * Close the connection without answering. `Fault.resetBeforeHeaders`.
  *
  * @since 0.1.0
  * @category faults
  */
-export const resetBeforeHeaders: Fault = { _tag: "ResetBeforeHeaders" }
+export const resetBeforeHeaders: Fault = Faults.resetBeforeHeaders
 
 /**
- * Send the headers, then close the connection.
+ * Send the headers, then close the connection. `Fault.resetAfterHeaders`.
  *
  * @since 0.1.0
  * @category faults
  */
-export const resetAfterHeaders: Fault = { _tag: "ResetAfterHeaders" }
+export const resetAfterHeaders: Fault = Faults.resetAfterHeaders
 
 /**
- * Answer 200 with a body that is not JSON.
+ * Answer 200 with a body that is not JSON. `Fault.malformedJson`.
  *
  * @since 0.1.0
  * @category faults
  */
-export const malformedJson: Fault = { _tag: "MalformedJson" }
+export const malformedJson: Fault = Faults.malformedJson
 
 /**
- * Answer 200 with a body of `bytes` bytes.
+ * Answer 200 with a body of `bytes` bytes. `Fault.oversized`.
  *
  * @since 0.1.0
  * @category faults
  */
-export const oversized = (bytes: number): Fault => ({ _tag: "Oversized", bytes })
+export const oversized: (bytes: number) => Fault = Faults.oversized
 
 /**
  * For an answer with `events`: send the first `after` events and half of the next, then close
- * the connection (an event stream that breaks mid-event).
+ * the connection (an event stream that breaks mid-event). `Fault.dropStream`.
  *
  * @since 0.2.0
  * @category faults
  */
-export const dropStream = (after: number): Fault => ({ _tag: "DropStream", after })
+export const dropStream: (after: number) => Fault = Faults.dropStream
+
+/**
+ * Accept the request and never answer: the connection stays open until the client leaves or
+ * the server closes. `Fault.hang`.
+ *
+ * @since 0.3.0
+ * @category faults
+ */
+export const hang: Fault = Faults.hang
 
 /**
  * One Server-Sent Event of an `events` answer.
@@ -340,6 +329,8 @@ const inject = (
       res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) })
       return void res.end(body)
     }
+    case "Hang":
+      return
     case "DropStream": {
       const answer = healthy(request, script)
       return sendEvents(res, answer, answer.events ?? [], fault.after)

@@ -1,6 +1,7 @@
 /**
  * An in-memory `HttpClient` for tests: route handlers and scripted sequences (503, 503, 200),
- * faults (refused, reset, hang), delays on Effect's clock (so `TestClock` drives them), and
+ * faults (the test kit's `Fault` vocabulary, which `ChaosServer` speaks too, and a refused
+ * connection or an unknown host, which only a client meets), delays on Effect's clock (so `TestClock` drives them), and
  * every request recorded for assertions. Swap it in for `ConnectionPool.layer`: nothing else
  * changes.
  *
@@ -15,26 +16,18 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
+import * as Faults from "./Fault.js"
 import * as Route from "./internal/route.js"
+import type * as TestServer from "./TestServer.js"
 
 /**
- * A request as the mock received it.
+ * A request as the mock received it: the test kit's one request shape, `TestServer.Request`
+ * (its `url` is the absolute URL, query included).
  *
  * @since 0.1.0
  * @category models
  */
-export interface RecordedRequest {
-  readonly method: string
-  /** The absolute URL, query included. */
-  readonly url: string
-  /** The path, without the query. */
-  readonly path: string
-  readonly query: URLSearchParams
-  /** Lower-cased header names. */
-  readonly headers: Readonly<Record<string, string>>
-  /** The body as text ("" when there is none). */
-  readonly body: string
-}
+export type RecordedRequest = TestServer.Request
 
 /**
  * A scripted response. `json` sets the body and `content-type`; `delay` waits on Effect's
@@ -52,7 +45,8 @@ export interface MockResponse {
 }
 
 /**
- * A scripted failure with no response.
+ * A scripted failure with no response: a refused connection or an unknown host (which no server
+ * can stage), and the old spellings of `Fault.resetBeforeHeaders` and `Fault.hang`.
  *
  * @since 0.1.0
  * @category models
@@ -63,12 +57,14 @@ export interface Fault {
 }
 
 /**
- * What a handler may answer: a response, a bare status, or a fault.
+ * What a handler may answer: a response, a bare status, a fault of the test kit's vocabulary
+ * (`Fault.status(503)`, `Fault.resetAfterHeaders`, …: what each does in the mock is in
+ * docs/testing.md), or a connection fault of the mock's own (`refused`, `dns`).
  *
  * @since 0.1.0
  * @category models
  */
-export type Reply = MockResponse | number | Fault
+export type Reply = MockResponse | number | Fault | Faults.Fault
 
 /**
  * @since 0.1.0
@@ -87,6 +83,8 @@ export const refused: Fault = { _tag: "Fault", kind: "refused" }
 /**
  * The connection was reset after the request was written.
  *
+ * @deprecated Use `Fault.resetBeforeHeaders`, the same fault in the vocabulary `ChaosServer`
+ * speaks too.
  * @since 0.1.0
  * @category faults
  */
@@ -103,6 +101,7 @@ export const dns: Fault = { _tag: "Fault", kind: "dns" }
 /**
  * No answer, ever (until the request is interrupted by a timeout).
  *
+ * @deprecated Use `Fault.hang`, the same fault in the vocabulary `ChaosServer` speaks too.
  * @since 0.1.0
  * @category faults
  */
@@ -319,7 +318,8 @@ export const make = (handler: Handler, options?: Options): Effect.Effect<MockHtt
         }
         store.entries.push(entry)
         const reply = handler(entry)
-        return Effect.flatMap(Effect.isEffect(reply) ? reply : Effect.succeed(reply), (r) => answer(request, r))
+        return Effect.flatMap(Effect.isEffect(reply) ? reply : Effect.succeed(reply), (r) =>
+          answer(request, r, entry.path))
       })
     )
     return {
@@ -334,14 +334,111 @@ export const make = (handler: Handler, options?: Options): Effect.Effect<MockHtt
 
 const answer = (
   request: HttpClientRequest.HttpClientRequest,
-  reply: Reply
+  reply: Reply,
+  path = "/"
 ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError> => {
   if (typeof reply === "number") return Effect.succeed(HttpClientResponse.fromWeb(request, toWeb({ status: reply })))
+  if (Faults.isFault(reply)) return staged(request, reply, path)
   if ("_tag" in reply) {
     return reply.kind === "hang" ? Effect.never : Effect.fail(faultError(request, reply.kind))
   }
   const response = Effect.sync(() => HttpClientResponse.fromWeb(request, toWeb(reply)))
   return reply.delay === undefined ? response : Effect.zipRight(Effect.sleep(Duration.decode(reply.delay)), response)
+}
+
+const encoder = new TextEncoder()
+
+/** Answers with `body` streamed on Effect's clock (so `TestClock` drives its waits, and its failure is the body's). */
+const streamed = (
+  request: HttpClientRequest.HttpClientRequest,
+  status: number,
+  headers: Record<string, string>,
+  body: Stream.Stream<Uint8Array, Error>
+): Effect.Effect<HttpClientResponse.HttpClientResponse> =>
+  Effect.map(
+    Stream.toReadableStreamEffect(body),
+    (readable) => HttpClientResponse.fromWeb(request, new Response(readable, { status, headers }))
+  )
+
+/** The connection broke: what a body read meets when the server resets the socket. */
+const broken = () => Object.assign(new Error("socket hang up (mock)"), { code: "ECONNRESET" })
+
+const jsonHeaders = { "content-type": "application/json" }
+
+/** A fault of the shared vocabulary, done in memory; the healthy answer is ChaosServer's default. */
+const staged = (
+  request: HttpClientRequest.HttpClientRequest,
+  fault: Faults.Fault,
+  path: string
+): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError> => {
+  const healthy = () => encoder.encode(JSON.stringify({ ok: true, path }))
+  switch (fault._tag) {
+    case "Status": {
+      const body = fault.body ?? JSON.stringify({ error: `injected ${fault.status}` })
+      return answer(request, { status: fault.status, headers: { ...jsonHeaders, ...fault.headers }, body })
+    }
+    case "Delay":
+      return answer(request, { headers: jsonHeaders, body: healthy(), delay: Duration.millis(fault.millis) })
+    case "SlowBody": {
+      const text = healthy()
+      const chunks = Math.max(1, Math.floor(fault.chunks))
+      const size = Math.ceil(text.length / chunks)
+      const pieces = Array.from({ length: chunks }, (_, i) => text.subarray(i * size, (i + 1) * size))
+      return streamed(
+        request,
+        200,
+        { ...jsonHeaders, "content-length": String(text.length) },
+        Stream.mapEffect(
+          Stream.fromIterable(pieces),
+          (piece) => Effect.as(Effect.sleep(Duration.millis(fault.chunkDelayMillis)), piece)
+        )
+      )
+    }
+    case "StallBody":
+      return streamed(
+        request,
+        200,
+        { ...jsonHeaders, "content-length": "64" },
+        Stream.concat(Stream.make(encoder.encode("{\"stalled\":")), Stream.never)
+      )
+    case "Truncate":
+      return streamed(
+        request,
+        200,
+        { ...jsonHeaders, "content-length": "64" },
+        Stream.concat(Stream.make(encoder.encode("{\"truncated\":")), Stream.fail(broken()))
+      )
+    case "ResetBeforeHeaders":
+      return Effect.fail(faultError(request, "reset"))
+    case "ResetAfterHeaders":
+      return streamed(request, 200, { ...jsonHeaders, "content-length": "64" }, Stream.fail(broken()))
+    case "MalformedJson":
+      return answer(request, { headers: jsonHeaders, body: "{\"id\": 1, \"name\": " })
+    case "Oversized": {
+      const bytes = Math.max(0, Math.floor(fault.bytes))
+      const chunk = new Uint8Array(Math.min(bytes, 64 * 1024)).fill(0x20)
+      const pieces = function*() {
+        for (let left = bytes; left > 0; left -= chunk.length) {
+          yield left >= chunk.length ? chunk : chunk.subarray(0, left)
+        }
+      }
+      return streamed(
+        request,
+        200,
+        { ...jsonHeaders, "content-length": String(bytes) },
+        Stream.fromIterable({ [Symbol.iterator]: pieces })
+      )
+    }
+    case "DropStream":
+      return streamed(
+        request,
+        200,
+        { "content-type": "text/event-stream", "cache-control": "no-cache" },
+        Stream.concat(Stream.make(encoder.encode("dat")), Stream.fail(broken()))
+      )
+    case "Hang":
+      return Effect.never
+  }
 }
 
 /**

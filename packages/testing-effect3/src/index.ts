@@ -24,3 +24,10 @@ export * as TestServer from "./TestServer.js"
  * @since 0.1.0
  */
 export * as ChaosServer from "./ChaosServer.js"
+
+/**
+ * The test kit's one vocabulary of faults, which `MockHttpClient` and `ChaosServer` both accept.
+ *
+ * @since 0.3.0
+ */
+export * as Fault from "./Fault.js"

@@ -11,20 +11,37 @@ import * as Http from "node:http"
 import type * as Net from "node:net"
 
 /**
- * A request as the server received it.
+ * A request as the test kit saw it: the one shape of a received request, which
+ * `MockHttpClient` records (`MockHttpClient.RecordedRequest`), `TestServer` receives
+ * (`ReceivedRequest`, which adds what only a socket knows) and `ChaosServer` reports
+ * (`ChaosServer.ChaosRequest`, which adds the fault). Import it rather than declaring a copy.
  *
- * @since 0.1.0
+ * @since 0.3.0
  * @category models
  */
-export interface ReceivedRequest {
+export interface Request {
   readonly method: string
-  /** Path and query, as sent. */
+  /**
+   * The URL as the receiver saw it: for `TestServer` and `ChaosServer` the request target
+   * (path and query, as sent); for `MockHttpClient` the absolute URL, query included.
+   */
   readonly url: string
+  /** The path, without the query. */
   readonly path: string
   readonly query: URLSearchParams
   /** Lower-cased header names. */
   readonly headers: Readonly<Record<string, string>>
+  /** The body as text ("" when there is none). */
   readonly body: string
+}
+
+/**
+ * A request as the server received it: the common `Request`, and what the socket tells.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ReceivedRequest extends Request {
   /** The body's bytes, as received. */
   readonly bytes: Uint8Array
   /** Which accepted connection carried it (1-based, in order of acceptance). */
@@ -112,7 +129,9 @@ const makeWith = (record: boolean, handler: Handler): Effect.Effect<TestServer, 
           res.on("close", () => {
             if (!res.writableFinished) aborted++
           })
-          Promise.resolve(handler(received, res)).catch(() => {
+          // a handler that throws, as one that rejects, answers 500 (a throw here would escape
+          // the request's "end" listener, and the client would wait for an answer forever)
+          new Promise((resolve) => resolve(handler(received, res))).catch(() => {
             if (!res.headersSent) res.writeHead(500)
             res.end()
           })

@@ -2,6 +2,10 @@ import { area, client, client4, core, src, src4 } from "./types.js"
 
 const testing3 = ["packages/testing-effect3/test/MockHttpClient.test.ts"]
 const testing4 = ["packages/testing/test/MockHttpClient.test.ts"]
+const fault3 = ["packages/testing-effect3/test/Fault.test.ts"]
+const fault4 = ["packages/testing/test/Fault.test.ts"]
+const server3 = ["packages/testing-effect3/test/TestServer.test.ts"]
+const server4 = ["packages/testing/test/TestServer.test.ts"]
 
 export const newcomer = area("Newcomer fixes", [
   {
@@ -85,5 +89,73 @@ export const newcomer = area("Newcomer fixes", [
     find: "  store.entries = []\n  return store",
     replace: "  return store",
     tests: testing4
+  },
+  // Issue 28, item 2: one vocabulary of faults, the same outcome on the mock and on ChaosServer
+  {
+    id: "testkit-mock-truncate-never-breaks",
+    promise: "the mock's truncate breaks the body, as a server's closed socket does (Effect 3)",
+    file: "packages/testing-effect3/src/MockHttpClient.ts",
+    find: "encoder.encode(\"{\\\"truncated\\\":\")), Stream.fail(broken())",
+    replace: "encoder.encode(\"{\\\"truncated\\\":\")), Stream.never",
+    tests: fault3
+  },
+  {
+    id: "testkit-mock-delay-ignored",
+    promise: "the mock's delay waits on Effect's clock before the headers (Effect 3)",
+    file: "packages/testing-effect3/src/MockHttpClient.ts",
+    find: "body: healthy(), delay: Duration.millis(fault.millis)",
+    replace: "body: healthy()",
+    tests: fault3
+  },
+  {
+    id: "testkit-chaos-hang-answers",
+    promise: "ChaosServer's hang never answers (Effect 3)",
+    file: "packages/testing-effect3/src/ChaosServer.ts",
+    find: "    case \"Hang\":\n      return\n",
+    replace: "    case \"Hang\":\n      return send(res, healthy(request, script))\n",
+    tests: fault3
+  },
+  // Issue 28, item 2: one vocabulary of faults, the same outcome on the mock and on ChaosServer
+  {
+    id: "testkit-mock-truncate-never-breaks-e4",
+    promise: "the mock's truncate breaks the body, as a server's closed socket does (Effect 4)",
+    file: "packages/testing/src/MockHttpClient.ts",
+    find: "encoder.encode(\"{\\\"truncated\\\":\")), Stream.fail(broken())",
+    replace: "encoder.encode(\"{\\\"truncated\\\":\")), Stream.never",
+    tests: fault4
+  },
+  {
+    id: "testkit-mock-delay-ignored-e4",
+    promise: "the mock's delay waits on Effect's clock before the headers (Effect 4)",
+    file: "packages/testing/src/MockHttpClient.ts",
+    find: "body: healthy(), delay: Duration.millis(fault.millis)",
+    replace: "body: healthy()",
+    tests: fault4
+  },
+  {
+    id: "testkit-chaos-hang-answers-e4",
+    promise: "ChaosServer's hang never answers (Effect 4)",
+    file: "packages/testing/src/ChaosServer.ts",
+    find: "    case \"Hang\":\n      return\n",
+    replace: "    case \"Hang\":\n      return send(res, healthy(request, script))\n",
+    tests: fault4
+  },
+  // Issue 28, item 3: a handler of TestServer that throws answers 500
+  {
+    id: "testkit-server-throw-hangs",
+    promise: "a TestServer handler that throws answers 500, not never (Effect 3)",
+    file: "packages/testing-effect3/src/TestServer.ts",
+    find: "new Promise((resolve) => resolve(handler(received, res))).catch",
+    replace: "Promise.resolve(handler(received, res)).catch",
+    tests: server3
+  },
+  // Issue 28, item 3: a handler of TestServer that throws answers 500
+  {
+    id: "testkit-server-throw-hangs-e4",
+    promise: "a TestServer handler that throws answers 500, not never (Effect 4)",
+    file: "packages/testing/src/TestServer.ts",
+    find: "new Promise((resolve) => resolve(handler(received, res))).catch",
+    replace: "Promise.resolve(handler(received, res)).catch",
+    tests: server4
   }
 ])
