@@ -88,6 +88,12 @@ export interface Settings {
   readonly compression: boolean
   /** The longest wait for the next chunk of a streamed body (`Duration.infinity`: none). */
   readonly idleTimeout: Duration.Duration
+  /**
+   * How many redirects the redirect stage follows within one attempt (absent: `0`, none).
+   *
+   * @since 0.3.0
+   */
+  readonly followRedirects?: number | undefined
 }
 
 /**

@@ -2,7 +2,7 @@ import { HttpBody } from "@effect/platform"
 import { it } from "@effect/vitest"
 import { ApiClient, Auth, ConnectionPool } from "@steady/client-effect3"
 import { TestServer } from "@steady/testing-effect3"
-import { Effect, Layer, Redacted, Schema } from "effect"
+import { Effect, Layer, Redacted, Schema, Stream } from "effect"
 import { describe, expect } from "vitest"
 
 describe("OAuth2 against a real 127.0.0.1 token endpoint and API", () => {
@@ -178,5 +178,76 @@ describe("followRedirects", () => {
       )
       expect(error).toMatchObject({ _tag: "UnexpectedStatusError", status: 302 })
       expect(api.requests).toHaveLength(4)
+    }).pipe(Effect.provide(ConnectionPool.layer())))
+})
+
+describe("redirects, as a newcomer meets them", () => {
+  // /r/0 → /r/1 → /r/2 → … without end; /once → /final; /final answers
+  const chain = () =>
+    TestServer.make((req, res) => {
+      if (req.path === "/final") return TestServer.json(res, 200, { method: req.method })
+      const n = req.path.startsWith("/r/") ? Number(req.path.slice(3)) + 1 : 0
+      res.writeHead(req.path === "/upload" ? 307 : 302, { location: req.path === "/once" ? "/final" : `/r/${n}` })
+      res.end()
+    })
+
+  it.scopedLive("a redirect not followed says in its message how to follow it", () =>
+    Effect.gen(function*() {
+      const api = yield* chain()
+      const client = yield* ApiClient.make({ baseUrl: api.url, retry: false })
+      const error = yield* Effect.flip(client.get("/once"))
+      expect(error).toMatchObject({ _tag: "UnexpectedStatusError", status: 302 })
+      expect(error.message).toBe(
+        `GET ${api.url}/once failed: 302 Found (1 attempt); redirects are not followed by default: ` +
+          "set followRedirects (say 5) in the client's or the call's options"
+      )
+      expect(api.requests.map((r) => r.path)).toEqual(["/once"])
+    }).pipe(Effect.provide(ConnectionPool.layer())))
+
+  it.scopedLive("followRedirects per call: withOptions follows them for its calls only", () =>
+    Effect.gen(function*() {
+      const api = yield* chain()
+      const client = yield* ApiClient.make({ baseUrl: api.url, retry: false })
+      const following = ApiClient.withOptions(client, { followRedirects: 2 })
+      expect((yield* following.get("/once")).status).toBe(200)
+      expect(api.requests.map((r) => r.path)).toEqual(["/once", "/final"])
+      // the client itself still does not follow
+      expect(yield* Effect.flip(client.get("/once"))).toMatchObject({ status: 302 })
+      // and a client that follows can be told not to, per call
+      const client3 = yield* ApiClient.make({ baseUrl: api.url, retry: false, followRedirects: 3 })
+      expect(yield* Effect.flip(ApiClient.withOptions(client3, { followRedirects: 0 }).get("/once")))
+        .toMatchObject({ status: 302 })
+    }).pipe(Effect.provide(ConnectionPool.layer())))
+
+  it.scopedLive("past the limit, the error names the first URL and the chain, credentials masked", () =>
+    Effect.gen(function*() {
+      const api = yield* chain()
+      const client = yield* ApiClient.make({ baseUrl: api.url, retry: false, followRedirects: 3 })
+      const error = yield* Effect.flip(client.get("/r/0"))
+      if (error._tag !== "UnexpectedStatusError") return expect.unreachable(error.message)
+      const urls = [0, 1, 2, 3].map((i) => `${api.url}/r/${i}?api_key=<redacted>`)
+      expect(error.redirects).toEqual({ chain: urls, limit: 3, stopped: "Limit" })
+      expect(error.message).toBe(
+        `GET ${urls[3]} failed: 302 Found (1 attempt); not followed: followRedirects is 3, after ${urls.join(" → ")}`
+      )
+      // the server saw the limit's worth of requests, and no more
+      expect(api.requests.map((r) => r.path)).toEqual(["/r/0", "/r/1", "/r/2", "/r/3"])
+      expect(JSON.stringify(error)).not.toContain("k-secret")
+    }).pipe(
+      Effect.provide(
+        Layer.merge(Auth.layerApiKey({ query: "api_key" }, Redacted.make("k-secret")), ConnectionPool.layer())
+      )
+    ))
+
+  it.scopedLive("a 307 with a body read once is not followed, and the message says why", () =>
+    Effect.gen(function*() {
+      const api = yield* chain()
+      const client = yield* ApiClient.make({ baseUrl: api.url, retry: false, followRedirects: 3 })
+      const body = HttpBody.stream(Stream.make(new TextEncoder().encode("{}")), "application/json")
+      const error = yield* Effect.flip(client.post("/upload", { body }))
+      if (error._tag !== "UnexpectedStatusError") return expect.unreachable(error.message)
+      expect(error.redirects).toEqual({ chain: [`${api.url}/upload`], limit: 3, stopped: "OneShotBody" })
+      expect(error.message).toContain("not followed: a 307 sends the body again, and this body can be read once only")
+      expect(api.requests).toHaveLength(1)
     }).pipe(Effect.provide(ConnectionPool.layer())))
 })

@@ -968,6 +968,7 @@ describe("Resilience.standard", () => {
         "retry",
         expect.stringMatching(/^limiter-.* \(each attempt\)$/),
         "attempt-timeout",
+        "redirects",
         "hedging",
         expect.stringMatching(/^breaker-/),
         "classify-status"

@@ -128,9 +128,12 @@ export interface Options {
   readonly allowOtherOrigins?: boolean | undefined
   /**
    * How many redirects (301, 302, 303, 307, 308) to follow within one attempt. Default `0`:
-   * a 3xx is an `UnexpectedStatusError`. A redirect that leaves the origin drops every
-   * credential (Authorization, Proxy-Authorization, Cookie, API-key headers, the `Auth`
-   * layer's headers); 303, and 301/302 after a POST, become a GET without a body.
+   * a 3xx is an `UnexpectedStatusError` whose message says how to follow it. A redirect that
+   * leaves the origin drops every credential (Authorization, Proxy-Authorization, Cookie,
+   * API-key headers, the `Auth` layer's headers); 303, and 301/302 after a POST, become a GET
+   * without a body. A redirect not followed (the limit reached, a one-shot body, no usable
+   * `Location`) fails with its `UnexpectedStatusError`, whose `redirects` names the chain from
+   * the first URL. Also a call option (`withOptions`).
    */
   readonly followRedirects?: number | undefined
   /**
@@ -196,7 +199,14 @@ export interface Options {
 export interface CallOptions {
   readonly timeout?: TimeoutOptions | undefined
   readonly retry?: Retry.Retry | Omit<Retry.StandardOptions, "budget"> | false | undefined
-  readonly idempotencyKey?: "auto" | undefined
+  readonly idempotencyKey?: "auto" | undefined /**
+   * How many redirects to follow within one attempt, for these calls (see
+   * `Options.followRedirects`). The client's `allowOtherOrigins` still decides where they may go.
+   *
+   * @since 0.3.0
+   */
+
+  readonly followRedirects?: number | undefined
 }
 
 /**
@@ -258,8 +268,8 @@ export const makeWith = (
  * ```ts
  * import { ApiClient } from "@steady/client"
  *
- * ApiClient.stages({ followRedirects: 3 })
- * // ["total-deadline", "retry", "attempt-timeout", "redirects", "classify-status"]
+ * ApiClient.stages({ metrics: true })
+ * // ["total-deadline", "retry", "attempt-timeout", "redirects", "instrument", "classify-status"]
  * ```
  *
  * @since 0.2.0

@@ -11,6 +11,7 @@
  * @since 0.1.0
  */
 import * as classify from "@steady/core/Classification"
+import type * as Messages from "@steady/core/Messages"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -248,12 +249,33 @@ export class ServerError extends Data.Error<ResponseFields> {
 member(ServerError, "ServerError")
 
 /**
- * Any other status that is not 2xx (1xx, 3xx, or outside 100–599).
+ * What a redirect stage followed before it stopped at a redirect: the URLs requested, first
+ * to last (redacted), the `followRedirects` in force, and why it stopped (`Limit`,
+ * `OneShotBody`, `NoLocation`).
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type Redirects = Messages.Redirects
+
+/**
+ * Any other status that is not 2xx (1xx, 3xx, or outside 100–599). A redirect (301, 302,
+ * 303, 307, 308) says in its message how to follow it; when the client or the call follows
+ * redirects and stopped at this one, `redirects` holds the chain and why.
  *
  * @since 0.1.0
  * @category errors
  */
-export class UnexpectedStatusError extends Data.Error<ResponseFields> {
+export class UnexpectedStatusError extends Data.Error<
+  ResponseFields & {
+    /**
+     * Set when a redirect stage stopped at this redirect: the chain followed, from the first URL.
+     *
+     * @since 0.3.0
+     */
+    readonly redirects?: Redirects | undefined
+  }
+> {
   /** @since 0.1.0 */
   declare readonly _tag: "UnexpectedStatusError"
   /** @since 0.1.0 */

@@ -36,7 +36,8 @@ const samples: {
       Duration.toMillis(r.settings.idleTimeout) === 910
   },
   retry: { value: Retry.none, took: (r) => r.settings.retry._tag === "None" },
-  idempotencyKey: { value: "auto", took: (r) => r.headers["idempotency-key"] !== undefined }
+  idempotencyKey: { value: "auto", took: (r) => r.headers["idempotency-key"] !== undefined },
+  followRedirects: { value: 4, took: (r) => r.settings.followRedirects === 4 }
 }
 const keys = Object.keys(samples) as ReadonlyArray<keyof ApiClient.CallOptions>
 

@@ -150,7 +150,7 @@ describe("policies", () => {
   it("ApiClient.stages lists the pipeline, outermost first", () => {
     const signing = Policy.make({ name: "signing", stage: "attempt", wrap: (next) => next })
     const limiter = Policy.make({ name: "limiter", stage: "call", wrap: (next) => next })
-    expect(ApiClient.stages()).toEqual(["total-deadline", "retry", "attempt-timeout", "classify-status"])
+    expect(ApiClient.stages()).toEqual(["total-deadline", "retry", "attempt-timeout", "redirects", "classify-status"])
     const auth = Effect.runSync(Effect.scoped(Layer.build(Auth.layerStatic({ headers: { "x-key": "k" } }))))
     expect(ApiClient.stages({ policies: [signing, limiter], followRedirects: 2 }, Context.getUnsafe(auth, Auth.Auth)))
       .toEqual([

@@ -961,6 +961,7 @@ describe("Resilience.standard", () => {
         "retry",
         expect.stringMatching(/^limiter-.* \(each attempt\)$/),
         "attempt-timeout",
+        "redirects",
         "hedging",
         expect.stringMatching(/^breaker-/),
         "classify-status"

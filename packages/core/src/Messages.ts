@@ -68,7 +68,76 @@ export const attempts = (n: number): string => `${n} attempt${n === 1 ? "" : "s"
 const head = (request: Request) => `${request.method} ${request.url}`
 
 /**
+ * The statuses that redirect with a `Location`: 301, 302, 303, 307, 308.
+ *
+ * @since 0.3.0
+ * @category redirects
+ */
+export const redirectStatuses: ReadonlySet<number> = new Set([301, 302, 303, 307, 308])
+
+/**
+ * Why a redirect stage stopped at a redirect it was asked to follow:
+ *
+ * - `Limit`: it had followed `followRedirects` redirects already.
+ * - `OneShotBody`: a 307 or 308 would send the body again, and the body can be read once only.
+ * - `NoLocation`: the `Location` was missing, not a URL, or not http(s).
+ *
+ * @since 0.3.0
+ * @category redirects
+ */
+export type RedirectStop = "Limit" | "OneShotBody" | "NoLocation"
+
+/**
+ * What a redirect stage followed before it stopped, on the error of the redirect it did not
+ * follow.
+ *
+ * @since 0.3.0
+ * @category redirects
+ */
+export interface Redirects {
+  /** The URLs requested in the attempt, first to last (redacted): the last one got the redirect. */
+  readonly chain: ReadonlyArray<string>
+  /** The `followRedirects` in force for the call. */
+  readonly limit: number
+  readonly stopped: RedirectStop
+}
+
+/** At most this many URLs of a chain are shown: the first ones and the last. */
+const chainShown = 6
+
+const chain = (urls: ReadonlyArray<string>): string =>
+  urls.length <= chainShown
+    ? urls.join(" → ")
+    : [...urls.slice(0, chainShown - 1), `… (${urls.length - chainShown} more)`, urls[urls.length - 1]].join(" → ")
+
+/**
+ * What a redirect's message adds: how to follow it when redirects are off (`redirects`
+ * undefined), and, when a stage stopped, why, with the chain from the first URL.
+ *
+ * @since 0.3.0
+ * @category redirects
+ */
+export const redirectNote = (status: number, redirects: Redirects | undefined): string => {
+  if (!redirectStatuses.has(status)) return ""
+  if (redirects === undefined) {
+    return "; redirects are not followed by default: set followRedirects (say 5) in the client's or the call's options"
+  }
+  const followed = redirects.chain.length - 1
+  const from = followed > 0 ? `, after ${chain(redirects.chain)}` : ""
+  switch (redirects.stopped) {
+    case "Limit":
+      return `; not followed: followRedirects is ${redirects.limit}${from}`
+    case "OneShotBody":
+      return `; not followed: a ${status} sends the body again, and this body can be read once only` +
+        ` (give bytes or a string to follow it)${from}`
+    case "NoLocation":
+      return `; not followed: no Location, or not an http(s) URL${from}`
+  }
+}
+
+/**
  * A non-2xx status: `GET https://api.example/pets/1 failed: 404 Not Found (request id abc; 1 attempt)`.
+ * A redirect says how to follow it, or why it was not followed (`redirectNote`).
  *
  * @since 0.3.0
  * @category messages
@@ -80,13 +149,16 @@ export const status = (fields: {
   /** The server's retry hint, when it sent one. */
   readonly retryAfterMillis: number | undefined
   readonly attempts: number
+  /** What a redirect stage followed, when the status is a redirect it stopped at. */
+  readonly redirects?: Redirects | undefined
 }): string => {
   const text = reasonPhrase(fields.status)
   const parts: Array<string> = []
   if (fields.requestId !== undefined) parts.push(`request id ${fields.requestId}`)
   if (fields.retryAfterMillis !== undefined) parts.push(`retry after ${duration(fields.retryAfterMillis)}`)
   parts.push(attempts(fields.attempts))
-  return `${head(fields.request)} failed: ${fields.status}${text ? " " + text : ""} (${parts.join("; ")})`
+  return `${head(fields.request)} failed: ${fields.status}${text ? " " + text : ""} (${parts.join("; ")})` +
+    redirectNote(fields.status, fields.redirects)
 }
 
 /**

@@ -39,6 +39,40 @@ describe("Messages", () => {
       .toBe("GET https://api.example/pets/1?token=<redacted> failed: 599 (retry after 0; 2 attempts)")
   })
 
+  it("a redirect says how to follow it, or why it stopped, with the chain from the first URL", () => {
+    const at = { method: "GET", url: "http://h/d" }
+    const base = { request: at, requestId: undefined, retryAfterMillis: undefined, attempts: 1 }
+    expect(Messages.status({ ...base, status: 302 })).toBe(
+      "GET http://h/d failed: 302 Found (1 attempt); redirects are not followed by default: " +
+        "set followRedirects (say 5) in the client's or the call's options"
+    )
+    // not a redirect: no note, whatever else is said
+    for (const status of [300, 304, 404]) {
+      expect(Messages.status({ ...base, status })).not.toContain("followRedirects")
+    }
+    const chain = ["http://h/a", "http://h/b", "http://h/c", "http://h/d"]
+    expect(Messages.status({ ...base, status: 301, redirects: { chain, limit: 3, stopped: "Limit" } })).toBe(
+      "GET http://h/d failed: 301 Moved Permanently (1 attempt); not followed: followRedirects is 3, " +
+        "after http://h/a → http://h/b → http://h/c → http://h/d"
+    )
+    expect(
+      Messages.status({ ...base, status: 307, redirects: { chain: ["http://h/d"], limit: 5, stopped: "OneShotBody" } })
+    )
+      .toBe(
+        "GET http://h/d failed: 307 Temporary Redirect (1 attempt); not followed: a 307 sends the body again, " +
+          "and this body can be read once only (give bytes or a string to follow it)"
+      )
+    expect(Messages.redirectNote(308, { chain: ["http://h/a", "http://h/d"], limit: 5, stopped: "NoLocation" }))
+      .toBe("; not followed: no Location, or not an http(s) URL, after http://h/a → http://h/d")
+    // a long chain shows its first URLs and its last, never all of them
+    const long = Array.from({ length: 40 }, (_, i) => `http://h/${i}`)
+    const note = Messages.redirectNote(302, { chain: long, limit: 39, stopped: "Limit" })
+    expect(note).toBe(
+      "; not followed: followRedirects is 39, after http://h/0 → http://h/1 → http://h/2 → http://h/3 → " +
+        "http://h/4 → … (34 more) → http://h/39"
+    )
+  })
+
   it("credentials not obtained, with the token endpoint's OAuth error", () => {
     expect(
       Messages.credentials({

@@ -1,4 +1,4 @@
-import { area, client, client4, core, src, src4 } from "./types.js"
+import { area, client, client4, core, coreTests, src, src4 } from "./types.js"
 
 const testing3 = ["packages/testing-effect3/test/MockHttpClient.test.ts"]
 const testing4 = ["packages/testing/test/MockHttpClient.test.ts"]
@@ -157,5 +157,47 @@ export const newcomer = area("Newcomer fixes", [
     find: "new Promise((resolve) => resolve(handler(received, res))).catch",
     replace: "Promise.resolve(handler(received, res)).catch",
     tests: server4
+  },
+  // Issue 30, item 4: redirects a newcomer meets
+  {
+    id: "newcomer-redirect-no-hint",
+    promise: "a redirect not followed says how to follow it",
+    file: `${core}Messages.ts`,
+    find:
+      "return \"; redirects are not followed by default: set followRedirects (say 5) in the client's or the call's options\"",
+    replace: "return \"\"",
+    tests: [...coreTests("Messages"), ...client("AuthWire"), ...client4("AuthWire")]
+  },
+  {
+    id: "newcomer-redirect-per-call-ignored",
+    promise: "followRedirects set per call (withOptions) is followed (Effect 3)",
+    file: `${src}options.ts`,
+    find: "settings: { ...call.settings, followRedirects: retry.wholeNumber(\"followRedirects\", value) }",
+    replace: "settings: call.settings",
+    tests: client("AuthWire", "CallOptions")
+  },
+  {
+    id: "e4-newcomer-redirect-per-call-ignored",
+    promise: "followRedirects set per call (withOptions) is followed (Effect 4)",
+    file: `${src4}options.ts`,
+    find: "settings: { ...call.settings, followRedirects: retry.wholeNumber(\"followRedirects\", value) }",
+    replace: "settings: call.settings",
+    tests: client4("AuthWire", "CallOptions")
+  },
+  {
+    id: "newcomer-redirect-limit-no-chain",
+    promise: "past the redirect limit, the error names the chain from the first URL (Effect 3)",
+    file: `${src}redirect.ts`,
+    find: "if (request.hop >= max) return Effect.fail(stopped(error, chain, max, \"Limit\"))",
+    replace: "if (request.hop >= max) return Effect.fail(error)",
+    tests: client("AuthWire")
+  },
+  {
+    id: "e4-newcomer-redirect-limit-no-chain",
+    promise: "past the redirect limit, the error names the chain from the first URL (Effect 4)",
+    file: `${src4}redirect.ts`,
+    find: "if (request.hop >= max) return Effect.fail(stopped(error, chain, max, \"Limit\"))",
+    replace: "if (request.hop >= max) return Effect.fail(error)",
+    tests: client4("AuthWire")
   }
 ])

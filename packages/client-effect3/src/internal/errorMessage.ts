@@ -20,7 +20,8 @@ export const statusMessage = (e: ApiError.StatusError): string =>
     status: e.status,
     requestId: Option.getOrUndefined(e.requestId),
     retryAfterMillis: optionMillis(e.retryAfter),
-    attempts: e.attempts
+    attempts: e.attempts,
+    redirects: e._tag === "UnexpectedStatusError" ? e.redirects : undefined
   })
 
 /** @internal */

@@ -36,7 +36,6 @@ export interface Resolved {
   readonly allowOtherOrigins: boolean
   readonly idempotencyKey: "auto" | undefined
   readonly redactQuery: ReadonlySet<string>
-  readonly followRedirects: number
   readonly policies: ReadonlyArray<Policy.Policy>
   readonly metrics: boolean
 }
@@ -103,12 +102,12 @@ export const resolve = (options: ApiClient.Options): Resolved => {
       maxResponseBytes,
       logLevel: resolveLogLevel(options.logLevel),
       compression: options.compression ?? true,
-      idleTimeout: retry.duration("timeout.idle", options.timeout?.idle ?? defaults.idleTimeout, true)
+      idleTimeout: retry.duration("timeout.idle", options.timeout?.idle ?? defaults.idleTimeout, true),
+      followRedirects: retry.wholeNumber("followRedirects", options.followRedirects ?? 0)
     },
     allowOtherOrigins: options.allowOtherOrigins ?? false,
     idempotencyKey: options.idempotencyKey,
     redactQuery: new Set((options.redactQueryParams ?? []).map((s) => s.toLowerCase())),
-    followRedirects: retry.wholeNumber("followRedirects", options.followRedirects ?? 0),
     policies: resolvePolicies(options.policies),
     metrics: options.metrics ?? false
   }
@@ -188,6 +187,13 @@ export const callOptionRules: { readonly [K in keyof Required<ApiClient.CallOpti
   idempotencyKey: {
     merge: replace,
     apply: (call, idempotencyKey) => ({ ...call, idempotencyKey })
+  },
+  followRedirects: {
+    merge: replace,
+    apply: (call, value) => ({
+      ...call,
+      settings: { ...call.settings, followRedirects: retry.wholeNumber("followRedirects", value) }
+    })
   }
 }
 

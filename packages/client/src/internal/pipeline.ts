@@ -40,9 +40,9 @@ export const stages = (
   "retry",
   ...watchers(resolved.policies),
   attempt.attemptTimeout,
-  ...(resolved.followRedirects > 0
-    ? [redirect.followRedirects(resolved.followRedirects, sensitiveHeaders, resolved.allowOtherOrigins)]
-    : []),
+  // always there: a call may ask for redirects (`withOptions({ followRedirects })`); it passes
+  // a request through untouched when the call's limit is 0
+  redirect.followRedirects(sensitiveHeaders, resolved.allowOtherOrigins),
   ...(service !== undefined ? [auth.policy(service)] : []),
   ...resolved.policies.filter((p) => p.stage === "attempt"),
   ...(traceSpans || resolved.metrics ? [trace.instrumentAttempt(traceSpans, resolved.metrics)] : []),

@@ -6,20 +6,19 @@
  *
  * @internal
  */
+import * as Messages from "@steady/core/Messages"
 import * as redact from "@steady/core/Redaction"
 import * as Effect from "effect/Effect"
 import * as HttpBody from "effect/http/HttpBody"
 import * as ApiError from "../ApiError.js"
 import type * as Policy from "../Policy.js"
-import { redirectSources } from "./attempt.js"
+import { redirectSources, undecodedBodies } from "./attempt.js"
 import * as bodies from "./body.js"
 import * as policy from "./policy.js"
 
-const redirectStatuses: ReadonlySet<number> = new Set([301, 302, 303, 307, 308])
-
 /**
- * The request a redirect asks for, or `undefined` when it cannot be followed (no or a bad
- * Location, not http(s)). 303, and 301/302 after a POST, become a GET without a body (as
+ * The request a redirect asks for, or why it cannot be followed: no or a bad Location, not
+ * http(s) (`NoLocation`); a 307/308 that would send a one-shot body again (`OneShotBody`). 303, and 301/302 after a POST, become a GET without a body (as
  * browsers and Python's requests do), and the body's headers go with the body; 307/308 keep
  * the method and body. Leaving the origin drops every credential header (Authorization,
  * Proxy-Authorization, Cookie, API-key headers, the `Auth` layer's) and the `Auth` layer is
@@ -27,23 +26,23 @@ const redirectStatuses: ReadonlySet<number> = new Set([301, 302, 303, 307, 308])
  *
  * @internal
  */
-export const next = (
+export const step = (
   request: Policy.Request,
   status: number,
   location: string | undefined,
   sensitiveHeaders: ReadonlySet<string> | undefined
-): Policy.Request | undefined => {
-  if (location === undefined) return undefined
+): Policy.Request | Messages.RedirectStop => {
+  if (location === undefined) return "NoLocation"
   let url: URL
   try {
     url = new URL(location, request.url)
   } catch {
-    return undefined
+    return "NoLocation"
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") return undefined
+  if (url.protocol !== "http:" && url.protocol !== "https:") return "NoLocation"
   const toGet = status === 303 || ((status === 301 || status === 302) && request.method === "POST")
   // a redirect that keeps the body cannot send one that is readable only once again
-  if (!toGet && request.body._tag !== "Empty" && bodies.isOneShot(request.body)) return undefined
+  if (!toGet && request.body._tag !== "Empty" && bodies.isOneShot(request.body)) return "OneShotBody"
   const headers: Record<string, string> = { ...request.headers }
   const leaves = url.origin !== request.url.origin
   if (leaves) {
@@ -70,8 +69,36 @@ export const next = (
   }
 }
 
+/**
+ * The request a redirect asks for, or `undefined` when it cannot be followed (see `step`).
+ *
+ * @internal
+ */
+export const next = (
+  request: Policy.Request,
+  status: number,
+  location: string | undefined,
+  sensitiveHeaders: ReadonlySet<string> | undefined
+): Policy.Request | undefined => {
+  const hop = step(request, status, location, sensitiveHeaders)
+  return typeof hop === "string" ? undefined : hop
+}
+
 const isRedirect = (error: ApiError.ApiError): error is ApiError.UnexpectedStatusError =>
-  error._tag === "UnexpectedStatusError" && redirectStatuses.has(error.status)
+  error._tag === "UnexpectedStatusError" && Messages.redirectStatuses.has(error.status)
+
+/** The redirect not followed, with what was followed before it and why it stopped there. */
+const stopped = (
+  error: ApiError.UnexpectedStatusError,
+  chain: ReadonlyArray<string>,
+  limit: number,
+  why: Messages.RedirectStop
+): ApiError.UnexpectedStatusError => {
+  const out = new ApiError.UnexpectedStatusError({ ...error, redirects: { chain, limit, stopped: why } })
+  const undecoded = undecodedBodies.get(error)
+  if (undecoded !== undefined) undecodedBodies.set(out, undecoded)
+  return out
+}
 
 /** A redirect to another origin, refused: the client was not told it may send requests there. */
 const otherOrigin = (request: Policy.Request, status: number, target: Policy.Request): ApiError.ConnectionError =>
@@ -86,35 +113,43 @@ const otherOrigin = (request: Policy.Request, status: number, target: Policy.Req
   })
 
 /**
- * Follows up to `max` redirects per attempt. The `Location` is read as the server sent it,
- * never from the error's masked copy; the next hop is shown with the credentials of the
- * request that got the redirect hidden. A redirect to another origin is refused unless
- * `allowOtherOrigins`.
+ * Follows up to the call's `followRedirects` redirects per attempt (none when it is 0: the
+ * request passes through). The `Location` is read as the server sent it, never from the
+ * error's masked copy; the next hop is shown with the credentials of the request that got the
+ * redirect hidden. A redirect to another origin is refused unless `allowOtherOrigins`. A
+ * redirect it stops at (the limit, a one-shot body, no usable `Location`) fails with the
+ * chain followed, from the first URL (`UnexpectedStatusError.redirects`).
  *
  * @internal
  */
 export const followRedirects = (
-  max: number,
   sensitiveHeaders: ReadonlySet<string> | undefined,
   allowOtherOrigins: boolean
 ): Policy.Policy =>
   policy.make({
     name: "redirects",
     stage: "attempt",
-    wrap: (inner) => {
-      const follow = (request: Policy.Request): Effect.Effect<Policy.Response, ApiError.ApiError> =>
-        request.hop >= max ? inner(request) : Effect.catchIf(inner(request), isRedirect, (error) => {
+    wrap: (inner) => (first) => {
+      const max = first.settings.followRedirects ?? 0
+      if (max === 0) return inner(first)
+      const follow = (
+        request: Policy.Request,
+        before: ReadonlyArray<string>
+      ): Effect.Effect<Policy.Response, ApiError.ApiError> =>
+        Effect.catchIf(inner(request), isRedirect, (error) => {
+          const chain = [...before, error.request.url]
+          if (request.hop >= max) return Effect.fail(stopped(error, chain, max, "Limit"))
           const source = redirectSources.get(error)
-          const hop = next(request, error.status, source?.location, sensitiveHeaders)
-          if (hop === undefined) return Effect.fail(error)
+          const hop = step(request, error.status, source?.location, sensitiveHeaders)
+          if (typeof hop === "string") return Effect.fail(stopped(error, chain, max, hop))
           const shown: Policy.Request = source === undefined || source.secrets.length === 0
             ? hop
             : { ...hop, redactValues: source.secrets }
           if (!allowOtherOrigins && hop.url.origin !== request.url.origin) {
             return Effect.fail(otherOrigin(request, error.status, shown))
           }
-          return follow(shown)
+          return follow(shown, chain)
         })
-      return follow
+      return follow(first, [])
     }
   })
