@@ -1,9 +1,12 @@
 import { HttpBody } from "@effect/platform"
 import { it } from "@effect/vitest"
 import { ApiClient, ApiError, ConnectionPool } from "@steady/client-effect3"
-import { TestServer } from "@steady/testing-effect3"
+import { MockHttpClient, TestServer } from "@steady/testing-effect3"
 import { Config, ConfigProvider, Duration, Effect, Layer, Stream } from "effect"
+import * as Undici from "undici"
 import { describe, expect } from "vitest"
+import * as undiciTransport from "../src/internal/undiciTransport.js"
+import { collectLogs } from "./util.js"
 
 const clientOn = (server: TestServer.TestServer, options: ApiClient.Options = {}) =>
   ApiClient.make({ baseUrl: server.url, ...options })
@@ -172,12 +175,62 @@ describe("stream bodies", () => {
     }).pipe(Effect.provide(ConnectionPool.layer())))
 })
 
-describe("a closed pool", () => {
+describe("a pool provided around ApiClient.make alone (closed as make returns)", () => {
+  it.scopedLive("reopens: the calls are sent, with one warning that says how to wire the pool", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make((_, res) => TestServer.json(res, 200, {}))
+      const lines: Array<string> = []
+      yield* Effect.gen(function*() {
+        // the common mistake: Effect.provide closes the pool as soon as make returns
+        const client = yield* ApiClient.make({ baseUrl: server.url }).pipe(
+          Effect.provide(ConnectionPool.layer({ name: "posts" }))
+        )
+        expect((yield* client.get("/a")).status).toBe(200)
+        expect((yield* client.get("/b")).status).toBe(200)
+      }).pipe(Effect.provide(collectLogs(lines)))
+      expect(server.requests.map((r) => r.path)).toEqual(["/a", "/b"])
+      const warnings = lines.filter((l) => l.startsWith("WARN"))
+      expect(warnings).toHaveLength(1)
+      expect(warnings[0]).toContain("connection pool posts was used after the scope that provided it had closed")
+      expect(warnings[0]).toContain("Layer.provide(ConnectionPool.layer())")
+      expect(warnings[0]).toContain("pool=posts")
+    }))
+
+  it.scopedLive("a service whose constructor had the pool provided around it works too", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make((req, res) => TestServer.json(res, 200, { path: req.path }))
+      const makePosts = Effect.map(ApiClient.make({ baseUrl: server.url }), (client) => ({
+        get: (id: number) => Effect.map(client.get(`/posts/${id}`), (r) => r.status)
+      }))
+      const posts = yield* makePosts.pipe(Effect.provide(ConnectionPool.layer()))
+      expect(yield* posts.get(1)).toBe(200)
+      expect(server.requests.map((r) => r.path)).toEqual(["/posts/1"])
+    }))
+
+  it.scopedLive("wired right, the pool never reopens: its connections close with its scope, and no warning", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make((_, res) => TestServer.json(res, 200, {}))
+      const lines: Array<string> = []
+      yield* Effect.gen(function*() {
+        const client = yield* ApiClient.make({ baseUrl: server.url })
+        yield* client.get("/a")
+        expect(server.connectionsOpen).toBe(1)
+      }).pipe(Effect.provide(Layer.merge(ConnectionPool.layer({ keepAliveTimeout: "10 minutes" }), collectLogs(lines))))
+      // the scope closed: the pool's sockets are closed (the server sees them go), long before
+      // the keep-alive timeout would close them
+      expect(yield* Effect.promise(() => server.waitUntil((s) => s.connectionsOpen === 0, 20_000))).toBe(true)
+      expect(lines.filter((l) => l.startsWith("WARN"))).toEqual([])
+    }))
+})
+
+describe("a destroyed dispatcher under the fast transport", () => {
   it.scopedLive("fails at once with PoolClosed, not sent, not retried, saying how to wire the pool", () =>
     Effect.gen(function*() {
       const server = yield* TestServer.make((_, res) => TestServer.json(res, 200, {}))
-      // the common mistake: Effect.provide closes the pool as soon as make returns
-      const client = yield* ApiClient.make({ baseUrl: server.url }).pipe(Effect.provide(ConnectionPool.layer()))
+      const agent = new Undici.Agent()
+      yield* Effect.promise(() => agent.destroy())
+      const { client: http } = yield* MockHttpClient.make(() => 200)
+      const client = ApiClient.makeWith(http, { baseUrl: server.url, transport: undiciTransport.make(agent, http) })
       const error = yield* Effect.flip(client.get("/x"))
       expect(error).toMatchObject({ _tag: "ConnectionError", reason: "PoolClosed", sent: false, attempts: 1 })
       expect(ApiError.isRetryable(error)).toBe(false)

@@ -298,9 +298,9 @@ member(UnexpectedStatusError, "UnexpectedStatusError")
  *   with a line break (nothing was sent; never retried).
  * - `OriginNotAllowed`: the request targets an origin other than the client's `baseUrl`
  *   and `allowOtherOrigins` is off (nothing was sent; never retried).
- * - `PoolClosed`: the connection pool was already closed, because the scope that provided
- *   it has ended (nothing was sent; never retried). Provide `ConnectionPool.layer` to the
- *   layer or program that makes the calls, not to `ApiClient.make` alone.
+ * - `PoolClosed`: the undici dispatcher under the transport was destroyed (nothing was sent;
+ *   never retried). A steady `ConnectionPool` whose scope has closed does not fail so: it
+ *   reopens, with a warning (see docs/connection-pooling.md).
  *
  * @since 0.1.0
  * @category models

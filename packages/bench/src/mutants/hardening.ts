@@ -20,7 +20,7 @@ export const hardening = area("Hardening", [
   },
   {
     id: "closed-pool-sent",
-    promise: "a closed pool is PoolClosed, not sent, never retried",
+    promise: "a destroyed dispatcher is PoolClosed, not sent, never retried",
     file: `${src}transportFailure.ts`,
     find: "if (code === \"UND_ERR_DESTROYED\" || code === \"UND_ERR_CLOSED_POOL\") {",
     replace: "if (false) {",

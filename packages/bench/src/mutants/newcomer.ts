@@ -199,5 +199,38 @@ export const newcomer = area("Newcomer fixes", [
     find: "if (request.hop >= max) return Effect.fail(stopped(error, chain, max, \"Limit\"))",
     replace: "if (request.hop >= max) return Effect.fail(error)",
     tests: client4("AuthWire")
-  }
+  },
+  // Issue 30, item 3: a pool provided around ApiClient.make alone
+  ...(["client-effect3", "client"] as const).flatMap((line) => {
+    const e4 = line === "client"
+    const file = `packages/${line}/src/internal/`
+    const tests = e4 ? client4("ConnectionPool") : client("ConnectionPool")
+    const tag = e4 ? " (Effect 4)" : " (Effect 3)"
+    return [
+      {
+        id: `${e4 ? "e4-" : ""}newcomer-pool-closed-fails`,
+        promise: "a call after the pool's scope closed is sent on a spare Agent, not failed" + tag,
+        file: `${file}poolDispatcher.ts`,
+        find: "if (!this.closed) return this.agent.dispatch(options, handler)",
+        replace: "if (this.closed || !this.closed) return this.agent.dispatch(options, handler)",
+        tests
+      },
+      {
+        id: `${e4 ? "e4-" : ""}newcomer-pool-never-closed`,
+        promise: "a pool wired right closes its connections when its scope closes" + tag,
+        file: `${file}poolDispatcher.ts`,
+        find: "    this.closed = true\n    return this.agent.destroy()",
+        replace: "    this.closed = true\n    return Promise.resolve()",
+        tests
+      },
+      {
+        id: `${e4 ? "e4-" : ""}newcomer-pool-reopen-warns-each-call`,
+        promise: "a reopened pool warns once, not on every call" + tag,
+        file: `${file}connectionPool.ts`,
+        find: "    warned = true\n    return Effect.annotateLogs(Effect.logWarning(reopenedWarning(name)), { pool: name })",
+        replace: "    return Effect.annotateLogs(Effect.logWarning(reopenedWarning(name)), { pool: name })",
+        tests
+      }
+    ]
+  })
 ])

@@ -9,6 +9,7 @@ import * as Metric from "effect/Metric"
 import * as Undici from "undici"
 import type * as ConnectionPool from "../ConnectionPool.js"
 import type * as Transport from "../Transport.js"
+import { PoolDispatcher } from "./poolDispatcher.js"
 import * as trace from "./trace.js"
 import * as transport from "./transport.js"
 import * as undiciTransport from "./undiciTransport.js"
@@ -48,7 +49,7 @@ const platformFetchClient = () =>
  * Agent, so it shares the pool's connections and needs nothing Node-specific from
  * @effect/platform-node.
  */
-const httpClientOf = (agent: Undici.Agent, name: string): HttpClient.HttpClient => {
+const httpClientOf = (agent: Undici.Dispatcher, name: string): HttpClient.HttpClient => {
   const fetch = ((input: string | URL, init?: Undici.RequestInit) =>
     // never following redirects itself: steady's redirect stage decides, with its origin lock
     Undici.fetch(input, { ...init, redirect: "manual", dispatcher: agent })) as unknown as typeof globalThis.fetch
@@ -87,17 +88,43 @@ const counted = (agent: Undici.Agent, name: string): Undici.Agent => {
   return agent
 }
 
+/** Said once per pool when a request reopens it after its scope closed (see `PoolDispatcher`). */
+const reopenedWarning = (name: string) =>
+  `steady: connection pool ${name} was used after the scope that provided it had closed, and reopened. ` +
+  "Its new connections close when idle, not with a scope. Provide ConnectionPool.layer to the layer or " +
+  "program that makes the calls (e.g. Petstore.Default.pipe(Layer.provide(ConnectionPool.layer()))), not " +
+  "around ApiClient.make or a service's constructor alone: Effect.provide closes it as soon as they return."
+
+/**
+ * The pool's transport: the fast path on the pool's dispatcher, and a warning, once, when a
+ * request finds the pool's scope closed (it is sent on a spare Agent: see `PoolDispatcher`).
+ */
+const poolTransport = (pool: PoolDispatcher, name: string): Transport.Transport => {
+  const fast = undiciTransport.make(pool, httpClientOf(pool, name))
+  let warned = false
+  const warn = Effect.suspend(() => {
+    if (warned) return Effect.void
+    warned = true
+    return Effect.annotateLogs(Effect.logWarning(reopenedWarning(name)), { pool: name })
+  })
+  return {
+    ...fast,
+    send: (request) => pool.closed && !warned ? Effect.andThen(warn, fast.send(request)) : fast.send(request)
+  }
+}
+
 /** The pool's `Transport`; its `httpClient` is the pool's `HttpClient`. @internal */
 export const makeTransport = (options: ConnectionPool.Options) =>
   Effect.map(
     Effect.acquireRelease(
       Effect.sync(() => {
         const name = options.name ?? `pool-${++pools}`
-        return { agent: counted(new Undici.Agent(agentOptions(options)), name), name }
+        const agentOpts = agentOptions(options)
+        return { pool: new PoolDispatcher(() => counted(new Undici.Agent(agentOpts), name)), name }
       }),
-      ({ agent }) => Effect.promise(() => agent.destroy())
+      ({ pool }) => Effect.promise(() => pool.shut())
     ),
-    ({ agent, name }): Transport.Transport => undiciTransport.make(agent, httpClientOf(agent, name))
+    ({ name, pool }): Transport.Transport => poolTransport(pool, name)
   )
 
 /** @internal */
