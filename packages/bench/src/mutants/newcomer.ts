@@ -227,7 +227,8 @@ export const newcomer = area("Newcomer fixes", [
         id: `${e4 ? "e4-" : ""}newcomer-pool-reopen-warns-each-call`,
         promise: "a reopened pool warns once, not on every call" + tag,
         file: `${file}connectionPool.ts`,
-        find: "    warned = true\n    return Effect.annotateLogs(Effect.logWarning(reopenedWarning(name)), { pool: name })",
+        find:
+          "    warned = true\n    return Effect.annotateLogs(Effect.logWarning(reopenedWarning(name)), { pool: name })",
         replace: "    return Effect.annotateLogs(Effect.logWarning(reopenedWarning(name)), { pool: name })",
         tests
       }
