@@ -1,8 +1,9 @@
 import { it } from "@effect/vitest"
 import { ApiClient } from "@steady/client"
-import { MockHttpClient } from "@steady/testing"
+import { MockHttpClient, TestServer } from "@steady/testing"
 import { Cause, ConfigProvider, Context, Effect, Exit, Layer, Option } from "effect"
 import { TestClock } from "effect/testing"
+import * as Fs from "node:fs"
 import { describe, expect } from "vitest"
 import { joinNow } from "./util.js"
 
@@ -95,4 +96,65 @@ describe("the wiring docs/testing.md shows (issue 30)", () => {
       const requests = yield* recorder.requests
       expect(requests.map((r) => r.url)).toEqual(["https://posts.example/posts/1"])
     }).pipe(Effect.provide(TestLive)))
+})
+
+/**
+ * The `index`-th ```ts block of the section `heading` of a guide in docs/, with `replace`
+ * applied, imported as a module (written beside this test so that its imports resolve, and
+ * removed when the scope closes): the guide's own code runs, so it cannot drift from it.
+ */
+const guideModule = (guide: string, heading: string, index: number, replace: Record<string, string>) =>
+  Effect.acquireRelease(
+    Effect.promise(async () => {
+      const text = Fs.readFileSync(new URL(`../../../docs/${guide}`, import.meta.url), "utf8")
+      const start = text.indexOf(`## ${heading}\n`)
+      expect(start, `docs/${guide} has no section "${heading}"`).toBeGreaterThanOrEqual(0)
+      const end = text.indexOf("\n## ", start + 1)
+      const section = text.slice(start, end === -1 ? undefined : end)
+      const blocks = [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1])
+      let source = blocks[index]
+      expect(source, `the section "${heading}" has no block ${index}`).toBeDefined()
+      for (const [from, to] of Object.entries(replace)) {
+        expect(source, `the guide's block names ${from}`).toContain(from)
+        source = source.replaceAll(from, to)
+      }
+      const file = new URL(`./.guide-${process.pid}-${Date.now()}.ts`, import.meta.url)
+      Fs.writeFileSync(file, source)
+      return { file, module: await import(file.href) as Record<string, any> }
+    }),
+    ({ file }) => Effect.sync(() => Fs.rmSync(file, { force: true }))
+  ).pipe(Effect.map(({ module }) => module))
+
+describe("the guide \"Two APIs in one app\" (docs/configuration-and-auth.md), run as written", () => {
+  it.live("each API gets its own credentials, headers and pool; neither sees the other's", () =>
+    Effect.gen(function*() {
+      const github = yield* TestServer.make((req, res) => TestServer.json(res, 200, { path: req.path }))
+      const weather = yield* TestServer.make((req, res) => TestServer.json(res, 200, { city: req.query.get("city") }))
+      const guide = yield* guideModule("configuration-and-auth.md", "Two APIs in one app", 0, {
+        "https://api.github.com": github.url,
+        "https://api.weather.example": weather.url
+      })
+      // the guide's module is untyped here (imported at run time); docs.test type-checks it
+      yield* (Effect.gen(function*() {
+        const gh = yield* guide.GitHub
+        const wx = yield* guide.Weather
+        expect((yield* gh.user("octocat")).status).toBe(200)
+        expect((yield* wx.forecast("Paris")).status).toBe(200)
+      }).pipe(
+        Effect.provide(guide.AppLive),
+        Effect.provide(
+          ConfigProvider.layer(ConfigProvider.fromUnknown({ GITHUB_TOKEN: "gh-secret", WEATHER_KEY: "wx-secret" }))
+        )
+      ) as Effect.Effect<void, unknown>)
+      expect(github.requests.map((r) => [r.path, r.headers.authorization, r.query.get("appid")])).toEqual([
+        ["/users/octocat", "Bearer gh-secret", null]
+      ])
+      expect(github.requests[0].headers.accept).toBe("application/vnd.github+json")
+      expect(weather.requests.map((r) => [r.path, r.headers.authorization, r.query.get("appid"), r.query.get("city")]))
+        .toEqual([["/forecast", undefined, "wx-secret", "Paris"]])
+      // the GitHub client's default headers stay with it
+      expect(weather.requests[0].headers["user-agent"]).not.toBe("my-app/1.0")
+      // one pool each: each server was reached on a connection of its own pool
+      expect([github.connectionsOpened, weather.connectionsOpened]).toEqual([1, 1])
+    }))
 })
