@@ -71,6 +71,20 @@ describe("CallOptions: every key survives withOptions and reaches the call", () 
       })
   )
 
+  it.effect.each(keys)(
+    "%s: an outer withOptions that sets it to undefined keeps the inner value",
+    (key) =>
+      Effect.gen(function*() {
+        const { last, policy } = recorder()
+        const { client: http } = yield* MockHttpClient.make(() => 200)
+        const client = ApiClient.makeWith(http, { baseUrl: base, policies: [policy] })
+        const sample = samples[key]
+        const inner = ApiClient.withOptions(client, { [key]: sample.value })
+        yield* ApiClient.withOptions(inner, { [key]: undefined }).post("/x")
+        expect(sample.took(last())).toBe(true)
+      })
+  )
+
   it("timeout merges field by field: an outer attempt timeout keeps an inner total deadline", () => {
     expect(options.mergeCallOptions({ timeout: { total: "1 second" } }, { timeout: { attempt: "2 seconds" } }))
       .toEqual({ timeout: { total: "1 second", attempt: "2 seconds" } })

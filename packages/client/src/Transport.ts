@@ -40,7 +40,9 @@ export interface Transport {
   readonly send: (request: Policy.Request) => Effect.Effect<Policy.Response, ApiError.ApiError>
   /**
    * Whether it decodes gzip, deflate and br bodies itself when `settings.compression` is on:
-   * a client on it then asks for them (`Accept-Encoding`). The pool's transport does.
+   * a client on it then asks for them (`Accept-Encoding: gzip, deflate, br`). The pool's
+   * transport does, and decodes zstd too where the runtime's zlib has it (Node 22.15 or later),
+   * without asking for it (see docs/bodies.md).
    */
   readonly decodesContent?: boolean | undefined
 }

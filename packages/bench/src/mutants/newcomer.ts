@@ -233,5 +233,21 @@ export const newcomer = area("Newcomer fixes", [
         tests
       }
     ]
-  })
+  }),
+  {
+    id: "newcomer-call-option-undefined-clears",
+    promise: "an outer withOptions that sets a key to undefined keeps the inner value (Effect 3)",
+    file: `${src}options.ts`,
+    find: "    if (outer[key] !== undefined) {",
+    replace: "    if (Object.hasOwn(outer, key)) {",
+    tests: client("CallOptions")
+  },
+  {
+    id: "e4-newcomer-call-option-undefined-clears",
+    promise: "an outer withOptions that sets a key to undefined keeps the inner value (Effect 4)",
+    file: `${src4}options.ts`,
+    find: "    if (outer[key] !== undefined) {",
+    replace: "    if (Object.hasOwn(outer, key)) {",
+    tests: client4("CallOptions")
+  }
 ])

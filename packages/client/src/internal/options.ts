@@ -204,10 +204,14 @@ export const mergeCallOptions = (
 ): ApiClient.CallOptions => {
   if (outer === undefined) return own
   const merged: Record<string, unknown> = {}
+  // a key set to `undefined` is not set, as when a call's options are applied: it keeps the
+  // inner value, for every key alike
   for (const key of callOptionKeys) {
-    if (Object.hasOwn(outer, key)) {
-      merged[key] = (callOptionRules[key].merge as Rule<typeof key>["merge"])(own[key] as never, outer[key] as never)
-    } else if (Object.hasOwn(own, key)) {
+    if (outer[key] !== undefined) {
+      merged[key] = own[key] === undefined
+        ? outer[key]
+        : (callOptionRules[key].merge as Rule<typeof key>["merge"])(own[key] as never, outer[key] as never)
+    } else if (own[key] !== undefined) {
       merged[key] = own[key]
     }
   }
