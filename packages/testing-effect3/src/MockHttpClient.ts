@@ -249,18 +249,22 @@ const bodyText = (request: HttpClientRequest.HttpClientRequest): Effect.Effect<s
     case "Raw":
       return Effect.succeed(typeof body.body === "string" ? body.body : String(body.body))
     case "Stream":
-      return body.stream.pipe(
-        Stream.runFoldWhile(
-          { text: "", bytes: 0 },
-          (acc) => acc.bytes < MAX_STREAM_BODY,
-          (acc, chunk) => ({
-            text: acc.text + decoder.decode(chunk, { stream: true }),
-            bytes: acc.bytes + chunk.length
-          })
-        ),
-        Effect.map((acc) => acc.text),
-        Effect.orElseSucceed(() => "")
-      )
+      return Effect.suspend(() => {
+        // one decoder per body: a character cut at the end of one body must not run into the next
+        const streamDecoder = new TextDecoder()
+        return body.stream.pipe(
+          Stream.runFoldWhile(
+            { text: "", bytes: 0 },
+            (acc) => acc.bytes < MAX_STREAM_BODY,
+            (acc, chunk) => ({
+              text: acc.text + streamDecoder.decode(chunk, { stream: true }),
+              bytes: acc.bytes + chunk.length
+            })
+          ),
+          Effect.map((acc) => acc.text + streamDecoder.decode()),
+          Effect.orElseSucceed(() => "")
+        )
+      })
     default:
       return Effect.succeed("")
   }

@@ -1,7 +1,7 @@
-import { HttpClient } from "@effect/platform"
+import { HttpBody, HttpClient, HttpClientRequest } from "@effect/platform"
 import { it } from "@effect/vitest"
 import { MockHttpClient } from "@steady/testing-effect3"
-import { Context, Effect, Fiber, Layer, TestClock } from "effect"
+import { Context, Effect, Fiber, Layer, Stream, TestClock } from "effect"
 import { describe, expect, it as test } from "vitest"
 
 describe("MockHttpClient", () => {
@@ -95,4 +95,25 @@ describe("a recorder the test keeps (issue 30)", () => {
       "MockHttpClient: options.recorder must come from MockHttpClient.recorder()"
     )
   })
+})
+
+describe("stream bodies, each decoded on its own", () => {
+  it.effect("a character cut at the end of one body never runs into the next body", () =>
+    Effect.gen(function*() {
+      const client = yield* HttpClient.HttpClient
+      const body = (...chunks: Array<Array<number>>) =>
+        HttpBody.stream(Stream.fromIterable(chunks.map((c) => new Uint8Array(c))), "text/plain")
+      // the first byte of "é" (0xC3 0xA9), and no more
+      yield* client.execute(
+        HttpClientRequest.post("https://x.example/a").pipe(HttpClientRequest.setBody(body([0x61, 0xc3])))
+      )
+      yield* client.execute(
+        HttpClientRequest.post("https://x.example/b").pipe(HttpClientRequest.setBody(body([0x6f, 0x6b])))
+      )
+      // "é" split across two chunks of one body is one character
+      yield* client.execute(
+        HttpClientRequest.post("https://x.example/c").pipe(HttpClientRequest.setBody(body([0xc3], [0xa9])))
+      )
+      expect((yield* MockHttpClient.requests).map((r) => r.body)).toEqual(["a\uFFFD", "ok", "é"])
+    }).pipe(Effect.provide(MockHttpClient.layer(() => 200))))
 })

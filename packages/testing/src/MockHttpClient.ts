@@ -261,7 +261,7 @@ const bodyText = (request: HttpClientRequest.HttpClientRequest): Effect.Effect<s
               return bytes < MAX_STREAM_BODY
             })
           ),
-          Effect.map(() => text),
+          Effect.map(() => text + streamDecoder.decode()),
           Effect.orElseSucceed(() => "")
         )
       })
