@@ -1,9 +1,10 @@
 // The consumer test's sample for the Effect 4 line: what a new user writes from the README after
 // `npm install @steady/client effect`, compiled with tsc --strict (no skipLibCheck) and run with
 // Node 22 against a loopback server.
-import { ApiClient, ApiError, Auth, ConnectionPool } from "@steady/client"
+import { ApiClient, ApiError, Auth, ConnectionPool, RateLimiter } from "@steady/client"
+import { Redis, RedisCircuitBreaker, RedisRateLimiter } from "@steady/redis"
 import { TestServer } from "@steady/testing"
-import { Config, ConfigProvider, Context, Effect, Layer, Option, Schema } from "effect"
+import { Config, ConfigProvider, Context, Effect, Layer, Option, Redacted, Schema } from "effect"
 
 class Pet extends Schema.Class<Pet>("Pet")({ id: Schema.Number, name: Schema.String }) {}
 
@@ -45,7 +46,24 @@ const program = Effect.gen(function*() {
       Effect.as("found"),
       Effect.catchTag("PermissionDeniedError", (e) => Effect.succeed(`${e._tag} ${e.status}`))
     )
-    return { pet: { id: pet.id, name: pet.name }, missing: Option.isNone(missing) ? "none" : "some", denied }
+    // @steady/redis with no Redis to reach: the fleet limiter and breaker fall back to local ones,
+    // and the call goes through
+    const fleet = yield* Effect.gen(function*() {
+      const limited = yield* ApiClient.make({
+        baseUrl: server.url,
+        headers: { authorization: "Bearer s3cret" },
+        policies: [yield* RateLimiter.RateLimiter, yield* RedisCircuitBreaker.RedisCircuitBreaker]
+      })
+      return (yield* limited.get("/pets/1")).status
+    }).pipe(
+      Effect.provide(
+        Layer.mergeAll(
+          RedisRateLimiter.layer({ name: "sample", limit: 10, interval: "1 second" }),
+          RedisCircuitBreaker.layer({ name: "sample" })
+        ).pipe(Layer.provide(Redis.layer({ url: Redacted.make("redis://127.0.0.1:1") })))
+      )
+    )
+    return { pet: { id: pet.id, name: pet.name }, missing: Option.isNone(missing) ? "none" : "some", denied, fleet }
   }).pipe(Effect.provide(MainLive))
 })
 

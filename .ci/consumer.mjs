@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The consumer test: packs every package (@steady/core; the Effect 4 line, @steady/client and
 // @steady/testing; the Effect 3 line, @steady/client-effect3 and @steady/testing-effect3;
-// @steady/redis-effect3; and @steady/openapi, whose bin generates the pet-store client into each
+// @steady/redis (Effect 4) and @steady/redis-effect3; and @steady/openapi, whose bin generates the pet-store client into each
 // project, `--effect 3` or `--effect 4`), installs the tarballs into fresh projects outside the workspace with effect (and,
 // on the Effect 3 line, @effect/platform) from the registry, at the lowest and the highest
 // versions the peer ranges allow, compiles a sample program with tsc --strict and without
@@ -76,6 +76,8 @@ try {
       "@steady/testing",
       "-w",
       "@steady/client-effect3",
+      "-w",
+      "@steady/redis",
       "-w",
       "@steady/testing-effect3",
       "-w",
@@ -157,7 +159,7 @@ try {
       "install",
       "--no-audit",
       "--no-fund",
-      ...["@steady/core", "@steady/client", "@steady/testing", "@steady/openapi"].map(tarballOf),
+      ...["@steady/core", "@steady/client", "@steady/testing", "@steady/redis", "@steady/openapi"].map(tarballOf),
       `effect@${set.effect}`,
       `typescript@${rootPkg.devDependencies.typescript}`,
       `@types/node@${testing4.devDependencies["@types/node"]}`
@@ -180,7 +182,7 @@ try {
     run(Path.join(dir, "node_modules/.bin/tsc"), ["-p", "."], dir)
     const out = run(node, ["out/main.js"], dir, 60_000)
     const result = JSON.parse(out.trim().split("\n").at(-1))
-    const expected = { pet: { id: 1, name: "Rex" }, missing: "none", denied: "PermissionDeniedError 403" }
+    const expected = { pet: { id: 1, name: "Rex" }, missing: "none", denied: "PermissionDeniedError 403", fleet: 200 }
     if (JSON.stringify(result) !== JSON.stringify(expected)) {
       throw new Error(`the Effect 4 sample printed ${JSON.stringify(result)}, expected ${JSON.stringify(expected)}`)
     }
