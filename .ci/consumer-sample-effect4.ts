@@ -60,7 +60,10 @@ const program = Effect.gen(function*() {
         Layer.mergeAll(
           RedisRateLimiter.layer({ name: "sample", limit: 10, interval: "1 second" }),
           RedisCircuitBreaker.layer({ name: "sample" })
-        ).pipe(Layer.provide(Redis.layer({ url: Redacted.make("redis://127.0.0.1:1") })))
+        ).pipe(
+          Layer.provide(Redis.layer({ url: Redacted.make("redis://127.0.0.1:1") })),
+          Layer.merge(ConnectionPool.layer({ connections: 2 }))
+        )
       )
     )
     return { pet: { id: pet.id, name: pet.name }, missing: Option.isNone(missing) ? "none" : "some", denied, fleet }
