@@ -224,7 +224,9 @@ const checkHeaders = (u: unknown, where: string): string | undefined => {
     if (!TOKEN.test(name) || name !== name.toLowerCase()) {
       return `${where}.headers has a bad name ${JSON.stringify(name)}`
     }
-    if (typeof u[name] !== "string") return `${where}.headers[${JSON.stringify(name)}] must be a string`
+    const value = u[name]
+    if (typeof value !== "string") return `${where}.headers[${JSON.stringify(name)}] must be a string`
+    if (/[\r\n\0]/.test(value)) return `${where}.headers[${JSON.stringify(name)}] has a line break or NUL`
   }
   return undefined
 }
@@ -251,8 +253,9 @@ const checkEntry = (u: unknown): string | undefined => {
   if (problem !== undefined) return problem
   if (!isRecord(response)) return "response must be an object"
   const status = response.status
-  if (typeof status !== "number" || !Number.isInteger(status) || status < 100 || status > 599) {
-    return "response.status must be an integer from 100 to 599"
+  // a final response: what a web Response can carry
+  if (typeof status !== "number" || !Number.isInteger(status) || status < 200 || status > 599) {
+    return "response.status must be an integer from 200 to 599"
   }
   const responseProblem = checkHeaders(response.headers, "response") ?? checkBody(response.body, "response")
   if (responseProblem !== undefined) return responseProblem

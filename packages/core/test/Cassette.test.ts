@@ -54,10 +54,13 @@ describe("Cassette (core)", () => {
     }
     expect(bad((e) => (e.response.status = 42))).toEqual({
       entry: 1,
-      problem: "response.status must be an integer from 100 to 599"
+      problem: "response.status must be an integer from 200 to 599"
     })
     expect(bad((e) => (e.request.url = "/relative"))?.problem).toBe("request.url must be an absolute URL")
     expect(bad((e) => (e.request.headers = { "x": 1 }))?.problem).toBe("request.headers[\"x\"] must be a string")
+    expect(bad((e) => (e.response.headers = { "x-a": "1\r\nx-b: 2" }))?.problem).toBe(
+      "response.headers[\"x-a\"] has a line break or NUL"
+    )
     expect(bad((e) => (e.response.body = { base64: "***" }))?.problem).toBe("response.body.base64 is not base64")
     expect(bad((e) => (e.delayMillis = 1e12))?.problem).toMatch(/^delayMillis must be/)
   })

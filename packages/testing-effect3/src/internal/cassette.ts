@@ -1,0 +1,450 @@
+/**
+ * Record and replay, the Effect 3 adapter: the format, masking and matching are the core's
+ * (`@steady/core/Cassette`); here are the file, the clock, the real client and the faults.
+ *
+ * @internal
+ */
+import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Auth from "@steady/client-effect3/Auth"
+import * as ConnectionPool from "@steady/client-effect3/ConnectionPool"
+import * as Core from "@steady/core/Cassette"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import * as Fs from "node:fs/promises"
+import * as Path from "node:path"
+import * as Zlib from "node:zlib"
+import type * as Faults from "../Fault.js"
+import type * as TestServer from "../TestServer.js"
+import * as Route from "./route.js"
+import * as Staged from "./staged.js"
+
+/** @internal */
+export type Mode = "record" | "replay" | "auto"
+
+/** @internal */
+export interface Options extends Core.MatchOptions {
+  readonly mode: Mode
+  readonly repeat?: boolean | undefined
+  readonly delays?: "keep" | "drop" | undefined
+  readonly secrets?: ReadonlyArray<Redacted.Redacted<string> | string> | undefined
+  readonly sensitiveHeaders?: ReadonlyArray<string> | undefined
+  readonly sensitiveQueryParams?: ReadonlyArray<string> | undefined
+  readonly sensitiveFields?: ReadonlyArray<string> | undefined
+  readonly allowRecording?: boolean | undefined
+  readonly maxBodyBytes?: number | undefined
+  readonly faults?: FaultPlan | undefined
+}
+
+/** @internal */
+export type FaultPlan = (request: TestServer.Request, index: number) => Faults.Fault | undefined
+
+/** @internal */
+export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
+
+/** The largest cassette file read: a bigger one is refused before it is parsed. */
+const MAX_FILE_BYTES = 256 * 1024 * 1024
+
+/** @internal */
+export class CassetteMismatch extends Data.TaggedError("CassetteMismatch")<{
+  readonly path: string
+  readonly nearest: number | undefined
+  readonly differences: ReadonlyArray<string>
+  readonly message: string
+}> {}
+
+/** @internal */
+export class CassetteError extends Data.TaggedError("CassetteError")<{
+  readonly path: string
+  readonly reason: "Missing" | "Invalid" | "Read" | "Write" | "RecordingRefused" | "TooLarge"
+  readonly entry?: number | undefined
+  readonly message: string
+}> {}
+
+/** @internal */
+export interface Cassette {
+  readonly path: string
+  readonly mode: Mode
+  readonly entries: Effect.Effect<ReadonlyArray<Core.Entry>>
+  readonly unused: Effect.Effect<ReadonlyArray<number>>
+}
+
+/** @internal */
+export const tag: Context.Tag<Cassette, Cassette> = Context.GenericTag<Cassette>("@steady/testing-effect3/Cassette")
+
+const lower = (names: ReadonlyArray<string> | undefined) => new Set((names ?? []).map((name) => name.toLowerCase()))
+
+const read = (path: string): Effect.Effect<ReadonlyArray<Core.Entry> | undefined, CassetteError> =>
+  Effect.tryPromise({
+    try: async () => {
+      const stat = await Fs.stat(path).catch((e: NodeJS.ErrnoException) => {
+        if (e.code === "ENOENT") return undefined
+        throw e
+      })
+      if (stat === undefined) return undefined
+      if (stat.size > MAX_FILE_BYTES) throw new Error(`larger than ${MAX_FILE_BYTES} bytes`)
+      return await Fs.readFile(path, "utf8")
+    },
+    catch: (e) =>
+      new CassetteError({ path, reason: "Read", message: `cassette ${path}: cannot read (${(e as Error).message})` })
+  }).pipe(Effect.flatMap((text) => {
+    if (text === undefined) return Effect.succeed(undefined)
+    const parsed = Core.parse(text)
+    if (parsed._tag === "Ok") return Effect.succeed(parsed.cassette.entries)
+    const where = parsed.invalid.entry === undefined ? "" : `entry ${parsed.invalid.entry}: `
+    return Effect.fail(
+      new CassetteError({
+        path,
+        reason: "Invalid",
+        entry: parsed.invalid.entry,
+        message: `cassette ${path}: ${where}${parsed.invalid.problem}`
+      })
+    )
+  }))
+
+/** Writes `text` to `path` atomically: a temporary file in the same folder, then a rename. */
+const write = (path: string, text: string): Effect.Effect<void, CassetteError> =>
+  Effect.tryPromise({
+    try: async () => {
+      await Fs.mkdir(Path.dirname(path), { recursive: true })
+      const temporary = `${path}.${process.pid}.${Date.now().toString(36)}.tmp`
+      try {
+        await Fs.writeFile(temporary, text, "utf8")
+        await Fs.rename(temporary, path)
+      } catch (e) {
+        await Fs.rm(temporary, { force: true })
+        throw e
+      }
+    },
+    catch: (e) =>
+      new CassetteError({ path, reason: "Write", message: `cassette ${path}: cannot write (${(e as Error).message})` })
+  })
+
+const tooLarge = (path: string, what: string, max: number) =>
+  new CassetteError({
+    path,
+    reason: "TooLarge",
+    message: `cassette ${path}: ${what} is larger than maxBodyBytes (${max} bytes): not recorded`
+  })
+
+/** Reads a stream to its end, failing with `onLimit` past `max` bytes. */
+const collect = <E, E2>(stream: Stream.Stream<Uint8Array, E>, max: number, onLimit: () => E2) =>
+  Effect.suspend(() => {
+    const chunks: Array<Uint8Array> = []
+    let size = 0
+    return Stream.runForEach(stream, (chunk) => {
+      size += chunk.length
+      if (size > max) return Effect.fail(onLimit())
+      chunks.push(chunk)
+      return Effect.void
+    }).pipe(Effect.map(() => concat(chunks, size)))
+  })
+
+const concat = (chunks: ReadonlyArray<Uint8Array>, size: number) => {
+  const out = new Uint8Array(size)
+  let at = 0
+  for (const chunk of chunks) {
+    out.set(chunk, at)
+    at += chunk.length
+  }
+  return out
+}
+
+const encoder = new TextEncoder()
+
+/** The request's body bytes (a stream or a form read once), and the request to send in its place. */
+const requestBody = (
+  request: HttpClientRequest.HttpClientRequest,
+  path: string,
+  max: number
+): Effect.Effect<{ readonly bytes: Uint8Array; readonly request: HttpClientRequest.HttpClientRequest }> => {
+  const body = request.body
+  const refuse = () => tooLarge(path, `the body of ${request.method} ${request.url}`, max)
+  const checked = (bytes: Uint8Array) => bytes.length > max ? Effect.die(refuse()) : Effect.succeed({ bytes, request })
+  switch (body._tag) {
+    case "Uint8Array":
+      return checked(body.body)
+    case "Raw":
+      return typeof body.body === "string" ?
+        checked(encoder.encode(body.body)) :
+        body.body instanceof Uint8Array ?
+        checked(body.body) :
+        checked(encoder.encode(String(body.body)))
+    case "Stream":
+      return collect(body.stream, max, refuse).pipe(
+        Effect.map((bytes) => ({
+          bytes,
+          request: HttpClientRequest.bodyUint8Array(request, bytes, body.contentType)
+        })),
+        Effect.orDie
+      )
+    case "FormData": {
+      const web = new Response(body.formData)
+      return Effect.promise(() => web.arrayBuffer()).pipe(Effect.map((buffer) => {
+        const bytes = new Uint8Array(buffer)
+        const type = web.headers.get("content-type") ?? "multipart/form-data"
+        return { bytes, request: HttpClientRequest.bodyUint8Array(request, bytes, type) }
+      }))
+    }
+    default:
+      return Effect.succeed({ bytes: new Uint8Array(0), request })
+  }
+}
+
+const headersOf = (
+  headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>,
+  contentType?: string
+): Record<string, string> => {
+  const out: Record<string, string> = {}
+  for (const name in headers) {
+    const value = headers[name]
+    if (value !== undefined) out[name.toLowerCase()] = typeof value === "string" ? value : value.join(", ")
+  }
+  if (contentType !== undefined && out["content-type"] === undefined) out["content-type"] = contentType
+  return out
+}
+
+/** A content-coded body, decoded (bounded), so what reaches the disk can be masked; `undefined` for a coding zlib lacks. */
+const decoded = (bytes: Uint8Array, coding: string, max: number): Uint8Array | undefined => {
+  const options = { maxOutputLength: max }
+  switch (coding.trim().toLowerCase()) {
+    case "gzip":
+    case "x-gzip":
+      return Zlib.gunzipSync(bytes, options)
+    case "deflate":
+      return Zlib.inflateSync(bytes, options)
+    case "br":
+      return Zlib.brotliDecompressSync(bytes, options)
+    default:
+      return undefined
+  }
+}
+
+const NULL_BODY = new Set([204, 205, 304])
+
+const webResponse = (response: Core.Response, body: BodyInit | null): Response =>
+  new Response(NULL_BODY.has(response.status) ? null : body, {
+    status: response.status,
+    headers: response.headers as Record<string, string>
+  })
+
+/** A recorded answer, its body in `chunks` pieces `chunkDelayMillis` apart (a slow body on replay). */
+const slowReplay = (
+  request: HttpClientRequest.HttpClientRequest,
+  response: Core.Response,
+  chunks: number,
+  chunkDelayMillis: number
+) => {
+  const bytes = Core.decodeBody(response.body)
+  const count = Math.max(1, Math.floor(chunks))
+  const size = Math.max(1, Math.ceil(bytes.length / count))
+  const pieces = Array.from(
+    { length: Math.ceil(bytes.length / size) },
+    (_, i) => bytes.subarray(i * size, (i + 1) * size)
+  )
+  return Staged.streamed(
+    request,
+    response.status,
+    response.headers as Record<string, string>,
+    Stream.mapEffect(
+      Stream.fromIterable(pieces),
+      (piece) => Effect.as(Effect.sleep(Duration.millis(chunkDelayMillis)), piece)
+    )
+  )
+}
+
+/** A fault that delays the recorded answer rather than replacing it. */
+const delaysAnswer = (fault: Faults.Fault | undefined) =>
+  fault !== undefined && (fault._tag === "Delay" || fault._tag === "SlowBody")
+
+/** The faults of `table` per route, in order: the n-th request of a route meets the n-th fault (`undefined`: none). @internal */
+export const faults = (table: Readonly<Record<string, ReadonlyArray<Faults.Fault | undefined>>>): FaultPlan => {
+  const compiled = Route.compile(Object.fromEntries(Object.entries(table).map(([key, list]) => [key, { list, n: 0 }])))
+  return (request) => {
+    const route = Route.match(compiled, request.method, request.path)
+    return route === undefined ? undefined : route.list[route.n++]
+  }
+}
+
+/** @internal */
+export const layer = (path: string, options: Options): Layer.Layer<HttpClient.HttpClient | Cassette, CassetteError> =>
+  Layer.scopedContext(
+    Effect.map(
+      make(path, options),
+      ({ cassette, client }) => Context.make(tag, cassette).pipe(Context.add(HttpClient.HttpClient, client))
+    )
+  )
+
+const make = (
+  path: string,
+  options: Options
+): Effect.Effect<{ cassette: Cassette; client: HttpClient.HttpClient }, CassetteError, Scope.Scope> =>
+  Effect.gen(function*() {
+    const allowRecording = options.allowRecording ?? process.env.CI !== "true"
+    if (options.mode === "record" && !allowRecording) {
+      return yield* new CassetteError({
+        path,
+        reason: "RecordingRefused",
+        message: `cassette ${path}: recording is refused on CI (CI=true); replay it, or set allowRecording`
+      })
+    }
+    const mode: Mode = options.mode === "auto" && !allowRecording ? "replay" : options.mode
+    const existing = mode === "record" ? [] : yield* read(path)
+    if (existing === undefined && mode === "replay") {
+      return yield* new CassetteError({
+        path,
+        reason: "Missing",
+        message: `cassette ${path}: no such file; record it first (mode: "record" or "auto")`
+      })
+    }
+    const auth = yield* Effect.serviceOption(Auth.Auth)
+    const fromAuth = Option.match(auth, {
+      onNone: () => ({ headers: [], query: [], values: [] }),
+      onSome: (a) => ({ headers: a.sensitiveHeaders, query: a.sensitiveQueryParams, values: a.secretValues ?? [] })
+    })
+    const mask: Core.MaskOptions = {
+      sensitiveHeaders: lower([...(options.sensitiveHeaders ?? []), ...fromAuth.headers]),
+      sensitiveQueryParams: lower([...(options.sensitiveQueryParams ?? []), ...fromAuth.query]),
+      sensitiveFields: lower(options.sensitiveFields)
+    }
+    const known = new Set<string>([
+      ...(options.secrets ?? []).map((s) => Redacted.isRedacted(s) ? Redacted.value(s) : s),
+      ...fromAuth.values
+    ])
+    let secrets = Core.withVariants(known)
+    const learn = (entry: { request: Core.Request; response?: Core.Response }) => {
+      const before = known.size
+      for (const secret of Core.secretsOf(entry, mask)) known.add(secret)
+      if (known.size !== before) secrets = Core.withVariants(known)
+    }
+    const player = Core.player(existing ?? [], { ...options, repeat: options.repeat })
+    const max = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
+    let dirty = mode === "record"
+    const recorder = mode === "replay" ? undefined : Option.getOrUndefined(
+      yield* Effect.serviceOption(HttpClient.HttpClient)
+    ) ?? (yield* ConnectionPool.make())
+
+    yield* Effect.addFinalizer(() =>
+      dirty
+        ? Effect.orDie(
+          write(path, Core.serialize({ entries: player.entries().map((e) => Core.maskEntry(e, secrets, mask)) }))
+        )
+        : Effect.void
+    )
+
+    let seen = 0
+    const replay = (
+      request: HttpClientRequest.HttpClientRequest,
+      entry: Core.Entry,
+      fault: Faults.Fault | undefined
+    ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError> => {
+      const wait = options.delays === "keep" && entry.delayMillis !== undefined && entry.delayMillis > 0
+        ? Effect.sleep(Duration.millis(entry.delayMillis))
+        : Effect.void
+      const injected = fault?._tag === "Delay" ? Effect.sleep(Duration.millis(fault.millis)) : Effect.void
+      const answer = fault?._tag === "SlowBody"
+        ? slowReplay(request, entry.response, fault.chunks, fault.chunkDelayMillis)
+        : Effect.sync(() =>
+          HttpClientResponse.fromWeb(
+            request,
+            webResponse(entry.response, Core.decodeBody(entry.response.body) as BodyInit)
+          )
+        )
+      return Effect.andThen(Effect.andThen(wait, injected), answer)
+    }
+
+    const record = (
+      request: HttpClientRequest.HttpClientRequest,
+      sent: Core.Request,
+      client: HttpClient.HttpClient
+    ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError> =>
+      Effect.gen(function*() {
+        const started = yield* Clock.currentTimeMillis
+        const response = yield* client.execute(request)
+        const refuse = () => tooLarge(path, `the response to ${sent.method} ${sent.url}`, max)
+        const raw = yield* collect(response.stream, max, refuse).pipe(
+          Effect.catchTag("CassetteError", (e) => Effect.die(e))
+        )
+        const elapsed = (yield* Clock.currentTimeMillis) - started
+        let headers = headersOf(response.headers)
+        let bytes: Uint8Array = raw
+        const coding = headers["content-encoding"]
+        if (coding !== undefined && coding.trim().toLowerCase() !== "identity" && raw.length > 0) {
+          const plain = yield* Effect.try({ try: () => decoded(raw, coding, max), catch: refuse }).pipe(Effect.orDie)
+          if (plain !== undefined) {
+            bytes = plain
+            const { "content-encoding": _coding, ...rest } = headers
+            headers = rest["content-length"] === undefined ? rest : { ...rest, "content-length": String(plain.length) }
+          }
+        }
+        const entry: Core.Entry = {
+          request: sent,
+          response: { status: response.status, headers, body: Core.encodeBody(bytes, headers["content-type"]) },
+          delayMillis: elapsed
+        }
+        learn(entry)
+        player.add(Core.maskEntry(entry, secrets, mask))
+        dirty = true
+        // the test sees the real answer; only the disk sees it masked
+        return HttpClientResponse.fromWeb(request, webResponse(entry.response, bytes as BodyInit))
+      })
+
+    const client = HttpClient.make((request, url) =>
+      Effect.gen(function*() {
+        const { bytes, request: toSend } = yield* requestBody(request, path, max)
+        const headers = headersOf(toSend.headers)
+        const contentType = toSend.body._tag === "Empty" ? undefined : toSend.body.contentType
+        if (contentType !== undefined && headers["content-type"] === undefined) headers["content-type"] = contentType
+        const sent: Core.Request = {
+          method: request.method,
+          url: url.href,
+          headers,
+          body: Core.encodeBody(bytes, headers["content-type"])
+        }
+        const index = seen++
+        if (mode === "record") {
+          learn({ request: sent })
+          return yield* record(toSend, sent, recorder!)
+        }
+        const fault = options.faults?.({
+          method: request.method,
+          url: url.href,
+          path: url.pathname,
+          query: url.searchParams,
+          headers,
+          body: "text" in (sent.body ?? {}) ? (sent.body as { text: string }).text : ""
+        }, index)
+        if (fault !== undefined && !delaysAnswer(fault)) return yield* Staged.staged(request, fault, url.pathname)
+        learn({ request: sent })
+        const found = player.lookup(Core.maskEntry({ request: sent }, secrets, mask).request)
+        if (found._tag === "Hit") return yield* replay(request, found.entry, fault)
+        if (recorder !== undefined) return yield* record(toSend, sent, recorder)
+        return yield* Effect.die(
+          new CassetteMismatch({
+            path,
+            nearest: found.nearest,
+            differences: found.differences,
+            message: `cassette ${path}: ${found.message}`
+          })
+        )
+      })
+    )
+
+    const cassette: Cassette = {
+      path,
+      mode,
+      entries: Effect.sync(() => player.entries()),
+      unused: Effect.sync(() => player.unused())
+    }
+    return { cassette, client }
+  })
