@@ -2,11 +2,12 @@ import { HttpBody, HttpClient } from "@effect/platform"
 import { it } from "@effect/vitest"
 import { ApiClient, Auth, Retry } from "@steady/client-effect3"
 import * as Core from "@steady/core/Cassette"
-import { Cassette, Fault, TestServer } from "@steady/testing-effect3"
+import { Cassette, Fault, MockHttpClient, TestServer } from "@steady/testing-effect3"
 import { Cause, Effect, Exit, Fiber, Layer, Option, Redacted, TestClock } from "effect"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
+import * as Zlib from "node:zlib"
 import { afterAll, describe, expect, vi } from "vitest"
 
 const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "steady-cassette3-"))
@@ -381,5 +382,68 @@ describe("Cassette (Effect 3)", () => {
       )
       expect(defectOf(exit)).toMatchObject({ _tag: "CassetteError", reason: "TooLarge" })
       expect(readEntries(path)).toEqual([])
+    }))
+
+  it.scopedLive("the Auth layer in the cassette's context: a query parameter only it names is masked, by name and by value", () =>
+    Effect.gen(function*() {
+      const path = file("auth-context")
+      const key = "appid-key-6161"
+      const echo = yield* TestServer.make((req, res) => TestServer.json(res, 200, { url: req.url }))
+      const AuthLive = Auth.layerApiKey({ query: "appid" }, Redacted.make(key))
+      const Http = Cassette.layer(path, { mode: "record", allowRecording: true }).pipe(Layer.provideMerge(AuthLive))
+      yield* Effect.flatMap(ApiClient.make({ baseUrl: echo.url }), (client) => client.get("/weather")).pipe(
+        Effect.provide(Http)
+      )
+      expect(echo.requests[0].query.get("appid")).toBe(key)
+      const text = Fs.readFileSync(path, "utf8")
+      expect(text).not.toContain(key)
+      expect(readEntries(path)[0].request.url).toBe(`${echo.url}/weather?appid=<redacted>`)
+    }))
+
+  it.scopedLive("a compressed answer is recorded decoded, so its tokens are masked; the replay gives the same decoded body", () =>
+    Effect.gen(function*() {
+      const path = file("gzip")
+      const body = JSON.stringify({ access_token: "gzipped-token-4242", scope: "read" })
+      const server = yield* TestServer.make((_, res) => {
+        const gz = Zlib.gzipSync(body)
+        res.writeHead(200, {
+          "content-type": "application/json",
+          "content-encoding": "gzip",
+          "content-length": gz.length
+        })
+        res.end(gz)
+      })
+      const get = Effect.flatMap(
+        HttpClient.HttpClient,
+        (client) =>
+          Effect.flatMap(client.get(`${server.url}/token`, { headers: { "accept-encoding": "gzip" } }), (r) => r.text)
+      )
+      const recorded = yield* get.pipe(Effect.provide(Cassette.layer(path, { mode: "record", allowRecording: true })))
+      expect(recorded).toBe(body)
+      const [onDisk] = readEntries(path)
+      expect(onDisk.response.headers["content-encoding"]).toBeUndefined()
+      expect(onDisk.response.body).toEqual({ text: "{\"access_token\":\"<redacted>\",\"scope\":\"read\"}" })
+      expect(Fs.readFileSync(path, "utf8")).not.toContain("gzipped-token-4242")
+      const replayed = yield* get.pipe(Effect.provide(Cassette.layer(path, { mode: "replay" })))
+      expect(replayed).toBe("{\"access_token\":\"<redacted>\",\"scope\":\"read\"}")
+      // through an HttpClient in the cassette's context that leaves the coding to its caller: decoded here
+      const coded = file("gzip-coded")
+      const Inner = MockHttpClient.layer(() => ({
+        headers: { "content-type": "application/json", "content-encoding": "gzip" },
+        body: new Uint8Array(Zlib.gzipSync(body))
+      }))
+      const mock = Effect.flatMap(HttpClient.HttpClient, (client) => client.get("http://api.test/token"))
+      const status = yield* Effect.map(
+        mock.pipe(
+          Effect.provide(Cassette.layer(coded, { mode: "record", allowRecording: true }).pipe(Layer.provide(Inner)))
+        ),
+        (r) => r.status
+      )
+      expect(status).toBe(200)
+      expect(readEntries(coded)[0].response).toEqual({
+        status: 200,
+        headers: { "content-type": "application/json" },
+        body: { text: "{\"access_token\":\"<redacted>\",\"scope\":\"read\"}" }
+      })
     }))
 })

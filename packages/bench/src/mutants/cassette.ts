@@ -70,5 +70,21 @@ export const cassette = area("Cassette (record and replay)", [
     find: "const wait = options.delays === \"keep\" &&",
     replace: "const wait = false &&",
     tests: tests3
+  },
+  {
+    id: "cassette-auth-in-context-ignored",
+    promise: "the Auth layer in the cassette's context adds its declared names and secrets to the masking",
+    file: testing3,
+    find: "const auth = yield* Effect.serviceOption(Auth.Auth)",
+    replace: "const auth = Option.none<Auth.Service>()",
+    tests: tests3
+  },
+  {
+    id: "cassette-gzip-recorded-coded",
+    promise: "a gzip answer is recorded decoded (and so masked), without its Content-Encoding",
+    file: testing4,
+    find: "return Zlib.gunzipSync(bytes, options)",
+    replace: "return undefined",
+    tests: tests4
   }
 ])

@@ -379,13 +379,22 @@ const make = (
         let headers = headersOf(response.headers)
         let bytes: Uint8Array = raw
         const coding = headers["content-encoding"]
-        if (coding !== undefined && coding.trim().toLowerCase() !== "identity" && raw.length > 0) {
-          const plain = yield* Effect.try({ try: () => decoded(raw, coding, max), catch: refuse }).pipe(Effect.orDie)
-          if (plain !== undefined) {
-            bytes = plain
-            const { "content-encoding": _coding, ...rest } = headers
-            headers = rest["content-length"] === undefined ? rest : { ...rest, "content-length": String(plain.length) }
-          }
+        if (coding !== undefined && coding.trim().toLowerCase() !== "identity") {
+          // recorded decoded, so that it can be masked: decoded here, or already by the transport
+          // (fetch decodes and keeps the header), when the bytes are not of the coding
+          const plain = raw.length === 0 ? undefined : yield* Effect.try({
+            try: () => decoded(raw, coding, max),
+            catch: (e) => e
+          }).pipe(
+            Effect.catchAll((e) =>
+              (e as { code?: string }).code === "ERR_BUFFER_TOO_LARGE"
+                ? Effect.die(refuse())
+                : Effect.succeed(undefined)
+            )
+          )
+          bytes = plain ?? raw
+          const { "content-encoding": _coding, ...rest } = headers
+          headers = rest["content-length"] === undefined ? rest : { ...rest, "content-length": String(bytes.length) }
         }
         const entry: Core.Entry = {
           request: sent,
