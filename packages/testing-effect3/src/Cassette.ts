@@ -190,7 +190,8 @@ export const layer = (path: string, options: Options): Layer.Layer<HttpClient.Ht
 /**
  * A `FaultPlan` by route (`"GET /pets/:id"`, as `MockHttpClient.routes`): the n-th replayed
  * request of a route meets the n-th fault of its list (`undefined`: none, replay it), and the
- * requests after the list's end meet none.
+ * requests after the list's end meet none. A plan counts from its making, across every layer it
+ * is given to: make one per test.
  *
  * @example
  * ```ts
