@@ -368,7 +368,7 @@ describe("Cassette (Effect 3)", () => {
       expect(missing).toMatchObject({ reason: "Missing" })
     }))
 
-  it.scopedLive("a body over maxBodyBytes is not recorded: the request dies with TooLarge, and the file keeps no partial entry", () =>
+  it.scopedLive("a body over maxBodyBytes (sent, received, or once decoded) is not recorded: the request dies with TooLarge, and the file keeps no partial entry", () =>
     Effect.gen(function*() {
       const path = file("large")
       const server = yield* TestServer.make((_, res) => {
@@ -382,6 +382,30 @@ describe("Cassette (Effect 3)", () => {
       )
       expect(defectOf(exit)).toMatchObject({ _tag: "CassetteError", reason: "TooLarge" })
       expect(readEntries(path)).toEqual([])
+      // a request body over the bound, and a small gzip body that decodes past it
+      const post = yield* Effect.exit(
+        Effect.flatMap(
+          HttpClient.HttpClient,
+          (client) => client.post(`${server.url}/big`, { body: HttpBody.text("y".repeat(2048)) })
+        ).pipe(
+          Effect.provide(Cassette.layer(path, { mode: "record", allowRecording: true, maxBodyBytes: 1024 }))
+        )
+      )
+      expect(defectOf(post)).toMatchObject({ _tag: "CassetteError", reason: "TooLarge" })
+      expect(server.requests).toHaveLength(1)
+      const bomb = new Uint8Array(Zlib.gzipSync("z".repeat(64 * 1024)))
+      expect(bomb.length).toBeLessThan(1024)
+      const Inner = MockHttpClient.layer(() => ({ headers: { "content-encoding": "gzip" }, body: bomb }))
+      const decoded = yield* Effect.exit(
+        Effect.flatMap(HttpClient.HttpClient, (client) => client.get("http://api.test/bomb")).pipe(
+          Effect.provide(
+            Cassette.layer(path, { mode: "record", allowRecording: true, maxBodyBytes: 1024 }).pipe(
+              Layer.provide(Inner)
+            )
+          )
+        )
+      )
+      expect(defectOf(decoded)).toMatchObject({ _tag: "CassetteError", reason: "TooLarge" })
     }))
 
   it.scopedLive("the Auth layer in the cassette's context: a query parameter only it names is masked, by name and by value", () =>
