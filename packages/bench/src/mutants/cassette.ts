@@ -67,7 +67,7 @@ export const cassette = area("Cassette (record and replay)", [
     id: "cassette-delays-dropped",
     promise: "with delays: \"keep\", a replayed answer waits its recorded delay on Effect's clock",
     file: testing3,
-    find: "const wait = options.delays === \"keep\" &&",
+    find: "const wait = state.options.delays === \"keep\" &&",
     replace: "const wait = false &&",
     tests: tests3
   },

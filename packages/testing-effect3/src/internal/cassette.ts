@@ -285,6 +285,183 @@ export const layer = (path: string, options: Options): Layer.Layer<HttpClient.Ht
     )
   )
 
+/** What a cassette masks: the names, and the secrets known so far (they grow as entries reveal more). */
+interface Masking {
+  readonly options: Core.MaskOptions
+  readonly secrets: () => ReadonlyArray<string>
+  /** Adds the secrets an entry carries. */
+  readonly learn: (entry: { readonly request: Core.Request; readonly response?: Core.Response }) => void
+}
+
+const maskingOf = (options: Options, auth: Option.Option<Auth.Service>): Masking => {
+  const fromAuth = Option.match(auth, {
+    onNone: () => ({ headers: [], query: [], values: [] }),
+    onSome: (a) => ({ headers: a.sensitiveHeaders, query: a.sensitiveQueryParams, values: a.secretValues ?? [] })
+  })
+  const mask: Core.MaskOptions = {
+    sensitiveHeaders: lower([...(options.sensitiveHeaders ?? []), ...fromAuth.headers]),
+    sensitiveQueryParams: lower([...(options.sensitiveQueryParams ?? []), ...fromAuth.query]),
+    sensitiveFields: lower(options.sensitiveFields)
+  }
+  const known = new Set<string>([
+    ...(options.secrets ?? []).map((s) => Redacted.isRedacted(s) ? Redacted.value(s) : s),
+    ...fromAuth.values
+  ])
+  let secrets = Core.withVariants(known)
+  return {
+    options: mask,
+    secrets: () => secrets,
+    learn: (entry) => {
+      const before = known.size
+      for (const secret of Core.secretsOf(entry, mask)) known.add(secret)
+      if (known.size !== before) secrets = Core.withVariants(known)
+    }
+  }
+}
+
+/** One cassette's state while its layer is open. */
+interface State {
+  readonly path: string
+  readonly options: Options
+  readonly max: number
+  readonly masking: Masking
+  readonly player: Core.Player
+  /** Whether something was recorded (the file is written when the layer closes). */
+  dirty: boolean
+}
+
+/** The recorded answer, after the recorded delay (kept) and the injected one (`Fault.delay`), or slowly (`Fault.slowBody`). */
+const replay = (
+  state: State,
+  request: HttpClientRequest.HttpClientRequest,
+  entry: Core.Entry,
+  fault: Faults.Fault | undefined
+): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError> => {
+  const wait = state.options.delays === "keep" && entry.delayMillis !== undefined && entry.delayMillis > 0
+    ? Effect.sleep(Duration.millis(entry.delayMillis))
+    : Effect.void
+  const injected = fault?._tag === "Delay" ? Effect.sleep(Duration.millis(fault.millis)) : Effect.void
+  const answer = fault?._tag === "SlowBody"
+    ? slowReplay(request, entry.response, fault.chunks, fault.chunkDelayMillis)
+    : Effect.sync(() =>
+      HttpClientResponse.fromWeb(request, webResponse(entry.response, Core.decodeBody(entry.response.body) as BodyInit))
+    )
+  return Effect.andThen(Effect.andThen(wait, injected), answer)
+}
+
+/**
+ * A coded answer decoded, so that it can be masked: decoded here, or already by the transport
+ * (fetch decodes and keeps the header) when the bytes are not of the coding; without its
+ * `Content-Encoding` either way. Past `max` decoded bytes: `refuse`, as a defect.
+ */
+const decodedAnswer = (
+  raw: Uint8Array,
+  headers: Record<string, string>,
+  max: number,
+  refuse: () => CassetteError
+): Effect.Effect<{ readonly bytes: Uint8Array; readonly headers: Record<string, string> }> => {
+  const coding = headers["content-encoding"]
+  if (coding === undefined || coding.trim().toLowerCase() === "identity") return Effect.succeed({ bytes: raw, headers })
+  const plain = raw.length === 0 ? Effect.succeed(undefined) : Effect.try({
+    try: () => decoded(raw, coding, max),
+    catch: (e) => e
+  }).pipe(
+    Effect.catchAll((e) =>
+      (e as { code?: string }).code === "ERR_BUFFER_TOO_LARGE" ? Effect.die(refuse()) : Effect.succeed(undefined)
+    )
+  )
+  return Effect.map(plain, (decodedBytes) => {
+    const bytes = decodedBytes ?? raw
+    const { "content-encoding": _coding, ...rest } = headers
+    return {
+      bytes,
+      headers: rest["content-length"] === undefined ? rest : { ...rest, "content-length": String(bytes.length) }
+    }
+  })
+}
+
+/** Sends `request` through `client`, reads its answer (bounded), keeps it masked, and gives the test the real one. */
+const record = (
+  state: State,
+  request: HttpClientRequest.HttpClientRequest,
+  sent: Core.Request,
+  client: HttpClient.HttpClient
+): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError> =>
+  Effect.gen(function*() {
+    const started = yield* Clock.currentTimeMillis
+    const response = yield* client.execute(request)
+    const refuse = () => tooLarge(state.path, `the response to ${sent.method} ${sent.url}`, state.max)
+    const raw = yield* collect(response.stream, state.max, refuse).pipe(
+      Effect.catchTag("CassetteError", (e) => Effect.die(e))
+    )
+    const elapsed = (yield* Clock.currentTimeMillis) - started
+    const { bytes, headers } = yield* decodedAnswer(raw, headersOf(response.headers), state.max, refuse)
+    const entry: Core.Entry = {
+      request: sent,
+      response: { status: response.status, headers, body: Core.encodeBody(bytes, headers["content-type"]) },
+      delayMillis: elapsed
+    }
+    state.masking.learn(entry)
+    state.player.add(Core.maskEntry(entry, state.masking.secrets(), state.masking.options))
+    state.dirty = true
+    // the test sees the real answer; only the disk sees it masked
+    return HttpClientResponse.fromWeb(request, webResponse(entry.response, bytes as BodyInit))
+  })
+
+/** The request as the cassette keeps it, and the request to send (a stream or form body read once, as bytes). */
+const sentOf = (state: State, request: HttpClientRequest.HttpClientRequest, url: URL) =>
+  Effect.map(requestBody(request, state.path, state.max), ({ bytes, request: toSend }) => {
+    const headers = headersOf(toSend.headers, toSend.body._tag === "Empty" ? undefined : toSend.body.contentType)
+    const sent: Core.Request = {
+      method: request.method,
+      url: url.href,
+      headers,
+      body: Core.encodeBody(bytes, headers["content-type"])
+    }
+    return { sent, toSend }
+  })
+
+/** The request as a fault plan sees it: the test kit's request shape. */
+const shown = (sent: Core.Request, url: URL): TestServer.Request => ({
+  method: sent.method,
+  url: sent.url,
+  path: url.pathname,
+  query: url.searchParams,
+  headers: sent.headers,
+  body: sent.body !== undefined && "text" in sent.body ? sent.body.text : ""
+})
+
+/** The client: records (mode "record"), or meets the fault planned, replays, or records what is missing (with `recorder`). */
+const clientOf = (state: State, mode: Mode, recorder: HttpClient.HttpClient | undefined): HttpClient.HttpClient => {
+  let seen = 0
+  return HttpClient.make((request, url) =>
+    Effect.gen(function*() {
+      const { sent, toSend } = yield* sentOf(state, request, url)
+      const index = seen++
+      if (mode === "record") {
+        state.masking.learn({ request: sent })
+        return yield* record(state, toSend, sent, recorder!)
+      }
+      const fault = state.options.faults?.(shown(sent, url), index)
+      if (fault !== undefined && !delaysAnswer(fault)) return yield* Staged.staged(request, fault, url.pathname)
+      state.masking.learn({ request: sent })
+      const found = state.player.lookup(
+        Core.maskEntry({ request: sent }, state.masking.secrets(), state.masking.options).request
+      )
+      if (found._tag === "Hit") return yield* replay(state, request, found.entry, fault)
+      if (recorder !== undefined) return yield* record(state, toSend, sent, recorder)
+      return yield* Effect.die(
+        new CassetteMismatch({
+          path: state.path,
+          nearest: found.nearest,
+          differences: found.differences,
+          message: `cassette ${state.path}: ${found.message}`
+        })
+      )
+    })
+  )
+}
+
 const make = (
   path: string,
   options: Options
@@ -308,152 +485,28 @@ const make = (
       })
     }
     const auth = yield* Effect.serviceOption(Auth.Auth)
-    const fromAuth = Option.match(auth, {
-      onNone: () => ({ headers: [], query: [], values: [] }),
-      onSome: (a) => ({ headers: a.sensitiveHeaders, query: a.sensitiveQueryParams, values: a.secretValues ?? [] })
-    })
-    const mask: Core.MaskOptions = {
-      sensitiveHeaders: lower([...(options.sensitiveHeaders ?? []), ...fromAuth.headers]),
-      sensitiveQueryParams: lower([...(options.sensitiveQueryParams ?? []), ...fromAuth.query]),
-      sensitiveFields: lower(options.sensitiveFields)
+    const state: State = {
+      path,
+      options,
+      max: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+      masking: maskingOf(options, auth),
+      player: Core.player(existing ?? [], options),
+      dirty: mode === "record"
     }
-    const known = new Set<string>([
-      ...(options.secrets ?? []).map((s) => Redacted.isRedacted(s) ? Redacted.value(s) : s),
-      ...fromAuth.values
-    ])
-    let secrets = Core.withVariants(known)
-    const learn = (entry: { request: Core.Request; response?: Core.Response }) => {
-      const before = known.size
-      for (const secret of Core.secretsOf(entry, mask)) known.add(secret)
-      if (known.size !== before) secrets = Core.withVariants(known)
-    }
-    const player = Core.player(existing ?? [], { ...options, repeat: options.repeat })
-    const max = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
-    let dirty = mode === "record"
     const recorder = mode === "replay" ? undefined : Option.getOrUndefined(
       yield* Effect.serviceOption(HttpClient.HttpClient)
     ) ?? (yield* ConnectionPool.make())
-
-    yield* Effect.addFinalizer(() =>
-      dirty
-        ? Effect.orDie(
-          write(path, Core.serialize({ entries: player.entries().map((e) => Core.maskEntry(e, secrets, mask)) }))
-        )
-        : Effect.void
-    )
-
-    let seen = 0
-    const replay = (
-      request: HttpClientRequest.HttpClientRequest,
-      entry: Core.Entry,
-      fault: Faults.Fault | undefined
-    ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError> => {
-      const wait = options.delays === "keep" && entry.delayMillis !== undefined && entry.delayMillis > 0
-        ? Effect.sleep(Duration.millis(entry.delayMillis))
-        : Effect.void
-      const injected = fault?._tag === "Delay" ? Effect.sleep(Duration.millis(fault.millis)) : Effect.void
-      const answer = fault?._tag === "SlowBody"
-        ? slowReplay(request, entry.response, fault.chunks, fault.chunkDelayMillis)
-        : Effect.sync(() =>
-          HttpClientResponse.fromWeb(
-            request,
-            webResponse(entry.response, Core.decodeBody(entry.response.body) as BodyInit)
-          )
-        )
-      return Effect.andThen(Effect.andThen(wait, injected), answer)
-    }
-
-    const record = (
-      request: HttpClientRequest.HttpClientRequest,
-      sent: Core.Request,
-      client: HttpClient.HttpClient
-    ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError> =>
-      Effect.gen(function*() {
-        const started = yield* Clock.currentTimeMillis
-        const response = yield* client.execute(request)
-        const refuse = () => tooLarge(path, `the response to ${sent.method} ${sent.url}`, max)
-        const raw = yield* collect(response.stream, max, refuse).pipe(
-          Effect.catchTag("CassetteError", (e) => Effect.die(e))
-        )
-        const elapsed = (yield* Clock.currentTimeMillis) - started
-        let headers = headersOf(response.headers)
-        let bytes: Uint8Array = raw
-        const coding = headers["content-encoding"]
-        if (coding !== undefined && coding.trim().toLowerCase() !== "identity") {
-          // recorded decoded, so that it can be masked: decoded here, or already by the transport
-          // (fetch decodes and keeps the header), when the bytes are not of the coding
-          const plain = raw.length === 0 ? undefined : yield* Effect.try({
-            try: () => decoded(raw, coding, max),
-            catch: (e) => e
-          }).pipe(
-            Effect.catchAll((e) =>
-              (e as { code?: string }).code === "ERR_BUFFER_TOO_LARGE"
-                ? Effect.die(refuse())
-                : Effect.succeed(undefined)
-            )
-          )
-          bytes = plain ?? raw
-          const { "content-encoding": _coding, ...rest } = headers
-          headers = rest["content-length"] === undefined ? rest : { ...rest, "content-length": String(bytes.length) }
-        }
-        const entry: Core.Entry = {
-          request: sent,
-          response: { status: response.status, headers, body: Core.encodeBody(bytes, headers["content-type"]) },
-          delayMillis: elapsed
-        }
-        learn(entry)
-        player.add(Core.maskEntry(entry, secrets, mask))
-        dirty = true
-        // the test sees the real answer; only the disk sees it masked
-        return HttpClientResponse.fromWeb(request, webResponse(entry.response, bytes as BodyInit))
-      })
-
-    const client = HttpClient.make((request, url) =>
-      Effect.gen(function*() {
-        const { bytes, request: toSend } = yield* requestBody(request, path, max)
-        const headers = headersOf(toSend.headers)
-        const contentType = toSend.body._tag === "Empty" ? undefined : toSend.body.contentType
-        if (contentType !== undefined && headers["content-type"] === undefined) headers["content-type"] = contentType
-        const sent: Core.Request = {
-          method: request.method,
-          url: url.href,
-          headers,
-          body: Core.encodeBody(bytes, headers["content-type"])
-        }
-        const index = seen++
-        if (mode === "record") {
-          learn({ request: sent })
-          return yield* record(toSend, sent, recorder!)
-        }
-        const fault = options.faults?.({
-          method: request.method,
-          url: url.href,
-          path: url.pathname,
-          query: url.searchParams,
-          headers,
-          body: "text" in (sent.body ?? {}) ? (sent.body as { text: string }).text : ""
-        }, index)
-        if (fault !== undefined && !delaysAnswer(fault)) return yield* Staged.staged(request, fault, url.pathname)
-        learn({ request: sent })
-        const found = player.lookup(Core.maskEntry({ request: sent }, secrets, mask).request)
-        if (found._tag === "Hit") return yield* replay(request, found.entry, fault)
-        if (recorder !== undefined) return yield* record(toSend, sent, recorder)
-        return yield* Effect.die(
-          new CassetteMismatch({
-            path,
-            nearest: found.nearest,
-            differences: found.differences,
-            message: `cassette ${path}: ${found.message}`
-          })
-        )
-      })
-    )
-
+    yield* Effect.addFinalizer(() => {
+      if (!state.dirty) return Effect.void
+      const { options: mask, secrets } = state.masking
+      const entries = state.player.entries().map((e) => Core.maskEntry(e, secrets(), mask))
+      return Effect.orDie(write(path, Core.serialize({ entries })))
+    })
     const cassette: Cassette = {
       path,
       mode,
-      entries: Effect.sync(() => player.entries()),
-      unused: Effect.sync(() => player.unused())
+      entries: Effect.sync(() => state.player.entries()),
+      unused: Effect.sync(() => state.player.unused())
     }
-    return { cassette, client }
+    return { cassette, client: clientOf(state, mode, recorder) }
   })
