@@ -32,6 +32,14 @@ const defectOf = <A, E>(exit: Exit.Exit<A, E>): unknown => {
   return defect.defect
 }
 
+/** Joins a fiber that must have ended by now: a bug fails at once, not at vitest's timeout. */
+const joinNow = <A, E>(fiber: Fiber.Fiber<A, E>): Effect.Effect<A, E> =>
+  Effect.suspend(() =>
+    fiber.pollUnsafe() === undefined
+      ? Effect.die(new Error("the call has not ended: it should have"))
+      : Fiber.join(fiber)
+  )
+
 const binary = new Uint8Array([0, 1, 2, 255, 254, 0x80])
 
 describe("Cassette (Effect 4)", () => {
@@ -233,7 +241,7 @@ describe("Cassette (Effect 4)", () => {
         yield* TestClock.adjust("1999 millis")
         expect(fiber.pollUnsafe()).toBeUndefined()
         yield* TestClock.adjust("1 millis")
-        const response = yield* Fiber.join(fiber)
+        const response = yield* joinNow(fiber)
         expect(response.status).toBe(200)
         expect(yield* (yield* Cassette.Cassette).unused).toEqual([])
         // a third identical request was never recorded
@@ -254,7 +262,7 @@ describe("Cassette (Effect 4)", () => {
         yield* TestClock.adjust("999 millis")
         expect(fiber.pollUnsafe()).toBeUndefined()
         yield* TestClock.adjust("1 millis")
-        expect((yield* Fiber.join(fiber)).status).toBe(200)
+        expect((yield* joinNow(fiber)).status).toBe(200)
       }).pipe(Effect.provide(Cassette.layer(path, { mode: "replay", delays: "keep" })))
       yield* Effect.gen(function*() {
         const client = yield* HttpClient.HttpClient
@@ -328,7 +336,7 @@ describe("Cassette (Effect 4)", () => {
         yield* TestClock.adjust("299 millis")
         expect(fiber.pollUnsafe()).toBeUndefined()
         yield* TestClock.adjust("1 millis")
-        expect(yield* Fiber.join(fiber)).toBe("[1,2,3]")
+        expect(yield* joinNow(fiber)).toBe("[1,2,3]")
       }).pipe(
         Effect.provide(
           Cassette.layer(path, {
@@ -345,7 +353,7 @@ describe("Cassette (Effect 4)", () => {
         const client = yield* ApiClient.make({ baseUrl: "http://api.test" })
         const fiber = yield* Effect.forkChild(client.get("/pets"))
         yield* TestClock.adjust("10 seconds")
-        expect((yield* Fiber.join(fiber)).status).toBe(200)
+        expect((yield* joinNow(fiber)).status).toBe(200)
       }).pipe(
         Effect.provide(
           Cassette.layer(path, { mode: "replay", faults: Cassette.faults({ "GET /pets": [Fault.status(503)] }) })
