@@ -79,3 +79,8 @@ export * as RetryBudget from "./RetryBudget.js"
  * @since 0.3.0
  */
 export * as StatusText from "./StatusText.js"
+
+/**
+ * @since 0.3.0
+ */
+export * as Cassette from "./Cassette.js"

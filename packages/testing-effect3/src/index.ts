@@ -31,3 +31,10 @@ export * as ChaosServer from "./ChaosServer.js"
  * @since 0.3.0
  */
 export * as Fault from "./Fault.js"
+
+/**
+ * Record and replay: tests from real traffic, with no secret on disk.
+ *
+ * @since 0.3.0
+ */
+export * as Cassette from "./Cassette.js"
