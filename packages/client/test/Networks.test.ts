@@ -7,7 +7,7 @@
 import { it } from "@effect/vitest"
 import { type NetworkFixtures, networkFixtures as fx } from "@steady/behaviour"
 import { ApiClient, type ApiError, ConnectionPool } from "@steady/client"
-import { Effect, Formatter, Layer, Logger, Redacted } from "effect"
+import { Effect, Formatter, Redacted, References } from "effect"
 import * as Http2 from "node:http2"
 import { inspect } from "node:util"
 import * as Undici from "undici"
@@ -223,8 +223,8 @@ describe.skipIf(!fx.tinyproxyAvailable)("proxies (tinyproxy)", () => {
       ) {
         const error = yield* Effect.flip(call(server.url, { ...pool, tls: { ca: pki.ca } })).pipe(
           Effect.withTracer(tracer),
-          Effect.provide(Layer.merge(collectLogs(lines), Logger.layer([]))),
-          Effect.provide(Logger.layer([Logger.defaultLogger]))
+          Effect.provide(collectLogs(lines)),
+          Effect.provideService(References.MinimumLogLevel, "All")
         )
         expect(error).toMatchObject({ _tag: "ConnectionError", reason: "Proxy", sent: false, attempts: 3 })
         // tinyproxy answers a CONNECT without good credentials with 401, others with 407
@@ -236,6 +236,7 @@ describe.skipIf(!fx.tinyproxyAvailable)("proxies (tinyproxy)", () => {
       expect(server.requests()).toHaveLength(2)
       const everything = [...lines, ...spans.map((s) => inspect(s, { depth: 8 }))].join("\n")
       expect(spans.length).toBeGreaterThan(0)
+      expect(lines.some((line) => line.includes("retrying"))).toBe(true)
       expect(everything).not.toContain(wrong)
       expect(everything).not.toContain(Buffer.from(`steady:${wrong}`).toString("base64"))
     }))

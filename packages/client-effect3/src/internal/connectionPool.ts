@@ -6,9 +6,11 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as MetricLabel from "effect/MetricLabel"
+import * as Redacted from "effect/Redacted"
 import * as Undici from "undici"
 import type * as ConnectionPool from "../ConnectionPool.js"
 import type * as Transport from "../Transport.js"
+import * as network from "./network.js"
 import * as trace from "./trace.js"
 import * as transport from "./transport.js"
 import * as undiciTransport from "./undiciTransport.js"
@@ -37,6 +39,32 @@ const agentOptions = (options: ConnectionPool.Options): Undici.Agent.Options => 
   }
 }
 
+/** The pool's network settings, its secrets unwrapped only here, to hand to undici. */
+const networkSettings = (options: ConnectionPool.Options): network.Settings => {
+  const proxy = options.proxy ?? "env"
+  const tls = options.tls
+  return {
+    agent: agentOptions(options),
+    connectTimeout: Duration.toMillis(options.connectTimeout ?? defaults.connectTimeout),
+    proxy: proxy === "env" || proxy === false
+      ? proxy
+      : typeof proxy === "string"
+      ? { url: proxy, auth: undefined, noProxy: undefined }
+      : {
+        url: proxy.url,
+        auth: proxy.auth === undefined ? undefined : Redacted.value(proxy.auth),
+        noProxy: proxy.noProxy
+      },
+    tls: tls === undefined ? undefined : {
+      ...tls,
+      key: tls.key === undefined ? undefined : Redacted.value<string | Uint8Array>(tls.key),
+      passphrase: tls.passphrase === undefined ? undefined : Redacted.value(tls.passphrase)
+    },
+    http2: options.http2 ?? false,
+    env: options.env ?? process.env
+  }
+}
+
 /** @effect/platform's fetch client, whichever `fetch` the fiber's context provides. */
 let fetchClient: HttpClient.HttpClient | undefined
 const platformFetchClient = () =>
@@ -48,7 +76,7 @@ const platformFetchClient = () =>
  * pool's Agent, so it shares the pool's connections and needs nothing Node-specific from
  * @effect/platform-node.
  */
-const httpClientOf = (agent: Undici.Agent, name: string): HttpClient.HttpClient => {
+const httpClientOf = (agent: Undici.Dispatcher, name: string): HttpClient.HttpClient => {
   const fetch = ((input: string | URL, init?: Undici.RequestInit) =>
     // never following redirects itself: steady's redirect stage decides, with its origin lock
     Undici.fetch(input, { ...init, redirect: "manual", dispatcher: agent })) as unknown as typeof globalThis.fetch
@@ -77,7 +105,7 @@ const httpClientOf = (agent: Undici.Agent, name: string): HttpClient.HttpClient 
 let pools = 0
 
 /** Counts the Agent's connections as they open and close (undici's connect and disconnect events). */
-const counted = (agent: Undici.Agent, name: string): Undici.Agent => {
+const counted = (agent: Undici.Dispatcher, name: string): Undici.Dispatcher => {
   const labels = [MetricLabel.make("pool", name)]
   let open = 0
   trace.openConnections.unsafeUpdate(0, labels)
@@ -89,14 +117,24 @@ const counted = (agent: Undici.Agent, name: string): Undici.Agent => {
 /** The pool's `Transport`; its `httpClient` is the pool's `HttpClient`. @internal */
 export const makeTransport = (options: ConnectionPool.Options) =>
   Effect.map(
-    Effect.acquireRelease(
-      Effect.sync(() => {
-        const name = options.name ?? `pool-${++pools}`
-        return { agent: counted(new Undici.Agent(agentOptions(options)), name), name }
-      }),
-      ({ agent }) => Effect.promise(() => agent.destroy())
+    Effect.tap(
+      Effect.acquireRelease(
+        Effect.sync(() => {
+          const name = options.name ?? `pool-${++pools}`
+          const built = network.build(networkSettings(options))
+          counted(built.direct, name)
+          return { built, name }
+        }),
+        ({ built }) => Effect.promise(() => built.dispatcher.destroy())
+      ),
+      ({ built, name }) =>
+        built.warnings.length === 0 ? Effect.void : Effect.annotateLogs(
+          Effect.forEach(built.warnings, (warning) => Effect.logWarning(`steady: ${warning}`), { discard: true }),
+          { pool: name }
+        )
     ),
-    ({ agent, name }): Transport.Transport => undiciTransport.make(agent, httpClientOf(agent, name))
+    ({ built, name }): Transport.Transport =>
+      undiciTransport.make(built.dispatcher, httpClientOf(built.dispatcher, name), built.proxyOf)
   )
 
 /** @internal */
