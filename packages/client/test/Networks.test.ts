@@ -157,7 +157,7 @@ describe("TLS", () => {
     }))
 })
 
-describe.skipIf(!fx.tinyproxyAvailable)("proxies (tinyproxy)", () => {
+describe.skipIf(!fx.tinyproxyTests())("proxies (tinyproxy)", () => {
   it.live("HTTPS through the proxy's CONNECT tunnel, set by the pool or by HTTPS_PROXY", () =>
     Effect.gen(function*() {
       const server = yield* scoped(() => fx.httpsServer(pki.server))
