@@ -8,7 +8,9 @@ import { it } from "@effect/vitest"
 import { type NetworkFixtures, networkFixtures as fx } from "@steady/behaviour"
 import { ApiClient, type ApiError, ConnectionPool } from "@steady/client-effect3"
 import { Effect, Logger, LogLevel, Redacted } from "effect"
+import * as Fs from "node:fs"
 import * as Http2 from "node:http2"
+import * as Path from "node:path"
 import { inspect } from "node:util"
 import * as Undici from "undici"
 import { afterAll, beforeAll, describe, expect } from "vitest"
@@ -122,6 +124,22 @@ describe("TLS", () => {
       expect(error).toMatchObject({ reason: "Tls" })
       const body = yield* call(server.url, { tls: { ca: pki.otherCa }, env: { NODE_EXTRA_CA_CERTS: pki.caFile } })
       expect(body).toMatchObject({ ok: true })
+    }))
+
+  it.scopedLive("a NODE_EXTRA_CA_CERTS file over 4 MiB is left out, with a warning in the log", () =>
+    Effect.gen(function*() {
+      const server = yield* scoped(() => fx.httpsServer(pki.server))
+      // the CA, then 5 MiB of text PEM readers skip: trusted if the file were read whole
+      const file = Path.join(pki.dir, "big-bundle.pem")
+      Fs.writeFileSync(file, pki.ca + "#".repeat(5 * 1024 * 1024) + "\n")
+      const lines: Array<string> = []
+      const error = yield* Effect.flip(
+        call(server.url, { tls: { ca: pki.otherCa }, env: { NODE_EXTRA_CA_CERTS: file } }).pipe(
+          Effect.provide(collectLogs(lines))
+        )
+      )
+      expect(error).toMatchObject({ reason: "Tls" })
+      expect(lines.join("\n")).toMatch(/NODE_EXTRA_CA_CERTS .* over 4194304: ignored/)
     }))
 
   it.scopedLive("a key that does not open fails the layer with OpenSSL's words, never the passphrase", () =>
