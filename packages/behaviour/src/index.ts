@@ -4,4 +4,6 @@
  */
 export { cases } from "./cases.js"
 export type * from "./Driver.js"
+export * as networkFixtures from "./network.js"
+export type * as NetworkFixtures from "./network.js"
 export { type ScriptedServer, scriptedServer } from "./server.js"

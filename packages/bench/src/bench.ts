@@ -11,6 +11,9 @@
  *                  undici@node22, run on Node 22 with effect 4)
  *   --methods M    GET,POST (default both)
  *   --rss          also check RSS growth of steady over 200,000 requests
+ *   --http2        HTTP/2 against HTTP/1.1, both over TLS to a node:http2 server (a certificate
+ *                  made by openssl): steady-h2 (one connection, requests as streams) and
+ *                  steady-h1-tls (32 connections); the same as --clients steady-h1-tls,steady-h2
  *   --write        replace the table in docs/performance.md
  */
 import * as esbuild from "esbuild"
@@ -32,6 +35,7 @@ const { values } = parseArgs({
     clients: { type: "string", default: "" },
     methods: { type: "string", default: "GET,POST" },
     rss: { type: "boolean", default: false },
+    http2: { type: "boolean", default: false },
     write: { type: "boolean", default: false }
   }
 })
@@ -61,10 +65,16 @@ const effect4Clients = [
   "steady-redis-all@effect4"
 ]
 const isEffect4 = (name: string) => effect4Clients.includes(name)
+/** The rows that need the TLS server (`--http2`); not in the default run. */
+const tlsClients = ["steady-h1-tls", "steady-h2"]
 // every client by default; the Redis rows when redis-server is installed
-const names = values.clients !== ""
+const names = values.http2
+  ? tlsClients
+  : values.clients !== ""
   ? values.clients.split(",")
-  : [...Object.keys(clients), ...effect4Clients].filter((n) => hasRedis || !n.startsWith("steady-redis"))
+  : [...Object.keys(clients), ...effect4Clients].filter((n) =>
+    (hasRedis || !n.startsWith("steady-redis")) && !tlsClients.includes(n)
+  )
 const methods = values.methods.split(",")
 for (const n of names) {
   if (!(n in clients) && !isEffect4(n)) {
@@ -135,6 +145,33 @@ const hasTaskset = (() => {
 const pinned = (cpu: number, args: ReadonlyArray<string>, node = process.execPath): [string, Array<string>] =>
   hasTaskset ? ["taskset", ["-c", String(cpu), node, ...args]] : [node, [...args]]
 
+/** A self-signed certificate for 127.0.0.1, for the HTTP/2 rows (their server and clients read the files). */
+if (names.some((n) => tlsClients.includes(n))) {
+  const cert = Path.join(build, "tls-cert.pem")
+  const key = Path.join(build, "tls-key.pem")
+  execFileSync("openssl", [
+    "req",
+    "-x509",
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:prime256v1",
+    "-nodes",
+    "-keyout",
+    key,
+    "-out",
+    cert,
+    "-days",
+    "2",
+    "-subj",
+    "/CN=127.0.0.1",
+    "-addext",
+    "subjectAltName=IP:127.0.0.1"
+  ], { stdio: "ignore", timeout: 20_000 })
+  process.env.STEADY_BENCH_TLS_CERT = cert
+  process.env.STEADY_BENCH_TLS_KEY = key
+}
+
 const startServer = () =>
   new Promise<{ origin: string; child: ChildProcess }>((resolve, reject) => {
     const [cmd, args] = pinned(1, [Path.join(build, "server.mjs")])
@@ -142,7 +179,10 @@ const startServer = () =>
     const timer = setTimeout(() => reject(new Error("the server did not start in 10 s")), 10_000)
     child.stdout!.once("data", (d: Buffer) => {
       clearTimeout(timer)
-      resolve({ origin: `http://127.0.0.1:${d.toString().trim()}`, child })
+      const [port, httpsPort, h2Port] = d.toString().trim().split(" ")
+      if (httpsPort !== undefined) process.env.STEADY_BENCH_TLS_ORIGIN = `https://127.0.0.1:${httpsPort}`
+      if (h2Port !== undefined) process.env.STEADY_BENCH_H2_ORIGIN = `https://127.0.0.1:${h2Port}`
+      resolve({ origin: `http://127.0.0.1:${port}`, child })
     })
     child.once("exit", (code) => reject(new Error(`the server exited with ${code}`)))
   })

@@ -19,6 +19,7 @@ import axios from "axios"
 import { Effect, Layer, ManagedRuntime, Redacted, Schedule, Schema } from "effect"
 import got from "got"
 import ky from "ky"
+import * as Fs from "node:fs"
 import * as Http from "node:http"
 import * as Undici from "undici"
 
@@ -179,6 +180,20 @@ export const clients: Record<string, (origin: string, method: Method) => Client>
   "steady-redis-lease1": (origin, method) => redisClient(origin, method, 1, false),
   // the limiter, the circuit breaker and the retry budget all on Redis: against steady-resilient
   "steady-redis-all": (origin, method) => redisClient(origin, method, 5, true),
+  // HTTP/2 against HTTP/1.1, both over TLS (`--http2`): one h2 connection carrying every
+  // request as a stream, against 32 HTTP/1.1 connections
+  "steady-h2": (_origin, method) =>
+    steadyClient(
+      tlsOrigin("STEADY_BENCH_H2_ORIGIN"),
+      method,
+      ConnectionPool.layer({ connections: 1, http2: true, tls: { ca: tlsCa() }, proxy: false })
+    ),
+  "steady-h1-tls": (_origin, method) =>
+    steadyClient(
+      tlsOrigin("STEADY_BENCH_TLS_ORIGIN"),
+      method,
+      ConnectionPool.layer({ connections: CONNECTIONS, tls: { ca: tlsCa() }, proxy: false })
+    ),
   // steady on a plain @effect/platform undici client: the generic transport
   "steady-generic": (origin, method) => steadyClient(origin, method, undiciLayer())
 }
@@ -234,6 +249,14 @@ function redisClient(origin: string, method: Method, lease: number, all: boolean
     close: () => loading.then((c) => c.close())
   }
 }
+
+/** The TLS server of the HTTP/2 rows (bench.ts starts it and sets these). */
+const tlsOrigin = (name: string) => {
+  const origin = process.env[name]
+  if (origin === undefined) throw new Error("the HTTP/2 rows need STEADY_BENCH_TLS_ORIGIN (npm run bench -- --http2)")
+  return origin
+}
+const tlsCa = () => Fs.readFileSync(process.env.STEADY_BENCH_TLS_CERT!, "utf8")
 
 function steadyClient<E>(
   origin: string,

@@ -11,6 +11,7 @@ import { effect4 } from "./mutants/effect4.js"
 import { hardening } from "./mutants/hardening.js"
 import { hardening2, trust } from "./mutants/hardening2.js"
 import { hedging } from "./mutants/hedging.js"
+import { networks } from "./mutants/networks.js"
 import { newcomer } from "./mutants/newcomer.js"
 import { observability } from "./mutants/observability.js"
 import { openapi } from "./mutants/openapi.js"
@@ -45,5 +46,6 @@ export const mutants = [
   ...redisEffect4,
   ...openapi,
   ...newcomer,
-  ...cassette
+  ...cassette,
+  ...networks
 ]

@@ -289,7 +289,9 @@ member(UnexpectedStatusError, "UnexpectedStatusError")
  * - `Refused`: the connection was refused or could not be opened (nothing was sent).
  * - `Dns`: the host name did not resolve (nothing was sent).
  * - `ConnectTimeout`: the connection was not established in time (nothing was sent).
- * - `Tls`: the TLS handshake failed (nothing was sent).
+ * - `Tls`: the TLS handshake failed: the server's certificate failed verification (expired,
+ *   an unknown CA, another host name), or the server refused ours (nothing was sent; never
+ *   retried: `code` says why, e.g. `CERT_HAS_EXPIRED`).
  * - `Reset`: the connection was closed or reset after the request was written, or the body
  *   was cut short (the request may have reached the server).
  * - `Transport`: any other transport failure.
@@ -301,6 +303,9 @@ member(UnexpectedStatusError, "UnexpectedStatusError")
  * - `PoolClosed`: the undici dispatcher under the transport was destroyed (nothing was sent;
  *   never retried). A steady `ConnectionPool` whose scope has closed does not fail so: it
  *   reopens, with a warning (see docs/connection-pooling.md).
+ * - `Proxy`: the proxy refused the request: it answered the tunnel with 407 (credentials
+ *   missing or wrong) or another status, or the connection to it was refused, reset or timed
+ *   out (nothing was sent; retried like `Refused`).
  *
  * @since 0.1.0
  * @category models
@@ -316,6 +321,7 @@ export type ConnectionReason =
   | "InvalidRequest"
   | "OriginNotAllowed"
   | "PoolClosed"
+  | "Proxy"
 
 /**
  * No response: refused, reset, DNS, TLS, or a request that could not be sent at all.
@@ -332,6 +338,8 @@ export class ConnectionError extends Data.Error<
     /** A description of the underlying failure (never the request's headers). */
     readonly detail: string
     readonly cause?: unknown
+    /** The error code that decided `reason` (`CERT_HAS_EXPIRED`, `ECONNREFUSED`), when there was one. */
+    readonly code?: string | undefined
   }
 > {
   /** @since 0.1.0 */

@@ -48,8 +48,8 @@ export type BudgetOption = false | RetryBudget.Options | RetryBudget.RetryBudget
 
 /**
  * What a policy retries besides steady's defaults: the defaults are the statuses 408, 429,
- * 500, 502, 503, 504 and the connection failures `Refused`, `Dns`, `ConnectTimeout`, `Tls`,
- * `Reset`, `Transport` (plus attempt timeouts, and `x-should-retry` from the server); these
+ * 500, 502, 503, 504 and the connection failures `Refused`, `Dns`, `ConnectTimeout`, `Reset`,
+ * `Transport`, `Proxy` (plus attempt timeouts, and `x-should-retry` from the server); these
  * are added to the defaults, never in place of them. The other safety rules still hold: a
  * POST that may have reached the server is not replayed without an `Idempotency-Key`.
  *
@@ -74,7 +74,7 @@ export interface RetryOn {
   readonly statuses?: ReadonlyArray<number> | undefined
   /**
    * Connection failures (`ConnectionError.reason`) retried besides `Refused`, `Dns`,
-   * `ConnectTimeout`, `Tls`, `Reset`, `Transport`. Default: none.
+   * `ConnectTimeout`, `Reset`, `Transport`, `Proxy` (`Tls` is not: add it here). Default: none.
    */
   readonly reasons?: ReadonlyArray<ApiError.ConnectionReason | (string & {})> | undefined
 }
@@ -101,7 +101,7 @@ export interface StandardOptions {
   readonly budget?: BudgetOption | undefined
   /**
    * Statuses and connection failures retried besides the defaults (see `RetryOn`). Default:
-   * none (408, 429, 500, 502, 503, 504; Refused, Dns, ConnectTimeout, Tls, Reset, Transport).
+   * none (408, 429, 500, 502, 503, 504; Refused, Dns, ConnectTimeout, Reset, Transport, Proxy).
    */
   readonly retryOn?: RetryOn | undefined
 }

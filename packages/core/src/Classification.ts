@@ -24,6 +24,7 @@ export type ConnectionReason =
   | "InvalidRequest"
   | "OriginNotAllowed"
   | "PoolClosed"
+  | "Proxy"
 
 /**
  * The tag of the typed error for a non-2xx status.
@@ -103,7 +104,8 @@ export const transientStatuses: ReadonlySet<number> = new Set([408, 429, 500, 50
 /**
  * Connection failures that are transient by default: the request may succeed if sent again.
  * An allow-list: a reason not named here (an invalid URL, a closed pool, an origin not
- * allowed, a reason added later) is not retried unless a user adds it.
+ * allowed, a certificate that failed verification, a reason added later) is not retried
+ * unless a user adds it. `Tls` is not here: sending again meets the same certificate.
  *
  * @since 0.3.0
  * @category rules
@@ -112,9 +114,9 @@ export const transientReasons: ReadonlySet<string> = new Set<ConnectionReason>([
   "Refused",
   "Dns",
   "ConnectTimeout",
-  "Tls",
   "Reset",
-  "Transport"
+  "Transport",
+  "Proxy"
 ])
 
 /**

@@ -196,7 +196,8 @@ export const connectionReasons: Readonly<Record<ConnectionReason, string>> = {
   InvalidUrl: "invalid URL",
   InvalidRequest: "invalid request",
   OriginNotAllowed: "origin not allowed",
-  PoolClosed: "the connection pool is closed"
+  PoolClosed: "the connection pool is closed",
+  Proxy: "the proxy refused the connection"
 }
 
 /**

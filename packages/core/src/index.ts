@@ -63,6 +63,11 @@ export * as RateLimitHeaders from "./RateLimitHeaders.js"
 /**
  * @since 0.3.0
  */
+export * as Network from "./Network.js"
+
+/**
+ * @since 0.3.0
+ */
 export * as Redaction from "./Redaction.js"
 
 /**

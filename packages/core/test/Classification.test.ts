@@ -45,14 +45,15 @@ describe("Classification", () => {
   })
 
   it("connection reasons are an allow-list: a reason nobody named is not retried, and a user may add one", () => {
-    for (const reason of ["Refused", "Dns", "ConnectTimeout", "Tls", "Reset", "Transport"]) {
+    for (const reason of ["Refused", "Dns", "ConnectTimeout", "Reset", "Transport", "Proxy"]) {
       expect(Classification.isTransient(connection(reason, false)), reason).toBe(true)
     }
-    for (const reason of ["InvalidUrl", "InvalidRequest", "OriginNotAllowed", "PoolClosed", "Proxy"]) {
+    // a certificate that failed verification fails the same way when sent again
+    for (const reason of ["InvalidUrl", "InvalidRequest", "OriginNotAllowed", "PoolClosed", "Tls", "Later"]) {
       expect(Classification.isTransient(connection(reason, false)), reason).toBe(false)
     }
-    const rules = Classification.extend({ reasons: ["Proxy"], statuses: [425] })
-    expect(Classification.isTransient(connection("Proxy", false), rules)).toBe(true)
+    const rules = Classification.extend({ reasons: ["Later"], statuses: [425] })
+    expect(Classification.isTransient(connection("Later", false), rules)).toBe(true)
     expect(Classification.isTransient(status(425), rules)).toBe(true)
     expect(Classification.isTransient(status(503), rules)).toBe(true)
   })

@@ -229,10 +229,10 @@ describe("EventStream: reconnections", () => {
   })
 
   it("a transient connection failure or the idle timeout may mend; an invalid URL or the total deadline not", () => {
-    for (const reason of ["Refused", "Dns", "ConnectTimeout", "Tls", "Reset", "Transport"]) {
+    for (const reason of ["Refused", "Dns", "ConnectTimeout", "Reset", "Transport", "Proxy"]) {
       expect(EventStream.reconnectable({ _tag: "ConnectionError", reason }), reason).toBe(true)
     }
-    for (const reason of ["InvalidUrl", "InvalidRequest", "OriginNotAllowed", "PoolClosed", "Later"]) {
+    for (const reason of ["InvalidUrl", "InvalidRequest", "OriginNotAllowed", "PoolClosed", "Tls", "Later"]) {
       expect(EventStream.reconnectable({ _tag: "ConnectionError", reason }), reason).toBe(false)
     }
     expect(EventStream.reconnectable({ _tag: "TimeoutError", scope: "idle" })).toBe(true)

@@ -4,39 +4,27 @@
  *
  * @internal
  */
-import { redactUserInfo } from "@steady/core/Redaction"
+import type * as Network from "@steady/core/Network"
+import { classifyCodes, throughProxy } from "@steady/core/Network"
+import { redactUserInfo, redactValues } from "@steady/core/Redaction"
 import * as Option from "effect/Option"
 import * as ApiError from "../ApiError.js"
 import type * as Policy from "../Policy.js"
 import { requestInfo } from "./policy.js"
 
-const notSentCodes: Record<string, ApiError.ConnectionReason> = {
-  ECONNREFUSED: "Refused",
-  EHOSTUNREACH: "Refused",
-  ENETUNREACH: "Refused",
-  EADDRNOTAVAIL: "Refused",
-  ENOTFOUND: "Dns",
-  EAI_AGAIN: "Dns",
-  EAI_NONAME: "Dns",
-  UND_ERR_CONNECT_TIMEOUT: "ConnectTimeout",
-  ETIMEDOUT: "ConnectTimeout",
-  DEPTH_ZERO_SELF_SIGNED_CERT: "Tls",
-  SELF_SIGNED_CERT_IN_CHAIN: "Tls",
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "Tls",
-  CERT_HAS_EXPIRED: "Tls",
-  ERR_TLS_CERT_ALTNAME_INVALID: "Tls",
-  ERR_SSL_WRONG_VERSION_NUMBER: "Tls"
-}
-
-const errorCode = (cause: unknown): string | undefined => {
+/** The codes along a failure's cause chain, outermost first (at most 4 deep). */
+const errorCodes = (cause: unknown): Array<string> => {
+  const out: Array<string> = []
   let current: unknown = cause
   for (let depth = 0; depth < 4 && typeof current === "object" && current !== null; depth++) {
     const code = (current as { code?: unknown }).code
-    if (typeof code === "string") return code
+    if (typeof code === "string") out.push(code)
     current = (current as { cause?: unknown }).cause
   }
-  return undefined
+  return out
 }
+
+const errorCode = (cause: unknown): string | undefined => errorCodes(cause)[0]
 
 /** @internal */
 export const describeCause = (cause: unknown): string => {
@@ -56,25 +44,33 @@ export const connectionError = (
   reason: ApiError.ConnectionReason,
   sent: boolean,
   detail: string,
-  cause?: unknown
+  cause?: unknown,
+  code?: string | undefined,
+  proxy?: Network.ProxyTarget | undefined
 ): ApiError.ConnectionError =>
   new ApiError.ConnectionError({
     request: requestInfo(request),
     attempts: 1,
     reason,
     sent,
-    detail: redactUserInfo(detail, request.url),
-    cause: causeWithoutUserInfo(request.url, cause)
+    detail: proxy === undefined
+      ? redactUserInfo(detail, request.url)
+      : `through the proxy ${proxy.shown}: ${redactValues(redactUserInfo(detail, request.url), proxy.secrets)}`,
+    cause: causeWithoutSecrets(request.url, cause, proxy),
+    ...(code === undefined ? {} : { code })
   })
 
 /**
- * `cause` with the URL's user info masked in its message: a transport's own message may quote
- * the URL (fetch: "Request cannot be constructed from a URL that includes credentials:
- * http://user:password@…").
+ * `cause` with the URL's user info and the proxy's credentials masked in its message: a
+ * transport's own message may quote the URL (fetch: "Request cannot be constructed from a URL
+ * that includes credentials: http://user:password@…").
  */
-const causeWithoutUserInfo = (url: URL, cause: unknown): unknown => {
-  if (!(cause instanceof Error) || (url.password === "" && url.username === "")) return cause
-  const message = redactUserInfo(cause.message, url)
+const causeWithoutSecrets = (url: URL, cause: unknown, proxy: Network.ProxyTarget | undefined): unknown => {
+  if (!(cause instanceof Error)) return cause
+  if (url.password === "" && url.username === "" && (proxy === undefined || proxy.secrets.length === 0)) return cause
+  const message = proxy === undefined
+    ? redactUserInfo(cause.message, url)
+    : redactValues(redactUserInfo(cause.message, url), proxy.secrets)
   if (message === cause.message) return cause
   const masked = new Error(message)
   masked.name = cause.name
@@ -82,14 +78,22 @@ const causeWithoutUserInfo = (url: URL, cause: unknown): unknown => {
 }
 
 /**
- * Maps a transport failure to its reason. Only failures that prove nothing was written
- * (refused, DNS, connect timeout, TLS, a request refused as malformed) say `sent: false`;
- * anything else may have reached the server.
+ * Maps a transport failure to its reason (`Network.classifyCodes`). Only failures that prove
+ * nothing was written (refused, DNS, connect timeout, TLS, an HTTP/2 stream the server
+ * refused, a request refused as malformed) say `sent: false`; anything else may have reached
+ * the server. Through a proxy (`proxy`), a failure before the request started is the proxy's
+ * (`Proxy`, not sent), and its credentials are masked.
  *
  * @internal
  */
-export const fromCause = (request: Policy.Request, cause: unknown): ApiError.ConnectionError => {
-  const code = errorCode(cause)
+export const fromCause = (
+  request: Policy.Request,
+  cause: unknown,
+  proxy?: Network.ProxyTarget | undefined,
+  started = true
+): ApiError.ConnectionError => {
+  const codes = errorCodes(cause)
+  const code = codes[0]
   if (code === "UND_ERR_DESTROYED" || code === "UND_ERR_CLOSED_POOL") {
     return connectionError(
       request,
@@ -105,11 +109,10 @@ export const fromCause = (request: Policy.Request, cause: unknown): ApiError.Con
     // refused as malformed before anything was written: resending cannot help
     return connectionError(request, "InvalidRequest", false, describeCause(cause), cause)
   }
-  const notSent = code !== undefined ? notSentCodes[code] : undefined
-  if (notSent !== undefined) return connectionError(request, notSent, false, describeCause(cause), cause)
-  const reset = code === "ECONNRESET" || code === "EPIPE" || code === "UND_ERR_SOCKET" ||
-    code === "UND_ERR_CLOSED" || code === "UND_ERR_RES_CONTENT_LENGTH_MISMATCH" || code === "ERR_STREAM_PREMATURE_CLOSE"
-  return connectionError(request, reset ? "Reset" : "Transport", true, describeCause(cause), cause)
+  const message = cause instanceof Error ? cause.message : String(cause)
+  const classified = classifyCodes(codes, message)
+  const failure = proxy === undefined ? classified : throughProxy(classified, started, message)
+  return connectionError(request, failure.reason, failure.sent, describeCause(cause), cause, failure.code, proxy)
 }
 
 /**
@@ -120,16 +123,22 @@ export const fromCause = (request: Policy.Request, cause: unknown): ApiError.Con
  *
  * @internal
  */
-export const notStarted = (request: Policy.Request, cause: unknown): ApiError.ConnectionError => {
-  const known = fromCause(request, cause)
+export const notStarted = (
+  request: Policy.Request,
+  cause: unknown,
+  proxy?: Network.ProxyTarget | undefined
+): ApiError.ConnectionError => {
+  const known = fromCause(request, cause, proxy, false)
   if (!known.sent) return known
-  return connectionError(
-    request,
-    known.reason === "Transport" ? "InvalidRequest" : known.reason,
-    false,
-    known.detail,
-    cause
-  )
+  return new ApiError.ConnectionError({
+    request: known.request,
+    attempts: known.attempts,
+    reason: known.reason === "Transport" ? "InvalidRequest" : known.reason,
+    sent: false,
+    detail: known.detail,
+    cause: known.cause,
+    ...(known.code === undefined ? {} : { code: known.code })
+  })
 }
 
 /** The `TimeoutError` for a request whose `timeout` passed. @internal */

@@ -1,3 +1,4 @@
+import type * as Network from "@steady/core/Network"
 import * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
@@ -6,9 +7,11 @@ import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as HttpClient from "effect/http/HttpClient"
 import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
+import * as Redacted from "effect/Redacted"
 import * as Undici from "undici"
 import type * as ConnectionPool from "../ConnectionPool.js"
 import type * as Transport from "../Transport.js"
+import * as network from "./network.js"
 import { PoolDispatcher } from "./poolDispatcher.js"
 import * as trace from "./trace.js"
 import * as transport from "./transport.js"
@@ -35,6 +38,32 @@ const agentOptions = (options: ConnectionPool.Options): Undici.Agent.Options => 
     // The client's attempt timeout is the only clock.
     headersTimeout: 0,
     bodyTimeout: 0
+  }
+}
+
+/** The pool's network settings, its secrets unwrapped only here, to hand to undici. */
+const networkSettings = (options: ConnectionPool.Options): network.Settings => {
+  const proxy = options.proxy ?? "env"
+  const tls = options.tls
+  return {
+    agent: agentOptions(options),
+    connectTimeout: Duration.toMillis(options.connectTimeout ?? defaults.connectTimeout),
+    proxy: proxy === "env" || proxy === false
+      ? proxy
+      : typeof proxy === "string"
+      ? { url: proxy, auth: undefined, noProxy: undefined }
+      : {
+        url: proxy.url,
+        auth: proxy.auth === undefined ? undefined : Redacted.value(proxy.auth),
+        noProxy: proxy.noProxy
+      },
+    tls: tls === undefined ? undefined : {
+      ...tls,
+      key: tls.key === undefined ? undefined : Redacted.value<string | Uint8Array>(tls.key),
+      passphrase: tls.passphrase === undefined ? undefined : Redacted.value(tls.passphrase)
+    },
+    http2: options.http2 ?? false,
+    env: options.env ?? process.env
   }
 }
 
@@ -78,7 +107,7 @@ const httpClientOf = (agent: Undici.Dispatcher, name: string): HttpClient.HttpCl
 let pools = 0
 
 /** Counts the Agent's connections as they open and close (undici's connect and disconnect events). */
-const counted = (agent: Undici.Agent, name: string): Undici.Agent => {
+const counted = (agent: Undici.Dispatcher, name: string): Undici.Dispatcher => {
   const gauge = Metric.withAttributes(trace.openConnections, { pool: name })
   const context = Context.empty()
   let open = 0
@@ -99,8 +128,12 @@ const reopenedWarning = (name: string) =>
  * The pool's transport: the fast path on the pool's dispatcher, and a warning, once, when a
  * request finds the pool's scope closed (it is sent on a spare Agent: see `PoolDispatcher`).
  */
-const poolTransport = (pool: PoolDispatcher, name: string): Transport.Transport => {
-  const fast = undiciTransport.make(pool, httpClientOf(pool, name))
+const poolTransport = (
+  pool: PoolDispatcher,
+  name: string,
+  proxyOf: ((url: URL) => Network.ProxyTarget | undefined) | undefined
+): Transport.Transport => {
+  const fast = undiciTransport.make(pool, httpClientOf(pool, name), proxyOf)
   let warned = false
   const warn = Effect.suspend(() => {
     if (warned) return Effect.void
@@ -116,15 +149,37 @@ const poolTransport = (pool: PoolDispatcher, name: string): Transport.Transport 
 /** The pool's `Transport`; its `httpClient` is the pool's `HttpClient`. @internal */
 export const makeTransport = (options: ConnectionPool.Options) =>
   Effect.map(
-    Effect.acquireRelease(
-      Effect.sync(() => {
-        const name = options.name ?? `pool-${++pools}`
-        const agentOpts = agentOptions(options)
-        return { pool: new PoolDispatcher(() => counted(new Undici.Agent(agentOpts), name)), name }
-      }),
-      ({ pool }) => Effect.promise(() => pool.shut())
+    Effect.tap(
+      Effect.acquireRelease(
+        Effect.sync(() => {
+          const name = options.name ?? `pool-${++pools}`
+          const settings = networkSettings(options)
+          const built = network.build(settings)
+          counted(built.direct, name)
+          // the pool's dispatcher first; a spare with the same settings if it is used after its
+          // scope closed (see PoolDispatcher)
+          let first: Undici.Dispatcher | undefined = built.dispatcher
+          const pool = new PoolDispatcher(() => {
+            if (first !== undefined) {
+              const dispatcher = first
+              first = undefined
+              return dispatcher
+            }
+            const spare = network.build(settings)
+            counted(spare.direct, name)
+            return spare.dispatcher
+          })
+          return { built, pool, name }
+        }),
+        ({ pool }) => Effect.promise(() => pool.shut())
+      ),
+      ({ built, name }) =>
+        built.warnings.length === 0 ? Effect.void : Effect.annotateLogs(
+          Effect.forEach(built.warnings, (warning) => Effect.logWarning(`steady: ${warning}`), { discard: true }),
+          { pool: name }
+        )
     ),
-    ({ name, pool }): Transport.Transport => poolTransport(pool, name)
+    ({ built, name, pool }): Transport.Transport => poolTransport(pool, name, built.proxyOf)
   )
 
 /** @internal */

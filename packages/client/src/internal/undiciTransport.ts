@@ -7,6 +7,7 @@
  *
  * @internal
  */
+import type * as Network from "@steady/core/Network"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as HttpClient from "effect/http/HttpClient"
@@ -38,15 +39,19 @@ const withBodyHeaders = (headers: Readonly<Record<string, string>>, body: bodies
 
 type Controller = Undici.Dispatcher.DispatchController
 
+/** The proxy a URL goes through, asked only when a request fails. @internal */
+export type ProxyOf = ((url: URL) => Network.ProxyTarget | undefined) | undefined
+
 /**
- * Sends `request` on `dispatcher`.
+ * Sends `request` on `dispatcher`; `proxyOf` says, when it fails, which proxy it went through.
  *
  * @internal
  */
 export const send = (
   dispatcher: Undici.Dispatcher,
   request: Policy.Request,
-  body: bodies.FastBody
+  body: bodies.FastBody,
+  proxyOf?: ProxyOf
 ): Effect.Effect<Policy.Response, ApiError.ApiError> =>
   Effect.callback<Policy.Response, ApiError.ApiError>((resume) => {
     const maxBytes = request.settings.maxResponseBytes
@@ -229,9 +234,10 @@ export const send = (
         },
         onResponseError(_c: Controller, cause: Error) {
           // before onRequestStart nothing was written: the request provably did not leave
+          const proxy = proxyOf === undefined ? undefined : proxyOf(request.url)
           const error = controller === undefined
-            ? failure.notStarted(request, cause)
-            : failure.fromCause(request, cause)
+            ? failure.notStarted(request, cause, proxy)
+            : failure.fromCause(request, cause, proxy)
           if (queue !== undefined) queue.fail(error)
           else finish(Effect.fail(error))
         }
@@ -239,7 +245,7 @@ export const send = (
     } catch (cause) {
       // undici refuses before anything is written (a closed pool, a malformed request):
       // nothing was sent, and sending it again would fail the same way
-      const known = failure.fromCause(request, cause)
+      const known = failure.fromCause(request, cause, proxyOf === undefined ? undefined : proxyOf(request.url))
       finish(Effect.fail(
         known.reason === "PoolClosed" ? known : failure.connectionError(
           request,
@@ -266,7 +272,11 @@ export const send = (
  *
  * @internal
  */
-export const make = (dispatcher: Undici.Dispatcher, httpClient: HttpClient.HttpClient): Transport.Transport => {
+export const make = (
+  dispatcher: Undici.Dispatcher,
+  httpClient: HttpClient.HttpClient,
+  proxyOf?: ProxyOf
+): Transport.Transport => {
   const generic = httpClientTransport.make(httpClient)
   return {
     name: "undici",
@@ -274,12 +284,12 @@ export const make = (dispatcher: Undici.Dispatcher, httpClient: HttpClient.HttpC
     decodesContent: true,
     send: (request) => {
       const body = bodies.fastBody(request.body)
-      if (body !== undefined) return send(dispatcher, request, body)
+      if (body !== undefined) return send(dispatcher, request, body, proxyOf)
       if (request.body._tag === "Stream") {
         const stream = request.body.stream
         return Effect.flatMap(
           Stream.toAsyncIterableEffect(stream),
-          (iterable) => send(dispatcher, request, { body: iterable })
+          (iterable) => send(dispatcher, request, { body: iterable }, proxyOf)
         )
       }
       return generic.send(request)

@@ -1,0 +1,322 @@
+/**
+ * Enterprise networks against real loopback servers and processes: Debian's tinyproxy (CONNECT
+ * tunnels, with and without proxy authentication), node's HTTPS server with certificates made
+ * at test time by openssl (a CA, an expired certificate, another host's, a client certificate)
+ * and node's HTTP/2 server (stream resets, GOAWAY).
+ */
+import { it } from "@effect/vitest"
+import { type NetworkFixtures, networkFixtures as fx } from "@steady/behaviour"
+import { ApiClient, type ApiError, ConnectionPool } from "@steady/client-effect3"
+import { Effect, Logger, LogLevel, Redacted } from "effect"
+import * as Fs from "node:fs"
+import * as Http2 from "node:http2"
+import * as Path from "node:path"
+import { inspect } from "node:util"
+import * as Undici from "undici"
+import { afterAll, beforeAll, describe, expect } from "vitest"
+import { capturingTracer } from "./spans.js"
+import { collectLogs } from "./util.js"
+
+let pki: NetworkFixtures.Pki
+beforeAll(async () => {
+  pki = await fx.makePki()
+}, 30_000)
+afterAll(() => pki?.close())
+
+const quickRetry = { times: 2, base: "1 millis", cap: "2 millis" } as const
+
+/** Everything an error shows: its message, its JSON, its inspection (with its cause). */
+const shown = (error: { readonly message: string }) =>
+  [error.message, JSON.stringify(error), String(error), inspect(error, { depth: 8 })].join("\n")
+
+/** A scoped server or proxy, closed with the test's scope. */
+const scoped = <A extends { readonly close: () => Promise<void> }>(make: () => Promise<A>) =>
+  Effect.acquireRelease(Effect.promise(make), (a) => Effect.promise(() => a.close()))
+
+/** One GET (or `method`) on a pool made with `pool`, bounded: a hang fails with a message. */
+const call = (
+  url: string,
+  pool: ConnectionPool.Options,
+  options: { readonly method?: "GET" | "POST"; readonly retry?: ApiClient.Options["retry"] } = {}
+) =>
+  Effect.gen(function*() {
+    const client = yield* ApiClient.make({ baseUrl: url, retry: options.retry ?? quickRetry })
+    const response = options.method === "POST" ? client.post("/x") : client.get("/x")
+    return yield* response.pipe(Effect.flatMap((r) => r.json))
+  }).pipe(
+    Effect.timeoutFail({ duration: "20 seconds", onTimeout: () => new Error("the call hung") }),
+    Effect.provide(ConnectionPool.layer({ env: {}, ...pool }))
+  )
+
+describe("TLS", () => {
+  it.scopedLive("mutual TLS: a server that requires a client certificate gets the pool's", () =>
+    Effect.gen(function*() {
+      const server = yield* scoped(() => fx.httpsServer(pki.server, pki.ca))
+      const body = yield* call(server.url, {
+        tls: { ca: pki.ca, cert: pki.client.cert, key: Redacted.make(pki.client.key) }
+      })
+      expect(body).toEqual({ ok: true, client: "steady client" })
+      // an encrypted key opens with its passphrase
+      const again = yield* call(server.url, {
+        tls: {
+          ca: pki.ca,
+          cert: pki.client.cert,
+          key: Redacted.make(pki.clientEncryptedKey),
+          passphrase: Redacted.make(pki.passphrase)
+        }
+      })
+      expect(again).toEqual({ ok: true, client: "steady client" })
+    }))
+
+  it.scopedLive("without the client certificate the server's refusal (TLS 1.2) is Tls, not retried", () =>
+    Effect.gen(function*() {
+      // (over TLS 1.3 the server refuses after the client's handshake has ended: the client
+      // sees the connection closed, a Reset, as docs/networks.md says)
+      const server = yield* scoped(() => fx.httpsServer(pki.server, pki.ca, { maxVersion: "TLSv1.2" }))
+      const error = yield* Effect.flip(call(server.url, { tls: { ca: pki.ca } }))
+      expect(error).toMatchObject({ _tag: "ConnectionError", reason: "Tls", sent: false, attempts: 1 })
+      expect((error as ApiError.ConnectionError).code).toMatch(/^ERR_SSL_/)
+      expect(server.requests()).toHaveLength(0)
+      expect(server.connections()).toBe(1)
+    }))
+
+  it.scopedLive("a certificate of a CA the pool does not trust: Tls with its code, one connection, not retried", () =>
+    Effect.gen(function*() {
+      const server = yield* scoped(() => fx.httpsServer(pki.server))
+      for (const tls of [undefined, { ca: pki.otherCa }]) {
+        const before = server.connections()
+        const error = yield* Effect.flip(call(server.url, { tls }))
+        expect(error).toMatchObject({
+          _tag: "ConnectionError",
+          reason: "Tls",
+          sent: false,
+          attempts: 1,
+          code: "UNABLE_TO_VERIFY_LEAF_SIGNATURE"
+        })
+        expect(error.message).toContain("TLS handshake failed")
+        expect(server.connections() - before).toBe(1)
+      }
+      expect(server.requests()).toHaveLength(0)
+    }))
+
+  it.scopedLive("an expired certificate: Tls, CERT_HAS_EXPIRED, not retried", () =>
+    Effect.gen(function*() {
+      const server = yield* scoped(() => fx.httpsServer(pki.expired))
+      const error = yield* Effect.flip(call(server.url, { tls: { ca: pki.ca } }))
+      expect(error).toMatchObject({ _tag: "ConnectionError", reason: "Tls", code: "CERT_HAS_EXPIRED", attempts: 1 })
+      expect(server.connections()).toBe(1)
+    }))
+
+  it.scopedLive("another host's certificate: Tls, ERR_TLS_CERT_ALTNAME_INVALID; `servername` names the host checked", () =>
+    Effect.gen(function*() {
+      const server = yield* scoped(() => fx.httpsServer(pki.wrongHost))
+      const error = yield* Effect.flip(call(server.url, { tls: { ca: pki.ca } }))
+      expect(error).toMatchObject({ reason: "Tls", code: "ERR_TLS_CERT_ALTNAME_INVALID", attempts: 1 })
+      expect(server.connections()).toBe(1)
+      const body = yield* call(server.url, { tls: { ca: pki.ca, servername: "wrong.example" } })
+      expect(body).toMatchObject({ ok: true })
+    }))
+
+  it.scopedLive("a pool with its own `ca` still trusts NODE_EXTRA_CA_CERTS (read from the pool's env)", () =>
+    Effect.gen(function*() {
+      const server = yield* scoped(() => fx.httpsServer(pki.server))
+      const error = yield* Effect.flip(call(server.url, { tls: { ca: pki.otherCa } }))
+      expect(error).toMatchObject({ reason: "Tls" })
+      const body = yield* call(server.url, { tls: { ca: pki.otherCa }, env: { NODE_EXTRA_CA_CERTS: pki.caFile } })
+      expect(body).toMatchObject({ ok: true })
+    }))
+
+  it.scopedLive("a NODE_EXTRA_CA_CERTS file over 4 MiB is left out, with a warning in the log", () =>
+    Effect.gen(function*() {
+      const server = yield* scoped(() => fx.httpsServer(pki.server))
+      // the CA, then 5 MiB of text PEM readers skip: trusted if the file were read whole
+      const file = Path.join(pki.dir, "big-bundle.pem")
+      Fs.writeFileSync(file, pki.ca + "#".repeat(5 * 1024 * 1024) + "\n")
+      const lines: Array<string> = []
+      const error = yield* Effect.flip(
+        call(server.url, { tls: { ca: pki.otherCa }, env: { NODE_EXTRA_CA_CERTS: file } }).pipe(
+          Effect.provide(collectLogs(lines))
+        )
+      )
+      expect(error).toMatchObject({ reason: "Tls" })
+      expect(lines.join("\n")).toMatch(/NODE_EXTRA_CA_CERTS .* over 4194304: ignored/)
+    }))
+
+  it.scopedLive("a key that does not open fails the layer with OpenSSL's words, never the passphrase", () =>
+    Effect.gen(function*() {
+      const exit = yield* Effect.exit(call("https://127.0.0.1:1", {
+        tls: {
+          cert: pki.client.cert,
+          key: Redacted.make(pki.clientEncryptedKey),
+          passphrase: Redacted.make("wrong-passphrase-91")
+        }
+      }))
+      const text = inspect(exit, { depth: 8 })
+      expect(exit._tag).toBe("Failure")
+      expect(text).toContain("tls.ca, tls.cert or tls.key could not be loaded")
+      expect(text).not.toContain("wrong-passphrase-91")
+    }))
+
+  it.scopedLive("per pool, never global: the global dispatcher and the environment stay as they were", () =>
+    Effect.gen(function*() {
+      const server = yield* scoped(() => fx.httpsServer(pki.server))
+      const dispatcher = Undici.getGlobalDispatcher()
+      const env = { ...process.env }
+      yield* call(server.url, {
+        tls: { ca: pki.ca },
+        proxy: { url: "http://127.0.0.1:1", noProxy: "127.0.0.1" },
+        http2: true
+      })
+      expect(Undici.getGlobalDispatcher()).toBe(dispatcher)
+      expect(process.env).toEqual(env)
+      // and a pool without the CA does not trust it
+      const error = yield* Effect.flip(call(server.url, {}))
+      expect(error).toMatchObject({ reason: "Tls" })
+    }))
+})
+
+describe.skipIf(!fx.tinyproxyTests())("proxies (tinyproxy)", () => {
+  it.scopedLive("HTTPS through the proxy's CONNECT tunnel, set by the pool or by HTTPS_PROXY", () =>
+    Effect.gen(function*() {
+      const server = yield* scoped(() => fx.httpsServer(pki.server))
+      const proxy = yield* scoped(() => fx.tinyproxy())
+      const body = yield* call(server.url, { proxy: proxy.url, tls: { ca: pki.ca } })
+      expect(body).toMatchObject({ ok: true })
+      expect(proxy.log()).toContain(`CONNECT 127.0.0.1:${server.port}`)
+      const tunnels = proxy.log().split(`CONNECT 127.0.0.1:${server.port}`).length - 1
+      const viaEnv = yield* call(server.url, { env: { HTTPS_PROXY: proxy.url }, tls: { ca: pki.ca } })
+      expect(viaEnv).toMatchObject({ ok: true })
+      expect(proxy.log().split(`CONNECT 127.0.0.1:${server.port}`).length - 1).toBe(tunnels + 1)
+    }))
+
+  it.scopedLive("NO_PROXY takes a host around the proxy; loopback is not special", () =>
+    Effect.gen(function*() {
+      const server = yield* scoped(() => fx.httpsServer(pki.server))
+      const dead = `http://127.0.0.1:${yield* Effect.promise(fx.freePort)}`
+      const bypassed = yield* call(server.url, {
+        env: { HTTPS_PROXY: dead, NO_PROXY: "example.com, 127.0.0.1" },
+        tls: { ca: pki.ca }
+      })
+      expect(bypassed).toMatchObject({ ok: true })
+      // without NO_PROXY, 127.0.0.1 goes to the (dead) proxy
+      const error = yield* Effect.flip(call(server.url, { env: { https_proxy: dead }, tls: { ca: pki.ca } }))
+      expect(error).toMatchObject({ _tag: "ConnectionError", reason: "Proxy", sent: false })
+      expect(server.connections()).toBe(1)
+    }))
+
+  it.scopedLive("a proxy that refuses the connection: Proxy, not sent, so even a POST is retried", () =>
+    Effect.gen(function*() {
+      const dead = `http://127.0.0.1:${yield* Effect.promise(fx.freePort)}`
+      const error = yield* Effect.flip(call("https://api.example", { proxy: dead }, { method: "POST" }))
+      expect(error).toMatchObject({ _tag: "ConnectionError", reason: "Proxy", sent: false, attempts: 3 })
+      expect(error.message).toContain("the proxy refused the connection")
+      expect(error.message).toContain(`through the proxy ${dead}/`)
+    }))
+
+  it.scopedLive("proxy authentication: the pool's credentials pass; missing or wrong ones are a 407, Proxy, redacted", () =>
+    Effect.gen(function*() {
+      const password = "s3cret-proxy-pw"
+      const server = yield* scoped(() => fx.httpsServer(pki.server))
+      const proxy = yield* scoped(() => fx.tinyproxy({ user: "steady", password }))
+      const ok = yield* call(server.url, {
+        proxy: { url: proxy.url, auth: Redacted.make(`steady:${password}`) },
+        tls: { ca: pki.ca }
+      })
+      expect(ok).toMatchObject({ ok: true })
+      const inUrl = yield* call(server.url, {
+        proxy: `http://steady:${password}@127.0.0.1:${proxy.port}`,
+        tls: { ca: pki.ca }
+      })
+      expect(inUrl).toMatchObject({ ok: true })
+
+      const lines: Array<string> = []
+      const { spans, tracer } = yield* capturingTracer
+      const wrong = "wr0ng-proxy-pw"
+      for (
+        const pool of [
+          { proxy: proxy.url },
+          { proxy: `http://steady:${wrong}@127.0.0.1:${proxy.port}` },
+          { env: { HTTPS_PROXY: `http://steady:${wrong}@127.0.0.1:${proxy.port}` } }
+        ] satisfies ReadonlyArray<ConnectionPool.Options>
+      ) {
+        const error = yield* Effect.flip(call(server.url, { ...pool, tls: { ca: pki.ca } })).pipe(
+          Effect.withTracer(tracer),
+          Effect.provide(collectLogs(lines)),
+          Logger.withMinimumLogLevel(LogLevel.All)
+        )
+        expect(error).toMatchObject({ _tag: "ConnectionError", reason: "Proxy", sent: false, attempts: 3 })
+        // tinyproxy answers a CONNECT without good credentials with 401, others with 407
+        expect(error.message).toMatch(/Proxy response \(40[17]\)/)
+        for (const secret of [wrong, Buffer.from(`steady:${wrong}`).toString("base64")]) {
+          expect(shown(error)).not.toContain(secret)
+        }
+      }
+      expect(server.requests()).toHaveLength(2)
+      const everything = [...lines, ...spans.map((s) => inspect(s, { depth: 8 }))].join("\n")
+      expect(spans.length).toBeGreaterThan(0)
+      expect(lines.some((line) => line.includes("retrying"))).toBe(true)
+      expect(everything).not.toContain(wrong)
+      expect(everything).not.toContain(Buffer.from(`steady:${wrong}`).toString("base64"))
+    }))
+})
+
+/** An h2 server that answers the requests after the first normally, and the first with `first`. */
+const firstFails =
+  (first: (stream: Http2.ServerHttp2Stream, session: Http2.ServerHttp2Session) => void) =>
+  (n: number, stream: Http2.ServerHttp2Stream, session: Http2.ServerHttp2Session) => {
+    if (n === 1) return first(stream, session)
+    stream.respond({ ":status": 200, "content-type": "application/json" })
+    stream.end(JSON.stringify({ ok: true, n }))
+  }
+
+describe("HTTP/2", () => {
+  it.scopedLive("http2: true speaks h2 with a node:http2 server: concurrent requests share one connection", () =>
+    Effect.gen(function*() {
+      const server = yield* scoped(() => fx.http2Server(pki.server))
+      const results = yield* Effect.gen(function*() {
+        const client = yield* ApiClient.make({ baseUrl: server.url })
+        // once the connection says it speaks h2, the pool sends every request on it
+        yield* client.get("/warm-up")
+        return yield* Effect.all(
+          Array.from({ length: 16 }, () => Effect.flatMap(client.get("/x"), (r) => r.json)),
+          { concurrency: "unbounded" }
+        )
+      }).pipe(Effect.provide(ConnectionPool.layer({ env: {}, http2: true, tls: { ca: pki.ca } })))
+      expect(results).toHaveLength(16)
+      expect(server.requests().every((r) => r.version === "2.0")).toBe(true)
+      expect(server.connections()).toBe(1)
+    }))
+
+  it.scopedLive("a stream the server refused (REFUSED_STREAM) was not processed: even a POST is retried", () =>
+    Effect.gen(function*() {
+      const server = yield* scoped(() =>
+        fx.http2Server(pki.server, firstFails((stream) => stream.close(Http2.constants.NGHTTP2_REFUSED_STREAM)))
+      )
+      const body = yield* call(server.url, { http2: true, tls: { ca: pki.ca } }, { method: "POST" })
+      expect(body).toMatchObject({ ok: true, n: 2 })
+    }))
+
+  it.scopedLive("a stream reset after the request arrived is a Reset that may have been sent: a POST is not retried", () =>
+    Effect.gen(function*() {
+      const server = yield* scoped(() =>
+        fx.http2Server(pki.server, firstFails((stream) => stream.close(Http2.constants.NGHTTP2_INTERNAL_ERROR)))
+      )
+      const error = yield* Effect.flip(call(server.url, { http2: true, tls: { ca: pki.ca } }, { method: "POST" }))
+      expect(error).toMatchObject({ _tag: "ConnectionError", reason: "Reset", sent: true, attempts: 1 })
+      // a GET is retried, as after a connection reset
+      const body = yield* call(server.url, { http2: true, tls: { ca: pki.ca } })
+      expect(body).toMatchObject({ ok: true })
+    }))
+
+  it.scopedLive("GOAWAY is a connection reset: a POST that may have been processed is not retried, a GET is", () =>
+    Effect.gen(function*() {
+      const goaway = firstFails((stream, session) => session.goaway(Http2.constants.NGHTTP2_INTERNAL_ERROR, stream.id))
+      const post = yield* scoped(() => fx.http2Server(pki.server, goaway))
+      const error = yield* Effect.flip(call(post.url, { http2: true, tls: { ca: pki.ca } }, { method: "POST" }))
+      expect(error).toMatchObject({ _tag: "ConnectionError", reason: "Reset", sent: true, attempts: 1 })
+      expect(post.requests()).toHaveLength(1)
+      const get = yield* scoped(() => fx.http2Server(pki.server, goaway))
+      const body = yield* call(get.url, { http2: true, tls: { ca: pki.ca } })
+      expect(body).toMatchObject({ ok: true, n: 2 })
+    }))
+})
