@@ -4,6 +4,7 @@
  */
 import { auth } from "./mutants/auth.js"
 import { bodies } from "./mutants/bodies.js"
+import { caching } from "./mutants/caching.js"
 import { config } from "./mutants/config.js"
 import { coreMutants } from "./mutants/core.js"
 import { effect4 } from "./mutants/effect4.js"
@@ -43,5 +44,6 @@ export const mutants = [
   ...redis,
   ...redisEffect4,
   ...openapi,
-  ...newcomer
+  ...newcomer,
+  ...caching
 ]

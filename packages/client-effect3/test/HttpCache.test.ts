@@ -11,7 +11,11 @@ import {
 import { TestServer } from "@steady/testing-effect3"
 import { Duration, Effect, Fiber, Metric, TestClock } from "effect"
 import { describe, expect } from "vitest"
+import { capturingTracer } from "./spans.js"
 import { collectLogs } from "./util.js"
+
+type Events = Array<[string, bigint, Record<string, unknown>]>
+const eventsOf = (span: unknown): Events => (span as { events: Events }).events
 
 /** What the scripted server answers: status, headers, body. */
 interface Answer {
@@ -189,7 +193,8 @@ describe("HttpCache: stale-if-error and stale-while-revalidate (RFC 5861)", () =
     scripted(() =>
       down()
         ? { status: 503, body: "down" }
-        : { headers: { "cache-control": "max-age=10, stale-if-error=600" }, body: "last good" }
+        // with a validator, the entry is kept past its allowance (for a 304): the allowance alone must refuse it
+        : { headers: { "cache-control": "max-age=10, stale-if-error=600", etag: "\"good\"" }, body: "last good" }
     )
 
   it.scoped("RFC 5861 §4: a 5xx is answered with the stale entry, which says so; past the allowance, the error", () =>
@@ -428,4 +433,42 @@ describe("HttpCache: stores", () => {
       expect(() => HttpCache.unsafeMake({ staleIfError: -1 })).toThrow(/staleIfError/)
       expect(() => HttpCache.unsafeMake({ maxInFlight: 1.5 })).toThrow(/maxInFlight/)
     }))
+})
+
+describe("HttpCache: observability", () => {
+  it.scoped("hits, misses, revalidations and stale answers are span events on the call span, and counted", () =>
+    Effect.gen(function*() {
+      let down = false
+      const server = yield* scripted((request) =>
+        down
+          ? { status: 503 }
+          : request.headers["if-none-match"] !== undefined
+          ? { status: 304, headers: { etag: "\"e\"" } }
+          : { headers: { etag: "\"e\"", "cache-control": "max-age=10, stale-if-error=600" } }
+      )
+      const { spans, tracer } = yield* capturingTracer
+      const client = yield* clientWith(server.url, HttpCache.unsafeMake({ name: "observed" }))
+      const lookups = (result: string) =>
+        Metric.value(
+          HttpCache.metrics.lookups.pipe(Metric.tagged("cache", "observed"), Metric.tagged("result", result))
+        )
+      const call = get(client, "/pets").pipe(Effect.withTracer(tracer))
+      yield* call // miss
+      yield* call // hit
+      yield* TestClock.adjust("11 seconds")
+      yield* call // revalidated
+      yield* TestClock.adjust("11 seconds")
+      down = true
+      yield* call // stale
+      const names = spans.filter((s) => s.name === "http.client GET").flatMap((s) =>
+        eventsOf(s).map(([n]) => n).filter((n) => n.startsWith("steady.http_cache"))
+      )
+      expect(names).toEqual([
+        "steady.http_cache.miss",
+        "steady.http_cache.hit",
+        "steady.http_cache.revalidated",
+        "steady.http_cache.stale"
+      ])
+      for (const result of ["miss", "hit", "revalidated", "stale"]) expect((yield* lookups(result)).count).toBe(1)
+    }).pipe(Effect.provide(pool)))
 })
