@@ -1,6 +1,7 @@
 import { it } from "@effect/vitest"
 import {
   ApiClient,
+  Auth,
   CircuitBreaker,
   ConnectionPool,
   HttpCache,
@@ -9,7 +10,7 @@ import {
   Resilience
 } from "@steady/client-effect3"
 import { TestServer } from "@steady/testing-effect3"
-import { Duration, Effect, Fiber, Metric, TestClock } from "effect"
+import { Duration, Effect, Fiber, Metric, Redacted, TestClock } from "effect"
 import { describe, expect } from "vitest"
 import { capturingTracer } from "./spans.js"
 import { collectLogs } from "./util.js"
@@ -171,6 +172,27 @@ describe("HttpCache against a real server (RFC 9111)", () => {
       yield* get(optedIn, "/private", alice)
       expect((yield* get(optedIn, "/private", alice)).state).toBe("hit")
     }).pipe(Effect.provide(pool)))
+
+  it.scoped("§3.5: a client with an Auth layer stores only public answers, per client; §4.4 invalidation finds them", () =>
+    Effect.gen(function*() {
+      const server = yield* scripted((request) =>
+        request.method === "POST"
+          ? { status: 204 }
+          : { headers: { "cache-control": request.path === "/public" ? "public, max-age=60" : "max-age=60" } }
+      )
+      const cache = HttpCache.unsafeMake()
+      const client = yield* clientWith(server.url, cache)
+      yield* get(client, "/private")
+      expect((yield* get(client, "/private")).state).toBe("miss")
+      yield* get(client, "/public")
+      expect((yield* get(client, "/public")).state).toBe("hit")
+      expect(server.requests[0].headers["authorization"]).toBe("Bearer t0k3n")
+      // another client with the same cache: its credentials may differ, it does not see the entry
+      const other = yield* clientWith(server.url, cache)
+      expect((yield* get(other, "/public")).state).toBe("miss")
+      yield* client.post("/public")
+      expect((yield* get(client, "/public")).state).toBe("miss")
+    }).pipe(Effect.provide(Auth.layerBearer(Redacted.make("t0k3n"))), Effect.provide(pool)))
 
   it.scoped("§4.4: a POST that succeeds invalidates the URL and its same-origin Location", () =>
     Effect.gen(function*() {

@@ -94,6 +94,20 @@ export const caching = area("Caching", [
   ),
   ...both(
     "httpCache.ts",
+    "cache-invalidation-misses-authenticated",
+    "an unsafe method invalidates the entries of a client with an Auth layer too (§4.4)",
+    "this.keyOf({ ...request, method: \"GET\", url: target }, clientId)",
+    "this.keyOf({ ...request, method: \"GET\", url: target }, undefined)"
+  ),
+  ...both(
+    "httpCache.ts",
+    "cache-auth-client-shared",
+    "entries of a client with an Auth layer are never served to another client",
+    "if (clientId !== undefined) k += ` client=${clientId}`",
+    ""
+  ),
+  ...both(
+    "httpCache.ts",
     "cache-refresh-unbounded",
     "stale-while-revalidate refreshes an entry at most once at a time",
     "if (this.refreshing.has(k) ||",

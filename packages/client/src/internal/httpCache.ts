@@ -199,7 +199,7 @@ class Cache implements HttpCache.HttpCache {
         return this.lookup(request, next, clientId)
       }
       if (method === "OPTIONS" || method === "TRACE") return next(request)
-      return Effect.tap(next(request), (response) => this.invalidate(request, response))
+      return Effect.tap(next(request), (response) => this.invalidate(request, response, clientId))
     }
   }
 
@@ -394,14 +394,18 @@ class Cache implements HttpCache.HttpCache {
     return this.safely("set", this.store.set(k, entry, Duration.millis(ttl)), undefined)
   }
 
-  private invalidate(request: Policy.Request, response: Policy.Response): Effect.Effect<void> {
+  private invalidate(
+    request: Policy.Request,
+    response: Policy.Response,
+    clientId: string | undefined
+  ): Effect.Effect<void> {
     if (!Rfc.invalidates(request.method, response.status)) return Effect.void
     const targets = Rfc.invalidationTargets(request.url, response.headers)
     return Effect.forEach(targets, (url) => {
       const target = new URL(url)
       const keys = [
-        this.keyOf({ ...request, method: "GET", url: target }, undefined),
-        this.keyOf({ ...request, method: "HEAD", url: target }, undefined)
+        this.keyOf({ ...request, method: "GET", url: target }, clientId),
+        this.keyOf({ ...request, method: "HEAD", url: target }, clientId)
       ]
       return Effect.forEach(keys, (k) => this.safely("delete", this.store.delete(k), undefined), { discard: true })
     }, { discard: true })
