@@ -12,6 +12,25 @@ const both = (file: string, id: string, promise: string, find: string, replace: 
   }
 ]
 
+const redisBoth = (id: string, promise: string, find: string, replace: string) => [
+  {
+    id,
+    promise,
+    file: "packages/redis-effect3/src/RedisHttpCache.ts",
+    find,
+    replace,
+    tests: ["packages/redis-effect3/test/RedisHttpCache.test.ts"]
+  },
+  {
+    id: `${id}-effect4`,
+    promise: `${promise} (Effect 4)`,
+    file: "packages/redis/src/RedisHttpCache.ts",
+    find,
+    replace,
+    tests: ["packages/redis/test/RedisHttpCache.test.ts"]
+  }
+]
+
 /** The HTTP cache: the core's RFC 9111 decisions, and the policy on both lines. */
 export const caching = area("Caching", [
   {
@@ -133,5 +152,23 @@ export const caching = area("Caching", [
     "the memory store drops the least recently used entry, not the oldest stored",
     "slots.delete(k)\n        slots.set(k, slot)",
     ""
+  ),
+  ...redisBoth(
+    "redis-cache-ttl-ignored",
+    "a Redis entry expires with its freshness and allowances (the TTL comes from freshness)",
+    "\"PX\"",
+    "\"EX\""
+  ),
+  ...redisBoth(
+    "redis-cache-key-in-clear",
+    "Redis sees a hash of the cache key, never the URL or the credentials in it",
+    "`${redis.prefix}:httpcache:${hash(key)}`",
+    "`${redis.prefix}:httpcache:${key}`"
+  ),
+  ...redisBoth(
+    "redis-cache-body-unbounded",
+    "a body longer than maxResponseBytes is not stored in Redis",
+    "if (entry.body.byteLength > maxBytes) return Effect.void",
+    "if (false) return Effect.void"
   )
 ])
