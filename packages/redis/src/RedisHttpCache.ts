@@ -15,13 +15,13 @@
  * ```ts
  * import { ApiClient, HttpCache } from "@steady/client"
  * import { Redis, RedisHttpCache } from "@steady/redis"
- * import { Config, Effect } from "effect"
+ * import { Effect } from "effect"
  *
  * const program = Effect.gen(function*() {
  *   const store = yield* RedisHttpCache.store()
  *   const cache = yield* HttpCache.make({ store, staleIfError: "1 hour" })
  *   return yield* ApiClient.make({ baseUrl: "https://api.example", policies: [cache] })
- * }).pipe(Effect.provide(Redis.layer({ url: Config.redacted("REDIS_URL") as never })))
+ * }).pipe(Effect.provide(Redis.layerConfig()))
  * ```
  *
  * @since 0.3.0
