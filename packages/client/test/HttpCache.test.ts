@@ -493,3 +493,51 @@ describe("HttpCache: observability", () => {
       for (const result of ["miss", "hit", "revalidated", "stale"]) expect((yield* lookups(result)).count).toBe(1)
     }).pipe(Effect.provide(pool)))
 })
+
+describe("HttpCache: bounds", () => {
+  it.live("maxInFlight bounds the requests coalesced at once: past it, calls go on their own", () =>
+    Effect.gen(function*() {
+      let release: () => void = () => {}
+      const gate = new Promise<void>((resolve) => {
+        release = resolve
+      })
+      const server = yield* TestServer.make(async (_, res) => {
+        await gate
+        res.writeHead(200, { "cache-control": "no-cache" })
+        res.end("late")
+      })
+      const client = yield* clientWith(server.url, HttpCache.unsafeMake({ maxInFlight: 1 }))
+      const a = yield* Effect.forkChild(get(client, "/a"))
+      expect(yield* Effect.promise(() => server.waitUntil((s) => s.requests.length === 1, 5000))).toBe(true)
+      // the one slot is /a's: two identical calls to /b are not coalesced
+      const b = yield* Effect.forkChild(Effect.all([get(client, "/b"), get(client, "/b")], { concurrency: 2 }))
+      expect(yield* Effect.promise(() => server.waitUntil((s) => s.requests.length === 3, 5000))).toBe(true)
+      release()
+      yield* Fiber.join(a)
+      yield* Fiber.join(b)
+      // the slot is free again: two identical calls share one request
+      yield* Effect.all([get(client, "/c"), get(client, "/c")], { concurrency: 2 })
+      expect(server.requests.filter((r) => r.path === "/c")).toHaveLength(1)
+    }).pipe(Effect.provide(pool)))
+
+  it.live("a request whose headers are longer than the coalescing bound is not coalesced", () =>
+    Effect.gen(function*() {
+      let release: () => void = () => {}
+      const gate = new Promise<void>((resolve) => {
+        release = resolve
+      })
+      const server = yield* TestServer.make(async (_, res) => {
+        await gate
+        res.writeHead(200, { "cache-control": "no-cache" })
+        res.end("late")
+      })
+      const client = yield* clientWith(server.url, HttpCache.unsafeMake())
+      const long = { "x-long": "a".repeat(9 * 1024) }
+      const both = yield* Effect.forkChild(
+        Effect.all([get(client, "/p", long), get(client, "/p", long)], { concurrency: 2 })
+      )
+      expect(yield* Effect.promise(() => server.waitUntil((s) => s.requests.length === 2, 5000))).toBe(true)
+      release()
+      yield* Fiber.join(both)
+    }).pipe(Effect.provide(pool)))
+})

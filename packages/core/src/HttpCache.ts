@@ -79,7 +79,12 @@ const empty: CacheControl = {
   invalid: false
 }
 
-/** The value of a header as one string (a repeated field joined with ", "), or undefined. */
+/**
+ * The value of a header as one string (a repeated field joined with ", "), or undefined.
+ *
+ * @since 0.3.0
+ * @category headers
+ */
 export const headerValue = (headers: Headers, name: string): string | undefined => {
   const v = headers[name]
   if (v === undefined) return undefined

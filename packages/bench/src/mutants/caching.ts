@@ -113,6 +113,20 @@ export const caching = area("Caching", [
   ),
   ...both(
     "httpCache.ts",
+    "cache-in-flight-unbounded",
+    "at most maxInFlight requests are coalesced at once (the in-flight map is bounded)",
+    "if (this.inFlight.size >= this.options.maxInFlight) return fetch",
+    "if (false) return fetch"
+  ),
+  ...both(
+    "httpCache.ts",
+    "cache-coalesce-key-unbounded",
+    "a request whose headers pass the coalescing key's bound is not coalesced (the key is bounded)",
+    "if (ck.length > maxCoalesceKey) return fetch",
+    "if (false) return fetch"
+  ),
+  ...both(
+    "httpCache.ts",
     "cache-invalidation-misses-authenticated",
     "an unsafe method invalidates the entries of a client with an Auth layer too (§4.4)",
     "this.keyOf({ ...request, method: \"GET\", url: target }, clientId)",

@@ -160,7 +160,7 @@ const credentialHeaders = ["authorization", "cookie", "proxy-authorization"] as 
 const callerConditional = ["if-none-match", "if-modified-since", "if-match", "if-unmodified-since", "if-range", "range"]
 
 /** The longest coalescing key (all the request's headers): a longer request is not coalesced. */
-const maxCoalesceKey = 16 * 1024
+const maxCoalesceKey = 8 * 1024
 
 class Cache implements HttpCache.HttpCache {
   readonly [TypeId]: typeof TypeId = TypeId
