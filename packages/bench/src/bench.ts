@@ -60,6 +60,7 @@ const effect4Clients = [
   "steady@effect4",
   "steady-generic@effect4",
   "steady-resilient@effect4",
+  "steady-cache-hit@effect4",
   "steady-redis@effect4",
   "steady-redis-lease1@effect4",
   "steady-redis-all@effect4"

@@ -4,7 +4,16 @@
  * client, plain Effect 4 on that fetch client, and raw undici on the same Node, so each line
  * is measured against undici on the Node it runs on.
  */
-import { ApiClient, Auth, CircuitBreaker, ConnectionPool, RateLimiter, Retry, RetryBudget } from "@steady/client"
+import {
+  ApiClient,
+  Auth,
+  CircuitBreaker,
+  ConnectionPool,
+  HttpCache,
+  RateLimiter,
+  Retry,
+  RetryBudget
+} from "@steady/client"
 import * as Effect from "effect/Effect"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as HttpClient from "effect/http/HttpClient"
@@ -61,14 +70,16 @@ const fetchLayer = () => {
 const steadyClient = <E>(
   origin: string,
   method: Method,
-  pool: Layer.Layer<HttpClient.HttpClient, E>
+  pool: Layer.Layer<HttpClient.HttpClient, E>,
+  options: ApiClient.Options = {},
+  getPath = "/pets/1"
 ): Client =>
   effectClient(
     Layer.merge(pool, Auth.layerBearer(Redacted.make("bench-token"))),
-    Effect.map(ApiClient.make({ baseUrl: origin }), (client) => {
+    Effect.map(ApiClient.make({ baseUrl: origin, ...options }), (client) => {
       const json = ApiClient.json(Pet)
       const post = HttpClientRequest.post("/pets").pipe(HttpClientRequest.bodyJsonUnsafe(postBody))
-      return () => (method === "GET" ? json(client.get("/pets/1")) : json(client.execute(post)))
+      return () => (method === "GET" ? json(client.get(getPath)) : json(client.execute(post)))
     })
   )
 
@@ -120,6 +131,15 @@ export const clients: Record<string, (origin: string, method: Method) => Client>
   "steady@effect4": (origin, method) =>
     steadyClient(origin, method, ConnectionPool.layer({ connections: CONNECTIONS })),
   "steady-generic@effect4": (origin, method) => steadyClient(origin, method, fetchLayer()),
+  // steady@effect4 with an HttpCache, every GET after the first a hit (public, max-age=3600)
+  "steady-cache-hit@effect4": (origin, method) =>
+    steadyClient(
+      origin,
+      method,
+      ConnectionPool.layer({ connections: CONNECTIONS }),
+      { policies: [HttpCache.unsafeMake()] },
+      "/pets/1?cached"
+    ),
   // steady@effect4 with a rate limiter and a circuit breaker in memory (a limit high enough never
   // to wait): what the Redis rows are measured against
   "steady-resilient@effect4": (origin, method) => redisClient(origin, method, "memory"),

@@ -11,6 +11,7 @@ import {
   Auth,
   CircuitBreaker,
   ConnectionPool,
+  HttpCache,
   RateLimiter,
   Retry,
   RetryBudget
@@ -174,6 +175,16 @@ export const clients: Record<string, (origin: string, method: Method) => Client>
         CircuitBreaker.unsafeMake()
       ]
     }),
+  // steady with an HttpCache, every GET after the first a hit (the server says public,
+  // max-age=3600): what a hit costs, against undici's request
+  "steady-cache-hit": (origin, method) =>
+    steadyClient(
+      origin,
+      method,
+      ConnectionPool.layer({ connections: CONNECTIONS }),
+      { policies: [HttpCache.unsafeMake()] },
+      "/pets/1?cached"
+    ),
   // a rate limiter on a local redis-server (the bench starts one: STEADY_BENCH_REDIS_URL),
   // with leases of 5 permits (the default) and without
   "steady-redis": (origin, method) => redisClient(origin, method, 5, false),
@@ -262,14 +273,15 @@ function steadyClient<E>(
   origin: string,
   method: Method,
   pool: Layer.Layer<HttpClient.HttpClient, E>,
-  options: ApiClient.Options = {}
+  options: ApiClient.Options = {},
+  getPath = "/pets/1"
 ): Client {
   return effectClient(
     Layer.merge(pool, Auth.layerBearer(Redacted.make("bench-token"))),
     Effect.map(ApiClient.make({ baseUrl: origin, ...options }), (client) => {
       const json = ApiClient.json(Pet)
       const post = HttpClientRequest.post("/pets").pipe(HttpClientRequest.bodyUnsafeJson(postBody))
-      return () => (method === "GET" ? json(client.get("/pets/1")) : json(client.execute(post)))
+      return () => (method === "GET" ? json(client.get(getPath)) : json(client.execute(post)))
     })
   )
 }

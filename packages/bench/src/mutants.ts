@@ -4,6 +4,7 @@
  */
 import { auth } from "./mutants/auth.js"
 import { bodies } from "./mutants/bodies.js"
+import { caching } from "./mutants/caching.js"
 import { cassette } from "./mutants/cassette.js"
 import { config } from "./mutants/config.js"
 import { coreMutants } from "./mutants/core.js"
@@ -47,5 +48,6 @@ export const mutants = [
   ...openapi,
   ...newcomer,
   ...cassette,
-  ...networks
+  ...networks,
+  ...caching
 ]

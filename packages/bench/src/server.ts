@@ -46,7 +46,9 @@ const handler = (req: Http.IncomingMessage, res: Http.ServerResponse) => {
     })
     return undefined
   }
-  res.writeHead(200, { "content-type": "application/json", "content-length": pet.length })
+  // the cache-hit rows: an answer any cache may keep for an hour
+  const cached = req.url === "/pets/1?cached" ? { "cache-control": "public, max-age=3600" } : {}
+  res.writeHead(200, { "content-type": "application/json", "content-length": pet.length, ...cached })
   return res.end(pet)
 }
 const server = Http.createServer({ keepAliveTimeout: 60_000 }, handler)

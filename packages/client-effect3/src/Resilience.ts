@@ -3,11 +3,13 @@
  * the order .NET's standard resilience handler uses.
  *
  * ```text
- * rate limiter → bulkhead → total deadline → retry → hedging → circuit breaker → attempt timeout → …
+ * [cache →] rate limiter → bulkhead → total deadline → retry → hedging → circuit breaker → attempt timeout → …
  * (per call)                (built in)                (per attempt)
  * ```
  *
- * - The rate limiter is outermost: a call takes one permit, whatever its retries do, and
+ * - The HTTP cache, when given, is outermost: a hit costs no permit, slot or attempt, and a
+ *   stale entry can stand in for the refusals of everything inside it (docs/caching.md).
+ * - The rate limiter is outermost of the rest: a call takes one permit, whatever its retries do, and
  *   waiting for a permit does not eat into the call's total deadline.
  * - The bulkhead holds a slot for the whole call, retries and delays included, so its
  *   bound is a bound on what the client has outstanding.
@@ -40,6 +42,7 @@ import * as Effect from "effect/Effect"
 import * as Bulkhead from "./Bulkhead.js"
 import * as CircuitBreaker from "./CircuitBreaker.js"
 import * as Hedging from "./Hedging.js"
+import * as HttpCache from "./HttpCache.js"
 import * as policyInternal from "./internal/policy.js"
 import type * as Policy from "./Policy.js"
 import * as RateLimiter from "./RateLimiter.js"
@@ -49,6 +52,13 @@ import * as RateLimiter from "./RateLimiter.js"
  * @category models
  */
 export interface StandardOptions {
+  /**
+   * Off unless given. Placed first, outside every other policy, so a stale entry can answer
+   * their refusals (see `HttpCache`).
+   *
+   * @since 0.3.0
+   */
+  readonly cache?: HttpCache.Options | HttpCache.HttpCache | undefined
   /** Off unless given. */
   readonly rateLimiter?: RateLimiter.Options | RateLimiter.RateLimiter | undefined
   /** Off unless given. */
@@ -70,7 +80,8 @@ export interface StandardOptions {
 export const standard = (options: StandardOptions = {}): Effect.Effect<ReadonlyArray<Policy.Policy>> =>
   Effect.sync(() => {
     const out: Array<Policy.Policy> = []
-    const { bulkhead, circuitBreaker, hedging, rateLimiter } = options
+    const { bulkhead, cache, circuitBreaker, hedging, rateLimiter } = options
+    if (cache !== undefined) out.push(HttpCache.isHttpCache(cache) ? cache : HttpCache.unsafeMake(cache))
     if (rateLimiter !== undefined) {
       out.push(RateLimiter.isRateLimiter(rateLimiter) ? rateLimiter : RateLimiter.unsafeMake(rateLimiter))
     }

@@ -210,6 +210,13 @@ export interface ClientInfo {
   readonly baseUrl: URL | undefined
   /** The client's retry budget, for policies that send extra requests (hedging). */
   readonly retryBudget?: RetryBudget.RetryBudget | undefined
+  /**
+   * Whether the client adds credentials from an `Auth` service to its requests (after the
+   * per-call policies: they do not see them). A cache keeps such answers apart.
+   *
+   * @since 0.3.0
+   */
+  readonly authenticated?: boolean | undefined
 }
 
 /**

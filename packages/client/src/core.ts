@@ -36,6 +36,13 @@ export * as Bulkhead from "./Bulkhead.js"
 export * as CircuitBreaker from "./CircuitBreaker.js"
 
 /**
+ * An HTTP cache (RFC 9111) as a policy: stale-if-error, stale-while-revalidate, coalescing.
+ *
+ * @since 0.3.0
+ */
+export * as HttpCache from "./HttpCache.js"
+
+/**
  * Hedging: a second copy of a slow idempotent attempt; the first success wins.
  *
  * @since 0.2.0

@@ -33,6 +33,11 @@ export * as Gcra from "./Gcra.js"
 /**
  * @since 0.3.0
  */
+export * as HttpCache from "./HttpCache.js"
+
+/**
+ * @since 0.3.0
+ */
 export * as Limits from "./Limits.js"
 
 /**

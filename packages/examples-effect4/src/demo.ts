@@ -5,7 +5,7 @@
  * (packages/examples/src/shared/demo.ts); this file runs the acts. Flags: see `--help`.
  * Exits 0 when the client behaved as promised, 1 otherwise.
  */
-import { ApiClient, ApiError, ConnectionPool, RetryBudget } from "@steady/client"
+import { ApiClient, ApiError, CircuitBreaker, ConnectionPool, HttpCache, RetryBudget } from "@steady/client"
 import { progress, progressDone } from "@steady/examples/src/shared/cli.js"
 import * as Demo from "@steady/examples/src/shared/demo.js"
 import { ChaosServer } from "@steady/testing"
@@ -145,6 +145,19 @@ const program = Effect.gen(function*() {
       times: ApiClient.defaults.times,
       budget: RetryBudget.defaults
     }))
+
+    // 11. the upstream goes down: the last good page, served stale with its age and the reason
+    const served = yield* Effect.gen(function*() {
+      const cache = yield* HttpCache.make({ name: "demo" })
+      const breaker = yield* CircuitBreaker.make({ name: "menu", consecutiveFailures: 2, openDuration: "1 minute" })
+      const menu = yield* ApiClient.make({ baseUrl: server.url, retry: false, policies: [cache, breaker] })
+      yield* menu.get("/menu")
+      return yield* Effect.forEach(
+        Array.from({ length: Demo.MENU_CALLS }),
+        () => Effect.map(menu.get("/menu"), (r) => ({ state: r.headers[HttpCache.header], age: r.headers["age"] }))
+      )
+    }).pipe(Effect.provide(ConnectionPool.layer()))
+    tell(Demo.staleServed(served, at("/menu").length))
   }).pipe(Effect.provide(Live))
 })
 

@@ -7,7 +7,7 @@
  * file makes the calls.
  */
 import type { ApiError } from "@steady/client"
-import { ApiClient, Bulkhead, CircuitBreaker, ConnectionPool, Hedging, RateLimiter } from "@steady/client"
+import { ApiClient, Bulkhead, CircuitBreaker, ConnectionPool, Hedging, HttpCache, RateLimiter } from "@steady/client"
 import type * as Policy from "@steady/client/Policy"
 import * as Shared from "@steady/examples/src/shared/scenarios.js"
 import { TestServer } from "@steady/testing"
@@ -16,7 +16,8 @@ import { Cause, Effect, Exit, Fiber, Option } from "effect"
 export { type Scenario, table } from "@steady/examples/src/shared/scenarios.js"
 
 const summarise = (exit: Exit.Exit<unknown, ApiError.ApiError>): string => {
-  if (Exit.isSuccess(exit)) return "ok"
+  // a call answered by a stale cache entry succeeded, and says so (the outage scenario's cache)
+  if (Exit.isSuccess(exit)) return typeof exit.value === "string" && exit.value.startsWith("stale") ? "stale" : "ok"
   const failure = Cause.findErrorOption(exit.cause)
   return Option.isSome(failure) ? failure.value._tag : "defect"
 }
@@ -82,7 +83,15 @@ export const outage = (): Effect.Effect<Shared.Scenario> => {
           Effect.andThen(Effect.sync(() => (down = false)))
         )
         const [outcomes] = yield* Effect.all(
-          [offered(outage.rate, outage.seconds, () => client.get("/status"), started), switches],
+          [
+            offered(
+              outage.rate,
+              outage.seconds,
+              () => Effect.map(client.get("/status"), (r) => r.headers[HttpCache.header] ?? "ok"),
+              started
+            ),
+            switches
+          ],
           { concurrency: "unbounded" }
         )
         return outage.figures(outcomes, server.duringOutage())
@@ -91,7 +100,8 @@ export const outage = (): Effect.Effect<Shared.Scenario> => {
   return Effect.gen(function*() {
     const off = yield* run([])
     const on = yield* run([yield* CircuitBreaker.make(outage.breaker)])
-    return outage.scenario(off, on)
+    const cached = yield* run([yield* HttpCache.make(outage.cache), yield* CircuitBreaker.make(outage.breaker)])
+    return outage.scenario(off, on, cached)
   })
 }
 

@@ -65,7 +65,8 @@ describe("npm run demo, on Effect 4", () => {
       "pagination": "yes",
       "SSE resumed": "yes",
       "pooled session": "yes",
-      "retries (workload)": "yes"
+      "retries (workload)": "yes",
+      "stale if error": "yes"
     })
     // the pooled-session line says what failed in words, no stray JSON
     const pooled = run.stdout.split("\n").find((l) => l.includes("pooled session") && l.includes("keep-alive"))

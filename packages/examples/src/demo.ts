@@ -5,7 +5,7 @@
  * (shared/demo.ts); this file runs the acts. Flags: see `--help`.
  * Exits 0 when the client behaved as promised, 1 otherwise.
  */
-import { ApiClient, ApiError, ConnectionPool, RetryBudget } from "@steady/client-effect3"
+import { ApiClient, ApiError, CircuitBreaker, ConnectionPool, HttpCache, RetryBudget } from "@steady/client-effect3"
 import { ChaosServer } from "@steady/testing-effect3"
 import { Chunk, ConfigProvider, Effect, Layer, Metric, Option, Random, Stream } from "effect"
 import { AuthLive, Petstore } from "./Petstore.js"
@@ -144,6 +144,19 @@ const program = Effect.gen(function*() {
       times: ApiClient.defaults.times,
       budget: RetryBudget.defaults
     }))
+
+    // 11. the upstream goes down: the last good page, served stale with its age and the reason
+    const served = yield* Effect.gen(function*() {
+      const cache = yield* HttpCache.make({ name: "demo" })
+      const breaker = yield* CircuitBreaker.make({ name: "menu", consecutiveFailures: 2, openDuration: "1 minute" })
+      const menu = yield* ApiClient.make({ baseUrl: server.url, retry: false, policies: [cache, breaker] })
+      yield* menu.get("/menu")
+      return yield* Effect.forEach(
+        Array.from({ length: Demo.MENU_CALLS }),
+        () => Effect.map(menu.get("/menu"), (r) => ({ state: r.headers[HttpCache.header], age: r.headers["age"] }))
+      )
+    }).pipe(Effect.provide(ConnectionPool.layer()))
+    tell(Demo.staleServed(served, at("/menu").length))
   }).pipe(Effect.provide(Live), Effect.withConfigProvider(config))
 })
 

@@ -35,3 +35,10 @@ export * as RedisCircuitBreaker from "./RedisCircuitBreaker.js"
  * @since 0.3.0
  */
 export * as RedisRetryBudget from "./RedisRetryBudget.js"
+
+/**
+ * A store for `HttpCache` on Redis: one process's answer is every process's hit.
+ *
+ * @since 0.3.0
+ */
+export * as RedisHttpCache from "./RedisHttpCache.js"

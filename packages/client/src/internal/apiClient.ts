@@ -80,7 +80,7 @@ export const make = (http: HttpClient.HttpClient, input: ApiClient.Options, env:
   const sensitiveNames = [...(input.sensitiveHeaders ?? []), ...(auth?.sensitiveHeaders ?? [])]
   const sensitiveHeaders = sensitiveNames.length > 0 ? new Set(sensitiveNames.map((s) => s.toLowerCase())) : undefined
   const budget = budgetOf(resolved.settings.retry, env.budget)
-  const info: Policy.ClientInfo = { baseUrl: resolved.base, retryBudget: budget }
+  const info: Policy.ClientInfo = { baseUrl: resolved.base, retryBudget: budget, authenticated: auth !== undefined }
   const handler = pipeline.build(resolved, chosen, auth, sensitiveHeaders, budget, info, false)
   // with a client span per request sent, for calls made under an exporting tracer
   let tracedHandler: Policy.Handler | undefined

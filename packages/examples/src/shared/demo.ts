@@ -91,6 +91,7 @@ const pet = (id: number) => ({ id, name: `Pet ${id}`, status: "available" })
 export const server = <F>(chaos: Faults<F>, faultRate: number): Server<F> => {
   const issued = new Set<string>()
   let tokenRequests = 0
+  let menuRequests = 0
   const authorized = (headers: Readonly<Record<string, string>>) =>
     issued.has((headers.authorization ?? "").replace(/^Bearer /, ""))
   const guarded = (answer: Answer) => (req: Request): Answer =>
@@ -118,6 +119,13 @@ export const server = <F>(chaos: Faults<F>, faultRate: number): Server<F> => {
         [chaos.status(502), faultRate * 0.25]
       ],
       answer: (req) => guarded({ json: pet(Number(req.path.split("/")[2])) })(req)
+    },
+    // today's menu: fresh for no time, but good for an hour if the upstream fails; and then it does
+    "GET /menu": {
+      answer: () =>
+        ++menuRequests === 1
+          ? { json: { specials: ["kibble", "catnip"] }, headers: { "cache-control": "max-age=0, stale-if-error=3600" } }
+          : { status: 503, json: { error: "down" } }
     },
     "DELETE /pets/:id": { answer: guarded({ status: 403, json: { error: "forbidden" } }) },
     "POST /pets": {
@@ -450,6 +458,47 @@ export const pooled = (w: Workload): Act => {
         ok: w.refusals > 0 ? Math.max(extra, w.retries) <= payable : w.failed - w.rejected <= promise
       }
     ]
+  }
+}
+
+/** 11. The calls made to `GET /menu` once the upstream is down. */
+export const MENU_CALLS = 5
+
+/** What one call to `GET /menu` got: the cache's account (`steady-cache`) and the age. */
+export interface Served {
+  readonly state: string | undefined
+  readonly age: string | undefined
+}
+
+/**
+ * 11. The upstream goes down: a cache in front of a breaker serves the last good menu, stale,
+ * with its age and the reason. `served` are the calls made once it is down; `requests` what the
+ * server received for `/menu` in all (the first, good answer included).
+ */
+export const staleServed = (served: ReadonlyArray<Served>, requests: number): Act => {
+  const reasons: Record<string, number> = {}
+  for (const s of served) {
+    const error = /error=(\w+)/.exec(s.state ?? "")?.[1] ?? "none"
+    reasons[error] = (reasons[error] ?? 0) + 1
+  }
+  const stale = served.filter((s) => s.state?.startsWith("stale; reason=stale-if-error") === true).length
+  return {
+    lines: [
+      say(
+        11,
+        "stale if error",
+        `the upstream goes down: ${stale} of ${served.length} calls to GET /menu served the last good menu, ` +
+          `stale (age ${served[0]?.age ?? "?"} s), instead of ${
+            Object.entries(reasons).map(([tag, n]) => `${n} ${tag}`).join(", ")
+          }; the open circuit kept ${served.length - (requests - 1)} of them off the wire`
+      )
+    ],
+    checks: [{
+      practice: "stale if error",
+      expected: `${served.length} served stale, ≤ 3 requests`,
+      observed: `${stale} stale, ${requests} requests`,
+      ok: stale === served.length && requests <= 3
+    }]
   }
 }
 

@@ -64,7 +64,9 @@ export const outage = {
   downAt: 3_000,
   upAt: 13_000,
   breaker: { consecutiveFailures: 5, openDuration: "500 millis", maxOpenDuration: "2 seconds" },
-  /** A server that answers 200, or 503 while `down()`. */
+  /** The cache of the third run, in front of the breaker. */
+  cache: { staleIfError: "1 minute" },
+  /** A server that answers 200 (fresh for a second), or 503 while `down()`. */
   server: (down: () => boolean) => {
     let duringOutage = 0
     const handler: Handler = (_, res) => {
@@ -72,7 +74,8 @@ export const outage = {
         duringOutage++
         return json(res, 503)
       }
-      json(res, 200)
+      // fresh for a second: a client with a cache asks again at most once a second per URL
+      json(res, 200, { "cache-control": "max-age=1" })
     }
     return { handler, duringOutage: () => duringOutage }
   },
@@ -82,20 +85,32 @@ export const outage = {
       duringOutage,
       outcomes.filter((o) => o.tag === "CircuitOpenError").length,
       ms(Math.min(...firstAfter)),
-      outcomes.filter((o) => o.ok).length
+      outcomes.filter((o) => o.ok).length,
+      outcomes.filter((o) => o.tag === "stale").length
     ]
   },
-  scenario: (off: ReadonlyArray<string | number>, on: ReadonlyArray<string | number>): Scenario => ({
-    title: "A 10 s outage, circuit breaker off vs on",
-    setup: "100 GET calls/s for 16 s; from 3 s to 13 s every request is answered 503. Retries: base 100 ms, " +
-      "cap 1 s, retry budget on (defaults). Breaker: 5 failures in a row, open 500 ms doubling to 2 s.",
+  scenario: (
+    off: ReadonlyArray<string | number>,
+    on: ReadonlyArray<string | number>,
+    cached: ReadonlyArray<string | number>
+  ): Scenario => ({
+    title: "A 10 s outage, circuit breaker off vs on, and an HTTP cache in front of it",
+    setup: "100 GET calls/s for 16 s; from 3 s to 13 s every request is answered 503 (before and after, " +
+      "200 with Cache-Control: max-age=1). Retries: base 100 ms, cap 1 s, retry budget on (defaults). " +
+      "Breaker: 5 failures in a row, open 500 ms doubling to 2 s. Cache: stale-if-error 1 minute, in " +
+      "front of the breaker (a call answered by a stale entry succeeds, and says so).",
     columns: [
       "requests that reached the server during the outage",
       "calls refused by the open circuit",
       "first success after recovery (ms)",
-      "calls succeeded of 1600"
+      "calls succeeded of 1600",
+      "calls served stale"
     ],
-    rows: [{ policy: "off", figures: off }, { policy: "breaker on", figures: on }]
+    rows: [
+      { policy: "off", figures: off },
+      { policy: "breaker on", figures: on },
+      { policy: "cache + breaker", figures: cached }
+    ]
   })
 } as const
 
