@@ -157,6 +157,79 @@ describe("Generator", () => {
       Fs.rmSync(dir, { recursive: true })
     }))
 
+  it.effect("null, a string or a number where a $ref leads is a SpecError in the generator's words, not the parser's TypeError", () =>
+    Effect.gen(function*() {
+      const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "steady-openapi-"))
+      const ref = { $ref: "#/components/schemas/Pet" }
+      for (const components of [null, "x", 1, { schemas: null }, { schemas: true }]) {
+        const file = Path.join(dir, "spec.json")
+        Fs.writeFileSync(
+          file,
+          JSON.stringify(spec({ "/x": { get: { responses: { 200: ok("ok", json(ref)) } } } }, { components }))
+        )
+        const error = yield* Effect.flip(Generator.load(file))
+        expect(error).toBeInstanceOf(Generator.SpecError)
+        expect(error.message).toBe(
+          "the spec has a node of the wrong shape (null, a string or a number where an object belongs) on the way of a $ref"
+        )
+      }
+      Fs.rmSync(dir, { recursive: true })
+    }))
+
+  it("schema: null anywhere is generated as Schema.Unknown; an operation left out is reported with its operationId and why", () => {
+    const document = spec({
+      "/a/{id}": {
+        parameters: [{ name: "id", in: "path", schema: null }, null],
+        post: {
+          operationId: "a",
+          parameters: [{ name: "q", in: "query", schema: null }],
+          requestBody: { content: { "application/json": { schema: null } } },
+          responses: { 200: ok("ok", json(null)), 404: ok("nf", json(null)), default: null }
+        },
+        get: null,
+        trace: { operationId: "traceA", responses: {} },
+        put: {
+          operationId: "upload\u001b[2J",
+          requestBody: { content: { "multipart/form-data": { schema: null } } },
+          responses: {}
+        }
+      }
+    }, { components: { schemas: { A: null, B: { type: "object", properties: { x: null }, allOf: [null] } } } })
+    for (const effect of [3, 4] as const) {
+      const generated = Generator.generate(document, { name: "T", effect })
+      expect(generated.operations).toBe(1)
+      expect(generated.reports).toEqual([
+        {
+          method: "GET",
+          path: "/a/{id}",
+          operationId: undefined,
+          generated: false,
+          reason: "the operation is null, not an object"
+        },
+        {
+          method: "PUT",
+          path: "/a/{id}",
+          operationId: "upload\u001b[2J",
+          generated: false,
+          reason: `a request body of "multipart/form-data" (JSON, forms and text are generated)`
+        },
+        {
+          method: "TRACE",
+          path: "/a/{id}",
+          operationId: "traceA",
+          generated: false,
+          reason: "TRACE is not a method HttpApi can declare"
+        }
+      ])
+      // one line each, the operationId quoted with its control characters escaped (a spec cannot drive the terminal)
+      expect(generated.skipped).toEqual([
+        "GET /a/{id}: the operation is null, not an object",
+        `PUT /a/{id} ("upload\\u001b[2J"): a request body of "multipart/form-data" (JSON, forms and text are generated)`,
+        `TRACE /a/{id} ("traceA"): TRACE is not a method HttpApi can declare`
+      ])
+    }
+  })
+
   it("POST and PATCH retry only with a declared Idempotency-Key; the key is sent by steady, not asked of the caller", () => {
     const withKey = { name: "Idempotency-Key", in: "header", required: true, schema: { type: "string" } }
     const files = generated(spec({
@@ -335,6 +408,36 @@ describe("Generator", () => {
       const good = yield* cli([petstoreSpec, "--out", out, "--name", "Petstore"])
       expect(good.code).toBe(0)
       expect(good.stdout).toMatch(/7 operations, 8 schemas/)
+      expect(good.stdout).not.toMatch(/skipped|partly/)
+      // each operation left out, or generated in part, is printed with its operationId and the reason
+      const partial = Path.join(out, "partial.json")
+      Fs.writeFileSync(
+        partial,
+        JSON.stringify(spec({
+          "/up": {
+            post: {
+              operationId: "upload",
+              requestBody: { content: { "image/png": { schema: { type: "string", format: "binary" } } } },
+              responses: {}
+            },
+            options: {
+              operationId: "probe",
+              requestBody: { content: { "application/json": { schema: {} } } },
+              responses: {}
+            }
+          }
+        }))
+      )
+      const reported = yield* cli([partial, "--out", Path.join(out, "partial"), "--no-format"])
+      expect(reported.code).toBe(0)
+      expect(reported.stdout.split("\n").slice(1)).toEqual([
+        `  skipped POST /up ("upload"): a request body of "image/png" (JSON, forms and text are generated)`,
+        `  partly OPTIONS /up ("probe"): a request body on OPTIONS is not sent (HttpApi sends none with OPTIONS)`,
+        "  1 operation skipped, 1 generated in part",
+        ""
+      ])
+      Fs.rmSync(Path.join(out, "partial"), { recursive: true })
+      Fs.rmSync(partial)
       expect(Fs.readdirSync(out).sort()).toEqual(["api.ts", "client.ts", "index.ts", "schemas.ts"])
       // Effect 4 by default; --effect 3 writes what 0.2 wrote (the example's committed client)
       expect(Fs.readFileSync(Path.join(out, "client.ts"), "utf8")).toContain(`from "@steady/client"`)

@@ -1,4 +1,4 @@
-import { area, src, src4 } from "./types.js"
+import { area, core, coreTests, src, src4 } from "./types.js"
 
 const model = "packages/openapi/src/internal/model.ts"
 const escape = "packages/openapi/src/internal/escape.ts"
@@ -11,6 +11,8 @@ const wire = ["packages/openapi/test/Wire.test.ts"]
 const httpApiTests = ["packages/examples/test/HttpApi.test.ts"]
 const petstoreTests = ["packages/examples/test/OpenApi.test.ts"]
 const effect4Tests = ["packages/openapi/test/Effect4.test.ts"]
+const bodies = ["packages/openapi/test/Bodies.test.ts"]
+const paramStyle = `${core}ParamStyle.ts`
 const optionalFind =
   `: Predicate.hasProperty(e, "statusTag") && typeof e.statusTag === "string" && set.has(e.statusTag)`
 
@@ -327,5 +329,70 @@ export const openapi = area("OpenAPI", [
     find: "const formatting = options.format !== false && format.available()",
     replace: "const formatting = format.available()",
     tests: generator
+  },
+  // issue 31: no silent skip, compiles always
+  {
+    id: "openapi-null-operation-silent",
+    promise: "an operation that is not an object is reported with the reason, not dropped without a word",
+    file: model,
+    find: "      if (!isObject(op)) {\n        report(",
+    replace: "      if (!isObject(op)) {\n        continue\n        report(",
+    tests: generator
+  },
+  {
+    id: "openapi-trace-silent",
+    promise: "a TRACE operation is reported, not dropped without a word",
+    file: model,
+    find: "for (const method of [...METHODS, ...OTHER_METHODS]) {",
+    replace: "for (const method of METHODS) {",
+    tests: generator
+  },
+  {
+    id: "openapi-form-body-unstyled",
+    promise: "a form body's deepObject fields go as the encoding says (expand[]=tax), not as form",
+    file: model,
+    find: "if (e.style === undefined && e.explode === undefined) return []",
+    replace: "if (e.style !== null) return []",
+    tests: bodies
+  },
+  {
+    id: "openapi-param-explode-ignored",
+    promise: "an exploded object path parameter is x=1,y=2, not x,1,y,2",
+    file: model,
+    find: "const { explode, style } = ParamStyle.encoding(where, p.style, p.explode)",
+    replace: "const { explode, style } = ParamStyle.encoding(where, p.style, undefined)",
+    tests: bodies
+  },
+  {
+    id: "openapi-304-unexpected",
+    promise: "a declared 304 is a success of the operation, not an unexpected status",
+    file: `${src}httpApi.ts`,
+    find: "declared: new Set([...errors.keys(), ...[...successes.keys()].filter((s) => s < 200 || s >= 300)]),",
+    replace: "declared: new Set(errors.keys()),",
+    tests: bodies
+  },
+  {
+    id: "openapi-stream-headers-dropped",
+    promise: "a …Stream method sends the operation's header parameters on every page (Effect 3)",
+    file: "packages/openapi/src/internal/effect3.ts",
+    find: "...(pn.headers !== undefined ? [`HttpClientRequest.setHeaders(",
+    replace: "...(false ? [`HttpClientRequest.setHeaders(",
+    tests: bodies
+  },
+  {
+    id: "paramstyle-deepobject-array-indexed",
+    promise: "deepObject writes an array of scalars as name[]=x (as Stripe reads it), not name[0]=x",
+    file: paramStyle,
+    find: "value.forEach((v, i) => nested(scalars ? `${key}[]` : `${key}[${i}]`, v, out, depth + 1))",
+    replace: "value.forEach((v, i) => nested(`${key}[${i}]`, v, out, depth + 1))",
+    tests: coreTests("ParamStyle")
+  },
+  {
+    id: "paramstyle-label-explode-ignored",
+    promise: "label style with explode separates array items with dots (.blue.black), not commas",
+    file: paramStyle,
+    find: "const separator = style === \"label\" && explode ? \".\" : \",\"",
+    replace: "const separator = \",\"",
+    tests: coreTests("ParamStyle")
   }
 ])

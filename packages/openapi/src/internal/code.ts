@@ -244,7 +244,8 @@ export const endpointOptions = (m: model.Model): string => {
 
 /** The identifiers api.ts exports for the `…Stream` methods (their path and query schemas). */
 export const pagingImports = (m: model.Model): string =>
-  m.operations.flatMap((o) => [o.pagingNames?.path, o.pagingNames?.urlParams]).filter((n) => n !== undefined)
+  m.operations.flatMap((o) => [o.pagingNames?.path, o.pagingNames?.urlParams, o.pagingNames?.headers])
+    .filter((n) => n !== undefined)
     .map((n) => `, ${n}`).join("")
 
 /** The index file: everything, the schemas as `Schemas` (the same on both lines). */

@@ -9,12 +9,14 @@
  * @internal
  */
 import * as code from "./code.js"
-import type * as model from "./model.js"
+import * as model from "./model.js"
 import * as names from "./names.js"
 
 const str = code.str
 
 const schemasFile = (m: model.Model): string => {
+  // a spec without components or error classes: a module that imports nothing it does not use
+  if (m.components.length === 0 && m.errorClasses.length === 0) return `${code.header(m)}export {}\n`
   const out: Array<string> = [code.header(m), `import { Schema } from "effect"\n`]
   for (const c of m.components) {
     out.push(
@@ -47,13 +49,13 @@ const endpointCode = (o: model.Operation): string => {
   const options: Array<string> = []
   if (o.pathParams.length > 0) options.push(`params: ${o.pagingNames?.path ?? fields(o.pathParams)}`)
   if (o.query.length > 0) options.push(`query: ${o.pagingNames?.urlParams ?? fields(o.query)}`)
-  if (o.headers.length > 0) options.push(`headers: ${fields(o.headers)}`)
+  if (o.headers.length > 0) options.push(`headers: ${o.pagingNames?.headers ?? fields(o.headers)}`)
   if (o.body !== undefined) {
     options.push(`payload: ${
       o.body.encoding === "json"
         ? o.body.code
         : o.body.encoding === "form"
-        ? `${o.body.code}.pipe(HttpApiSchema.asFormUrlEncoded())`
+        ? o.body.code
         : `Schema.String.pipe(HttpApiSchema.asText())`
     }`)
   }
@@ -79,7 +81,10 @@ const apiFile = (m: model.Model, apiName: string): string => {
   )
   const out: Array<string> = [
     code.header(m),
-    `import { Schema${m.errorClasses.length > 0 ? ", SchemaTransformation" : ""} } from "effect"\n` +
+    (m.operations.some(model.usesParamStyle) ? `import { ParamStyle } from "@steady/client"\n` : "") +
+    `import { Schema${
+      m.errorClasses.length > 0 || m.operations.some(model.usesParamStyle) ? ", SchemaTransformation" : ""
+    } } from "effect"\n` +
     `import { HttpApi, HttpApiEndpoint, HttpApiGroup${
       usesSchemaEncoding || m.errorClasses.length > 0 ? ", HttpApiSchema" : ""
     }${m.operations.some((o) => o.deprecated) ? ", OpenApi" : ""} } from "effect/http-api"\n` +
@@ -109,6 +114,13 @@ const apiFile = (m: model.Model, apiName: string): string => {
       out.push(
         `/** The query parameters of \`${o.name}\`. */\nexport const ${o.pagingNames.urlParams} = Schema.Struct(${
           fields(o.query)
+        })\n`
+      )
+    }
+    if (o.pagingNames?.headers !== undefined) {
+      out.push(
+        `/** The header parameters of \`${o.name}\`. */\nexport const ${o.pagingNames.headers} = Schema.Struct(${
+          fields(o.headers)
         })\n`
       )
     }
@@ -143,10 +155,20 @@ const apiFile = (m: model.Model, apiName: string): string => {
 const streamMethod = (o: model.Operation, paging: model.Paging, pn: model.PagingNames): string => {
   const args = [
     ...(pn.path !== undefined ? [`readonly params: typeof ${pn.path}.Type`] : []),
-    ...(pn.urlParams !== undefined ? [`readonly query: typeof ${pn.urlParams}.Type`] : [])
+    ...(pn.urlParams !== undefined ? [`readonly query: typeof ${pn.urlParams}.Type`] : []),
+    ...(pn.headers !== undefined ? [`readonly headers: typeof ${pn.headers}.Type`] : [])
+  ]
+  // the headers as the endpoint sends them: each value a string, in its style
+  const options = [
+    ...(pn.urlParams !== undefined ? [`urlParams: request.query`] : []),
+    ...(pn.headers !== undefined
+      ? [
+        `headers: Schema.encodeSync(Schema.toCodecStringTree(${pn.headers}))(request.headers) as Record<string, string>`
+      ]
+      : [])
   ]
   const request = `HttpClientRequest.get(${code.streamUrl(o, "request.params")}${
-    pn.urlParams !== undefined ? `, { urlParams: request.query }` : ""
+    options.length > 0 ? `, { ${options.join(", ")} }` : ""
   })`
   return `${code.methodDoc(o, true)}${pn.method}: (${
     args.length > 0 ? `request: { ${args.join("; ")} }` : ""
@@ -165,7 +187,7 @@ const clientFile = (m: model.Model, apiName: string): string => {
       paged.length > 0 ? ", Pagination" : ""
     } } from "@steady/client"\n` +
       `import { Config, Context, Effect, Layer, Option${credentials !== undefined ? ", type Redacted" : ""}${
-        paged.some((o) => o.successes[0]?.code.includes("Schema.") === true) ? ", Schema" : ""
+        paged.some((o) => o.successes[0]?.code.includes("Schema.") === true || o.headers.length > 0) ? ", Schema" : ""
       } } from "effect"\n` +
       (paged.length > 0 ? `import { HttpClientRequest } from "effect/http"\n` : "") +
       `import { ${m.names.api}${code.pagingImports(m)} } from "./api.js"\n` +

@@ -1,0 +1,179 @@
+/**
+ * What 0.2's output did not compile, or sent wrong, generated for both Effect lines from
+ * test/bodiesSpec.ts, type-checked with `tsc --strict`, and called against a loopback server that
+ * records each raw request: a form body with number, boolean, array, object and `deepObject`
+ * fields; path and header parameters that are arrays and objects (in their `simple` style); an
+ * OPTIONS with a body (generated without it, and reported); a declared 304 (a success); and a
+ * `…Stream` method that sends its header parameter. The Effect 3 client runs here; the Effect 4
+ * one is bundled with test/effect4/bodies.ts and run with Node 22.
+ */
+import { it } from "@effect/vitest"
+import { Generator } from "@steady/openapi"
+import { Chunk, Effect, Stream } from "effect"
+import * as Fs from "node:fs"
+import * as Http from "node:http"
+import type * as Net from "node:net"
+import * as Path from "node:path"
+import { fileURLToPath, pathToFileURL } from "node:url"
+import { describe, expect } from "vitest"
+import { spec } from "./bodiesSpec.js"
+import { buildDir, typeErrors, write } from "./compile.js"
+import { bundle, runNode22 } from "./node22.js"
+
+const here = Path.dirname(fileURLToPath(import.meta.url))
+
+interface Seen {
+  readonly method: string
+  readonly url: string
+  readonly headers: Http.IncomingHttpHeaders
+  readonly body: string
+}
+
+/** Records each request (its body bounded), and answers as the spec declares. */
+const serve = Effect.acquireRelease(
+  Effect.async<{ readonly server: Http.Server; readonly seen: Array<Seen> }>((resume) => {
+    const seen: Array<Seen> = []
+    const server = Http.createServer((req, res) => {
+      let body = ""
+      req.setEncoding("utf8")
+      req.on("data", (chunk: string) => (body += chunk.slice(0, 10_000)))
+      req.on("end", () => {
+        seen.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers, body })
+        const url = new URL(req.url ?? "/", "http://x")
+        const json = { "content-type": "application/json" }
+        if (req.method === "OPTIONS") return res.writeHead(204).end()
+        if (url.pathname === "/etag") return res.writeHead(304, { etag: "\"v1\"" }).end()
+        if (url.pathname === "/events") {
+          const page = Number(url.searchParams.get("page") ?? "1")
+          return res.writeHead(200, json).end(JSON.stringify(page <= 2 ? [`e${page}`] : []))
+        }
+        return res.writeHead(200, json).end(JSON.stringify({ ok: true }))
+      })
+    })
+    server.listen(0, "127.0.0.1", () => resume(Effect.succeed({ server, seen })))
+  }),
+  ({ server }) =>
+    Effect.promise(() =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      })
+    )
+)
+
+/** What both lines must have sent. */
+const expectWire = (seen: ReadonlyArray<Seen>) => {
+  const charge = seen.find((s) => s.url === "/charges")
+  expect(charge?.headers["content-type"]).toMatch(/^application\/x-www-form-urlencoded/)
+  // numbers and booleans as text, arrays repeated, deepObject fields in brackets: never [object Object]
+  expect(decodeURIComponent((charge?.body ?? "").replace(/\+/g, " ")).split("&")).toEqual([
+    "amount=2000",
+    "capture=false",
+    "description=a b",
+    "c=d",
+    "tags=x",
+    "tags=y",
+    "expand[]=tax",
+    "items[0][price]=p_1",
+    "items[0][quantity]=2",
+    "metadata[order]=7"
+  ])
+  expect(new URLSearchParams(charge?.body).get("description")).toBe("a b&c=d")
+  // path: an array and an exploded object, each one segment in the simple style (its commas percent-encoded)
+  const colors = seen.find((s) => s.url.startsWith("/colors/"))
+  expect(colors?.url).toBe("/colors/3%2C4%2C5/x%3D1%2Cy%3D2")
+  expect(colors?.headers["x-tags"]).toBe("a,b")
+  expect(colors?.headers["x-range"]).toBe("from,1,to,9")
+  // OPTIONS goes without a body
+  expect(seen.find((s) => s.method === "OPTIONS")).toMatchObject({ url: "/probe", body: "" })
+  // the stream sends its header on every page
+  expect(seen.filter((s) => s.url.startsWith("/events")).map((s) => [s.url, s.headers["x-org"]])).toEqual([
+    ["/events", "acme"],
+    ["/events?page=2", "acme"],
+    ["/events?page=3", "acme"]
+  ])
+}
+
+describe("bodies and parameters 0.2 could not write", () => {
+  it("both lines compile under tsc --strict, and the OPTIONS body is reported with its operationId", () => {
+    const dir = buildDir("bodies")
+    const files: Array<string> = []
+    for (const effect of [3, 4] as const) {
+      const generated = Generator.generate(spec, { name: "Bodies", effect })
+      expect(generated.reports).toEqual([{
+        method: "OPTIONS",
+        path: "/probe",
+        operationId: "probe",
+        generated: true,
+        reason: "a request body on OPTIONS is not sent (HttpApi sends none with OPTIONS)"
+      }])
+      expect(generated.skipped).toEqual([])
+      Fs.mkdirSync(Path.join(dir, `e${effect}`))
+      files.push(...write(Path.join(dir, `e${effect}`), generated.files))
+    }
+    expect(typeErrors(files.filter((f) => f.includes("/e3/")), 3)).toEqual([])
+    expect(typeErrors(files.filter((f) => f.includes("/e4/")), 4)).toEqual([])
+  }, 120_000)
+
+  it.scopedLive("Effect 3: on the wire as the spec says; a 304 is a success", () =>
+    Effect.gen(function*() {
+      const { seen, server } = yield* serve
+      const baseUrl = `http://127.0.0.1:${(server.address() as Net.AddressInfo).port}`
+      const dir = buildDir("bodies3")
+      write(dir, Generator.generate(spec, { name: "Bodies", effect: 3 }).files)
+      const Bodies = yield* Effect.promise(() => import(pathToFileURL(Path.join(dir, "index.ts")).href))
+      const result = yield* Effect.flatMap(Bodies.Bodies as any, (b: any) =>
+        Effect.all({
+          charge: b.createCharge({
+            payload: {
+              amount: 2000,
+              capture: false,
+              description: "a b&c=d",
+              tags: ["x", "y"],
+              expand: ["tax"],
+              items: [{ price: "p_1", quantity: 2 }],
+              metadata: { order: "7" }
+            }
+          }),
+          colors: b.getColors({
+            path: { ids: [3, 4, 5], point: { x: 1, y: 2 } },
+            headers: { "x-tags": ["a", "b"], "x-range": { from: 1, to: 9 } }
+          }),
+          probe: b.probe(),
+          fresh: b.getEtag({ headers: { "if-none-match": "\"v1\"" } }),
+          events: Stream.runCollect(b.listEventsStream({ urlParams: {}, headers: { "x-org": "acme" } }))
+        }, { concurrency: 1 })).pipe(
+          Effect.provide(Bodies.layer({ baseUrl, retry: false })),
+          Effect.timeoutFail({ duration: "30 seconds", onTimeout: () => "timed out" })
+        ) as Effect.Effect<any, unknown>
+      expect(result.charge).toEqual({ ok: true })
+      expect(result.fresh).toBeUndefined()
+      expect(Chunk.toReadonlyArray(result.events)).toEqual(["e1", "e2"])
+      expectWire(seen)
+    }), 60_000)
+
+  it.scopedLive("Effect 4: the same calls, bundled and run with Node 22", () =>
+    Effect.gen(function*() {
+      const { seen, server } = yield* serve
+      const baseUrl = `http://127.0.0.1:${(server.address() as Net.AddressInfo).port}`
+      const dir = buildDir("bodies4")
+      Fs.mkdirSync(Path.join(dir, "bodies"))
+      write(Path.join(dir, "bodies"), Generator.generate(spec, { name: "Bodies" }).files)
+      const program = Path.join(dir, "program.ts")
+      Fs.copyFileSync(Path.join(here, "effect4/bodies.ts"), program)
+      expect(typeErrors([program], 4)).toEqual([])
+      const bundled = yield* Effect.promise(() => bundle(program, Path.join(dir, "program.mjs")))
+      const run = yield* Effect.promise(() => runNode22(bundled, [baseUrl]))
+      expect(run.stderr).toBe("")
+      expect(run.code).toBe(0)
+      const result = JSON.parse(run.stdout.trim().split("\n").at(-1) ?? "null")
+      expect(result).toEqual({
+        charge: { ok: true },
+        colors: { ok: true },
+        probe: true,
+        notModified: true,
+        events: ["e1", "e2"]
+      })
+      expectWire(seen)
+    }), 180_000)
+})

@@ -1,0 +1,100 @@
+/**
+ * A spec with what 0.2's output did not compile or sent wrong: a form body with number,
+ * boolean, array and object fields (one of them `deepObject`, as Stripe declares `expand`),
+ * path and header parameters that are arrays and objects, an OPTIONS with a body, a declared
+ * 304, and a paginated GET with a header parameter. Bodies.test.ts calls the Effect 3 client
+ * generated from it, and test/effect4/bodies.ts the Effect 4 one, against a loopback server.
+ */
+const ok = (schema: unknown) => ({ description: "ok", content: { "application/json": { schema } } })
+const echo = ok({ type: "object", additionalProperties: true })
+
+export const spec = {
+  openapi: "3.0.3",
+  info: { title: "Bodies", version: "1" },
+  paths: {
+    "/charges": {
+      post: {
+        operationId: "createCharge",
+        requestBody: {
+          required: true,
+          content: {
+            "application/x-www-form-urlencoded": {
+              schema: {
+                type: "object",
+                required: ["amount"],
+                properties: {
+                  amount: { type: "integer" },
+                  capture: { type: "boolean" },
+                  description: { type: "string" },
+                  tags: { type: "array", items: { type: "string" } },
+                  expand: { type: "array", items: { type: "string" } },
+                  items: {
+                    type: "array",
+                    items: { type: "object", properties: { price: { type: "string" }, quantity: { type: "integer" } } }
+                  },
+                  metadata: { type: "object", additionalProperties: { type: "string" } }
+                }
+              },
+              encoding: {
+                expand: { style: "deepObject", explode: true },
+                items: { style: "deepObject", explode: true },
+                metadata: { style: "deepObject", explode: true }
+              }
+            }
+          }
+        },
+        responses: { 200: echo }
+      }
+    },
+    "/colors/{ids}/{point}": {
+      get: {
+        operationId: "getColors",
+        parameters: [
+          { name: "ids", in: "path", required: true, schema: { type: "array", items: { type: "integer" } } },
+          {
+            name: "point",
+            in: "path",
+            required: true,
+            explode: true,
+            schema: { type: "object", properties: { x: { type: "integer" }, y: { type: "integer" } } }
+          },
+          { name: "X-Tags", in: "header", schema: { type: "array", items: { type: "string" } } },
+          {
+            name: "X-Range",
+            in: "header",
+            required: true,
+            schema: { type: "object", properties: { from: { type: "integer" }, to: { type: "integer" } } }
+          }
+        ],
+        responses: { 200: echo }
+      }
+    },
+    "/probe": {
+      options: {
+        operationId: "probe",
+        requestBody: { content: { "application/json": { schema: { type: "object" } } } },
+        responses: { 204: { description: "no content" } }
+      }
+    },
+    "/etag": {
+      get: {
+        operationId: "getEtag",
+        parameters: [{ name: "If-None-Match", in: "header", schema: { type: "string" } }],
+        responses: {
+          200: ok({ type: "object", properties: { v: { type: "integer" } } }),
+          304: { description: "not modified" }
+        }
+      }
+    },
+    "/events": {
+      get: {
+        operationId: "listEvents",
+        parameters: [
+          { name: "page", in: "query", schema: { type: "integer" } },
+          { name: "X-Org", in: "header", required: true, schema: { type: "string" } }
+        ],
+        responses: { 200: ok({ type: "array", items: { type: "string" } }) }
+      }
+    }
+  }
+}
