@@ -375,8 +375,8 @@ export const openapi = area("OpenAPI", [
     id: "openapi-stream-headers-dropped",
     promise: "a …Stream method sends the operation's header parameters on every page (Effect 3)",
     file: "packages/openapi/src/internal/effect3.ts",
-    find: "...(pn.headers !== undefined ? [`HttpClientRequest.setHeaders(",
-    replace: "...(false ? [`HttpClientRequest.setHeaders(",
+    find: "? [`HttpClientRequest.setHeaders(Schema.encodeSync(${pn.headers})(request.headers))`]",
+    replace: "? []",
     tests: bodies
   },
   {
