@@ -4,7 +4,8 @@
  * records each raw request: a form body with number, boolean, array, object and `deepObject`
  * fields; path and header parameters that are arrays and objects (in their `simple` style); an
  * OPTIONS with a body (generated without it, and reported); a declared 304 (a success); and a
- * `…Stream` method that sends its header parameter. The Effect 3 client runs here; the Effect 4
+ * `…Stream` method that sends its header parameter; a multipart upload and an octet-stream body
+ * (0.2 left both out). The Effect 3 client runs here; the Effect 4
  * one is bundled with test/effect4/bodies.ts and run with Node 22.
  */
 import { it } from "@effect/vitest"
@@ -43,6 +44,8 @@ const serve = Effect.acquireRelease(
         const json = { "content-type": "application/json" }
         if (req.method === "OPTIONS") return res.writeHead(204).end()
         if (url.pathname === "/etag") return res.writeHead(304, { etag: "\"v1\"" }).end()
+        if (url.pathname === "/raw") return res.writeHead(204).end()
+        if (url.pathname.startsWith("/assets/")) return res.writeHead(201, json).end(JSON.stringify({ ok: true }))
         if (url.pathname === "/events") {
           const page = Number(url.searchParams.get("page") ?? "1")
           return res.writeHead(200, json).end(JSON.stringify(page <= 2 ? [`e${page}`] : []))
@@ -86,6 +89,22 @@ const expectWire = (seen: ReadonlyArray<Seen>) => {
   expect(colors?.headers["x-range"]).toBe("from,1,to,9")
   // OPTIONS goes without a body
   expect(seen.find((s) => s.method === "OPTIONS")).toMatchObject({ url: "/probe", body: "" })
+  // a multipart upload: each field a part, the file with its name, the typed image with the encoding's type
+  const asset = seen.find((s) => s.url === "/assets/7")
+  expect(asset?.headers["content-type"]).toMatch(/^multipart\/form-data; boundary=/)
+  const parts = (asset?.body ?? "").split(/\r\n--[^\r\n]*(?:--)?\r\n?/).filter((p) => p.includes("Content-Disposition"))
+    .map((p) => p.replace(/^--[^\r\n]*\r\n/, "").replace(/\r\n/g, "|"))
+  expect(parts).toEqual([
+    `Content-Disposition: form-data; name="file"; filename="hello.txt"|Content-Type: text/plain||hello`,
+    `Content-Disposition: form-data; name="thumbnail"; filename="thumbnail"|Content-Type: image/png||PN`,
+    `Content-Disposition: form-data; name="name"||asset`,
+    `Content-Disposition: form-data; name="tags"||a`,
+    `Content-Disposition: form-data; name="tags"||b`,
+    `Content-Disposition: form-data; name="meta"; filename="blob"|Content-Type: application/json||{"width":2}`
+  ])
+  // an octet-stream body: the bytes as they are, with their type
+  expect(seen.find((s) => s.url === "/raw")).toMatchObject({ method: "PUT", body: "raw bytes" })
+  expect(seen.find((s) => s.url === "/raw")?.headers["content-type"]).toBe("application/octet-stream")
   // the stream sends its header on every page
   expect(seen.filter((s) => s.url.startsWith("/events")).map((s) => [s.url, s.headers["x-org"]])).toEqual([
     ["/events", "acme"],
@@ -141,7 +160,18 @@ describe("bodies and parameters 0.2 could not write", () => {
           }),
           probe: b.probe(),
           fresh: b.getEtag({ headers: { "if-none-match": "\"v1\"" } }),
-          events: Stream.runCollect(b.listEventsStream({ urlParams: {}, headers: { "x-org": "acme" } }))
+          events: Stream.runCollect(b.listEventsStream({ urlParams: {}, headers: { "x-org": "acme" } })),
+          asset: b.uploadAsset({
+            path: { id: 7 },
+            payload: {
+              file: new File(["hello"], "hello.txt", { type: "text/plain" }),
+              thumbnail: new Blob([new Uint8Array([80, 78])]),
+              name: "asset",
+              tags: ["a", "b"],
+              meta: { width: 2 }
+            }
+          }),
+          raw: b.putRaw({ payload: new TextEncoder().encode("raw bytes") })
         }, { concurrency: 1 })).pipe(
           Effect.provide(Bodies.layer({ baseUrl, retry: false })),
           Effect.timeoutFail({ duration: "30 seconds", onTimeout: () => "timed out" })
@@ -149,6 +179,8 @@ describe("bodies and parameters 0.2 could not write", () => {
       expect(result.charge).toEqual({ ok: true })
       expect(result.fresh).toBeUndefined()
       expect(Chunk.toReadonlyArray(result.events)).toEqual(["e1", "e2"])
+      expect(result.asset).toEqual({ ok: true })
+      expect(result.raw).toBeUndefined()
       expectWire(seen)
     }), 60_000)
 
@@ -172,7 +204,9 @@ describe("bodies and parameters 0.2 could not write", () => {
         colors: { ok: true },
         probe: true,
         notModified: true,
-        events: ["e1", "e2"]
+        events: ["e1", "e2"],
+        asset: { ok: true },
+        raw: true
       })
       expectWire(seen)
     }), 180_000)

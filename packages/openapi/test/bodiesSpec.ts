@@ -2,7 +2,8 @@
  * A spec with what 0.2's output did not compile or sent wrong: a form body with number,
  * boolean, array and object fields (one of them `deepObject`, as Stripe declares `expand`),
  * path and header parameters that are arrays and objects, an OPTIONS with a body, a declared
- * 304, and a paginated GET with a header parameter. Bodies.test.ts calls the Effect 3 client
+ * 304, a paginated GET with a header parameter, a multipart upload (a file, a typed image, text,
+ * an array, an object) and an `application/octet-stream` body. Bodies.test.ts calls the Effect 3 client
  * generated from it, and test/effect4/bodies.ts the Effect 4 one, against a loopback server.
  */
 const ok = (schema: unknown) => ({ description: "ok", content: { "application/json": { schema } } })
@@ -84,6 +85,39 @@ export const spec = {
           200: ok({ type: "object", properties: { v: { type: "integer" } } }),
           304: { description: "not modified" }
         }
+      }
+    },
+    "/assets/{id}": {
+      post: {
+        operationId: "uploadAsset",
+        parameters: [{ name: "id", in: "path", required: true, schema: { type: "integer" } }],
+        requestBody: {
+          required: true,
+          content: {
+            "multipart/form-data": {
+              schema: {
+                type: "object",
+                required: ["file"],
+                properties: {
+                  file: { type: "string", format: "binary" },
+                  thumbnail: { type: "string", contentMediaType: "image/png" },
+                  name: { type: "string" },
+                  tags: { type: "array", items: { type: "string" } },
+                  meta: { type: "object", properties: { width: { type: "integer" } } }
+                }
+              },
+              encoding: { thumbnail: { contentType: "image/png" } }
+            }
+          }
+        },
+        responses: { 201: echo }
+      }
+    },
+    "/raw": {
+      put: {
+        operationId: "putRaw",
+        requestBody: { content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } } },
+        responses: { 204: { description: "stored" } }
       }
     },
     "/events": {

@@ -380,6 +380,31 @@ export const openapi = area("OpenAPI", [
     tests: bodies
   },
   {
+    id: "openapi-multipart-skipped",
+    promise: "a multipart/form-data request body is generated (files as Blob), not left out",
+    file: model,
+    find: "} else if (types.includes(\"multipart/form-data\")) {",
+    replace:
+      "} else if (types.includes(\"multipart/form-data\")) {\n      return \"multipart\"\n    } else if (false) {",
+    tests: bodies
+  },
+  {
+    id: "openapi-multipart-encoding-ignored",
+    promise: "a multipart field's encoding.contentType types its part",
+    file: model,
+    find: "return typeof type === \"string\" ? [`${names.key(k)}: ${escape.stringLiteral(type)}`] : []",
+    replace: "return []",
+    tests: bodies
+  },
+  {
+    id: "openapi-octet-stream-skipped",
+    promise: "an application/octet-stream request body is bytes, not left out",
+    file: model,
+    find: "body = { code: input.target.bytes(escape.stringLiteral(type)), encoding: \"bytes\" }",
+    replace: "return \"bytes\"",
+    tests: bodies
+  },
+  {
     id: "paramstyle-deepobject-array-indexed",
     promise: "deepObject writes an array of scalars as name[]=x (as Stripe reads it), not name[0]=x",
     file: paramStyle,

@@ -242,9 +242,37 @@ export const endpointOptions = (m: model.Model): string => {
     : ""
 }
 
-/** The identifiers api.ts exports for the `…Stream` methods (their path and query schemas). */
+/** The schemas of the multipart bodies' typed fields, exported by api.ts for client.ts. */
+export const payloadSchemas = (m: model.Model): Array<string> =>
+  m.operations.flatMap((o) =>
+    o.body?.multipart === undefined ? [] : [
+      `/** The fields of \`${o.name}\`'s multipart body (a file is a \`Blob\`, a \`File\` keeps its name). */\n` +
+      `export const ${o.body.multipart.payload} = ${o.body.multipart.fields}\n`
+    ]
+  )
+
+/**
+ * A method of the service: the HttpApi client's, or, for a multipart body, a function that takes
+ * the typed fields and gives the endpoint the `FormData` that `ParamStyle.formData` makes of them
+ * (`omit`: the request's keys it replaces, and the line's response mode, which it leaves out).
+ */
+export const method = (o: model.Operation, omit: readonly [string, string]): string => {
+  const endpoint = `client.${o.group}.${o.name}`
+  const multipart = o.body?.multipart
+  if (multipart === undefined) return endpoint
+  return `(request: Omit<Parameters<typeof ${endpoint}>[0], ${str(omit[0])} | ${
+    str(omit[1])
+  }> & { readonly payload: typeof ${multipart.payload}.Type }) => ${endpoint}({ ...request, payload: ParamStyle.formData(request.payload, ${multipart.contentTypes}) })`
+}
+
+/** The identifiers api.ts exports for the `…Stream` methods (their path and query schemas) and multipart bodies. */
 export const pagingImports = (m: model.Model): string =>
-  m.operations.flatMap((o) => [o.pagingNames?.path, o.pagingNames?.urlParams, o.pagingNames?.headers])
+  m.operations.flatMap((o) => [
+    o.pagingNames?.path,
+    o.pagingNames?.urlParams,
+    o.pagingNames?.headers,
+    o.body?.multipart?.payload
+  ])
     .filter((n) => n !== undefined)
     .map((n) => `, ${n}`).join("")
 

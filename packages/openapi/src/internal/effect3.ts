@@ -40,11 +40,9 @@ const endpointCode = (o: model.Operation): string => {
   if (o.body !== undefined) {
     const body = o.body.code
     parts.push(
-      o.body.encoding === "json"
-        ? `.setPayload(${body})`
-        : o.body.encoding === "form"
-        ? `.setPayload(${body})`
-        : `.setPayload(Schema.String.pipe(HttpApiSchema.withEncoding({ kind: "Text", contentType: "text/plain" })))`
+      o.body.encoding === "text"
+        ? `.setPayload(Schema.String.pipe(HttpApiSchema.withEncoding({ kind: "Text", contentType: "text/plain" })))`
+        : `.setPayload(${body})`
     )
   }
   if (o.successes.length === 0) parts.push(`.addSuccess(Schema.Unknown)`)
@@ -65,7 +63,7 @@ const endpointCode = (o: model.Operation): string => {
 const apiFile = (m: model.Model, apiName: string): string => {
   const usesS = m.components.length > 0 || m.errorClasses.length > 0
   const usesSchemaEncoding = m.operations.some((o) =>
-    o.body?.encoding === "form" || o.body?.encoding === "text" ||
+    (o.body !== undefined && o.body.encoding !== "json") ||
     o.successes.some((s) => s.encoding !== "json")
   )
   const out: Array<string> = [
@@ -103,6 +101,7 @@ const apiFile = (m: model.Model, apiName: string): string => {
       )
     }
   }
+  out.push(...code.payloadSchemas(m))
   for (const o of m.operations) {
     out.push(`const ${o.name} = ${endpointCode(o)}\n`)
   }
@@ -161,7 +160,7 @@ const clientFile = (m: model.Model, apiName: string): string => {
     (paged.length > 0 ? `import { HttpClientRequest } from "@effect/platform"\n` : "") +
       `import { ApiClient, ${credentials !== undefined ? "Auth, " : ""}ConnectionPool${
         paged.length > 0 ? ", Pagination" : ""
-      } } from "@steady/client-effect3"\n` +
+      }${model.multipartOf(m).length > 0 ? ", ParamStyle" : ""} } from "@steady/client-effect3"\n` +
       `import { Config, type ConfigError, Context, Effect, Layer, Option${
         credentials !== undefined ? ", type Redacted" : ""
       }${paged.length > 0 ? ", Schema" : ""} } from "effect"\n` +
@@ -183,7 +182,7 @@ const clientFile = (m: model.Model, apiName: string): string => {
   const methods: Array<string> = []
   const pages: Array<string> = []
   for (const o of m.operations) {
-    methods.push(`${code.methodDoc(o, false)}${o.name}: client.${o.group}.${o.name}`)
+    methods.push(`${code.methodDoc(o, false)}${o.name}: ${code.method(o, ["payload", "withResponse"])}`)
     if (o.paging === undefined || o.pagingNames === undefined) continue
     pages.push(`/** A page of \`${o.name}\`. */\nconst ${o.pagingNames.page} = ${o.successes[0].code}\n`)
     methods.push(streamMethod(o, o.paging, o.pagingNames))

@@ -51,13 +51,7 @@ const endpointCode = (o: model.Operation): string => {
   if (o.query.length > 0) options.push(`query: ${o.pagingNames?.urlParams ?? fields(o.query)}`)
   if (o.headers.length > 0) options.push(`headers: ${o.pagingNames?.headers ?? fields(o.headers)}`)
   if (o.body !== undefined) {
-    options.push(`payload: ${
-      o.body.encoding === "json"
-        ? o.body.code
-        : o.body.encoding === "form"
-        ? o.body.code
-        : `Schema.String.pipe(HttpApiSchema.asText())`
-    }`)
+    options.push(`payload: ${o.body.encoding === "text" ? `Schema.String.pipe(HttpApiSchema.asText())` : o.body.code}`)
   }
   const successes = o.successes.map((s) =>
     s.encoding === "none"
@@ -76,7 +70,7 @@ const endpointCode = (o: model.Operation): string => {
 const apiFile = (m: model.Model, apiName: string): string => {
   const usesS = m.components.length > 0 || m.errorClasses.length > 0
   const usesSchemaEncoding = m.operations.some((o) =>
-    o.body?.encoding === "form" || o.body?.encoding === "text" ||
+    (o.body !== undefined && o.body.encoding !== "json") ||
     o.successes.some((s) => s.encoding !== "json" || s.status !== 200)
   )
   const out: Array<string> = [
@@ -125,6 +119,7 @@ const apiFile = (m: model.Model, apiName: string): string => {
       )
     }
   }
+  out.push(...code.payloadSchemas(m))
   for (const o of m.operations) {
     out.push(`const ${o.name} = ${endpointCode(o)}\n`)
   }
@@ -185,7 +180,7 @@ const clientFile = (m: model.Model, apiName: string): string => {
   out.push(
     `import { ApiClient, ${credentials !== undefined ? "Auth, " : ""}ConnectionPool${
       paged.length > 0 ? ", Pagination" : ""
-    } } from "@steady/client"\n` +
+    }${model.multipartOf(m).length > 0 ? ", ParamStyle" : ""} } from "@steady/client"\n` +
       `import { Config, Context, Effect, Layer, Option${credentials !== undefined ? ", type Redacted" : ""}${
         paged.some((o) => o.successes[0]?.code.includes("Schema.") === true || o.headers.length > 0) ? ", Schema" : ""
       } } from "effect"\n` +
@@ -208,7 +203,7 @@ const clientFile = (m: model.Model, apiName: string): string => {
   const methods: Array<string> = []
   const pages: Array<string> = []
   for (const o of m.operations) {
-    methods.push(`${code.methodDoc(o, false)}${o.name}: client.${o.group}.${o.name}`)
+    methods.push(`${code.methodDoc(o, false)}${o.name}: ${code.method(o, ["payload", "responseMode"])}`)
     if (o.paging === undefined || o.pagingNames === undefined) continue
     pages.push(`/** A page of \`${o.name}\`. */\nconst ${o.pagingNames.page} = ${o.successes[0].code}\n`)
     methods.push(streamMethod(o, o.paging, o.pagingNames))

@@ -108,8 +108,17 @@ export interface Operation {
   readonly query: ReadonlyArray<Param>
   readonly headers: ReadonlyArray<Param>
   readonly body: {
+    /** The payload's schema in api.ts (for `multipart`, `HttpApiSchema`'s of the caller's `FormData`). */
     readonly code: string
-    readonly encoding: "json" | "form" | "text"
+    readonly encoding: "json" | "form" | "text" | "multipart" | "bytes"
+    /**
+     * A multipart body: the exported schema of its typed fields (`…Payload`, files as `Blob`), and
+     * the code of the `encoding` object's content types, by field (`{ file: "image/png" }`), that
+     * the method gives `ParamStyle.formData` to make the `FormData`.
+     */
+    readonly multipart?:
+      | { readonly payload: string; readonly fields: string; readonly contentTypes: string }
+      | undefined
   } | undefined
   readonly successes: ReadonlyArray<Response>
   readonly errors: ReadonlyArray<ErrorResponse>
@@ -155,6 +164,10 @@ export interface ApiNames {
 /** Whether an operation's code calls `ParamStyle` (a styled parameter, a form body). */
 export const usesParamStyle = (o: Operation): boolean =>
   o.body?.encoding === "form" || [...o.pathParams, ...o.headers].some((p) => p.styled)
+
+/** The operations whose method in client.ts makes a multipart body (`ParamStyle.formData`). */
+export const multipartOf = (m: Model): ReadonlyArray<Operation> =>
+  m.operations.filter((o) => o.body?.multipart !== undefined)
 
 /** @internal */
 export interface Model {
@@ -638,10 +651,26 @@ const readOperation = (input: OperationInput): Operation | string => {
     } else if (types.includes("application/x-www-form-urlencoded")) {
       const media = obj(content["application/x-www-form-urlencoded"])
       body = { code: formCode(media, ctx, input.target), encoding: "form" }
+    } else if (types.includes("multipart/form-data")) {
+      const media = obj(content["multipart/form-data"])
+      const encodings = obj(media.encoding)
+      const contentTypes = Object.keys(encodings).sort().flatMap((k) => {
+        const type = obj(encodings[k]).contentType
+        return typeof type === "string" ? [`${names.key(k)}: ${escape.stringLiteral(type)}`] : []
+      })
+      const fields = schema.toCode(media.schema, { ...ctx, binary: input.target.blob })
+      const payload = input.apiNamer.take(`${names.pascal(escape.text(op.operationId) ?? `${method} ${path}`)}Payload`)
+      body = {
+        code: input.target.multipart(payload),
+        encoding: "multipart",
+        multipart: { payload, fields, contentTypes: `{ ${contentTypes.join(", ")} }` }
+      }
     } else if (types.some((t) => t.startsWith("text/"))) {
       body = { code: "Schema.String", encoding: "text" }
     } else {
-      return `a request body of ${types.map((t) => JSON.stringify(t)).join(", ")} (JSON, forms and text are generated)`
+      // anything else is bytes, sent as its media type (a wildcard as application/octet-stream)
+      const type = types.find((t) => !t.includes("*")) ?? "application/octet-stream"
+      body = { code: input.target.bytes(escape.stringLiteral(type)), encoding: "bytes" }
     }
   }
 

@@ -39,6 +39,11 @@ export interface Context {
   readonly uses?: ((ref: string) => void) | undefined
   /** Counts the schemas written, document-wide; throws `TooLarge` past the budget. */
   readonly spend?: (() => void) | undefined
+  /**
+   * The code of a file (a `string` of `format: binary`, or 3.1's `contentMediaType` without a
+   * `contentEncoding`) where the schema is a multipart body's; elsewhere such a string is text.
+   */
+  readonly binary?: string | undefined
 }
 
 /**
@@ -189,6 +194,10 @@ export const toCode = (schema: JsonSchema | undefined, ctx: Context, depth = 0):
       : undefined)
   switch (type) {
     case "string":
+      if (
+        ctx.binary !== undefined &&
+        (schema.format === "binary" || (schema.contentMediaType !== undefined && schema.contentEncoding === undefined))
+      ) return nullOr(ctx.binary, nullable)
       return nullOr("Schema.String", nullable)
     case "integer":
     case "number":

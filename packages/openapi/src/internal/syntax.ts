@@ -35,6 +35,12 @@ export interface Syntax {
   readonly styled: (typed: string, encode: string, decode: string) => string
   /** A form body: `typed` in the program, `encode`'s string on the wire, as `application/x-www-form-urlencoded`. */
   readonly formBody: (typed: string, encode: string) => string
+  /** A file in a multipart body: a `Blob` (a `File` too). */
+  readonly blob: string
+  /** A body of bytes, sent as `contentType` (a literal's code). */
+  readonly bytes: (contentType: string) => string
+  /** A multipart body of the fields `payload` names (the caller's `FormData`). */
+  readonly multipart: (payload: string) => string
   /** The suffixes of a paginated operation's exported path and query schemas (`ListPetsUrlParams`). */
   readonly pathSuffix: string
   readonly querySuffix: string
@@ -55,6 +61,10 @@ export const effect3: Syntax = {
     `Schema.transform(Schema.String, ${typed}, { strict: false, decode: ${decode}, encode: ${encode} })`,
   formBody: (typed, encode) =>
     `Schema.transform(Schema.String, ${typed}, { strict: false, decode: (text) => ParamStyle.parseForm(text), encode: ${encode} }).pipe(HttpApiSchema.withEncoding({ kind: "Text", contentType: "application/x-www-form-urlencoded" }))`,
+  blob: "Schema.instanceOf(Blob)",
+  bytes: (contentType) =>
+    `Schema.Uint8ArrayFromSelf.pipe(HttpApiSchema.withEncoding({ kind: "Uint8Array", contentType: ${contentType} }))`,
+  multipart: (payload) => `HttpApiSchema.Multipart(${payload})`,
   numberParam: "Schema.NumberFromString",
   booleanParam: "Schema.BooleanFromString",
   pathSuffix: "Path",
@@ -90,6 +100,9 @@ export const effect4: Syntax = {
     `Schema.String.pipe(Schema.decodeTo(${typed}, SchemaTransformation.transform<any, string>({ decode: (text: string) => ParamStyle.parseForm(text), encode: ${
       encode.replace("(value) =>", "(value: unknown) =>")
     } })), HttpApiSchema.asText({ contentType: "application/x-www-form-urlencoded" }))`,
+  blob: "Schema.instanceOf(Blob)",
+  bytes: (contentType) => `Schema.Uint8Array.pipe(HttpApiSchema.asUint8Array({ contentType: ${contentType} }))`,
+  multipart: (payload) => `${payload}.pipe(HttpApiSchema.asMultipart())`,
   numberParam: "Schema.Number",
   booleanParam: "Schema.Boolean",
   pathSuffix: "Params",

@@ -29,7 +29,26 @@ const program = Effect.gen(function*() {
   const probe = yield* b.probe()
   const fresh = yield* b.getEtag({ headers: { "if-none-match": "\"v1\"" } })
   const events = yield* Stream.runCollect(b.listEventsStream({ query: {}, headers: { "x-org": "acme" } }))
-  return { charge, colors, probe: probe === undefined, notModified: fresh === undefined, events }
+  const asset = yield* b.uploadAsset({
+    params: { id: 7 },
+    payload: {
+      file: new File(["hello"], "hello.txt", { type: "text/plain" }),
+      thumbnail: new Blob([new Uint8Array([80, 78])]),
+      name: "asset",
+      tags: ["a", "b"],
+      meta: { width: 2 }
+    }
+  })
+  const raw = yield* b.putRaw({ payload: new TextEncoder().encode("raw bytes") })
+  return {
+    charge,
+    colors,
+    probe: probe === undefined,
+    notModified: fresh === undefined,
+    events,
+    asset,
+    raw: raw === undefined
+  }
 }).pipe(Effect.provide(Bodies.layer({ baseUrl, retry: false })), Effect.timeout("30 seconds"))
 
 Effect.runPromise(program).then(
