@@ -262,12 +262,10 @@ export const formData = (
     for (const item of Array.isArray(v) ? v as ReadonlyArray<unknown> : [v]) {
       if (item === undefined) continue
       if (item instanceof Blob) {
-        const name = typeof (item as { readonly name?: unknown }).name === "string"
-          ? (item as { readonly name: string }).name
-          : k
+        const name = "name" in item && typeof item.name === "string" ? item.name : k
         form.append(k, type !== undefined && item.type === "" ? new Blob([item], { type }) : item, name)
       } else if (item instanceof Uint8Array) {
-        form.append(k, new Blob([item], { type: type ?? "application/octet-stream" }), k)
+        form.append(k, new Blob([new Uint8Array(item)], { type: type ?? "application/octet-stream" }), k)
       } else if (typeof item === "object" && item !== null) {
         form.append(k, new Blob([JSON.stringify(item)], { type: type ?? "application/json" }))
       } else if (type !== undefined && type !== "text/plain") {
