@@ -162,12 +162,19 @@ describe("Generator", () => {
       const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "steady-openapi-"))
       const ref = { $ref: "#/components/schemas/Pet" }
       for (const components of [null, "x", 1, { schemas: null }, { schemas: true }]) {
-        const file = Path.join(dir, "spec.json")
-        Fs.writeFileSync(
-          file,
-          JSON.stringify(spec({ "/x": { get: { responses: { 200: ok("ok", json(ref)) } } } }, { components }))
+        const text = JSON.stringify(
+          spec({ "/x": { get: { responses: { 200: ok("ok", json(ref)) } } } }, { components })
         )
-        const error = yield* Effect.flip(Generator.load(file))
+        // a self-contained JSON file is read as it is: the $ref to nothing is Schema.Unknown
+        const file = Path.join(dir, "spec.json")
+        Fs.writeFileSync(file, text)
+        expect(Generator.generate(yield* Generator.load(file), { name: "T" }).files["api.ts"]).toContain(
+          "success: Schema.Unknown"
+        )
+        // through the parser (YAML, of which JSON is a part), its TypeError is said in the generator's words
+        const yaml = Path.join(dir, "spec.yaml")
+        Fs.writeFileSync(yaml, text)
+        const error = yield* Effect.flip(Generator.load(yaml))
         expect(error).toBeInstanceOf(Generator.SpecError)
         expect(error.message).toBe(
           "the spec has a node of the wrong shape (null, a string or a number where an object belongs) on the way of a $ref"
