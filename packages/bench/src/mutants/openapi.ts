@@ -405,6 +405,14 @@ export const openapi = area("OpenAPI", [
     tests: bodies
   },
   {
+    id: "openapi-fast-load-external-ref",
+    promise: "a JSON spec with a $ref to another file goes through the parser's confinement, not the fast path",
+    file: "packages/openapi/src/Generator.ts",
+    find: "!Array.isArray(document) && !hasExternalRef(document)",
+    replace: "!Array.isArray(document)",
+    tests: refsTests
+  },
+  {
     id: "paramstyle-deepobject-array-indexed",
     promise: "deepObject writes an array of scalars as name[]=x (as Stripe reads it), not name[0]=x",
     file: paramStyle,
