@@ -23,6 +23,9 @@ import { bundle, runNode22 } from "./node22.js"
 
 const here = Path.dirname(fileURLToPath(import.meta.url))
 
+/** A PNG's first bytes, and bytes no UTF-8 text holds. */
+const logo = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0xff, 0xfe, 0xc3]
+
 interface Seen {
   readonly method: string
   readonly url: string
@@ -45,6 +48,7 @@ const serve = Effect.acquireRelease(
         if (req.method === "OPTIONS") return res.writeHead(204).end()
         if (url.pathname === "/etag") return res.writeHead(304, { etag: "\"v1\"" }).end()
         if (url.pathname === "/raw") return res.writeHead(204).end()
+        if (url.pathname === "/logo") return res.writeHead(200, { "content-type": "image/png" }).end(Buffer.from(logo))
         if (url.pathname.startsWith("/assets/")) return res.writeHead(201, json).end(JSON.stringify({ ok: true }))
         if (url.pathname === "/events") {
           const page = Number(url.searchParams.get("page") ?? "1")
@@ -171,7 +175,8 @@ describe("bodies and parameters 0.2 could not write", () => {
               meta: { width: 2 }
             }
           }),
-          raw: b.putRaw({ payload: new TextEncoder().encode("raw bytes") })
+          raw: b.putRaw({ payload: new TextEncoder().encode("raw bytes") }),
+          logo: b.getLogo()
         }, { concurrency: 1 })).pipe(
           Effect.provide(Bodies.layer({ baseUrl, retry: false })),
           Effect.timeoutFail({ duration: "30 seconds", onTimeout: () => "timed out" })
@@ -181,6 +186,9 @@ describe("bodies and parameters 0.2 could not write", () => {
       expect(Chunk.toReadonlyArray(result.events)).toEqual(["e1", "e2"])
       expect(result.asset).toEqual({ ok: true })
       expect(result.raw).toBeUndefined()
+      // a binary response is its bytes, every one of them (0.2 typed it void and dropped the body)
+      expect(result.logo).toBeInstanceOf(Uint8Array)
+      expect(Array.from(result.logo as Uint8Array)).toEqual(logo)
       expectWire(seen)
     }), 60_000)
 
@@ -206,7 +214,8 @@ describe("bodies and parameters 0.2 could not write", () => {
         notModified: true,
         events: ["e1", "e2"],
         asset: { ok: true },
-        raw: true
+        raw: true,
+        logo
       })
       expectWire(seen)
     }), 180_000)

@@ -3,7 +3,7 @@
  * boolean, array and object fields (one of them `deepObject`, as Stripe declares `expand`),
  * path and header parameters that are arrays and objects, an OPTIONS with a body, a declared
  * 304, a paginated GET with a header parameter, a multipart upload (a file, a typed image, text,
- * an array, an object) and an `application/octet-stream` body. Bodies.test.ts calls the Effect 3 client
+ * an array, an object) and an `application/octet-stream` body, and a binary (PNG) response. Bodies.test.ts calls the Effect 3 client
  * generated from it, and test/effect4/bodies.ts the Effect 4 one, against a loopback server.
  */
 const ok = (schema: unknown) => ({ description: "ok", content: { "application/json": { schema } } })
@@ -118,6 +118,14 @@ export const spec = {
         operationId: "putRaw",
         requestBody: { content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } } },
         responses: { 204: { description: "stored" } }
+      }
+    },
+    "/logo": {
+      get: {
+        operationId: "getLogo",
+        responses: {
+          200: { description: "the logo", content: { "image/png": { schema: { type: "string", format: "binary" } } } }
+        }
       }
     },
     "/events": {

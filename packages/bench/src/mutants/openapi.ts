@@ -413,6 +413,14 @@ export const openapi = area("OpenAPI", [
     tests: refsTests
   },
   {
+    id: "openapi-binary-response-void",
+    promise: "a binary success (image/png) is its bytes, not void",
+    file: model,
+    find: "} else if (types.length > 0) {\n        // an image, a PDF, a download",
+    replace: "} else if (false) {\n        // an image, a PDF, a download",
+    tests: bodies
+  },
+  {
     id: "paramstyle-deepobject-array-indexed",
     promise: "deepObject writes an array of scalars as name[]=x (as Stripe reads it), not name[0]=x",
     file: paramStyle,

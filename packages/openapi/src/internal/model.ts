@@ -63,7 +63,7 @@ export type Segment = { readonly _tag: "text"; readonly text: string } | {
 export interface Response {
   readonly status: number
   readonly code: string
-  readonly encoding: "json" | "text" | "none"
+  readonly encoding: "json" | "text" | "bytes" | "none"
 }
 
 /** @internal */
@@ -750,6 +750,10 @@ const readResponses = (input: OperationInput, operationName: string) => {
         successes.push({ status, code: schema.toCode(jsonSchema, ctx), encoding: "json" })
       } else if (types.some((t) => t.startsWith("text/"))) {
         successes.push({ status, code: "Schema.String", encoding: "text" })
+      } else if (types.length > 0) {
+        // an image, a PDF, a download: its bytes, whatever the media type (never `void`)
+        const type = types.find((t) => !t.includes("*")) ?? "application/octet-stream"
+        successes.push({ status, code: input.target.bytes(escape.stringLiteral(type)), encoding: "bytes" })
       } else successes.push({ status, code: "Schema.Void", encoding: "none" })
     } else if (status === 304) {
       // Not Modified: an answer to a conditional request, a success without a body

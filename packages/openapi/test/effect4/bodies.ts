@@ -40,6 +40,7 @@ const program = Effect.gen(function*() {
     }
   })
   const raw = yield* b.putRaw({ payload: new TextEncoder().encode("raw bytes") })
+  const logo: Uint8Array = yield* b.getLogo()
   return {
     charge,
     colors,
@@ -47,7 +48,8 @@ const program = Effect.gen(function*() {
     notModified: fresh === undefined,
     events,
     asset,
-    raw: raw === undefined
+    raw: raw === undefined,
+    logo: Array.from(logo)
   }
 }).pipe(Effect.provide(Bodies.layer({ baseUrl, retry: false })), Effect.timeout("30 seconds"))
 
