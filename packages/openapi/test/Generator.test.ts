@@ -5,17 +5,17 @@
  */
 import { it } from "@effect/vitest"
 import { Generator } from "@steady/openapi"
-import { Effect, Either } from "effect"
+import { Effect, Either, Schema } from "effect"
 import { execFile } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
-import { fileURLToPath } from "node:url"
+import { fileURLToPath, pathToFileURL } from "node:url"
 import { describe, expect } from "vitest"
 import { format } from "../src/internal/format.js"
 import * as model from "../src/internal/model.js"
 import * as names from "../src/internal/names.js"
-import { syntaxErrors } from "./compile.js"
+import { buildDir, syntaxErrors, write } from "./compile.js"
 
 const here = Path.dirname(fileURLToPath(import.meta.url))
 const examples = Path.join(here, "../../examples")
@@ -389,6 +389,57 @@ describe("Generator", () => {
     // Base is defined before Both, which uses it
     expect(files.indexOf("export const Base")).toBeLessThan(files.indexOf("export const Both"))
   })
+
+  it.effect("allOf keeps the narrower property (a FRAME literal over a string), so a union decodes each node to its member", () =>
+    Effect.gen(function*() {
+      // Figma's shape: a node's `type` is a string on the base, a literal on each kind, listed before or after the base
+      const node = {
+        type: "object",
+        required: ["id", "type"],
+        properties: { id: { type: "string" }, type: { type: "string" }, name: { type: "string" } }
+      }
+      const frame = {
+        allOf: [
+          {
+            type: "object",
+            required: ["type"],
+            properties: { type: { type: "string", enum: ["FRAME"] }, children: { type: "array", items: {} } }
+          },
+          { $ref: "#/components/schemas/Node" }
+        ]
+      }
+      const text = {
+        allOf: [{ $ref: "#/components/schemas/Node" }, {
+          type: "object",
+          properties: { type: { const: "TEXT" }, characters: { type: "string" } }
+        }]
+      }
+      const document = spec({}, {
+        components: {
+          schemas: {
+            Node: node,
+            Frame: frame,
+            Text: text,
+            AnyNode: { oneOf: [{ $ref: "#/components/schemas/Frame" }, { $ref: "#/components/schemas/Text" }] }
+          }
+        }
+      })
+      const three = generated(document, 3)["schemas.ts"]
+      expect(three).toContain(`type: Schema.Literal("FRAME")`)
+      expect(three).toContain(`type: Schema.Literal("TEXT")`)
+      expect(generated(document, 4)["schemas.ts"]).toContain(`type: Schema.Literal("FRAME")`)
+      // decoded: a TEXT node is a Text, with its fields, not a Frame without them
+      const dir = buildDir("allof")
+      write(dir, Generator.generate(document, { name: "T", effect: 3 }).files)
+      const S = yield* Effect.promise(() => import(pathToFileURL(Path.join(dir, "schemas.ts")).href))
+      const decoded = Schema.decodeUnknownSync(S.AnyNode)({ id: "1", type: "TEXT", name: "t", characters: "hello" })
+      expect(decoded).toEqual({ id: "1", type: "TEXT", name: "t", characters: "hello" })
+      expect(Schema.decodeUnknownSync(S.AnyNode)({ id: "2", type: "FRAME", children: [] })).toEqual({
+        id: "2",
+        type: "FRAME",
+        children: []
+      })
+    }))
 
   it.live("the CLI writes the files and reports; a bad spec exits 1 with the reason", () =>
     Effect.gen(function*() {

@@ -421,6 +421,14 @@ export const openapi = area("OpenAPI", [
     tests: bodies
   },
   {
+    id: "openapi-allof-wider-wins",
+    promise: "allOf keeps a literal property (type: FRAME) over a member's wider type: string",
+    file: "packages/openapi/src/internal/schema.ts",
+    find: "if (known !== undefined && isLiteral(known, ctx) && !isLiteral(value, ctx)) return",
+    replace: "if (known === null) return",
+    tests: generator
+  },
+  {
     id: "paramstyle-deepobject-array-indexed",
     promise: "deepObject writes an array of scalars as name[]=x (as Stripe reads it), not name[0]=x",
     file: paramStyle,
