@@ -26,6 +26,9 @@ const here = Path.dirname(fileURLToPath(import.meta.url))
 /** A PNG's first bytes, and bytes no UTF-8 text holds. */
 const logo = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0xff, 0xfe, 0xc3]
 
+/** Stripe-style customers, two a page. */
+const customerIds = ["c1", "c2", "c3", "c4", "c5"]
+
 interface Seen {
   readonly method: string
   readonly url: string
@@ -48,6 +51,18 @@ const serve = Effect.acquireRelease(
         if (req.method === "OPTIONS") return res.writeHead(204).end()
         if (url.pathname === "/etag") return res.writeHead(304, { etag: "\"v1\"" }).end()
         if (url.pathname === "/raw") return res.writeHead(204).end()
+        if (url.pathname === "/customers") {
+          const after = url.searchParams.get("starting_after")
+          const start = after === null ? 0 : customerIds.indexOf(after) + 1
+          const data = customerIds.slice(start, start + Number(url.searchParams.get("limit")))
+          return res.writeHead(200, json).end(
+            JSON.stringify({
+              object: "list",
+              data: data.map((id) => ({ id })),
+              has_more: start + data.length < customerIds.length
+            })
+          )
+        }
         if (url.pathname === "/logo") return res.writeHead(200, { "content-type": "image/png" }).end(Buffer.from(logo))
         if (url.pathname.startsWith("/assets/")) return res.writeHead(201, json).end(JSON.stringify({ ok: true }))
         if (url.pathname === "/events") {
@@ -109,6 +124,12 @@ const expectWire = (seen: ReadonlyArray<Seen>) => {
   // an octet-stream body: the bytes as they are, with their type
   expect(seen.find((s) => s.url === "/raw")).toMatchObject({ method: "PUT", body: "raw bytes" })
   expect(seen.find((s) => s.url === "/raw")?.headers["content-type"]).toBe("application/octet-stream")
+  // has_more + starting_after: the last id of each page, until has_more is false
+  expect(seen.filter((s) => s.url.startsWith("/customers")).map((s) => s.url)).toEqual([
+    "/customers?limit=2",
+    "/customers?limit=2&starting_after=c2",
+    "/customers?limit=2&starting_after=c4"
+  ])
   // the stream sends its header on every page
   expect(seen.filter((s) => s.url.startsWith("/events")).map((s) => [s.url, s.headers["x-org"]])).toEqual([
     ["/events", "acme"],
@@ -176,7 +197,8 @@ describe("bodies and parameters 0.2 could not write", () => {
             }
           }),
           raw: b.putRaw({ payload: new TextEncoder().encode("raw bytes") }),
-          logo: b.getLogo()
+          logo: b.getLogo(),
+          customers: Stream.runCollect(b.listCustomersStream({ urlParams: { limit: 2 } }))
         }, { concurrency: 1 })).pipe(
           Effect.provide(Bodies.layer({ baseUrl, retry: false })),
           Effect.timeoutFail({ duration: "30 seconds", onTimeout: () => "timed out" })
@@ -187,6 +209,7 @@ describe("bodies and parameters 0.2 could not write", () => {
       expect(result.asset).toEqual({ ok: true })
       expect(result.raw).toBeUndefined()
       // a binary response is its bytes, every one of them (0.2 typed it void and dropped the body)
+      expect(Chunk.toReadonlyArray(result.customers).map((c: any) => c.id)).toEqual(customerIds)
       expect(result.logo).toBeInstanceOf(Uint8Array)
       expect(Array.from(result.logo as Uint8Array)).toEqual(logo)
       expectWire(seen)
@@ -215,7 +238,8 @@ describe("bodies and parameters 0.2 could not write", () => {
         events: ["e1", "e2"],
         asset: { ok: true },
         raw: true,
-        logo
+        logo,
+        customers: customerIds
       })
       expectWire(seen)
     }), 180_000)

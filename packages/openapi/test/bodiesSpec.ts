@@ -3,7 +3,7 @@
  * boolean, array and object fields (one of them `deepObject`, as Stripe declares `expand`),
  * path and header parameters that are arrays and objects, an OPTIONS with a body, a declared
  * 304, a paginated GET with a header parameter, a multipart upload (a file, a typed image, text,
- * an array, an object) and an `application/octet-stream` body, and a binary (PNG) response. Bodies.test.ts calls the Effect 3 client
+ * an array, an object) and an `application/octet-stream` body, a binary (PNG) response, and Stripe's `has_more` + `starting_after` pagination. Bodies.test.ts calls the Effect 3 client
  * generated from it, and test/effect4/bodies.ts the Effect 4 one, against a loopback server.
  */
 const ok = (schema: unknown) => ({ description: "ok", content: { "application/json": { schema } } })
@@ -125,6 +125,29 @@ export const spec = {
         operationId: "getLogo",
         responses: {
           200: { description: "the logo", content: { "image/png": { schema: { type: "string", format: "binary" } } } }
+        }
+      }
+    },
+    "/customers": {
+      get: {
+        operationId: "listCustomers",
+        parameters: [
+          { name: "limit", in: "query", schema: { type: "integer" } },
+          { name: "starting_after", in: "query", schema: { type: "string" } }
+        ],
+        responses: {
+          200: ok({
+            type: "object",
+            required: ["data", "has_more"],
+            properties: {
+              object: { type: "string", enum: ["list"] },
+              data: {
+                type: "array",
+                items: { type: "object", required: ["id"], properties: { id: { type: "string" } } }
+              },
+              has_more: { type: "boolean" }
+            }
+          })
         }
       }
     },

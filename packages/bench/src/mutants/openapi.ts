@@ -429,6 +429,14 @@ export const openapi = area("OpenAPI", [
     tests: generator
   },
   {
+    id: "openapi-has-more-no-stream",
+    promise: "has_more + starting_after pagination gets a …Stream that follows the last id",
+    file: model,
+    find: "if (withIds !== undefined) return { _tag: \"hasMore\", param: \"starting_after\", items: withIds }",
+    replace: "if (withIds === null) return { _tag: \"hasMore\", param: \"starting_after\", items: withIds }",
+    tests: bodies
+  },
+  {
     id: "paramstyle-deepobject-array-indexed",
     promise: "deepObject writes an array of scalars as name[]=x (as Stripe reads it), not name[0]=x",
     file: paramStyle,

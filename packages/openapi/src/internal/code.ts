@@ -104,6 +104,8 @@ export const methodDoc = (o: model.Operation, stream: boolean): string => {
       ? `by the \`${o.paging.param}\` parameter`
       : o.paging?._tag === "cursor"
       ? `by the \`${o.paging.param}\` parameter, from the response's \`${o.paging.next}\``
+      : o.paging?._tag === "hasMore"
+      ? `while \`has_more\`, the last item's \`id\` as \`${o.paging.param}\``
       : ""
     lines.push(`Every item of \`${o.name}\`, page after page (${how}), fetched as the stream is read.`)
   } else {
@@ -207,6 +209,12 @@ export const pagingOptions = (paging: model.Paging, pn: model.PagingNames): stri
     ? `{ next: Pagination.link(), maxPages }`
     : paging._tag === "page"
     ? `{ next: Pagination.page({ param: ${str(paging.param)} }), maxPages }`
+    : paging._tag === "hasMore"
+    ? `{ items: (page) => ${member("page", paging.items)} ?? [], next: Pagination.cursor({ param: ${
+      str(paging.param)
+    }, next: (page: typeof ${pn.page}.Type) => { const last = ${
+      member("page", paging.items)
+    }?.at(-1)?.id; return page.has_more === true && last !== undefined && last !== null ? String(last) : undefined } }), maxPages }`
     : `{ items: (page) => ${member("page", paging.items)} ?? [], next: Pagination.cursor({ param: ${
       str(paging.param)
     }, next: (page: typeof ${pn.page}.Type) => ${member("page", paging.next)} }), maxPages }`

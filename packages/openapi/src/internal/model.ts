@@ -80,6 +80,8 @@ export type Paging =
   | { readonly _tag: "link" }
   | { readonly _tag: "page"; readonly param: string }
   | { readonly _tag: "cursor"; readonly param: string; readonly next: string; readonly items: string }
+  /** Stripe's: `has_more`, and the last item's `id` as `starting_after`. */
+  | { readonly _tag: "hasMore"; readonly param: string; readonly items: string }
 
 /** The identifiers of a paginated operation: its exported parameter schemas, its page schema and its `…Stream` method. */
 export interface PagingNames {
@@ -787,6 +789,14 @@ const readPaging = (
     const items = Object.keys(props).find((k) => obj(deref(props[k])).type === "array")
     if (cursorParam !== undefined && next !== undefined && items !== undefined) {
       return { _tag: "cursor", param: cursorParam, next, items }
+    }
+    // `has_more` and an array of items with an `id`: the last id is the next `starting_after`
+    if (queryNames.has("starting_after") && Object.prototype.hasOwnProperty.call(props, "has_more")) {
+      const withIds = Object.keys(props).find((k) => {
+        const p = obj(deref(props[k]))
+        return p.type === "array" && Object.prototype.hasOwnProperty.call(obj(obj(deref(p.items)).properties), "id")
+      })
+      if (withIds !== undefined) return { _tag: "hasMore", param: "starting_after", items: withIds }
     }
   }
   return undefined

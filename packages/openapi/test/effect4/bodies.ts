@@ -41,6 +41,7 @@ const program = Effect.gen(function*() {
   })
   const raw = yield* b.putRaw({ payload: new TextEncoder().encode("raw bytes") })
   const logo: Uint8Array = yield* b.getLogo()
+  const customers = yield* Stream.runCollect(b.listCustomersStream({ query: { limit: 2 } }))
   return {
     charge,
     colors,
@@ -49,7 +50,8 @@ const program = Effect.gen(function*() {
     events,
     asset,
     raw: raw === undefined,
-    logo: Array.from(logo)
+    logo: Array.from(logo),
+    customers: customers.map((c) => c.id)
   }
 }).pipe(Effect.provide(Bodies.layer({ baseUrl, retry: false })), Effect.timeout("30 seconds"))
 
