@@ -51,6 +51,19 @@ const serve = Effect.acquireRelease(
         if (req.method === "OPTIONS") return res.writeHead(204).end()
         if (url.pathname === "/etag") return res.writeHead(304, { etag: "\"v1\"" }).end()
         if (url.pathname === "/raw") return res.writeHead(204).end()
+        if (url.pathname === "/invoices") {
+          const offset = Number(url.searchParams.get("offset") ?? "0")
+          const numbers = [1, 2, 3, 4, 5].slice(offset, offset + Number(url.searchParams.get("limit")))
+          return res.writeHead(200, json).end(
+            JSON.stringify({ total_count: 5, invoices: numbers.map((number) => ({ number })) })
+          )
+        }
+        if (url.pathname === "/buckets") {
+          const marker = url.searchParams.get("marker")
+          const page = marker === null ? 0 : Number(marker.slice(1))
+          const buckets = [["b1", "b2"], ["b3"]][page] ?? []
+          return res.writeHead(200, json).end(JSON.stringify({ buckets, next_marker: page === 0 ? "m1" : null }))
+        }
         if (url.pathname === "/customers") {
           const after = url.searchParams.get("starting_after")
           const start = after === null ? 0 : customerIds.indexOf(after) + 1
@@ -130,6 +143,14 @@ const expectWire = (seen: ReadonlyArray<Seen>) => {
     "/customers?limit=2&starting_after=c2",
     "/customers?limit=2&starting_after=c4"
   ])
+  // offset/limit: advanced by the items read, until an empty page; marker: the response's next_marker
+  expect(seen.filter((s) => s.url.startsWith("/invoices")).map((s) => s.url)).toEqual([
+    "/invoices?limit=2",
+    "/invoices?limit=2&offset=2",
+    "/invoices?limit=2&offset=4",
+    "/invoices?limit=2&offset=5"
+  ])
+  expect(seen.filter((s) => s.url.startsWith("/buckets")).map((s) => s.url)).toEqual(["/buckets", "/buckets?marker=m1"])
   // the stream sends its header on every page
   expect(seen.filter((s) => s.url.startsWith("/events")).map((s) => [s.url, s.headers["x-org"]])).toEqual([
     ["/events", "acme"],
@@ -198,7 +219,9 @@ describe("bodies and parameters 0.2 could not write", () => {
           }),
           raw: b.putRaw({ payload: new TextEncoder().encode("raw bytes") }),
           logo: b.getLogo(),
-          customers: Stream.runCollect(b.listCustomersStream({ urlParams: { limit: 2 } }))
+          customers: Stream.runCollect(b.listCustomersStream({ urlParams: { limit: 2 } })),
+          invoices: Stream.runCollect(b.listInvoicesStream({ urlParams: { limit: 2 } })),
+          buckets: Stream.runCollect(b.listBucketsStream({ urlParams: {} }))
         }, { concurrency: 1 })).pipe(
           Effect.provide(Bodies.layer({ baseUrl, retry: false })),
           Effect.timeoutFail({ duration: "30 seconds", onTimeout: () => "timed out" })
@@ -210,6 +233,8 @@ describe("bodies and parameters 0.2 could not write", () => {
       expect(result.raw).toBeUndefined()
       // a binary response is its bytes, every one of them (0.2 typed it void and dropped the body)
       expect(Chunk.toReadonlyArray(result.customers).map((c: any) => c.id)).toEqual(customerIds)
+      expect(Chunk.toReadonlyArray(result.invoices).map((i: any) => i.number)).toEqual([1, 2, 3, 4, 5])
+      expect(Chunk.toReadonlyArray(result.buckets)).toEqual(["b1", "b2", "b3"])
       expect(result.logo).toBeInstanceOf(Uint8Array)
       expect(Array.from(result.logo as Uint8Array)).toEqual(logo)
       expectWire(seen)
@@ -239,7 +264,9 @@ describe("bodies and parameters 0.2 could not write", () => {
         asset: { ok: true },
         raw: true,
         logo,
-        customers: customerIds
+        customers: customerIds,
+        invoices: [1, 2, 3, 4, 5],
+        buckets: ["b1", "b2", "b3"]
       })
       expectWire(seen)
     }), 180_000)

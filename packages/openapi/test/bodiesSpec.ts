@@ -3,7 +3,7 @@
  * boolean, array and object fields (one of them `deepObject`, as Stripe declares `expand`),
  * path and header parameters that are arrays and objects, an OPTIONS with a body, a declared
  * 304, a paginated GET with a header parameter, a multipart upload (a file, a typed image, text,
- * an array, an object) and an `application/octet-stream` body, a binary (PNG) response, and Stripe's `has_more` + `starting_after` pagination. Bodies.test.ts calls the Effect 3 client
+ * an array, an object) and an `application/octet-stream` body, a binary (PNG) response, and Stripe's `has_more` + `starting_after`, offset/limit/`total_count` and marker pagination. Bodies.test.ts calls the Effect 3 client
  * generated from it, and test/effect4/bodies.ts the Effect 4 one, against a loopback server.
  */
 const ok = (schema: unknown) => ({ description: "ok", content: { "application/json": { schema } } })
@@ -146,6 +146,39 @@ export const spec = {
                 items: { type: "object", required: ["id"], properties: { id: { type: "string" } } }
               },
               has_more: { type: "boolean" }
+            }
+          })
+        }
+      }
+    },
+    "/invoices": {
+      get: {
+        operationId: "listInvoices",
+        parameters: [
+          { name: "offset", in: "query", schema: { type: "integer" } },
+          { name: "limit", in: "query", schema: { type: "integer" } }
+        ],
+        responses: {
+          200: ok({
+            type: "object",
+            properties: {
+              total_count: { type: "integer" },
+              invoices: { type: "array", items: { type: "object", properties: { number: { type: "integer" } } } }
+            }
+          })
+        }
+      }
+    },
+    "/buckets": {
+      get: {
+        operationId: "listBuckets",
+        parameters: [{ name: "marker", in: "query", schema: { type: "string" } }],
+        responses: {
+          200: ok({
+            type: "object",
+            properties: {
+              buckets: { type: "array", items: { type: "string" } },
+              next_marker: { type: "string", nullable: true }
             }
           })
         }

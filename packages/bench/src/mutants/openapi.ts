@@ -437,6 +437,22 @@ export const openapi = area("OpenAPI", [
     tests: bodies
   },
   {
+    id: "openapi-offset-no-stream",
+    promise: "offset/limit/total_count pagination gets a …Stream that advances the offset",
+    file: model,
+    find: "if (totals && items !== undefined) return { _tag: \"offset\", param: \"offset\", items }",
+    replace: "if (totals && items === null) return { _tag: \"offset\", param: \"offset\", items }",
+    tests: bodies
+  },
+  {
+    id: "openapi-marker-no-stream",
+    promise: "marker/next_marker pagination gets a …Stream",
+    file: model,
+    find: "\"pageToken\", \"marker\"].find(",
+    replace: "\"pageToken\"].find(",
+    tests: bodies
+  },
+  {
     id: "paramstyle-deepobject-array-indexed",
     promise: "deepObject writes an array of scalars as name[]=x (as Stripe reads it), not name[0]=x",
     file: paramStyle,

@@ -104,6 +104,8 @@ export const methodDoc = (o: model.Operation, stream: boolean): string => {
       ? `by the \`${o.paging.param}\` parameter`
       : o.paging?._tag === "cursor"
       ? `by the \`${o.paging.param}\` parameter, from the response's \`${o.paging.next}\``
+      : o.paging?._tag === "offset"
+      ? `by the \`${o.paging.param}\` parameter, advanced by the items of each page until one is empty`
       : o.paging?._tag === "hasMore"
       ? `while \`has_more\`, the last item's \`id\` as \`${o.paging.param}\``
       : ""
@@ -209,6 +211,10 @@ export const pagingOptions = (paging: model.Paging, pn: model.PagingNames): stri
     ? `{ next: Pagination.link(), maxPages }`
     : paging._tag === "page"
     ? `{ next: Pagination.page({ param: ${str(paging.param)} }), maxPages }`
+    : paging._tag === "offset"
+    ? `{ ${
+      paging.items !== undefined ? `items: (page) => ${member("page", paging.items)} ?? [], ` : ""
+    }next: Pagination.offset({ param: ${str(paging.param)} }), maxPages }`
     : paging._tag === "hasMore"
     ? `{ items: (page) => ${member("page", paging.items)} ?? [], next: Pagination.cursor({ param: ${
       str(paging.param)

@@ -80,6 +80,8 @@ export type Paging =
   | { readonly _tag: "link" }
   | { readonly _tag: "page"; readonly param: string }
   | { readonly _tag: "cursor"; readonly param: string; readonly next: string; readonly items: string }
+  /** An item offset (`offset`/`limit`), the items the array field `items` (or the page itself, an array). */
+  | { readonly _tag: "offset"; readonly param: string; readonly items: string | undefined }
   /** Stripe's: `has_more`, and the last item's `id` as `starting_after`. */
   | { readonly _tag: "hasMore"; readonly param: string; readonly items: string }
 
@@ -780,12 +782,31 @@ const readPaging = (
   const queryNames = new Set(query.map((q) => q.name))
   if (responses.linkHeader && isArray) return { _tag: "link" }
   if (queryNames.has("page") && isArray) return { _tag: "page", param: "page" }
+  // offset/limit: the next offset is this one plus the items read, until a page comes back empty
+  if (queryNames.has("offset") && queryNames.has("limit")) {
+    if (isArray) return { _tag: "offset", param: "offset", items: undefined }
+    const props = obj(successSchema.properties)
+    const totals = ["total_count", "totalCount", "total", "count"].some((t) =>
+      Object.prototype.hasOwnProperty.call(props, t)
+    )
+    const items = Object.keys(props).find((k) => obj(deref(props[k])).type === "array")
+    if (totals && items !== undefined) return { _tag: "offset", param: "offset", items }
+  }
   if (successSchema.type === "object" || successSchema.properties !== undefined) {
     const props = obj(successSchema.properties)
-    const cursorParam = ["cursor", "after", "starting_after", "page_token", "pageToken"].find((c) => queryNames.has(c))
-    const next = ["next_cursor", "nextCursor", "next_page_token", "nextPageToken", "cursor"].find((n) =>
-      Object.prototype.hasOwnProperty.call(props, n)
+    const cursorParam = ["cursor", "after", "starting_after", "page_token", "pageToken", "marker"].find((c) =>
+      queryNames.has(c)
     )
+    const next = [
+      "next_cursor",
+      "nextCursor",
+      "next_page_token",
+      "nextPageToken",
+      "cursor",
+      "next_marker",
+      "nextMarker",
+      "NextMarker"
+    ].find((n) => Object.prototype.hasOwnProperty.call(props, n))
     const items = Object.keys(props).find((k) => obj(deref(props[k])).type === "array")
     if (cursorParam !== undefined && next !== undefined && items !== undefined) {
       return { _tag: "cursor", param: cursorParam, next, items }

@@ -42,6 +42,8 @@ const program = Effect.gen(function*() {
   const raw = yield* b.putRaw({ payload: new TextEncoder().encode("raw bytes") })
   const logo: Uint8Array = yield* b.getLogo()
   const customers = yield* Stream.runCollect(b.listCustomersStream({ query: { limit: 2 } }))
+  const invoices = yield* Stream.runCollect(b.listInvoicesStream({ query: { limit: 2 } }))
+  const buckets = yield* Stream.runCollect(b.listBucketsStream({ query: {} }))
   return {
     charge,
     colors,
@@ -51,7 +53,9 @@ const program = Effect.gen(function*() {
     asset,
     raw: raw === undefined,
     logo: Array.from(logo),
-    customers: customers.map((c) => c.id)
+    customers: customers.map((c) => c.id),
+    invoices: invoices.map((i) => i.number),
+    buckets
   }
 }).pipe(Effect.provide(Bodies.layer({ baseUrl, retry: false })), Effect.timeout("30 seconds"))
 
