@@ -126,3 +126,11 @@ export * as Streaming from "./Streaming.js"
  * @since 0.3.0
  */
 export * as TypedApi from "./TypedApi.js"
+
+/**
+ * OpenAPI's parameter styles (`simple`, `form`, `deepObject`, …), as generated clients write
+ * their parameters and form bodies: `@steady/core`'s `ParamStyle`.
+ *
+ * @since 0.3.0
+ */
+export * as ParamStyle from "@steady/core/ParamStyle"

@@ -53,6 +53,11 @@ export * as LinkHeader from "./LinkHeader.js"
 /**
  * @since 0.3.0
  */
+export * as ParamStyle from "./ParamStyle.js"
+
+/**
+ * @since 0.3.0
+ */
 export * as Messages from "./Messages.js"
 
 /**

@@ -93,7 +93,11 @@ Effect.runPromiseExit(Generator.run(spec, values.out, options)).then((exit) => {
     `steady-openapi: ${g.operations} operations, ${g.schemas} schemas → ${values.out} ` +
       `(${(bytes / 1024).toFixed(1)} KiB) in ${((performance.now() - started) / 1000).toFixed(1)} s`
   )
-  for (const s of g.skipped) console.log(`  skipped ${s}`)
+  for (const r of g.reports) console.log(`  ${r.generated ? "partly" : "skipped"} ${Generator.formatReport(r)}`)
+  if (g.reports.length > 0) {
+    const left = g.reports.filter((r) => !r.generated).length
+    console.log(`  ${left} operation${left === 1 ? "" : "s"} skipped, ${g.reports.length - left} generated in part`)
+  }
   if (!g.formatted && values["no-format"] !== true) {
     console.log("  not laid out: dprint (an optional dependency of @steady/openapi) is not installed")
   }

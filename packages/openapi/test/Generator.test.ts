@@ -5,17 +5,17 @@
  */
 import { it } from "@effect/vitest"
 import { Generator } from "@steady/openapi"
-import { Effect, Either } from "effect"
+import { Effect, Either, Schema } from "effect"
 import { execFile } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
-import { fileURLToPath } from "node:url"
+import { fileURLToPath, pathToFileURL } from "node:url"
 import { describe, expect } from "vitest"
 import { format } from "../src/internal/format.js"
 import * as model from "../src/internal/model.js"
 import * as names from "../src/internal/names.js"
-import { syntaxErrors } from "./compile.js"
+import { buildDir, syntaxErrors, write } from "./compile.js"
 
 const here = Path.dirname(fileURLToPath(import.meta.url))
 const examples = Path.join(here, "../../examples")
@@ -156,6 +156,78 @@ describe("Generator", () => {
       expect((yield* Effect.flip(Generator.load(badRef)))._tag).toBe("SpecError")
       Fs.rmSync(dir, { recursive: true })
     }))
+
+  it.effect("null, a string or a number where a $ref leads is a SpecError in the generator's words, not the parser's TypeError", () =>
+    Effect.gen(function*() {
+      const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "steady-openapi-"))
+      const ref = { $ref: "#/components/schemas/Pet" }
+      for (const components of [null, "x", 1, { schemas: null }, { schemas: true }]) {
+        const text = JSON.stringify(
+          spec({ "/x": { get: { responses: { 200: ok("ok", json(ref)) } } } }, { components })
+        )
+        // a self-contained JSON file is read as it is: the $ref to nothing is Schema.Unknown
+        const file = Path.join(dir, "spec.json")
+        Fs.writeFileSync(file, text)
+        expect(Generator.generate(yield* Generator.load(file), { name: "T" }).files["api.ts"]).toContain(
+          "success: Schema.Unknown"
+        )
+        // through the parser (YAML, of which JSON is a part), its TypeError is said in the generator's words
+        const yaml = Path.join(dir, "spec.yaml")
+        Fs.writeFileSync(yaml, text)
+        const error = yield* Effect.flip(Generator.load(yaml))
+        expect(error).toBeInstanceOf(Generator.SpecError)
+        expect(error.message).toBe(
+          "the spec has a node of the wrong shape (null, a string or a number where an object belongs) on the way of a $ref"
+        )
+      }
+      Fs.rmSync(dir, { recursive: true })
+    }))
+
+  it("schema: null anywhere is generated as Schema.Unknown; an operation left out is reported with its operationId and why", () => {
+    const document = spec({
+      "/a/{id}": {
+        parameters: [{ name: "id", in: "path", schema: null }, null],
+        post: {
+          operationId: "a",
+          parameters: [{ name: "q", in: "query", schema: null }],
+          requestBody: { content: { "application/json": { schema: null } } },
+          responses: { 200: ok("ok", json(null)), 404: ok("nf", json(null)), default: null }
+        },
+        get: null,
+        trace: { operationId: "trace\u001b[2J", responses: {} },
+        put: {
+          operationId: "upload",
+          requestBody: { content: { "multipart/form-data": { schema: null } } },
+          responses: {}
+        }
+      }
+    }, { components: { schemas: { A: null, B: { type: "object", properties: { x: null }, allOf: [null] } } } })
+    for (const effect of [3, 4] as const) {
+      const generated = Generator.generate(document, { name: "T", effect })
+      expect(generated.operations).toBe(2)
+      expect(generated.reports).toEqual([
+        {
+          method: "GET",
+          path: "/a/{id}",
+          operationId: undefined,
+          generated: false,
+          reason: "the operation is null, not an object"
+        },
+        {
+          method: "TRACE",
+          path: "/a/{id}",
+          operationId: "trace\u001b[2J",
+          generated: false,
+          reason: "TRACE is not a method HttpApi can declare"
+        }
+      ])
+      // one line each, the operationId quoted with its control characters escaped (a spec cannot drive the terminal)
+      expect(generated.skipped).toEqual([
+        "GET /a/{id}: the operation is null, not an object",
+        `TRACE /a/{id} ("trace\\u001b[2J"): TRACE is not a method HttpApi can declare`
+      ])
+    }
+  })
 
   it("POST and PATCH retry only with a declared Idempotency-Key; the key is sent by steady, not asked of the caller", () => {
     const withKey = { name: "Idempotency-Key", in: "header", required: true, schema: { type: "string" } }
@@ -318,6 +390,57 @@ describe("Generator", () => {
     expect(files.indexOf("export const Base")).toBeLessThan(files.indexOf("export const Both"))
   })
 
+  it.effect("allOf keeps the narrower property (a FRAME literal over a string), so a union decodes each node to its member", () =>
+    Effect.gen(function*() {
+      // Figma's shape: a node's `type` is a string on the base, a literal on each kind, listed before or after the base
+      const node = {
+        type: "object",
+        required: ["id", "type"],
+        properties: { id: { type: "string" }, type: { type: "string" }, name: { type: "string" } }
+      }
+      const frame = {
+        allOf: [
+          {
+            type: "object",
+            required: ["type"],
+            properties: { type: { type: "string", enum: ["FRAME"] }, children: { type: "array", items: {} } }
+          },
+          { $ref: "#/components/schemas/Node" }
+        ]
+      }
+      const text = {
+        allOf: [{ $ref: "#/components/schemas/Node" }, {
+          type: "object",
+          properties: { type: { const: "TEXT" }, characters: { type: "string" } }
+        }]
+      }
+      const document = spec({}, {
+        components: {
+          schemas: {
+            Node: node,
+            Frame: frame,
+            Text: text,
+            AnyNode: { oneOf: [{ $ref: "#/components/schemas/Frame" }, { $ref: "#/components/schemas/Text" }] }
+          }
+        }
+      })
+      const three = generated(document, 3)["schemas.ts"]
+      expect(three).toContain(`type: Schema.Literal("FRAME")`)
+      expect(three).toContain(`type: Schema.Literal("TEXT")`)
+      expect(generated(document, 4)["schemas.ts"]).toContain(`type: Schema.Literal("FRAME")`)
+      // decoded: a TEXT node is a Text, with its fields, not a Frame without them
+      const dir = buildDir("allof")
+      write(dir, Generator.generate(document, { name: "T", effect: 3 }).files)
+      const S = yield* Effect.promise(() => import(pathToFileURL(Path.join(dir, "schemas.ts")).href))
+      const decoded = Schema.decodeUnknownSync(S.AnyNode)({ id: "1", type: "TEXT", name: "t", characters: "hello" })
+      expect(decoded).toEqual({ id: "1", type: "TEXT", name: "t", characters: "hello" })
+      expect(Schema.decodeUnknownSync(S.AnyNode)({ id: "2", type: "FRAME", children: [] })).toEqual({
+        id: "2",
+        type: "FRAME",
+        children: []
+      })
+    }))
+
   it.live("the CLI writes the files and reports; a bad spec exits 1 with the reason", () =>
     Effect.gen(function*() {
       const out = Fs.mkdtempSync(Path.join(Os.tmpdir(), "steady-openapi-out-"))
@@ -335,6 +458,32 @@ describe("Generator", () => {
       const good = yield* cli([petstoreSpec, "--out", out, "--name", "Petstore"])
       expect(good.code).toBe(0)
       expect(good.stdout).toMatch(/7 operations, 8 schemas/)
+      expect(good.stdout).not.toMatch(/skipped|partly/)
+      // each operation left out, or generated in part, is printed with its operationId and the reason
+      const partial = Path.join(out, "partial.json")
+      Fs.writeFileSync(
+        partial,
+        JSON.stringify(spec({
+          "/up": {
+            trace: { operationId: "echo", responses: {} },
+            options: {
+              operationId: "probe",
+              requestBody: { content: { "application/json": { schema: {} } } },
+              responses: {}
+            }
+          }
+        }))
+      )
+      const reported = yield* cli([partial, "--out", Path.join(out, "partial"), "--no-format"])
+      expect(reported.code).toBe(0)
+      expect(reported.stdout.split("\n").slice(1)).toEqual([
+        `  partly OPTIONS /up ("probe"): a request body on OPTIONS is not sent (HttpApi sends none with OPTIONS)`,
+        `  skipped TRACE /up ("echo"): TRACE is not a method HttpApi can declare`,
+        "  1 operation skipped, 1 generated in part",
+        ""
+      ])
+      Fs.rmSync(Path.join(out, "partial"), { recursive: true })
+      Fs.rmSync(partial)
       expect(Fs.readdirSync(out).sort()).toEqual(["api.ts", "client.ts", "index.ts", "schemas.ts"])
       // Effect 4 by default; --effect 3 writes what 0.2 wrote (the example's committed client)
       expect(Fs.readFileSync(Path.join(out, "client.ts"), "utf8")).toContain(`from "@steady/client"`)

@@ -1,4 +1,4 @@
-import { area, src, src4 } from "./types.js"
+import { area, core, coreTests, src, src4 } from "./types.js"
 
 const model = "packages/openapi/src/internal/model.ts"
 const escape = "packages/openapi/src/internal/escape.ts"
@@ -11,6 +11,8 @@ const wire = ["packages/openapi/test/Wire.test.ts"]
 const httpApiTests = ["packages/examples/test/HttpApi.test.ts"]
 const petstoreTests = ["packages/examples/test/OpenApi.test.ts"]
 const effect4Tests = ["packages/openapi/test/Effect4.test.ts"]
+const bodies = ["packages/openapi/test/Bodies.test.ts"]
+const paramStyle = `${core}ParamStyle.ts`
 const optionalFind =
   `: Predicate.hasProperty(e, "statusTag") && typeof e.statusTag === "string" && set.has(e.statusTag)`
 
@@ -327,5 +329,143 @@ export const openapi = area("OpenAPI", [
     find: "const formatting = options.format !== false && format.available()",
     replace: "const formatting = format.available()",
     tests: generator
+  },
+  // issue 31: no silent skip, compiles always
+  {
+    id: "openapi-null-operation-silent",
+    promise: "an operation that is not an object is reported with the reason, not dropped without a word",
+    file: model,
+    find: "      if (!isObject(op)) {\n        report(",
+    replace: "      if (!isObject(op)) {\n        continue\n        report(",
+    tests: generator
+  },
+  {
+    id: "openapi-trace-silent",
+    promise: "a TRACE operation is reported, not dropped without a word",
+    file: model,
+    find: "for (const method of [...METHODS, ...OTHER_METHODS]) {",
+    replace: "for (const method of METHODS) {",
+    tests: generator
+  },
+  {
+    id: "openapi-form-body-unstyled",
+    promise: "a form body's deepObject fields go as the encoding says (expand[]=tax), not as form",
+    file: model,
+    find: "if (e.style === undefined && e.explode === undefined) return []",
+    replace: "if (e.style !== null) return []",
+    tests: bodies
+  },
+  {
+    id: "openapi-param-explode-ignored",
+    promise: "an exploded object path parameter is x=1,y=2, not x,1,y,2",
+    file: model,
+    find: "const { explode, style } = ParamStyle.encoding(where, p.style, p.explode)",
+    replace: "const { explode, style } = ParamStyle.encoding(where, p.style, undefined)",
+    tests: bodies
+  },
+  {
+    id: "openapi-304-unexpected",
+    promise: "a declared 304 is a success of the operation, not an unexpected status",
+    file: `${src}httpApi.ts`,
+    find: "declared: new Set([...errors.keys(), ...[...successes.keys()].filter((s) => s < 200 || s >= 300)]),",
+    replace: "declared: new Set(errors.keys()),",
+    tests: bodies
+  },
+  {
+    id: "openapi-stream-headers-dropped",
+    promise: "a …Stream method sends the operation's header parameters on every page (Effect 3)",
+    file: "packages/openapi/src/internal/effect3.ts",
+    find: "? [`HttpClientRequest.setHeaders(Schema.encodeSync(${pn.headers})(request.headers))`]",
+    replace: "? []",
+    tests: bodies
+  },
+  {
+    id: "openapi-multipart-skipped",
+    promise: "a multipart/form-data request body is generated (files as Blob), not left out",
+    file: model,
+    find: "} else if (types.includes(\"multipart/form-data\")) {",
+    replace:
+      "} else if (types.includes(\"multipart/form-data\")) {\n      return \"multipart\"\n    } else if (false) {",
+    tests: bodies
+  },
+  {
+    id: "openapi-multipart-encoding-ignored",
+    promise: "a multipart field's encoding.contentType types its part",
+    file: model,
+    find: "return typeof type === \"string\" ? [`${names.key(k)}: ${escape.stringLiteral(type)}`] : []",
+    replace: "return []",
+    tests: bodies
+  },
+  {
+    id: "openapi-octet-stream-skipped",
+    promise: "an application/octet-stream request body is bytes, not left out",
+    file: model,
+    find: "body = { code: input.target.bytes(escape.stringLiteral(type)), encoding: \"bytes\" }",
+    replace: "return \"bytes\"",
+    tests: bodies
+  },
+  {
+    id: "openapi-fast-load-external-ref",
+    promise: "a JSON spec with a $ref to another file goes through the parser's confinement, not the fast path",
+    file: "packages/openapi/src/Generator.ts",
+    find: "!Array.isArray(document) && !hasExternalRef(document)",
+    replace: "!Array.isArray(document)",
+    tests: refsTests
+  },
+  {
+    id: "openapi-binary-response-void",
+    promise: "a binary success (image/png) is its bytes, not void",
+    file: model,
+    find: "} else if (types.length > 0) {\n        // an image, a PDF, a download",
+    replace: "} else if (false) {\n        // an image, a PDF, a download",
+    tests: bodies
+  },
+  {
+    id: "openapi-allof-wider-wins",
+    promise: "allOf keeps a literal property (type: FRAME) over a member's wider type: string",
+    file: "packages/openapi/src/internal/schema.ts",
+    find: "if (known !== undefined && isLiteral(known, ctx) && !isLiteral(value, ctx)) return",
+    replace: "if (known === null) return",
+    tests: generator
+  },
+  {
+    id: "openapi-has-more-no-stream",
+    promise: "has_more + starting_after pagination gets a …Stream that follows the last id",
+    file: model,
+    find: "if (withIds !== undefined) return { _tag: \"hasMore\", param: \"starting_after\", items: withIds }",
+    replace: "if (withIds === null) return { _tag: \"hasMore\", param: \"starting_after\", items: withIds }",
+    tests: bodies
+  },
+  {
+    id: "openapi-offset-no-stream",
+    promise: "offset/limit/total_count pagination gets a …Stream that advances the offset",
+    file: model,
+    find: "if (totals && items !== undefined) return { _tag: \"offset\", param: \"offset\", items }",
+    replace: "if (totals && items === null) return { _tag: \"offset\", param: \"offset\", items }",
+    tests: bodies
+  },
+  {
+    id: "openapi-marker-no-stream",
+    promise: "marker/next_marker pagination gets a …Stream",
+    file: model,
+    find: "\"pageToken\", \"marker\"].find(",
+    replace: "\"pageToken\"].find(",
+    tests: bodies
+  },
+  {
+    id: "paramstyle-deepobject-array-indexed",
+    promise: "deepObject writes an array of scalars as name[]=x (as Stripe reads it), not name[0]=x",
+    file: paramStyle,
+    find: "value.forEach((v, i) => nested(scalars ? `${key}[]` : `${key}[${i}]`, v, out, depth + 1))",
+    replace: "value.forEach((v, i) => nested(`${key}[${i}]`, v, out, depth + 1))",
+    tests: coreTests("ParamStyle")
+  },
+  {
+    id: "paramstyle-label-explode-ignored",
+    promise: "label style with explode separates array items with dots (.blue.black), not commas",
+    file: paramStyle,
+    find: "const separator = style === \"label\" && explode ? \".\" : \",\"",
+    replace: "const separator = \",\"",
+    tests: coreTests("ParamStyle")
   }
 ])

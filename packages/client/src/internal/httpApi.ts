@@ -408,7 +408,8 @@ export const make = (
           group: group.identifier,
           topLevel: (group as { readonly topLevel?: boolean }).topLevel === true,
           name: endpoint.identifier,
-          declared: new Set(errors.keys()),
+          // a success outside 2xx (a 304 Not Modified) is given back to the platform as its error statuses are
+          declared: new Set([...errors.keys(), ...[...successes.keys()].filter((s) => s < 200 || s >= 300)]),
           json
         })
       }

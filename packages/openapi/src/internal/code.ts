@@ -104,6 +104,10 @@ export const methodDoc = (o: model.Operation, stream: boolean): string => {
       ? `by the \`${o.paging.param}\` parameter`
       : o.paging?._tag === "cursor"
       ? `by the \`${o.paging.param}\` parameter, from the response's \`${o.paging.next}\``
+      : o.paging?._tag === "offset"
+      ? `by the \`${o.paging.param}\` parameter, advanced by the items of each page until one is empty`
+      : o.paging?._tag === "hasMore"
+      ? `while \`has_more\`, the last item's \`id\` as \`${o.paging.param}\``
       : ""
     lines.push(`Every item of \`${o.name}\`, page after page (${how}), fetched as the stream is read.`)
   } else {
@@ -207,6 +211,16 @@ export const pagingOptions = (paging: model.Paging, pn: model.PagingNames): stri
     ? `{ next: Pagination.link(), maxPages }`
     : paging._tag === "page"
     ? `{ next: Pagination.page({ param: ${str(paging.param)} }), maxPages }`
+    : paging._tag === "offset"
+    ? `{ ${
+      paging.items !== undefined ? `items: (page) => ${member("page", paging.items)} ?? [], ` : ""
+    }next: Pagination.offset({ param: ${str(paging.param)} }), maxPages }`
+    : paging._tag === "hasMore"
+    ? `{ items: (page) => ${member("page", paging.items)} ?? [], next: Pagination.cursor({ param: ${
+      str(paging.param)
+    }, next: (page: typeof ${pn.page}.Type) => { const last = ${
+      member("page", paging.items)
+    }?.at(-1)?.id; return page.has_more === true && last !== undefined && last !== null ? String(last) : undefined } }), maxPages }`
     : `{ items: (page) => ${member("page", paging.items)} ?? [], next: Pagination.cursor({ param: ${
       str(paging.param)
     }, next: (page: typeof ${pn.page}.Type) => ${member("page", paging.next)} }), maxPages }`
@@ -242,9 +256,38 @@ export const endpointOptions = (m: model.Model): string => {
     : ""
 }
 
-/** The identifiers api.ts exports for the `…Stream` methods (their path and query schemas). */
+/** The schemas of the multipart bodies' typed fields, exported by api.ts for client.ts. */
+export const payloadSchemas = (m: model.Model): Array<string> =>
+  m.operations.flatMap((o) =>
+    o.body?.multipart === undefined ? [] : [
+      `/** The fields of \`${o.name}\`'s multipart body (a file is a \`Blob\`, a \`File\` keeps its name). */\n` +
+      `export const ${o.body.multipart.payload} = ${o.body.multipart.fields}\n`
+    ]
+  )
+
+/**
+ * A method of the service: the HttpApi client's, or, for a multipart body, a function that takes
+ * the typed fields and gives the endpoint the `FormData` that `ParamStyle.formData` makes of them
+ * (`omit`: the request's keys it replaces, and the line's response mode, which it leaves out).
+ */
+export const method = (o: model.Operation, omit: readonly [string, string]): string => {
+  const endpoint = `client.${o.group}.${o.name}`
+  const multipart = o.body?.multipart
+  if (multipart === undefined) return endpoint
+  return `(request: Omit<Parameters<typeof ${endpoint}>[0], ${str(omit[0])} | ${
+    str(omit[1])
+  }> & { readonly payload: typeof ${multipart.payload}.Type }) => ${endpoint}({ ...request, payload: ParamStyle.formData(request.payload, ${multipart.contentTypes}) })`
+}
+
+/** The identifiers api.ts exports for the `…Stream` methods (their path and query schemas) and multipart bodies. */
 export const pagingImports = (m: model.Model): string =>
-  m.operations.flatMap((o) => [o.pagingNames?.path, o.pagingNames?.urlParams]).filter((n) => n !== undefined)
+  m.operations.flatMap((o) => [
+    o.pagingNames?.path,
+    o.pagingNames?.urlParams,
+    o.pagingNames?.headers,
+    o.body?.multipart?.payload
+  ])
+    .filter((n) => n !== undefined)
     .map((n) => `, ${n}`).join("")
 
 /** The index file: everything, the schemas as `Schemas` (the same on both lines). */

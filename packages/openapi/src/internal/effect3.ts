@@ -7,12 +7,14 @@
  * @internal
  */
 import * as code from "./code.js"
-import type * as model from "./model.js"
+import * as model from "./model.js"
 import * as names from "./names.js"
 
 const str = code.str
 
 const schemasFile = (m: model.Model): string => {
+  // a spec without components or error classes: a module that imports nothing it does not use
+  if (m.components.length === 0 && m.errorClasses.length === 0) return `${code.header(m)}export {}\n`
   const out: Array<string> = [code.header(m), `import { Schema } from "effect"\n`]
   for (const c of m.components) {
     out.push(
@@ -34,15 +36,13 @@ const endpointCode = (o: model.Operation): string => {
   const parts = [`HttpApiEndpoint.${o.method === "delete" ? "del" : o.method}(${str(o.name)}, ${str(o.apiPath)})`]
   if (o.pathParams.length > 0) parts.push(`.setPath(${o.pagingNames?.path ?? struct(o.pathParams)})`)
   if (o.query.length > 0) parts.push(`.setUrlParams(${o.pagingNames?.urlParams ?? struct(o.query)})`)
-  if (o.headers.length > 0) parts.push(`.setHeaders(${struct(o.headers)})`)
+  if (o.headers.length > 0) parts.push(`.setHeaders(${o.pagingNames?.headers ?? struct(o.headers)})`)
   if (o.body !== undefined) {
     const body = o.body.code
     parts.push(
-      o.body.encoding === "json"
-        ? `.setPayload(${body})`
-        : o.body.encoding === "form"
-        ? `.setPayload(${body}.pipe(HttpApiSchema.withEncoding({ kind: "UrlParams" })))`
-        : `.setPayload(Schema.String.pipe(HttpApiSchema.withEncoding({ kind: "Text", contentType: "text/plain" })))`
+      o.body.encoding === "text"
+        ? `.setPayload(Schema.String.pipe(HttpApiSchema.withEncoding({ kind: "Text", contentType: "text/plain" })))`
+        : `.setPayload(${body})`
     )
   }
   if (o.successes.length === 0) parts.push(`.addSuccess(Schema.Unknown)`)
@@ -63,7 +63,7 @@ const endpointCode = (o: model.Operation): string => {
 const apiFile = (m: model.Model, apiName: string): string => {
   const usesS = m.components.length > 0 || m.errorClasses.length > 0
   const usesSchemaEncoding = m.operations.some((o) =>
-    o.body?.encoding === "form" || o.body?.encoding === "text" ||
+    (o.body !== undefined && o.body.encoding !== "json") ||
     o.successes.some((s) => s.encoding !== "json")
   )
   const out: Array<string> = [
@@ -71,6 +71,7 @@ const apiFile = (m: model.Model, apiName: string): string => {
     `import { HttpApi, HttpApiEndpoint, HttpApiGroup${
       usesSchemaEncoding || m.errorClasses.length > 0 ? ", HttpApiSchema" : ""
     }${m.operations.some((o) => o.deprecated) ? ", OpenApi" : ""} } from "@effect/platform"\n` +
+    (m.operations.some(model.usesParamStyle) ? `import { ParamStyle } from "@steady/client-effect3"\n` : "") +
     `import { Schema } from "effect"\n` +
     (usesS ? `import * as S from "./schemas.js"\n` : "")
   ]
@@ -94,7 +95,13 @@ const apiFile = (m: model.Model, apiName: string): string => {
         `/** The query parameters of \`${o.name}\`. */\nexport const ${o.pagingNames.urlParams} = ${struct(o.query)}\n`
       )
     }
+    if (o.pagingNames?.headers !== undefined) {
+      out.push(
+        `/** The header parameters of \`${o.name}\`. */\nexport const ${o.pagingNames.headers} = ${struct(o.headers)}\n`
+      )
+    }
   }
+  out.push(...code.payloadSchemas(m))
   for (const o of m.operations) {
     out.push(`const ${o.name} = ${endpointCode(o)}\n`)
   }
@@ -121,13 +128,20 @@ const apiFile = (m: model.Model, apiName: string): string => {
 const streamMethod = (o: model.Operation, paging: model.Paging, pn: model.PagingNames): string => {
   const args = [
     ...(pn.path !== undefined ? [`readonly path: typeof ${pn.path}.Type`] : []),
-    ...(pn.urlParams !== undefined ? [`readonly urlParams: typeof ${pn.urlParams}.Type`] : [])
+    ...(pn.urlParams !== undefined ? [`readonly urlParams: typeof ${pn.urlParams}.Type`] : []),
+    ...(pn.headers !== undefined ? [`readonly headers: typeof ${pn.headers}.Type`] : [])
   ]
   // the spec's text as template text, each parameter encoded by its schema, then percent-encoded by ApiClient.path
+  const pipes = [
+    ...(pn.urlParams !== undefined
+      ? [`HttpClientRequest.setUrlParams(Schema.encodeSync(${pn.urlParams})(request.urlParams))`]
+      : []),
+    ...(pn.headers !== undefined
+      ? [`HttpClientRequest.setHeaders(Schema.encodeSync(${pn.headers})(request.headers))`]
+      : [])
+  ]
   const request = `HttpClientRequest.get(${code.streamUrl(o, "path")})${
-    pn.urlParams !== undefined
-      ? `.pipe(HttpClientRequest.setUrlParams(Schema.encodeSync(${pn.urlParams})(request.urlParams)))`
-      : ""
+    pipes.length > 0 ? `.pipe(${pipes.join(", ")})` : ""
   }`
   const call = `ApiClient.paginate(steady, ${request}, ${pn.page}, ${code.pagingOptions(paging, pn)})`
   return `${code.methodDoc(o, true)}${pn.method}: (${args.length > 0 ? `request: { ${args.join("; ")} }` : ""}) => ${
@@ -146,7 +160,7 @@ const clientFile = (m: model.Model, apiName: string): string => {
     (paged.length > 0 ? `import { HttpClientRequest } from "@effect/platform"\n` : "") +
       `import { ApiClient, ${credentials !== undefined ? "Auth, " : ""}ConnectionPool${
         paged.length > 0 ? ", Pagination" : ""
-      } } from "@steady/client-effect3"\n` +
+      }${model.multipartOf(m).length > 0 ? ", ParamStyle" : ""} } from "@steady/client-effect3"\n` +
       `import { Config, type ConfigError, Context, Effect, Layer, Option${
         credentials !== undefined ? ", type Redacted" : ""
       }${paged.length > 0 ? ", Schema" : ""} } from "effect"\n` +
@@ -168,7 +182,7 @@ const clientFile = (m: model.Model, apiName: string): string => {
   const methods: Array<string> = []
   const pages: Array<string> = []
   for (const o of m.operations) {
-    methods.push(`${code.methodDoc(o, false)}${o.name}: client.${o.group}.${o.name}`)
+    methods.push(`${code.methodDoc(o, false)}${o.name}: ${code.method(o, ["payload", "withResponse"])}`)
     if (o.paging === undefined || o.pagingNames === undefined) continue
     pages.push(`/** A page of \`${o.name}\`. */\nconst ${o.pagingNames.page} = ${o.successes[0].code}\n`)
     methods.push(streamMethod(o, o.paging, o.pagingNames))

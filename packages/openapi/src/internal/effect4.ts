@@ -9,12 +9,14 @@
  * @internal
  */
 import * as code from "./code.js"
-import type * as model from "./model.js"
+import * as model from "./model.js"
 import * as names from "./names.js"
 
 const str = code.str
 
 const schemasFile = (m: model.Model): string => {
+  // a spec without components or error classes: a module that imports nothing it does not use
+  if (m.components.length === 0 && m.errorClasses.length === 0) return `${code.header(m)}export {}\n`
   const out: Array<string> = [code.header(m), `import { Schema } from "effect"\n`]
   for (const c of m.components) {
     out.push(
@@ -47,15 +49,9 @@ const endpointCode = (o: model.Operation): string => {
   const options: Array<string> = []
   if (o.pathParams.length > 0) options.push(`params: ${o.pagingNames?.path ?? fields(o.pathParams)}`)
   if (o.query.length > 0) options.push(`query: ${o.pagingNames?.urlParams ?? fields(o.query)}`)
-  if (o.headers.length > 0) options.push(`headers: ${fields(o.headers)}`)
+  if (o.headers.length > 0) options.push(`headers: ${o.pagingNames?.headers ?? fields(o.headers)}`)
   if (o.body !== undefined) {
-    options.push(`payload: ${
-      o.body.encoding === "json"
-        ? o.body.code
-        : o.body.encoding === "form"
-        ? `${o.body.code}.pipe(HttpApiSchema.asFormUrlEncoded())`
-        : `Schema.String.pipe(HttpApiSchema.asText())`
-    }`)
+    options.push(`payload: ${o.body.encoding === "text" ? `Schema.String.pipe(HttpApiSchema.asText())` : o.body.code}`)
   }
   const successes = o.successes.map((s) =>
     s.encoding === "none"
@@ -74,12 +70,15 @@ const endpointCode = (o: model.Operation): string => {
 const apiFile = (m: model.Model, apiName: string): string => {
   const usesS = m.components.length > 0 || m.errorClasses.length > 0
   const usesSchemaEncoding = m.operations.some((o) =>
-    o.body?.encoding === "form" || o.body?.encoding === "text" ||
+    (o.body !== undefined && o.body.encoding !== "json") ||
     o.successes.some((s) => s.encoding !== "json" || s.status !== 200)
   )
   const out: Array<string> = [
     code.header(m),
-    `import { Schema${m.errorClasses.length > 0 ? ", SchemaTransformation" : ""} } from "effect"\n` +
+    (m.operations.some(model.usesParamStyle) ? `import { ParamStyle } from "@steady/client"\n` : "") +
+    `import { Schema${
+      m.errorClasses.length > 0 || m.operations.some(model.usesParamStyle) ? ", SchemaTransformation" : ""
+    } } from "effect"\n` +
     `import { HttpApi, HttpApiEndpoint, HttpApiGroup${
       usesSchemaEncoding || m.errorClasses.length > 0 ? ", HttpApiSchema" : ""
     }${m.operations.some((o) => o.deprecated) ? ", OpenApi" : ""} } from "effect/http-api"\n` +
@@ -112,7 +111,15 @@ const apiFile = (m: model.Model, apiName: string): string => {
         })\n`
       )
     }
+    if (o.pagingNames?.headers !== undefined) {
+      out.push(
+        `/** The header parameters of \`${o.name}\`. */\nexport const ${o.pagingNames.headers} = Schema.Struct(${
+          fields(o.headers)
+        })\n`
+      )
+    }
   }
+  out.push(...code.payloadSchemas(m))
   for (const o of m.operations) {
     out.push(`const ${o.name} = ${endpointCode(o)}\n`)
   }
@@ -143,10 +150,20 @@ const apiFile = (m: model.Model, apiName: string): string => {
 const streamMethod = (o: model.Operation, paging: model.Paging, pn: model.PagingNames): string => {
   const args = [
     ...(pn.path !== undefined ? [`readonly params: typeof ${pn.path}.Type`] : []),
-    ...(pn.urlParams !== undefined ? [`readonly query: typeof ${pn.urlParams}.Type`] : [])
+    ...(pn.urlParams !== undefined ? [`readonly query: typeof ${pn.urlParams}.Type`] : []),
+    ...(pn.headers !== undefined ? [`readonly headers: typeof ${pn.headers}.Type`] : [])
+  ]
+  // the headers as the endpoint sends them: each value a string, in its style
+  const options = [
+    ...(pn.urlParams !== undefined ? [`urlParams: request.query`] : []),
+    ...(pn.headers !== undefined
+      ? [
+        `headers: Schema.encodeSync(Schema.toCodecStringTree(${pn.headers}))(request.headers) as Record<string, string>`
+      ]
+      : [])
   ]
   const request = `HttpClientRequest.get(${code.streamUrl(o, "request.params")}${
-    pn.urlParams !== undefined ? `, { urlParams: request.query }` : ""
+    options.length > 0 ? `, { ${options.join(", ")} }` : ""
   })`
   return `${code.methodDoc(o, true)}${pn.method}: (${
     args.length > 0 ? `request: { ${args.join("; ")} }` : ""
@@ -163,9 +180,9 @@ const clientFile = (m: model.Model, apiName: string): string => {
   out.push(
     `import { ApiClient, ${credentials !== undefined ? "Auth, " : ""}ConnectionPool${
       paged.length > 0 ? ", Pagination" : ""
-    } } from "@steady/client"\n` +
+    }${model.multipartOf(m).length > 0 ? ", ParamStyle" : ""} } from "@steady/client"\n` +
       `import { Config, Context, Effect, Layer, Option${credentials !== undefined ? ", type Redacted" : ""}${
-        paged.some((o) => o.successes[0]?.code.includes("Schema.") === true) ? ", Schema" : ""
+        paged.some((o) => o.successes[0]?.code.includes("Schema.") === true || o.headers.length > 0) ? ", Schema" : ""
       } } from "effect"\n` +
       (paged.length > 0 ? `import { HttpClientRequest } from "effect/http"\n` : "") +
       `import { ${m.names.api}${code.pagingImports(m)} } from "./api.js"\n` +
@@ -186,7 +203,7 @@ const clientFile = (m: model.Model, apiName: string): string => {
   const methods: Array<string> = []
   const pages: Array<string> = []
   for (const o of m.operations) {
-    methods.push(`${code.methodDoc(o, false)}${o.name}: client.${o.group}.${o.name}`)
+    methods.push(`${code.methodDoc(o, false)}${o.name}: ${code.method(o, ["payload", "responseMode"])}`)
     if (o.paging === undefined || o.pagingNames === undefined) continue
     pages.push(`/** A page of \`${o.name}\`. */\nconst ${o.pagingNames.page} = ${o.successes[0].code}\n`)
     methods.push(streamMethod(o, o.paging, o.pagingNames))

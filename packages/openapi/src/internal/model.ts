@@ -9,6 +9,7 @@
  *
  * @internal
  */
+import * as ParamStyle from "@steady/core/ParamStyle"
 import * as Http from "node:http"
 import * as escape from "./escape.js"
 import * as names from "./names.js"
@@ -20,6 +21,26 @@ export type Document = { readonly [key: string]: any }
 
 const METHODS = ["get", "put", "post", "delete", "patch", "head", "options"] as const
 
+/** Methods OpenAPI allows that neither line's `HttpApi` has: reported, not generated. */
+const OTHER_METHODS = ["trace", "query"] as const
+
+/**
+ * An operation the client lacks, whole or in part, and why: `generated: false` when it is not in
+ * the client at all, `true` when it is, without what `reason` names.
+ *
+ * @internal
+ */
+export interface Report {
+  /** `GET`, `POST`, … */
+  readonly method: string
+  /** As the spec writes it. */
+  readonly path: string
+  /** The spec's `operationId`, when it has one (a string). */
+  readonly operationId: string | undefined
+  readonly generated: boolean
+  readonly reason: string
+}
+
 /** @internal */
 export interface Param {
   readonly name: string
@@ -28,6 +49,8 @@ export interface Param {
   readonly required: boolean
   readonly code: string
   readonly description: string | undefined
+  /** Its code writes the value with `ParamStyle` (an array or an object in a path or a header). */
+  readonly styled: boolean
 }
 
 /** A piece of an operation's path: text as the spec writes it, or a path parameter (by its key). */
@@ -40,7 +63,7 @@ export type Segment = { readonly _tag: "text"; readonly text: string } | {
 export interface Response {
   readonly status: number
   readonly code: string
-  readonly encoding: "json" | "text" | "none"
+  readonly encoding: "json" | "text" | "bytes" | "none"
 }
 
 /** @internal */
@@ -57,11 +80,16 @@ export type Paging =
   | { readonly _tag: "link" }
   | { readonly _tag: "page"; readonly param: string }
   | { readonly _tag: "cursor"; readonly param: string; readonly next: string; readonly items: string }
+  /** An item offset (`offset`/`limit`), the items the array field `items` (or the page itself, an array). */
+  | { readonly _tag: "offset"; readonly param: string; readonly items: string | undefined }
+  /** Stripe's: `has_more`, and the last item's `id` as `starting_after`. */
+  | { readonly _tag: "hasMore"; readonly param: string; readonly items: string }
 
 /** The identifiers of a paginated operation: its exported parameter schemas, its page schema and its `…Stream` method. */
 export interface PagingNames {
   readonly path: string | undefined
   readonly urlParams: string | undefined
+  readonly headers: string | undefined
   readonly page: string
   readonly method: string
 }
@@ -83,7 +111,19 @@ export interface Operation {
   readonly pathParams: ReadonlyArray<Param>
   readonly query: ReadonlyArray<Param>
   readonly headers: ReadonlyArray<Param>
-  readonly body: { readonly code: string; readonly encoding: "json" | "form" | "text" } | undefined
+  readonly body: {
+    /** The payload's schema in api.ts (for `multipart`, `HttpApiSchema`'s of the caller's `FormData`). */
+    readonly code: string
+    readonly encoding: "json" | "form" | "text" | "multipart" | "bytes"
+    /**
+     * A multipart body: the exported schema of its typed fields (`…Payload`, files as `Blob`), and
+     * the code of the `encoding` object's content types, by field (`{ file: "image/png" }`), that
+     * the method gives `ParamStyle.formData` to make the `FormData`.
+     */
+    readonly multipart?:
+      | { readonly payload: string; readonly fields: string; readonly contentTypes: string }
+      | undefined
+  } | undefined
   readonly successes: ReadonlyArray<Response>
   readonly errors: ReadonlyArray<ErrorResponse>
   /** The spec declares an `Idempotency-Key` header: the method sends one, and a POST/PATCH is retried. */
@@ -125,6 +165,14 @@ export interface ApiNames {
   readonly options: string
 }
 
+/** Whether an operation's code calls `ParamStyle` (a styled parameter, a form body). */
+export const usesParamStyle = (o: Operation): boolean =>
+  o.body?.encoding === "form" || [...o.pathParams, ...o.headers].some((p) => p.styled)
+
+/** The operations whose method in client.ts makes a multipart body (`ParamStyle.formData`). */
+export const multipartOf = (m: Model): ReadonlyArray<Operation> =>
+  m.operations.filter((o) => o.body?.multipart !== undefined)
+
 /** @internal */
 export interface Model {
   readonly title: string
@@ -138,8 +186,8 @@ export interface Model {
   readonly groups: ReadonlyArray<Group>
   readonly names: ApiNames
   readonly security: Security | undefined
-  /** Operations left out, and why. */
-  readonly skipped: ReadonlyArray<string>
+  /** Operations left out or generated in part, and why. */
+  readonly reports: ReadonlyArray<Report>
 }
 
 /** @internal */
@@ -254,15 +302,44 @@ export const read = (document: Document, apiName: string, target: syntax.Syntax 
   }
 
   const operations: Array<Operation> = []
-  const skipped: Array<string> = []
+  const reports: Array<Report> = []
   const paths = obj(document.paths)
   for (const path of Object.keys(paths).sort()) {
     const item = obj(deref(paths[path]))
-    for (const method of METHODS) {
+    for (const method of [...METHODS, ...OTHER_METHODS]) {
+      if (!Object.prototype.hasOwnProperty.call(item, method)) continue
       const op = item[method]
-      if (!isObject(op)) continue
-      const read = readOperation({ path, method, item, op, deref, ctx, apiNamer, errorClass, target })
-      if (typeof read === "string") skipped.push(read)
+      const report = (reason: string, generated = false) =>
+        reports.push({
+          method: method.toUpperCase(),
+          path,
+          operationId: escape.text(obj(op).operationId),
+          generated,
+          reason
+        })
+      if (!isObject(op)) {
+        report(
+          `the operation is ${op === null ? "null" : Array.isArray(op) ? "an array" : `a ${typeof op}`}, not an object`
+        )
+        continue
+      }
+      if (!(METHODS as ReadonlyArray<string>).includes(method)) {
+        report(`${method.toUpperCase()} is not a method HttpApi can declare`)
+        continue
+      }
+      const read = readOperation({
+        path,
+        method: method as (typeof METHODS)[number],
+        item,
+        op,
+        deref,
+        ctx,
+        apiNamer,
+        errorClass,
+        target,
+        report
+      })
+      if (typeof read === "string") report(read)
       else operations.push(read)
     }
   }
@@ -275,6 +352,7 @@ export const read = (document: Document, apiName: string, target: syntax.Syntax 
       pagingNames: {
         path: o.pathParams.length > 0 ? apiNamer.take(`${names.pascal(o.name)}${target.pathSuffix}`) : undefined,
         urlParams: o.query.length > 0 ? apiNamer.take(`${names.pascal(o.name)}${target.querySuffix}`) : undefined,
+        headers: o.headers.length > 0 ? apiNamer.take(`${names.pascal(o.name)}Headers`) : undefined,
         page: apiNamer.take(`${names.pascal(o.name)}Page`),
         method: streamNamer.take(`${o.name}Stream`)
       }
@@ -298,7 +376,7 @@ export const read = (document: Document, apiName: string, target: syntax.Syntax 
     groups,
     names: ownNames,
     security: readSecurity(document),
-    skipped
+    reports
   }
 }
 
@@ -361,6 +439,39 @@ const readComponents = (
     spend
   })
   return { byRef, components, componentContext }
+}
+
+/** What a parameter's schema holds, for its style: one value, a list, or named values. */
+const shapeOf = (deref: (node: any) => any, s: unknown): "scalar" | "array" | "object" => {
+  const target = obj(deref(s))
+  const type = Array.isArray(target.type) ? target.type.find((t: unknown) => t !== "null") : target.type
+  if (type === "array" || (type === undefined && target.items !== undefined)) return "array"
+  if (type === "object" || (type === undefined && (target.properties !== undefined || target.allOf !== undefined))) {
+    return "object"
+  }
+  return "scalar"
+}
+
+/**
+ * A path or header parameter that is an array or an object: its typed schema, written on the wire
+ * as one string by `ParamStyle.text` in its style (`simple` unless the spec says), and read back
+ * by `ParamStyle.parseSimple`.
+ */
+const styledParamCode = (
+  p: { readonly [key: string]: any },
+  where: "path" | "header",
+  shape: "array" | "object",
+  typed: string,
+  line: syntax.Syntax
+): string => {
+  const { explode, style } = ParamStyle.encoding(where, p.style, p.explode)
+  return line.styled(
+    typed,
+    `(value) => ParamStyle.text(${escape.stringLiteral(p.name)}, value, { style: ${
+      escape.stringLiteral(style)
+    }, explode: ${explode} })`,
+    `(text) => ParamStyle.parseSimple(text, ${escape.stringLiteral(shape)}, ${explode})`
+  )
 }
 
 /** A parameter's schema as a string on the wire; `scalar` where the platform takes strings only (path, headers). */
@@ -463,12 +574,13 @@ interface OperationInput {
   readonly apiNamer: names.Namer
   readonly errorClass: (status: number, body: schema.JsonSchema, owner: string) => ErrorClass
   readonly target: syntax.Syntax
+  /** Reports what of the operation is left out (`generated: true`: the operation is generated without it). */
+  readonly report: (reason: string, generated: boolean) => void
 }
 
 /** One operation, or why it is left out. */
 const readOperation = (input: OperationInput): Operation | string => {
   const { ctx, deref, method, op, path } = input
-  const label = `${method.toUpperCase()} ${path}`
   const params = [...arr(input.item.parameters), ...arr(op.parameters)].map((p) => deref(p))
     .filter((p): p is { readonly [key: string]: any } =>
       isObject(p) && typeof p.name === "string" && ["path", "query", "header", "cookie"].includes(p.in)
@@ -477,13 +589,30 @@ const readOperation = (input: OperationInput): Operation | string => {
   const unique = new Map<string, { readonly [key: string]: any }>()
   for (const p of params) unique.set(`${p.in}:${p.name}`, p)
   const all = [...unique.values()]
-  const param = (p: { readonly [key: string]: any }, key: string, scalar: boolean): Param => ({
-    name: p.name,
-    key,
-    required: p.in === "path" || p.required === true,
-    code: paramCode(deref, input.target, p.schema ?? obj(obj(p.content)["application/json"]).schema, scalar),
-    description: escape.text(p.description)
-  })
+  const param = (p: { readonly [key: string]: any }, key: string, scalar: boolean): Param => {
+    const s = p.schema ?? obj(obj(p.content)["application/json"]).schema
+    const shape = shapeOf(deref, s)
+    // an array or an object in a path or a header: one string, in the parameter's style
+    const styled = scalar && shape !== "scalar" && (p.in === "path" || p.in === "header")
+    return {
+      name: p.name,
+      key,
+      required: p.in === "path" || p.required === true,
+      code: styled
+        ? styledParamCode(
+          p,
+          p.in,
+          shape,
+          shape === "array"
+            ? `Schema.Array(${paramCode(deref, input.target, obj(deref(s)).items, true, 1)})`
+            : schema.toCode(s, ctx),
+          input.target
+        )
+        : paramCode(deref, input.target, s, scalar),
+      description: escape.text(p.description),
+      styled
+    }
+  }
   const idempotencyKey = all.some((p) => p.in === "header" && p.name.toLowerCase() === "idempotency-key")
   // the path's own parameters, declared or not: a `{name}` the spec forgot is a string
   const { keys, segments } = splitPath(path)
@@ -495,7 +624,8 @@ const readOperation = (input: OperationInput): Operation | string => {
       key,
       required: true,
       code: "Schema.String",
-      description: undefined
+      description: undefined,
+      styled: false
     }
   })
   const query = all.filter((p) => p.in === "query").map((p) => param(p, p.name, false))
@@ -509,18 +639,42 @@ const readOperation = (input: OperationInput): Operation | string => {
 
   let body: Operation["body"]
   const requestBody = obj(deref(op.requestBody))
-  if (isObject(requestBody.content) && method !== "get" && method !== "head") {
+  const hasBody = isObject(requestBody.content) && Object.keys(requestBody.content).length > 0
+  if (hasBody && (method === "get" || method === "head" || method === "options")) {
+    // the platform sends no body with these: the operation is generated without one, and says so
+    input.report(
+      `a request body on ${method.toUpperCase()} is not sent (HttpApi sends none with ${method.toUpperCase()})`,
+      true
+    )
+  } else if (hasBody) {
     const content = requestBody.content
     const types = Object.keys(content)
     const json = types.find(isJson)
     if (json !== undefined) {
       body = { code: schema.toCode(obj(content[json]).schema, ctx), encoding: "json" }
     } else if (types.includes("application/x-www-form-urlencoded")) {
-      body = { code: schema.toCode(obj(content["application/x-www-form-urlencoded"]).schema, ctx), encoding: "form" }
+      const media = obj(content["application/x-www-form-urlencoded"])
+      body = { code: formCode(media, ctx, input.target), encoding: "form" }
+    } else if (types.includes("multipart/form-data")) {
+      const media = obj(content["multipart/form-data"])
+      const encodings = obj(media.encoding)
+      const contentTypes = Object.keys(encodings).sort().flatMap((k) => {
+        const type = obj(encodings[k]).contentType
+        return typeof type === "string" ? [`${names.key(k)}: ${escape.stringLiteral(type)}`] : []
+      })
+      const fields = schema.toCode(media.schema, { ...ctx, binary: input.target.blob })
+      const payload = input.apiNamer.take(`${names.pascal(escape.text(op.operationId) ?? `${method} ${path}`)}Payload`)
+      body = {
+        code: input.target.multipart(payload),
+        encoding: "multipart",
+        multipart: { payload, fields, contentTypes: `{ ${contentTypes.join(", ")} }` }
+      }
     } else if (types.some((t) => t.startsWith("text/"))) {
       body = { code: "Schema.String", encoding: "text" }
     } else {
-      return `${label}: a request body of ${types.join(", ")} (JSON, forms and text are generated)`
+      // anything else is bytes, sent as its media type (a wildcard as application/octet-stream)
+      const type = types.find((t) => !t.includes("*")) ?? "application/octet-stream"
+      body = { code: input.target.bytes(escape.stringLiteral(type)), encoding: "bytes" }
     }
   }
 
@@ -547,6 +701,26 @@ const readOperation = (input: OperationInput): Operation | string => {
     paging: method === "get" ? readPaging(responses, query, deref) : undefined,
     pagingNames: undefined
   }
+}
+
+/**
+ * A form body's schema: the typed fields on the program's side, one
+ * `application/x-www-form-urlencoded` string on the wire, each field written by
+ * `ParamStyle.formBody` in the style its `encoding` names (`form`, exploded, by default), so
+ * numbers, booleans, arrays and objects all go as the spec says.
+ */
+const formCode = (media: { readonly [key: string]: any }, ctx: schema.Context, line: syntax.Syntax): string => {
+  const encodings = obj(media.encoding)
+  const entries = Object.keys(encodings).sort().flatMap((k) => {
+    const e = obj(encodings[k])
+    if (e.style === undefined && e.explode === undefined) return []
+    const { explode, style } = ParamStyle.encoding("body", e.style, e.explode)
+    return [`${names.key(k)}: { style: ${escape.stringLiteral(style)}, explode: ${explode} }`]
+  })
+  return line.formBody(
+    schema.toCode(media.schema, ctx),
+    `(value) => ParamStyle.formBody(value${entries.length > 0 ? `, { ${entries.join(", ")} }` : ""})`
+  )
 }
 
 /** The declared responses: successes, typed errors, the headers that matter. */
@@ -580,7 +754,14 @@ const readResponses = (input: OperationInput, operationName: string) => {
         successes.push({ status, code: schema.toCode(jsonSchema, ctx), encoding: "json" })
       } else if (types.some((t) => t.startsWith("text/"))) {
         successes.push({ status, code: "Schema.String", encoding: "text" })
+      } else if (types.length > 0) {
+        // an image, a PDF, a download: its bytes, whatever the media type (never `void`)
+        const type = types.find((t) => !t.includes("*")) ?? "application/octet-stream"
+        successes.push({ status, code: input.target.bytes(escape.stringLiteral(type)), encoding: "bytes" })
       } else successes.push({ status, code: "Schema.Void", encoding: "none" })
+    } else if (status === 304) {
+      // Not Modified: an answer to a conditional request, a success without a body
+      successes.push({ status, code: "Schema.Void", encoding: "none" })
     } else if (status >= 400 && jsonSchema !== undefined) {
       const made = input.errorClass(status, jsonSchema, operationName)
       errors.push({ status, className: made.className, responseName: made.responseName })
@@ -601,15 +782,42 @@ const readPaging = (
   const queryNames = new Set(query.map((q) => q.name))
   if (responses.linkHeader && isArray) return { _tag: "link" }
   if (queryNames.has("page") && isArray) return { _tag: "page", param: "page" }
+  // offset/limit: the next offset is this one plus the items read, until a page comes back empty
+  if (queryNames.has("offset") && queryNames.has("limit")) {
+    if (isArray) return { _tag: "offset", param: "offset", items: undefined }
+    const props = obj(successSchema.properties)
+    const totals = ["total_count", "totalCount", "total", "count"].some((t) =>
+      Object.prototype.hasOwnProperty.call(props, t)
+    )
+    const items = Object.keys(props).find((k) => obj(deref(props[k])).type === "array")
+    if (totals && items !== undefined) return { _tag: "offset", param: "offset", items }
+  }
   if (successSchema.type === "object" || successSchema.properties !== undefined) {
     const props = obj(successSchema.properties)
-    const cursorParam = ["cursor", "after", "starting_after", "page_token", "pageToken"].find((c) => queryNames.has(c))
-    const next = ["next_cursor", "nextCursor", "next_page_token", "nextPageToken", "cursor"].find((n) =>
-      Object.prototype.hasOwnProperty.call(props, n)
+    const cursorParam = ["cursor", "after", "starting_after", "page_token", "pageToken", "marker"].find((c) =>
+      queryNames.has(c)
     )
+    const next = [
+      "next_cursor",
+      "nextCursor",
+      "next_page_token",
+      "nextPageToken",
+      "cursor",
+      "next_marker",
+      "nextMarker",
+      "NextMarker"
+    ].find((n) => Object.prototype.hasOwnProperty.call(props, n))
     const items = Object.keys(props).find((k) => obj(deref(props[k])).type === "array")
     if (cursorParam !== undefined && next !== undefined && items !== undefined) {
       return { _tag: "cursor", param: cursorParam, next, items }
+    }
+    // `has_more` and an array of items with an `id`: the last id is the next `starting_after`
+    if (queryNames.has("starting_after") && Object.prototype.hasOwnProperty.call(props, "has_more")) {
+      const withIds = Object.keys(props).find((k) => {
+        const p = obj(deref(props[k]))
+        return p.type === "array" && Object.prototype.hasOwnProperty.call(obj(obj(deref(p.items)).properties), "id")
+      })
+      if (withIds !== undefined) return { _tag: "hasMore", param: "starting_after", items: withIds }
     }
   }
   return undefined

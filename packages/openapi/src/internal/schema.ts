@@ -39,6 +39,11 @@ export interface Context {
   readonly uses?: ((ref: string) => void) | undefined
   /** Counts the schemas written, document-wide; throws `TooLarge` past the budget. */
   readonly spend?: (() => void) | undefined
+  /**
+   * The code of a file (a `string` of `format: binary`, or 3.1's `contentMediaType` without a
+   * `contentEncoding`) where the schema is a multipart body's; elsewhere such a string is text.
+   */
+  readonly binary?: string | undefined
 }
 
 /**
@@ -96,7 +101,21 @@ const own = (properties: unknown): Record<string, JsonSchema> => {
 const requiredOf = (schema: { readonly [key: string]: any }): Array<string> =>
   Array.isArray(schema.required) ? schema.required.filter((r: unknown): r is string => typeof r === "string") : []
 
-/** An `allOf` of objects (through refs) as one object, or `undefined` when a member is not one. */
+/** Whether a schema (through a `$ref`) is a literal: a `const`, or an `enum` of values. */
+const isLiteral = (schema: JsonSchema, ctx: Context, depth = 0): boolean => {
+  if (!isObject(schema) || depth > 8) return false
+  if (typeof schema.$ref === "string") {
+    const target = ctx.resolve(schema.$ref)
+    return target !== undefined && isLiteral(target, ctx, depth + 1)
+  }
+  return "const" in schema || (Array.isArray(schema.enum) && schema.enum.length > 0)
+}
+
+/**
+ * An `allOf` of objects (through refs) as one object, or `undefined` when a member is not one. A
+ * property two members declare keeps the narrower: a literal over a wider type, whichever comes
+ * first (Figma's `type: "FRAME"` over its base node's `type: string`); else the later one.
+ */
 const flatten = (schema: JsonSchema, ctx: Context, seen: Set<string>, depth: number): Flat | undefined => {
   if (!isObject(schema) || depth > maxDepth) return undefined
   if (typeof schema.$ref === "string") {
@@ -106,22 +125,24 @@ const flatten = (schema: JsonSchema, ctx: Context, seen: Set<string>, depth: num
   }
   const properties: Record<string, JsonSchema> = {}
   const required = new Set<string>()
+  /** A property met again keeps the narrower of the two: a literal (`enum`, `const`) over a wider type. */
+  const put = (k: string, value: JsonSchema) => {
+    const known = Object.prototype.hasOwnProperty.call(properties, k) ? properties[k] : undefined
+    if (known !== undefined && isLiteral(known, ctx) && !isLiteral(value, ctx)) return
+    Object.defineProperty(properties, k, { value, enumerable: true, configurable: true })
+  }
   if (Array.isArray(schema.allOf)) {
     for (const member of schema.allOf) {
       const flat = flatten(member, ctx, seen, depth + 1)
       if (flat === undefined) return undefined
-      for (const k of Object.keys(flat.properties)) {
-        Object.defineProperty(properties, k, { value: flat.properties[k], enumerable: true, configurable: true })
-      }
+      for (const k of Object.keys(flat.properties)) put(k, flat.properties[k])
       for (const r of flat.required) required.add(r)
     }
   }
   const isObjectSchema = schema.type === "object" || schema.properties !== undefined || Array.isArray(schema.allOf)
   if (!isObjectSchema) return undefined
   const mine = own(schema.properties)
-  for (const k of Object.keys(mine)) {
-    Object.defineProperty(properties, k, { value: mine[k], enumerable: true, configurable: true })
-  }
+  for (const k of Object.keys(mine)) put(k, mine[k])
   for (const r of requiredOf(schema)) required.add(r)
   return { properties, required }
 }
@@ -189,6 +210,10 @@ export const toCode = (schema: JsonSchema | undefined, ctx: Context, depth = 0):
       : undefined)
   switch (type) {
     case "string":
+      if (
+        ctx.binary !== undefined &&
+        (schema.format === "binary" || (schema.contentMediaType !== undefined && schema.contentEncoding === undefined))
+      ) return nullOr(ctx.binary, nullable)
       return nullOr("Schema.String", nullable)
     case "integer":
     case "number":

@@ -28,6 +28,19 @@ export interface Syntax {
   readonly numberParam: string
   /** A boolean parameter. */
   readonly booleanParam: string
+  /**
+   * A schema typed as `typed` in the program and one string on the wire: `encode` (code of a
+   * function from the typed value's encoded side to the string) writes it, `decode` reads it back.
+   */
+  readonly styled: (typed: string, encode: string, decode: string) => string
+  /** A form body: `typed` in the program, `encode`'s string on the wire, as `application/x-www-form-urlencoded`. */
+  readonly formBody: (typed: string, encode: string) => string
+  /** A file in a multipart body: a `Blob` (a `File` too). */
+  readonly blob: string
+  /** A body of bytes, sent as `contentType` (a literal's code). */
+  readonly bytes: (contentType: string) => string
+  /** A multipart body of the fields `payload` names (the caller's `FormData`). */
+  readonly multipart: (payload: string) => string
   /** The suffixes of a paginated operation's exported path and query schemas (`ListPetsUrlParams`). */
   readonly pathSuffix: string
   readonly querySuffix: string
@@ -44,6 +57,14 @@ export const effect3: Syntax = {
   union: (members) => `Schema.Union(${members.join(", ")})`,
   record: (value) => `Schema.Record({ key: Schema.String, value: ${value} })`,
   suspend: (name) => `Schema.suspend((): Schema.Schema<any> => ${name})`,
+  styled: (typed, encode, decode) =>
+    `Schema.transform(Schema.String, ${typed}, { strict: false, decode: ${decode}, encode: ${encode} })`,
+  formBody: (typed, encode) =>
+    `Schema.transform(Schema.String, ${typed}, { strict: false, decode: (text) => ParamStyle.parseForm(text), encode: ${encode} }).pipe(HttpApiSchema.withEncoding({ kind: "Text", contentType: "application/x-www-form-urlencoded" }))`,
+  blob: "Schema.instanceOf(Blob)",
+  bytes: (contentType) =>
+    `Schema.Uint8ArrayFromSelf.pipe(HttpApiSchema.withEncoding({ kind: "Uint8Array", contentType: ${contentType} }))`,
+  multipart: (payload) => `HttpApiSchema.Multipart(${payload})`,
   numberParam: "Schema.NumberFromString",
   booleanParam: "Schema.BooleanFromString",
   pathSuffix: "Path",
@@ -71,6 +92,17 @@ export const effect4: Syntax = {
   union: (members) => `Schema.Union([${members.join(", ")}])`,
   record: (value) => `Schema.Record(Schema.String, ${value})`,
   suspend: (name) => `Schema.suspend((): Schema.Codec<any> => ${name})`,
+  styled: (typed, encode, decode) =>
+    `Schema.String.pipe(Schema.decodeTo(${typed}, SchemaTransformation.transform<any, string>({ decode: ${
+      decode.replace("(text) =>", "(text: string) =>")
+    }, encode: ${encode.replace("(value) =>", "(value: unknown) =>")} })))`,
+  formBody: (typed, encode) =>
+    `Schema.String.pipe(Schema.decodeTo(${typed}, SchemaTransformation.transform<any, string>({ decode: (text: string) => ParamStyle.parseForm(text), encode: ${
+      encode.replace("(value) =>", "(value: unknown) =>")
+    } })), HttpApiSchema.asText({ contentType: "application/x-www-form-urlencoded" }))`,
+  blob: "Schema.instanceOf(Blob)",
+  bytes: (contentType) => `Schema.Uint8Array.pipe(HttpApiSchema.asUint8Array({ contentType: ${contentType} }))`,
+  multipart: (payload) => `${payload}.pipe(HttpApiSchema.asMultipart())`,
   numberParam: "Schema.Number",
   booleanParam: "Schema.Boolean",
   pathSuffix: "Params",
