@@ -1,4 +1,4 @@
-import { area, client, src } from "./types.js"
+import { area, client, core, src } from "./types.js"
 
 export const hardening = area("Hardening", [
   // Hardening
@@ -53,9 +53,9 @@ export const hardening = area("Hardening", [
   {
     id: "reset-counts-as-not-sent",
     promise: "a reset after the request was written is sent: true",
-    file: `${src}transportFailure.ts`,
-    find: "return connectionError(request, reset ? \"Reset\" : \"Transport\", true, describeCause(cause), cause)",
-    replace: "return connectionError(request, reset ? \"Reset\" : \"Transport\", false, describeCause(cause), cause)",
+    file: `${core}Network.ts`,
+    find: "    return { reason: \"Reset\", sent: true, code }",
+    replace: "    return { reason: \"Reset\", sent: false, code }",
     tests: client("Behaviour", "ApiError", "Retry")
   }
 ])

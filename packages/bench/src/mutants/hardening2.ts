@@ -22,8 +22,8 @@ export const hardening2 = area("Hardening II", [
     id: "redirect-follows-masked-location",
     promise: "a redirect goes to the Location the server sent, not to the error's masked copy",
     file: `${src}redirect.ts`,
-    find: "const hop = next(request, error.status, source?.location, sensitiveHeaders)",
-    replace: "const hop = next(request, error.status, error.headers.location, sensitiveHeaders)",
+    find: "const hop = step(request, error.status, source?.location, sensitiveHeaders)",
+    replace: "const hop = step(request, error.status, error.headers.location, sensitiveHeaders)",
     tests: client("Hardening")
   },
   {
@@ -162,7 +162,7 @@ export const trust = area("Redaction and credentials", [
     id: "redirect-resends-stream",
     promise: "a 307/308 redirect never resends a body readable once",
     file: `${src}redirect.ts`,
-    find: "if (!toGet && request.body._tag !== \"Empty\" && bodies.isOneShot(request.body)) return undefined",
+    find: "if (!toGet && request.body._tag !== \"Empty\" && bodies.isOneShot(request.body)) return \"OneShotBody\"",
     replace: "",
     tests: client("Trust")
   },

@@ -94,7 +94,7 @@ export const newcomer = area("Newcomer fixes", [
   {
     id: "testkit-mock-truncate-never-breaks",
     promise: "the mock's truncate breaks the body, as a server's closed socket does (Effect 3)",
-    file: "packages/testing-effect3/src/MockHttpClient.ts",
+    file: "packages/testing-effect3/src/internal/staged.ts",
     find: "encoder.encode(\"{\\\"truncated\\\":\")), Stream.fail(broken())",
     replace: "encoder.encode(\"{\\\"truncated\\\":\")), Stream.never",
     tests: fault3
@@ -102,7 +102,7 @@ export const newcomer = area("Newcomer fixes", [
   {
     id: "testkit-mock-delay-ignored",
     promise: "the mock's delay waits on Effect's clock before the headers (Effect 3)",
-    file: "packages/testing-effect3/src/MockHttpClient.ts",
+    file: "packages/testing-effect3/src/internal/staged.ts",
     find: "body: healthy(), delay: Duration.millis(fault.millis)",
     replace: "body: healthy()",
     tests: fault3
@@ -119,7 +119,7 @@ export const newcomer = area("Newcomer fixes", [
   {
     id: "testkit-mock-truncate-never-breaks-e4",
     promise: "the mock's truncate breaks the body, as a server's closed socket does (Effect 4)",
-    file: "packages/testing/src/MockHttpClient.ts",
+    file: "packages/testing/src/internal/staged.ts",
     find: "encoder.encode(\"{\\\"truncated\\\":\")), Stream.fail(broken())",
     replace: "encoder.encode(\"{\\\"truncated\\\":\")), Stream.never",
     tests: fault4
@@ -127,7 +127,7 @@ export const newcomer = area("Newcomer fixes", [
   {
     id: "testkit-mock-delay-ignored-e4",
     promise: "the mock's delay waits on Effect's clock before the headers (Effect 4)",
-    file: "packages/testing/src/MockHttpClient.ts",
+    file: "packages/testing/src/internal/staged.ts",
     find: "body: healthy(), delay: Duration.millis(fault.millis)",
     replace: "body: healthy()",
     tests: fault4

@@ -55,8 +55,8 @@ export const openapi = area("OpenAPI", [
     id: "openapi-effect4-stream-query-dropped",
     promise: "an Effect 4 ...Stream method sends the caller's query on its first page",
     file: "packages/openapi/src/internal/effect4.ts",
-    find: "pn.urlParams !== undefined ? `, { urlParams: request.query }` : \"\"",
-    replace: "false ? `, { urlParams: request.query }` : \"\"",
+    find: "...(pn.urlParams !== undefined ? [`urlParams: request.query`] : []),",
+    replace: "...(false ? [`urlParams: request.query`] : []),",
     tests: ["packages/openapi/test/Effect4.test.ts"]
   },
   // Trust II
