@@ -69,21 +69,6 @@ export const step = (
   }
 }
 
-/**
- * The request a redirect asks for, or `undefined` when it cannot be followed (see `step`).
- *
- * @internal
- */
-export const next = (
-  request: Policy.Request,
-  status: number,
-  location: string | undefined,
-  sensitiveHeaders: ReadonlySet<string> | undefined
-): Policy.Request | undefined => {
-  const hop = step(request, status, location, sensitiveHeaders)
-  return typeof hop === "string" ? undefined : hop
-}
-
 const isRedirect = (error: ApiError.ApiError): error is ApiError.UnexpectedStatusError =>
   error._tag === "UnexpectedStatusError" && Messages.redirectStatuses.has(error.status)
 
