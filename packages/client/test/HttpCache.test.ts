@@ -333,6 +333,37 @@ describe("HttpCache: stale-if-error and stale-while-revalidate (RFC 5861)", () =
       expect(yield* get(client, "/pets")).toMatchObject({ state: "hit", text: "v2" })
       expect(server.requests).toHaveLength(2)
     }).pipe(Effect.provide(pool)))
+
+  it.effect("background refreshes are bounded by maxInFlight: past it, a stale entry is served and not refreshed", () =>
+    Effect.gen(function*() {
+      let release: () => void = () => {}
+      const gate = new Promise<void>((resolve) => {
+        release = resolve
+      })
+      const server = yield* TestServer.make(async (_, res) => {
+        res.sendDate = false
+        if (server.requests.length > 2) await gate
+        res.writeHead(200, { "cache-control": "max-age=10, stale-while-revalidate=60" })
+        res.end(`v${server.requests.length}`)
+      })
+      const paths = () => server.requests.map((r) => r.url)
+      const client = yield* clientWith(server.url, HttpCache.unsafeMake({ maxInFlight: 1 }))
+      yield* get(client, "/a")
+      yield* get(client, "/b")
+      yield* TestClock.adjust("15 seconds")
+      expect(yield* get(client, "/a")).toMatchObject({ state: "stale; reason=stale-while-revalidate" })
+      expect(yield* Effect.promise(() => server.waitUntil((s) => s.requests.length === 3, 5000))).toBe(true)
+      // /a's refresh holds the one place: /b is served stale and not refreshed
+      expect(yield* get(client, "/b")).toMatchObject({ text: "v2", state: "stale; reason=stale-while-revalidate" })
+      release()
+      let state: string | undefined
+      for (let i = 0; i < 200 && state !== "hit"; i++) {
+        yield* Effect.promise(() => new Promise((r) => setTimeout(r, 5)))
+        state = (yield* get(client, "/a")).state
+      }
+      expect(state).toBe("hit")
+      expect(paths()).toEqual(["/a", "/b", "/a"])
+    }).pipe(Effect.provide(pool)))
 })
 
 describe("HttpCache: coalescing", () => {
@@ -421,6 +452,27 @@ describe("HttpCache: stores", () => {
       expect(yield* store.get("c")).toBeDefined()
       yield* TestClock.adjust("1 hour")
       expect(yield* store.get("a")).toBeUndefined()
+    }))
+
+  it.effect("the memory store: setting a key again makes it the most recently used, and counts its bytes once", () =>
+    Effect.gen(function*() {
+      const store = HttpCache.memoryStore({ maxEntries: 2, maxBytes: 1000 })
+      const entry = (size: number): HttpCache.Entry => ({
+        status: 200,
+        headers: {},
+        body: new Uint8Array(size),
+        requestTime: 0,
+        responseTime: 0,
+        vary: {}
+      })
+      yield* store.set("a", entry(300), hour)
+      yield* store.set("b", entry(300), hour)
+      yield* store.set("a", entry(300), hour) // a again: now the most recently used, still 300 bytes
+      yield* store.set("a", entry(300), hour)
+      yield* store.set("c", entry(300), hour)
+      expect(yield* store.get("b")).toBeUndefined()
+      expect(yield* store.get("a")).toBeDefined()
+      expect(yield* store.get("c")).toBeDefined()
     }))
 
   it.effect("the memory store is bounded by bytes; an entry larger than the bound is not kept", () =>

@@ -77,6 +77,30 @@ describe.skipIf(!RedisServer.available)("RedisHttpCache", () => {
     30_000
   )
 
+  it.live(
+    "a stored value longer than the reader's bound is a miss before it is parsed (headers count, not only the body)",
+    () =>
+      Effect.gen(function*() {
+        const redis = yield* RedisServer.make
+        const server = yield* origin("unused")
+        const writer = yield* process_(redis.url, server.url)
+        const reader = yield* process_(redis.url, server.url, { maxResponseBytes: 1000 })
+        // a small body under headers far past the reader's bound (its body bound plus 64 KiB for the rest)
+        const entry: HttpCache.Entry = {
+          status: 200,
+          headers: { "x-padding": "p".repeat(200_000) },
+          body: new TextEncoder().encode("small"),
+          requestTime: 0,
+          responseTime: 0,
+          vary: {}
+        }
+        yield* writer.store.set("GET http://api.test/padded", entry, "1 hour")
+        expect((yield* writer.store.get("GET http://api.test/padded"))?.headers["x-padding"]).toHaveLength(200_000)
+        expect(yield* reader.store.get("GET http://api.test/padded")).toBeUndefined()
+      }).pipe(Effect.provide(ConnectionPool.layer())),
+    30_000
+  )
+
   it.live("a Redis that is down is a miss, never a failed call", () =>
     Effect.gen(function*() {
       const redis = yield* RedisServer.make

@@ -167,6 +167,26 @@ export const caching = area("Caching", [
     "slots.delete(k)\n        slots.set(k, slot)",
     ""
   ),
+  ...both(
+    "httpCache.ts",
+    "cache-refresh-cap-ignored",
+    "at most maxInFlight entries are refreshed in the background at once (the refreshing set is bounded)",
+    " || this.refreshing.size >= this.options.maxInFlight",
+    ""
+  ),
+  ...both(
+    "httpCache.ts",
+    "cache-lru-set-in-place",
+    "the memory store: a key set again moves to most recently used and its old bytes are released",
+    "drop(k)\n        const size = sizeOf(k, entry)",
+    "const size = sizeOf(k, entry)"
+  ),
+  ...redisBoth(
+    "redis-cache-read-unbounded",
+    "a stored value longer than the reader's bound (body plus 64 KiB) is a miss, never parsed",
+    "if (value.length > Math.ceil(maxBytes / 3) * 4 + overhead) return undefined",
+    ""
+  ),
   ...redisBoth(
     "redis-cache-ttl-ignored",
     "a Redis entry expires with its freshness and allowances (the TTL comes from freshness)",
