@@ -6,7 +6,7 @@ import { it } from "@effect/vitest"
 import { ApiClient, ConnectionPool, HttpCache } from "@steady/client-effect3"
 import { Redis, RedisHttpCache } from "@steady/redis-effect3"
 import { TestServer } from "@steady/testing-effect3"
-import { Effect, Layer, Redacted } from "effect"
+import { Duration, Effect, Layer, Redacted } from "effect"
 import { describe, expect } from "vitest"
 import * as RedisServer from "./redisServer.js"
 
@@ -95,7 +95,7 @@ describe.skipIf(!RedisServer.available)("RedisHttpCache", () => {
           responseTime: 0,
           vary: {}
         }
-        yield* writer.store.set("GET http://api.test/padded", entry, "1 hour")
+        yield* writer.store.set("GET http://api.test/padded", entry, Duration.hours(1))
         expect((yield* writer.store.get("GET http://api.test/padded"))?.headers["x-padding"]).toHaveLength(200_000)
         expect(yield* reader.store.get("GET http://api.test/padded")).toBeUndefined()
       }).pipe(Effect.provide(ConnectionPool.layer())),
