@@ -7,7 +7,7 @@
  */
 import { ApiClient, ApiError, CircuitBreaker, ConnectionPool, HttpCache, RetryBudget } from "@steady/client-effect3"
 import { ChaosServer } from "@steady/testing-effect3"
-import { Chunk, ConfigProvider, Effect, Layer, Metric, Option, Random, Stream } from "effect"
+import { Chunk, ConfigProvider, Effect, Layer, Logger, Metric, Option, Random, Stream } from "effect"
 import { AuthLive, Petstore } from "./Petstore.js"
 import { progress, progressDone } from "./shared/cli.js"
 import * as Demo from "./shared/demo.js"
@@ -146,6 +146,7 @@ const program = Effect.gen(function*() {
     }))
 
     // 11. the upstream goes down: the last good page, served stale with its age and the reason
+    const logged: Array<string> = []
     const served = yield* Effect.gen(function*() {
       const cache = yield* HttpCache.make({ name: "demo" })
       const breaker = yield* CircuitBreaker.make({ name: "menu", consecutiveFailures: 2, openDuration: "1 minute" })
@@ -155,8 +156,17 @@ const program = Effect.gen(function*() {
         Array.from({ length: Demo.MENU_CALLS }),
         () => Effect.map(menu.get("/menu"), (r) => ({ state: r.headers[HttpCache.header], age: r.headers["age"] }))
       )
-    }).pipe(Effect.provide(ConnectionPool.layer()))
-    tell(Demo.staleServed(served, at("/menu").length))
+    }).pipe(
+      Effect.provide(ConnectionPool.layer()),
+      // the breaker's warning is part of the story: told with the act, not printed in its middle
+      Effect.provide(Logger.replace(
+        Logger.defaultLogger,
+        Logger.make(({ message }) => {
+          logged.push(String(Array.isArray(message) ? message[0] : message))
+        })
+      ))
+    )
+    tell(Demo.staleServed(served, at("/menu").length, logged))
   }).pipe(Effect.provide(Live), Effect.withConfigProvider(config))
 })
 

@@ -55,6 +55,9 @@ describe("npm run demo -- --effect 3", () => {
       "retries (workload)": "yes",
       "stale if error": "yes"
     })
+    // the breaker's warning is told with act 11, not printed loose in the middle of the acts
+    expect(run.stdout).toContain("logged: steady: circuit breaker menu opened")
+    expect(run.stdout + run.stderr).not.toMatch(/WARN/)
     // the pooled-session line says what failed in words, no stray JSON
     const pooled = run.stdout.split("\n").find((l) => l.includes("pooled session") && l.includes("keep-alive"))
     expect(pooled).toBeDefined()

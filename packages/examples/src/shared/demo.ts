@@ -475,7 +475,11 @@ export interface Served {
  * with its age and the reason. `served` are the calls made once it is down; `requests` what the
  * server received for `/menu` in all (the first, good answer included).
  */
-export const staleServed = (served: ReadonlyArray<Served>, requests: number): Act => {
+export const staleServed = (
+  served: ReadonlyArray<Served>,
+  requests: number,
+  logged: ReadonlyArray<string> = []
+): Act => {
   const reasons: Record<string, number> = {}
   for (const s of served) {
     const error = /error=(\w+)/.exec(s.state ?? "")?.[1] ?? "none"
@@ -491,7 +495,8 @@ export const staleServed = (served: ReadonlyArray<Served>, requests: number): Ac
           `stale (age ${served[0]?.age ?? "?"} s), instead of ${
             Object.entries(reasons).map(([tag, n]) => `${n} ${tag}`).join(", ")
           }; the open circuit kept ${served.length - (requests - 1)} of them off the wire`
-      )
+      ),
+      ...logged.map((line) => say("", "", `logged: ${line}`))
     ],
     checks: [{
       practice: "stale if error",
