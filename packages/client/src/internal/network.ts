@@ -50,8 +50,6 @@ export interface Built {
   readonly dispatcher: Undici.Dispatcher
   /** The proxy a URL goes through, asked when a request fails (never on success); `undefined` without proxies. */
   readonly proxyOf: ((url: URL) => Network.ProxyTarget | undefined) | undefined
-  /** The dispatcher that opens connections to origins directly. */
-  readonly direct: Undici.Agent
   /** What the construction had to say (a NODE_EXTRA_CA_CERTS file that could not be read). */
   readonly warnings: ReadonlyArray<string>
 }
@@ -291,7 +289,7 @@ export const build = (settings: Settings, observe: (dispatcher: Undici.Dispatche
   if (
     explicit === undefined && (proxies === undefined || (proxies.http === undefined && proxies.https === undefined))
   ) {
-    return { dispatcher: direct, proxyOf: undefined, direct, warnings }
+    return { dispatcher: direct, proxyOf: undefined, warnings }
   }
 
   // one agent per proxy URL (HTTP_PROXY and HTTPS_PROXY may name the same one)
@@ -360,5 +358,5 @@ export const build = (settings: Settings, observe: (dispatcher: Undici.Dispatche
     return proxy === undefined ? undefined : agentFor(proxy, auth).target
   }
   const all = [direct, ...[...agents.values()].map((a) => a.agent)]
-  return { dispatcher: new Router(pick, all), proxyOf, direct, warnings }
+  return { dispatcher: new Router(pick, all), proxyOf, warnings }
 }
