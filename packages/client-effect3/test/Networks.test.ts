@@ -4,13 +4,16 @@
  * at test time by openssl (a CA, an expired certificate, another host's, a client certificate)
  * and node's HTTP/2 server (stream resets, GOAWAY).
  */
+import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { it } from "@effect/vitest"
 import { type NetworkFixtures, networkFixtures as fx } from "@steady/behaviour"
 import { ApiClient, type ApiError, ConnectionPool } from "@steady/client-effect3"
-import { Effect, Logger, LogLevel, Redacted } from "effect"
+import { Effect, Logger, LogLevel, Metric, Redacted } from "effect"
 import * as Fs from "node:fs"
 import * as Http2 from "node:http2"
+import * as Net from "node:net"
 import * as Path from "node:path"
+import * as Tls from "node:tls"
 import { inspect } from "node:util"
 import * as Undici from "undici"
 import { afterAll, beforeAll, describe, expect } from "vitest"
@@ -33,14 +36,28 @@ const shown = (error: { readonly message: string }) =>
 const scoped = <A extends { readonly close: () => Promise<void> }>(make: () => Promise<A>) =>
   Effect.acquireRelease(Effect.promise(make), (a) => Effect.promise(() => a.close()))
 
-/** One GET (or `method`) on a pool made with `pool`, bounded: a hang fails with a message. */
+/** The two transports a pool serves: its fast path, and the generic one (a transformed pool `HttpClient`). */
+type Via = "fast" | "generic"
+const vias: ReadonlyArray<Via> = ["fast", "generic"]
+
+/**
+ * One GET (or `method`) on a pool made with `pool`, bounded: a hang fails with a message.
+ * `via: "generic"` sends it through the pool's `HttpClient` transformed (a header added), as a
+ * user's own transform does: the generic transport, undici's fetch on the pool's dispatcher.
+ */
 const call = (
   url: string,
   pool: ConnectionPool.Options,
-  options: { readonly method?: "GET" | "POST"; readonly retry?: ApiClient.Options["retry"] } = {}
+  options: { readonly method?: "GET" | "POST"; readonly retry?: ApiClient.Options["retry"]; readonly via?: Via } = {}
 ) =>
   Effect.gen(function*() {
-    const client = yield* ApiClient.make({ baseUrl: url, retry: options.retry ?? quickRetry })
+    const retry = options.retry ?? quickRetry
+    const client = options.via === "generic"
+      ? ApiClient.makeWith(
+        (yield* HttpClient.HttpClient).pipe(HttpClient.mapRequest(HttpClientRequest.setHeader("x-via", "transform"))),
+        { baseUrl: url, retry }
+      )
+      : yield* ApiClient.make({ baseUrl: url, retry })
     const response = options.method === "POST" ? client.post("/x") : client.get("/x")
     return yield* response.pipe(Effect.flatMap((r) => r.json))
   }).pipe(
@@ -70,14 +87,34 @@ describe("TLS", () => {
 
   it.scopedLive("without the client certificate the server's refusal (TLS 1.2) is Tls, not retried", () =>
     Effect.gen(function*() {
-      // (over TLS 1.3 the server refuses after the client's handshake has ended: the client
-      // sees the connection closed, a Reset, as docs/networks.md says)
       const server = yield* scoped(() => fx.httpsServer(pki.server, pki.ca, { maxVersion: "TLSv1.2" }))
       const error = yield* Effect.flip(call(server.url, { tls: { ca: pki.ca } }))
       expect(error).toMatchObject({ _tag: "ConnectionError", reason: "Tls", sent: false, attempts: 1 })
       expect((error as ApiError.ConnectionError).code).toMatch(/^ERR_SSL_/)
       expect(server.requests()).toHaveLength(0)
       expect(server.connections()).toBe(1)
+    }))
+
+  it.scopedLive("without the client certificate the server's refusal (TLS 1.3, after the handshake) is Tls, on both transports", () =>
+    Effect.gen(function*() {
+      // Node's servers and clients speak TLS 1.3 unless told otherwise: the server reads the
+      // client's (empty) certificate after the client's handshake has ended, and answers with
+      // alert 116 then closes; undici itself reports only the close ("other side closed")
+      expect(Tls.DEFAULT_MAX_VERSION).toBe("TLSv1.3")
+      const server = yield* scoped(() => fx.httpsServer(pki.server, pki.ca))
+      for (const via of vias) {
+        const before = server.connections()
+        const error = yield* Effect.flip(call(server.url, { tls: { ca: pki.ca } }, { via }))
+        expect(error, via).toMatchObject({
+          _tag: "ConnectionError",
+          reason: "Tls",
+          sent: false,
+          attempts: 1,
+          code: "ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED"
+        })
+        expect(server.connections() - before, via).toBe(1)
+      }
+      expect(server.requests()).toHaveLength(0)
     }))
 
   it.scopedLive("a certificate of a CA the pool does not trust: Tls with its code, one connection, not retried", () =>
@@ -213,6 +250,84 @@ describe.skipIf(!fx.tinyproxyTests())("proxies (tinyproxy)", () => {
       expect(error.message).toContain(`through the proxy ${dead}/`)
     }))
 
+  it.scopedLive("generic transport: a proxy that refuses the connection is Proxy, not sent, so even a POST is retried", () =>
+    Effect.gen(function*() {
+      const dead = `http://127.0.0.1:${yield* Effect.promise(fx.freePort)}`
+      const error = yield* Effect.flip(
+        call("https://api.example", { proxy: dead }, { method: "POST", via: "generic" })
+      )
+      expect(error).toMatchObject({
+        _tag: "ConnectionError",
+        reason: "Proxy",
+        sent: false,
+        attempts: 3,
+        code: "ECONNREFUSED"
+      })
+      expect(error.message).toContain("the proxy refused the connection")
+      expect(error.message).toContain(`through the proxy ${dead}/`)
+    }))
+
+  it.scopedLive("generic transport: a 407 on the tunnel is Proxy, not sent, so even a POST is retried; redacted", () =>
+    Effect.gen(function*() {
+      const password = "s3cret-proxy-pw"
+      const wrong = "wr0ng-proxy-pw"
+      const server = yield* scoped(() => fx.httpsServer(pki.server))
+      const proxy = yield* scoped(() => fx.tinyproxy({ user: "steady", password }))
+      const ok = yield* call(server.url, {
+        proxy: { url: proxy.url, auth: Redacted.make(`steady:${password}`) },
+        tls: { ca: pki.ca }
+      }, { method: "POST", via: "generic" })
+      expect(ok).toMatchObject({ ok: true })
+      for (const url of [proxy.url, `http://steady:${wrong}@127.0.0.1:${proxy.port}`]) {
+        const error = yield* Effect.flip(
+          call(server.url, { proxy: url, tls: { ca: pki.ca } }, { method: "POST", via: "generic" })
+        )
+        expect(error).toMatchObject({ _tag: "ConnectionError", reason: "Proxy", sent: false, attempts: 3 })
+        // tinyproxy answers a CONNECT without good credentials with 401, others with 407
+        expect(error.message).toMatch(/Proxy response \(40[17]\)/)
+        for (const secret of [wrong, Buffer.from(`steady:${wrong}`).toString("base64")]) {
+          expect(shown(error)).not.toContain(secret)
+        }
+      }
+      expect(server.requests()).toHaveLength(1)
+    }))
+
+  it.scopedLive("through the tunnel, a TLS 1.3 server's refusal of the missing client certificate is Tls, on both transports", () =>
+    Effect.gen(function*() {
+      const server = yield* scoped(() => fx.httpsServer(pki.server, pki.ca))
+      const proxy = yield* scoped(() => fx.tinyproxy())
+      for (const via of vias) {
+        const error = yield* Effect.flip(call(server.url, { proxy: proxy.url, tls: { ca: pki.ca } }, { via }))
+        expect(error, via).toMatchObject({
+          _tag: "ConnectionError",
+          reason: "Tls",
+          sent: false,
+          attempts: 1,
+          code: "ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED"
+        })
+      }
+      expect(server.requests()).toHaveLength(0)
+      expect(server.connections()).toBe(2)
+    }))
+
+  it.scopedLive("the open-connections gauge counts the connections through a proxy, and none once the pool closes", () =>
+    Effect.gen(function*() {
+      const server = yield* scoped(() => fx.httpsServer(pki.server))
+      const proxy = yield* scoped(() => fx.tinyproxy())
+      const gauge = ApiClient.metrics.poolOpenConnections.pipe(Metric.tagged("pool", "proxied"))
+      yield* Effect.scoped(
+        Effect.gen(function*() {
+          const client = yield* ApiClient.make({ baseUrl: server.url })
+          yield* Effect.all([client.get("/a"), client.get("/b"), client.get("/c")], { concurrency: 3 })
+          expect(server.connections()).toBeGreaterThan(0)
+          expect((yield* Metric.value(gauge)).value).toBe(server.connections())
+        }).pipe(
+          Effect.provide(ConnectionPool.layer({ name: "proxied", env: {}, proxy: proxy.url, tls: { ca: pki.ca } }))
+        )
+      )
+      expect((yield* Metric.value(gauge)).value).toBe(0)
+    }))
+
   it.scopedLive("proxy authentication: the pool's credentials pass; missing or wrong ones are a 407, Proxy, redacted", () =>
     Effect.gen(function*() {
       const password = "s3cret-proxy-pw"
@@ -257,6 +372,36 @@ describe.skipIf(!fx.tinyproxyTests())("proxies (tinyproxy)", () => {
       expect(lines.some((line) => line.includes("retrying"))).toBe(true)
       expect(everything).not.toContain(wrong)
       expect(everything).not.toContain(Buffer.from(`steady:${wrong}`).toString("base64"))
+    }))
+})
+
+describe("proxies that fail", () => {
+  it.scopedLive("a proxy that resets the connection: Proxy, not sent, so even a POST is retried, on both transports", () =>
+    Effect.gen(function*() {
+      // a "proxy" that accepts each connection and resets it at once
+      let accepted = 0
+      const proxy = yield* scoped(() =>
+        new Promise<{ readonly port: number; readonly close: () => Promise<void> }>((resolve) => {
+          const server = Net.createServer((socket) => {
+            accepted++
+            socket.resetAndDestroy()
+          })
+          server.listen(0, "127.0.0.1", () =>
+            resolve({
+              port: (server.address() as Net.AddressInfo).port,
+              close: () => new Promise<void>((done) => server.close(() => done()))
+            }))
+        })
+      )
+      for (const via of vias) {
+        const before = accepted
+        const error = yield* Effect.flip(
+          call("https://api.example", { proxy: `http://127.0.0.1:${proxy.port}` }, { method: "POST", via })
+        )
+        expect(error, via).toMatchObject({ _tag: "ConnectionError", reason: "Proxy", sent: false, attempts: 3 })
+        expect(error.message, via).toContain(`through the proxy http://127.0.0.1:${proxy.port}/`)
+        expect(accepted - before, via).toBe(3)
+      }
     }))
 })
 

@@ -49,5 +49,44 @@ export const networks = area("Networks", [
     replace:
       "  if (refusedStream(message) || message.includes(\"GOAWAY\")) return { reason: \"Reset\", sent: false, code }\n",
     tests: client("Networks")
-  }
+  },
+  ...([
+    ["", src, client("Networks")],
+    ["-effect4", src4, client4("Networks")]
+  ] as const).flatMap(([suffix, dir, tests]) => [
+    {
+      id: `networks-generic-proxy-unmarked${suffix}`,
+      promise:
+        "through a transformed pool HttpClient, a refused or 407ing proxy is Proxy, not sent (a POST is retried)",
+      file: `${dir}network.ts`,
+      find: "    poolFailure.mark(error, this.#started, this.proxy())\n",
+      replace: "",
+      tests
+    },
+    {
+      id: `networks-generic-started-ignored${suffix}`,
+      promise:
+        "through a transformed pool HttpClient, a proxy that resets the connection before the request is Proxy, not sent",
+      file: `${dir}transportFailure.ts`,
+      find: "  return marked.mark.started\n",
+      replace: "  return true\n",
+      tests
+    },
+    {
+      id: `networks-tls13-alert-dropped${suffix}`,
+      promise: "a TLS 1.3 server's refusal of the client certificate is Tls with its alert's code, not a Reset",
+      file: `${dir}network.ts`,
+      find: "            error.cause = alert\n",
+      replace: "            void alert\n",
+      tests
+    },
+    {
+      id: `networks-proxied-uncounted${suffix}`,
+      promise: "the open-connections gauge counts the connections through a proxy",
+      file: `${dir}network.ts`,
+      find: "        observe(pool)\n",
+      replace: "",
+      tests
+    }
+  ])
 ])

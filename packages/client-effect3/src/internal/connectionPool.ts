@@ -106,14 +106,19 @@ const httpClientOf = (agent: Undici.Dispatcher, name: string): HttpClient.HttpCl
 
 let pools = 0
 
-/** Counts the Agent's connections as they open and close (undici's connect and disconnect events). */
-const counted = (agent: Undici.Dispatcher, name: string): Undici.Dispatcher => {
+/**
+ * Counts the pool's connections as they open and close (undici's connect and disconnect
+ * events), on each dispatcher that opens them: the direct Agent, each origin's pool behind a
+ * proxy, and those of a spare (see `PoolDispatcher`). One count per pool.
+ */
+const counter = (name: string) => {
   const labels = [MetricLabel.make("pool", name)]
   let open = 0
   trace.openConnections.unsafeUpdate(0, labels)
-  agent.on("connect", () => trace.openConnections.unsafeUpdate(++open, labels))
-  agent.on("disconnect", () => trace.openConnections.unsafeUpdate(open = Math.max(0, open - 1), labels))
-  return agent
+  return (dispatcher: Undici.Dispatcher): void => {
+    dispatcher.on("connect", () => trace.openConnections.unsafeUpdate(++open, labels))
+    dispatcher.on("disconnect", () => trace.openConnections.unsafeUpdate(open = Math.max(0, open - 1), labels))
+  }
 }
 
 /** Said once per pool when a request reopens it after its scope closed (see `PoolDispatcher`). */
@@ -132,7 +137,9 @@ const poolTransport = (
   name: string,
   proxyOf: ((url: URL) => Network.ProxyTarget | undefined) | undefined
 ): Transport.Transport => {
-  const fast = undiciTransport.make(pool, httpClientOf(pool, name), proxyOf)
+  // fetch (the generic transport) on the pool's dispatcher, marking its errors for the
+  // classification; the fast path on the pool's dispatcher itself
+  const fast = undiciTransport.make(pool, httpClientOf(network.marking(pool, proxyOf), name), proxyOf)
   let warned = false
   const warn = Effect.suspend(() => {
     if (warned) return Effect.void
@@ -153,8 +160,8 @@ export const makeTransport = (options: ConnectionPool.Options) =>
         Effect.sync(() => {
           const name = options.name ?? `pool-${++pools}`
           const settings = networkSettings(options)
-          const built = network.build(settings)
-          counted(built.direct, name)
+          const count = counter(name)
+          const built = network.build(settings, count)
           // the pool's dispatcher first; a spare with the same settings if it is used after its
           // scope closed (see PoolDispatcher)
           let first: Undici.Dispatcher | undefined = built.dispatcher
@@ -164,9 +171,7 @@ export const makeTransport = (options: ConnectionPool.Options) =>
               first = undefined
               return dispatcher
             }
-            const spare = network.build(settings)
-            counted(spare.direct, name)
-            return spare.dispatcher
+            return network.build(settings, count).dispatcher
           })
           return { built, pool, name }
         }),

@@ -42,7 +42,7 @@ const fromHttpClientError = (request: Policy.Request, error: HttpClientError.Htt
       error.cause
     )
   }
-  return failure.fromCause(request, error.cause ?? error.description)
+  return failure.fromGenericCause(request, error.cause ?? error.description)
 }
 
 /**

@@ -2,7 +2,8 @@
  * The pool's dispatcher for an enterprise network: the proxy each origin goes through
  * (`HTTP_PROXY`, `HTTPS_PROXY`, `NO_PROXY`, or the pool's own), the TLS settings (custom CAs,
  * a client certificate) and HTTP/2, all per pool: nothing global is set or read after
- * construction. With none of them the pool is one plain undici `Agent`, as before.
+ * construction. With none of them the pool is one plain undici `Agent`, as before (its
+ * connector keeps a TLS alert for the error that follows it: `keepingTlsAlert`).
  *
  * No Effect import: the same file serves both Effect lines.
  *
@@ -10,8 +11,11 @@
  */
 import * as Network from "@steady/core/Network"
 import * as Fs from "node:fs"
+import type * as Http from "node:http"
+import type * as Stream from "node:stream"
 import * as Tls from "node:tls"
 import * as Undici from "undici"
+import * as poolFailure from "./poolFailure.js"
 
 /** The proxy setting, its secrets unwrapped. @internal */
 export type ProxySetting =
@@ -46,8 +50,6 @@ export interface Built {
   readonly dispatcher: Undici.Dispatcher
   /** The proxy a URL goes through, asked when a request fails (never on success); `undefined` without proxies. */
   readonly proxyOf: ((url: URL) => Network.ProxyTarget | undefined) | undefined
-  /** The dispatcher that opens connections to origins directly (its connect events are counted). */
-  readonly direct: Undici.Agent
   /** What the construction had to say (a NODE_EXTRA_CA_CERTS file that could not be read). */
   readonly warnings: ReadonlyArray<string>
 }
@@ -112,6 +114,98 @@ const connectOptions = (tls: TlsSetting | undefined, env: Network.Env, warnings:
 }
 
 /**
+ * A connector whose sockets keep the TLS alert they read. Over TLS 1.3 a server that refuses
+ * the client's certificate (or its absence) does so after the client's handshake has ended:
+ * the socket reports the alert (`ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED`, alert 116), then
+ * the server's close; undici fails the request with the close ("other side closed", or a
+ * reset), which replaces the alert. Here the alert becomes the `cause` of the error that
+ * follows it on the same socket, and the classification, which reads the codes along the
+ * cause chain, sees `Tls`. One listener per connection, nothing per request.
+ */
+const keepingTlsAlert =
+  (connect: Undici.buildConnector.connector): Undici.buildConnector.connector => (options, callback) =>
+    connect(options, (...args) => {
+      // undici calls back with the error alone when the connection fails
+      const socket = args[1]
+      if (socket !== null && socket !== undefined) {
+        let alert: Error | undefined
+        // registered before undici's own listener: the error undici keeps has its cause by then
+        socket.on("error", (error: Error & { readonly code?: unknown }) => {
+          if (alert === undefined) {
+            if (typeof error.code === "string" && Network.isTlsCode(error.code)) alert = error
+          } else if (error !== alert && error.cause === undefined) {
+            error.cause = alert
+          }
+        })
+      }
+      callback(...args)
+    })
+
+/**
+ * The pool's dispatcher as undici's `fetch` uses it (the pool's `HttpClient`): each error it
+ * reports is marked with whether the request had been handed to a connection and the proxy
+ * it was routed through (`poolFailure`), which the fast path knows itself and fetch's
+ * "fetch failed" hides. Nothing is done per request but one small wrapper of fetch's handler;
+ * the fast path does not go through it.
+ *
+ * @internal
+ */
+export const marking = (
+  dispatcher: Undici.Dispatcher,
+  proxyOf: ((url: URL) => Network.ProxyTarget | undefined) | undefined
+): Undici.Dispatcher =>
+  dispatcher.compose((dispatch) => (options, handler) =>
+    dispatch(options, new Marking(handler, proxyOf === undefined ? undefined : String(options.origin), proxyOf))
+  )
+
+class Marking implements Undici.Dispatcher.DispatchHandler {
+  #started = false
+  constructor(
+    private readonly handler: Undici.Dispatcher.DispatchHandler,
+    private readonly origin: string | undefined,
+    private readonly proxyOf: ((url: URL) => Network.ProxyTarget | undefined) | undefined
+  ) {}
+  onRequestStart(controller: Undici.Dispatcher.DispatchController, context: object): void {
+    this.#started = true
+    this.handler.onRequestStart?.(controller, context)
+  }
+  onRequestUpgrade(
+    controller: Undici.Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Http.IncomingHttpHeaders,
+    socket: Stream.Duplex
+  ): void {
+    this.handler.onRequestUpgrade?.(controller, statusCode, headers, socket)
+  }
+  onResponseStart(
+    controller: Undici.Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Http.IncomingHttpHeaders,
+    statusMessage?: string
+  ): void {
+    this.handler.onResponseStart?.(controller, statusCode, headers, statusMessage)
+  }
+  onResponseData(controller: Undici.Dispatcher.DispatchController, chunk: Buffer): void {
+    this.handler.onResponseData?.(controller, chunk)
+  }
+  onResponseEnd(controller: Undici.Dispatcher.DispatchController, trailers: Http.IncomingHttpHeaders): void {
+    this.handler.onResponseEnd?.(controller, trailers)
+  }
+  onResponseError(controller: Undici.Dispatcher.DispatchController, error: Error): void {
+    poolFailure.mark(error, this.#started, this.proxy())
+    this.handler.onResponseError?.(controller, error)
+  }
+  private proxy(): Network.ProxyTarget | undefined {
+    if (this.origin === undefined || this.proxyOf === undefined) return undefined
+    try {
+      return this.proxyOf(new URL(this.origin))
+    } catch {
+      return undefined
+    }
+  }
+}
+
+/**
  * Requests at once on one HTTP/2 connection (undici's `pipelining`); a server may allow fewer
  * (its SETTINGS_MAX_CONCURRENT_STREAMS).
  *
@@ -163,19 +257,28 @@ class Router extends Undici.Dispatcher {
  * Builds the pool's dispatcher. Without a proxy (none set, or `proxy: false`), without TLS
  * settings and without HTTP/2 it is one undici `Agent` with the same options as before.
  *
+ * `observe` is handed each dispatcher that opens connections to origins (the direct Agent, and
+ * each origin's pool behind a proxy, as it is made), to count them.
+ *
  * @internal
  */
-export const build = (settings: Settings): Built => {
+export const build = (settings: Settings, observe: (dispatcher: Undici.Dispatcher) => void = () => {}): Built => {
   const warnings: Array<string> = []
   const tls = connectOptions(settings.tls, settings.env, warnings)
   // undici sends one request at a time on a connection unless `pipelining` says more: over h2
   // that is the streams multiplexed on one connection
   const h2 = settings.http2 ? { allowH2: true, pipelining: HTTP2_STREAMS } : {}
+  // the connector undici would build from these options, keeping TLS alerts (see keepingTlsAlert)
   const direct = new Undici.Agent({
     ...settings.agent,
     ...h2,
-    connect: { ...settings.agent.connect, ...tls }
+    connect: keepingTlsAlert(Undici.buildConnector({
+      ...settings.agent.connect,
+      ...tls,
+      ...(settings.http2 ? { allowH2: true } : {})
+    } as Undici.buildConnector.BuildOptions))
   })
+  observe(direct)
 
   const proxies = settings.proxy === false
     ? undefined
@@ -186,7 +289,7 @@ export const build = (settings: Settings): Built => {
   if (
     explicit === undefined && (proxies === undefined || (proxies.http === undefined && proxies.https === undefined))
   ) {
-    return { dispatcher: direct, proxyOf: undefined, direct, warnings }
+    return { dispatcher: direct, proxyOf: undefined, warnings }
   }
 
   // one agent per proxy URL (HTTP_PROXY and HTTPS_PROXY may name the same one)
@@ -199,6 +302,15 @@ export const build = (settings: Settings): Built => {
     const agent = new Undici.ProxyAgent({
       ...settings.agent,
       ...h2,
+      // each origin's pool behind the proxy, as undici makes it, counted, its tunnels' sockets
+      // keeping their TLS alerts
+      factory: (origin: string | URL, options: object) => {
+        const given = options as Undici.Pool.Options
+        const opts = typeof given.connect === "function" ? { ...given, connect: keepingTlsAlert(given.connect) } : given
+        const pool = given.connections === 1 ? new Undici.Client(origin, opts) : new Undici.Pool(origin, opts)
+        observe(pool)
+        return pool
+      },
       uri: target.url,
       ...(target.authorization === undefined ? {} : { token: target.authorization }),
       // to the origin, through the tunnel: the pool's TLS settings
@@ -246,5 +358,5 @@ export const build = (settings: Settings): Built => {
     return proxy === undefined ? undefined : agentFor(proxy, auth).target
   }
   const all = [direct, ...[...agents.values()].map((a) => a.agent)]
-  return { dispatcher: new Router(pick, all), proxyOf, direct, warnings }
+  return { dispatcher: new Router(pick, all), proxyOf, warnings }
 }

@@ -11,6 +11,7 @@ import * as Option from "effect/Option"
 import * as ApiError from "../ApiError.js"
 import type * as Policy from "../Policy.js"
 import { requestInfo } from "./policy.js"
+import * as poolFailure from "./poolFailure.js"
 
 /** The codes along a failure's cause chain, outermost first (at most 4 deep). */
 const errorCodes = (cause: unknown): Array<string> => {
@@ -139,6 +140,24 @@ export const notStarted = (
     cause: known.cause,
     ...(known.code === undefined ? {} : { code: known.code })
   })
+}
+
+/**
+ * A failure the generic transport saw. Through the pool's own `HttpClient` (transformed, or a
+ * body the fast path does not take), fetch reports only "fetch failed": the pool's dispatcher
+ * marked the error underneath (`poolFailure`) with what the fast path knows itself, whether the
+ * request had started and the proxy it went through, and it is classified as the fast path
+ * classifies it: a refused or reset proxy, or its 407, is `Proxy`, not sent. Any other
+ * `HttpClient`'s failure is classified by its codes alone.
+ *
+ * @internal
+ */
+export const fromGenericCause = (request: Policy.Request, cause: unknown): ApiError.ConnectionError => {
+  const marked = poolFailure.find(cause)
+  if (marked === undefined) return fromCause(request, cause)
+  return marked.mark.started
+    ? fromCause(request, marked.error, marked.mark.proxy)
+    : notStarted(request, marked.error, marked.mark.proxy)
 }
 
 /** The `TimeoutError` for a request whose `timeout` passed. @internal */

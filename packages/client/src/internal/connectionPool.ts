@@ -106,15 +106,20 @@ const httpClientOf = (agent: Undici.Dispatcher, name: string): HttpClient.HttpCl
 
 let pools = 0
 
-/** Counts the Agent's connections as they open and close (undici's connect and disconnect events). */
-const counted = (agent: Undici.Dispatcher, name: string): Undici.Dispatcher => {
+/**
+ * Counts the pool's connections as they open and close (undici's connect and disconnect
+ * events), on each dispatcher that opens them: the direct Agent, each origin's pool behind a
+ * proxy, and those of a spare (see `PoolDispatcher`). One count per pool.
+ */
+const counter = (name: string) => {
   const gauge = Metric.withAttributes(trace.openConnections, { pool: name })
   const context = Context.empty()
   let open = 0
   gauge.updateUnsafe(0, context)
-  agent.on("connect", () => gauge.updateUnsafe(++open, context))
-  agent.on("disconnect", () => gauge.updateUnsafe(open = Math.max(0, open - 1), context))
-  return agent
+  return (dispatcher: Undici.Dispatcher): void => {
+    dispatcher.on("connect", () => gauge.updateUnsafe(++open, context))
+    dispatcher.on("disconnect", () => gauge.updateUnsafe(open = Math.max(0, open - 1), context))
+  }
 }
 
 /** Said once per pool when a request reopens it after its scope closed (see `PoolDispatcher`). */
@@ -133,7 +138,9 @@ const poolTransport = (
   name: string,
   proxyOf: ((url: URL) => Network.ProxyTarget | undefined) | undefined
 ): Transport.Transport => {
-  const fast = undiciTransport.make(pool, httpClientOf(pool, name), proxyOf)
+  // fetch (the generic transport) on the pool's dispatcher, marking its errors for the
+  // classification; the fast path on the pool's dispatcher itself
+  const fast = undiciTransport.make(pool, httpClientOf(network.marking(pool, proxyOf), name), proxyOf)
   let warned = false
   const warn = Effect.suspend(() => {
     if (warned) return Effect.void
@@ -154,8 +161,8 @@ export const makeTransport = (options: ConnectionPool.Options) =>
         Effect.sync(() => {
           const name = options.name ?? `pool-${++pools}`
           const settings = networkSettings(options)
-          const built = network.build(settings)
-          counted(built.direct, name)
+          const count = counter(name)
+          const built = network.build(settings, count)
           // the pool's dispatcher first; a spare with the same settings if it is used after its
           // scope closed (see PoolDispatcher)
           let first: Undici.Dispatcher | undefined = built.dispatcher
@@ -165,9 +172,7 @@ export const makeTransport = (options: ConnectionPool.Options) =>
               first = undefined
               return dispatcher
             }
-            const spare = network.build(settings)
-            counted(spare.direct, name)
-            return spare.dispatcher
+            return network.build(settings, count).dispatcher
           })
           return { built, pool, name }
         }),

@@ -43,7 +43,7 @@ const fromHttpClientError = (request: Policy.Request, error: HttpClientError.Htt
       reason.cause
     )
   }
-  return failure.fromCause(request, reason.cause ?? reason.description)
+  return failure.fromGenericCause(request, reason.cause ?? reason.description)
 }
 
 const isEmptyBody = (error: HttpClientError.HttpClientError) => error.reason._tag === "EmptyBodyError"
