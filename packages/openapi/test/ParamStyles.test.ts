@@ -115,9 +115,9 @@ const expectWire = (seen: ReadonlyArray<Seen>) => {
   )
   // a paged GET's …Stream sends its query in its style on every page
   expect(seen.filter((s) => s.url.startsWith("/pages")).map((s) => s.url)).toEqual([
-    "/pages?created%5Bgte%5D=1",
-    "/pages?created%5Bgte%5D=1&page=2",
-    "/pages?created%5Bgte%5D=1&page=3"
+    "/pages?created%5Bgte%5D=1&tags=a%7Cb",
+    "/pages?created%5Bgte%5D=1&tags=a%7Cb&page=2",
+    "/pages?created%5Bgte%5D=1&tags=a%7Cb&page=3"
   ])
   // null sends nothing (no query parameter, no header, no cookie); values go as any other
   const nullable = seen.filter((s) => s.url.startsWith("/nullable"))
@@ -163,9 +163,13 @@ describe("parameters in every OpenAPI style", () => {
     for (const effect of [3, 4] as const) {
       const generated = Generator.generate(spec, { name: "Styles", effect })
       expect(generated.skipped).toEqual([])
-      // a matrix path parameter is generated, and reported: steady encodes its `;` and `=` with the segment
+      // a matrix path parameter is generated, and reported (steady encodes its `;` and `=` with the segment), as
+      // is allowReserved (not honoured)
       expect(generated.reports.map((r) => `${r.operationId} ${r.generated}`).sort()).toEqual(
-        calls.filter((c) => c.prefix.startsWith("/path/matrix")).map((c) => `${c.operationId} true`).sort()
+        [
+          ...calls.filter((c) => c.prefix.startsWith("/path/matrix")).map((c) => `${c.operationId} true`),
+          "reserved true"
+        ].sort()
       )
       const out = Path.join(dir, `e${effect}`)
       Fs.mkdirSync(Path.join(out, "styles"), { recursive: true })
@@ -197,7 +201,9 @@ describe("parameters in every OpenAPI style", () => {
               urlParams: { q: "a", ids: [1, 2], keep: "k" },
               headers: { "x-when": "now", cookie: { session: "s1", theme: "dark" } }
             })
-            const pages = yield* Stream.runCollect(s.listPagesStream({ urlParams: { created: { gte: 1 } } }))
+            const pages = yield* Stream.runCollect(
+              s.listPagesStream({ urlParams: { created: { gte: 1 }, tags: ["a", "b"] } })
+            )
             const out: Array<string> = [Chunk.toReadonlyArray(pages as Chunk.Chunk<string>).join(",")]
             for (const call of allCalls(3)) {
               const result = yield* Effect.either(s[call.operationId](call.request) as Effect.Effect<unknown, any>)

@@ -193,6 +193,13 @@ export const spec = {
             style: "deepObject",
             explode: true,
             schema: { type: "object", properties: { gte: { type: "integer" } } }
+          },
+          {
+            name: "tags",
+            in: "query",
+            style: "pipeDelimited",
+            explode: false,
+            schema: { type: "array", items: { type: "string" } }
           }
         ],
         responses: {
@@ -201,6 +208,14 @@ export const spec = {
             content: { "application/json": { schema: { type: "array", items: { type: "string" } } } }
           }
         }
+      }
+    },
+    "/reserved": {
+      get: {
+        operationId: "reserved",
+        tags: ["styles"],
+        parameters: [{ name: "next", in: "query", allowReserved: true, schema: { type: "string" } }],
+        responses: ok
       }
     },
     "/nullable": {

@@ -607,8 +607,6 @@ const readOperation = (input: OperationInput): Operation | string => {
     // a label or matrix path parameter, a nullable header: in its style, by params.ts
     const placed = scalar ? styles.placeParam(p, helpers) : undefined
     if (placed !== undefined) {
-      const partly = styles.pathReport(p)
-      if (partly !== undefined) input.report(partly, true)
       return {
         name: p.name,
         key,
@@ -657,6 +655,10 @@ const readOperation = (input: OperationInput): Operation | string => {
   })
   const query = all.filter((p) => p.in === "query").map((p) => param(p, p.name, false))
   const queryCode = styles.queryCode(all.filter((p) => p.in === "query"), helpers)
+  for (const p of all) {
+    const why = styles.partly(p)
+    if (why !== undefined) input.report(why, true)
+  }
   // cookie parameters: one `cookie` header (which replaces a header parameter of that name)
   const cookie = styles.cookieParam(all.filter((p) => p.in === "cookie"), helpers)
   const headerNames = new Set<string>(cookie !== undefined ? ["cookie"] : [])

@@ -109,13 +109,16 @@ export const placeParam = (p: Node, h: Helpers): string | undefined => {
 }
 
 /**
- * Why a path parameter is generated in part: one in the `matrix` style is written as the table
- * says, then percent-encoded as one segment (as steady encodes every path parameter), so its `;`
- * and `=` reach the server as `%3B` and `%3D`.
+ * Why an operation is generated without part of what a parameter asks (`undefined`: nothing is
+ * left out): a `matrix` path parameter is written as the table says, then percent-encoded as one
+ * segment (as steady encodes every path parameter), so its `;` and `=` reach the server as `%3B`
+ * and `%3D`; `allowReserved: true` is not honoured (reserved characters are percent-encoded).
  */
-export const pathReport = (p: Node): string | undefined =>
+export const partly = (p: Node): string | undefined =>
   p.in === "path" && ParamStyle.encoding("path", p.style, p.explode).style === "matrix"
     ? "a path parameter in the matrix style is sent percent-encoded as one segment (its \";\" and \"=\" as %3B and %3D): a server that reads matrix parameters before it decodes the path does not see them"
+    : p.in === "query" && p.allowReserved === true
+    ? "a query parameter's allowReserved is not honoured: its reserved characters are sent percent-encoded"
     : undefined
 
 /** Whether a query parameter needs `ParamStyle` (anything but a scalar, or an array sent as repeated keys). */

@@ -15,7 +15,7 @@ export const typed = Effect.gen(function*() {
     headers: { "x-when": null, cookie: { session: null } }
   })
   yield* s.nullable({ urlParams: { ids: [1, 2] }, headers: { cookie: { session: "s1", theme: "dark" } } })
-  yield* Stream.runDrain(s.listPagesStream({ urlParams: { created: { gte: 1 } } }))
+  yield* Stream.runDrain(s.listPagesStream({ urlParams: { created: { gte: 1 }, tags: ["a", "b"] } }))
   yield* s.queryPipeDelimitedFalseArray({ urlParams: { color: ["a", "b"] } })
   yield* s.queryDeepObjectTrueObject({ urlParams: { color: { R: 1 } } })
   yield* s.pathMatrixTrueArray({ path: { color: ["a"] } })

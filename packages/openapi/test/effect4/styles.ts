@@ -27,7 +27,7 @@ const program = Effect.gen(function*() {
   })
   // @ts-expect-error a range filter is an object, not a string
   yield* Effect.ignore(s.listCharges({ query: { created: "gte=1" } }))
-  const pages = yield* Stream.runCollect(s.listPagesStream({ query: { created: { gte: 1 } } }))
+  const pages = yield* Stream.runCollect(s.listPagesStream({ query: { created: { gte: 1 }, tags: ["a", "b"] } }))
   const outcomes: Array<string> = [pages.join(",")]
   for (const call of calls) {
     const method = (s as unknown as Record<string, (request: unknown) => Effect.Effect<unknown, { _tag?: string }>>)[
