@@ -178,6 +178,184 @@ export const pairs = (name: string, input: unknown, { explode, style }: Encoding
 }
 
 /**
+ * The query parameters of one operation, as the `name → value(s)` record an HTTP client sends
+ * (each value unencoded: the client percent-encodes it; a key sent more than once is an array of
+ * its values, in order). Each field of `values` is written by `pairs` in its encoding (`form`,
+ * exploded, unless `encodings` names another); `undefined` and `null` send nothing (a nullable
+ * parameter that is `null` is left out, as one that is absent).
+ *
+ * @since 0.3.0
+ * @category serialising
+ */
+export const query = (
+  values: unknown,
+  encodings: { readonly [key: string]: Encoding } = {}
+): Record<string, string | Array<string>> => {
+  const out: Record<string, string | Array<string>> = Object.create(null)
+  if (!isRecord(values as Value)) return out
+  for (const [k, v] of entries(values as { readonly [key: string]: Value })) {
+    if (v === null) continue
+    const own = Object.prototype.hasOwnProperty.call(encodings, k) ? encodings[k] : undefined
+    for (const [key, value] of pairs(k, v, own ?? { style: "form", explode: true })) {
+      const seen = out[key]
+      out[key] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value]
+    }
+  }
+  return out
+}
+
+/** Every scalar of a value (and every key of an object in it) through `f`, as deep as it goes (bounded). */
+const mapText = (value: Value, f: (s: string) => string, depth = 0): Value => {
+  if (value === undefined || value === null) return value
+  if (depth > 32) return f(JSON.stringify(value))
+  if (isArray(value)) return value.map((v) => mapText(v, f, depth + 1))
+  if (isRecord(value)) {
+    const out: Record<string, Value> = {}
+    for (const [k, v] of entries(value)) out[f(k)] = mapText(v, f, depth + 1)
+    return out
+  }
+  return f(scalar(value))
+}
+
+/**
+ * A `Cookie` header of cookie parameters (`form` style, exploded unless `encodings` says not):
+ * `session=abc; ids=1,2,3`. Every name and value is percent-encoded before it is written (as
+ * `encodeURIComponent` does), so no value holds a `;`, a `,` of its own, a space, a quote or a
+ * line break: a value cannot add a cookie, nor a header. `undefined` and `null` send nothing; no
+ * cookie at all is `""`.
+ *
+ * @since 0.3.0
+ * @category serialising
+ */
+export const cookie = (values: unknown, encodings: { readonly [key: string]: Encoding } = {}): string => {
+  if (!isRecord(values as Value)) return ""
+  const out: Array<string> = []
+  for (const [k, v] of entries(values as { readonly [key: string]: Value })) {
+    if (v === null) continue
+    const own = Object.prototype.hasOwnProperty.call(encodings, k) ? encodings[k] : undefined
+    const written = pairs(
+      encodeURIComponent(k),
+      mapText(v, encodeURIComponent),
+      own ?? { style: "form", explode: true }
+    )
+    for (const [key, value] of written) out.push(`${key}=${value}`)
+  }
+  return out.join("; ")
+}
+
+/**
+ * A `Cookie` header read back (a server's side, and tests'): each `name=value`, percent-decoded
+ * (a name sent more than once keeps its first value). At most `maxCookies` are read.
+ *
+ * @since 0.3.0
+ * @category parsing
+ */
+export const parseCookie = (header: string, maxCookies = 1_000): Record<string, string> => {
+  const out: Record<string, string> = Object.create(null)
+  const decode = (s: string) => {
+    try {
+      return decodeURIComponent(s)
+    } catch {
+      return s
+    }
+  }
+  for (const part of header.split(";").slice(0, maxCookies)) {
+    const i = part.indexOf("=")
+    if (i <= 0) continue
+    const name = decode(part.slice(0, i).trim())
+    if (!(name in out)) out[name] = decode(part.slice(i + 1).trim())
+  }
+  return out
+}
+
+/**
+ * Query parameters read back into fields (a server's side): for each parameter `params` names,
+ * with its encoding and shape, the value `query` would have written it from; arrays and objects
+ * hold strings. A parameter the query does not hold is absent.
+ *
+ * @since 0.3.0
+ * @category parsing
+ */
+export const parseQuery = (
+  record: { readonly [key: string]: string | ReadonlyArray<string> | undefined },
+  params: { readonly [name: string]: Encoding & { readonly shape: "scalar" | "array" | "object" } }
+): Record<string, unknown> => {
+  const out: Record<string, unknown> = {}
+  const all = (key: string): Array<string> => {
+    const v = Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined
+    return v === undefined ? [] : typeof v === "string" ? [v] : [...v]
+  }
+  const claimed = new Set(Object.keys(params))
+  for (const name of Object.keys(params)) {
+    const { explode, shape, style } = params[name]
+    const separator = style === "spaceDelimited" ? " " : style === "pipeDelimited" ? "|" : ","
+    if (style === "deepObject") {
+      const prefix = `${name}[`
+      const items = all(`${name}[]`)
+      const fields: Record<string, string> = {}
+      for (const key of Object.keys(record)) {
+        if (!key.startsWith(prefix) || !key.endsWith("]") || key === `${name}[]`) continue
+        claimed.add(key)
+        fields[key.slice(prefix.length, -1)] = all(key)[0] ?? ""
+      }
+      claimed.add(`${name}[]`)
+      if (shape === "array" && items.length > 0) out[name] = items
+      else if (Object.keys(fields).length > 0) out[name] = fields
+      continue
+    }
+    const values = all(name)
+    if (shape === "scalar") {
+      if (values.length > 0) out[name] = values[0]
+    } else if (shape === "array") {
+      if (values.length > 0) out[name] = explode ? values : values[0].split(separator)
+    } else if (!explode) {
+      if (values.length > 0) {
+        const parts = values[0].split(separator)
+        const fields: Record<string, string> = {}
+        for (let i = 0; i + 1 < parts.length; i += 2) fields[parts[i]] = parts[i + 1]
+        out[name] = fields
+      }
+    }
+  }
+  // an exploded form object's fields are the keys no other parameter claims
+  for (const name of Object.keys(params)) {
+    const { explode, shape, style } = params[name]
+    if (shape !== "object" || !explode || style === "deepObject") continue
+    const fields: Record<string, string> = {}
+    for (const key of Object.keys(record)) if (!claimed.has(key)) fields[key] = all(key)[0] ?? ""
+    if (Object.keys(fields).length > 0) out[name] = fields
+    break
+  }
+  return out
+}
+
+/**
+ * A path or header parameter's text read back (a server's side): `label`'s `.` and `matrix`'s
+ * `;name=` taken off, then an array split, or an object read, as `parseSimple` does (a scalar
+ * is the text left).
+ *
+ * @since 0.3.0
+ * @category parsing
+ */
+export const parseText = (
+  name: string,
+  text: string,
+  shape: "scalar" | "array" | "object",
+  { explode, style }: Encoding
+): string | Array<string> | Record<string, string> => {
+  let rest = text
+  if (style === "label") {
+    rest = rest.startsWith(".") ? rest.slice(1) : rest
+    if (explode) rest = rest.split(".").join(",")
+  } else if (style === "matrix") {
+    const parts = rest.split(";").slice(1)
+    const values = parts.map((p) => (p.startsWith(`${name}=`) ? p.slice(name.length + 1) : p))
+    rest = values.join(",")
+  }
+  return shape === "scalar" ? rest : parseSimple(rest, shape, explode)
+}
+
+/**
  * An `application/x-www-form-urlencoded` body: each field written as `pairs` says for its
  * encoding (`form`, exploded, unless `encodings` names another), then percent-encoded (a space
  * is `+`). Fields that are `undefined` are left out; anything but an object is an empty body.

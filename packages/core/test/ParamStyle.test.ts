@@ -107,6 +107,84 @@ describe("ParamStyle", () => {
   })
 })
 
+describe("ParamStyle: an operation's query and cookies", () => {
+  it("query: every parameter in its style, repeated keys as arrays; null and undefined send nothing", () => {
+    expect(ParamStyle.query({
+      color: array,
+      point: object,
+      created: { gte: 1, lt: 9 },
+      tags: ["a", "b"],
+      q: "x y",
+      gone: null,
+      absent: undefined
+    }, {
+      color: enc("pipeDelimited", false),
+      point: enc("form", true),
+      created: enc("deepObject", true)
+    })).toEqual({
+      color: "blue|black|brown",
+      R: "100",
+      G: "200",
+      B: "150",
+      "created[gte]": "1",
+      "created[lt]": "9",
+      tags: ["a", "b"],
+      q: "x y"
+    })
+    expect(ParamStyle.query("nonsense")).toEqual({})
+  })
+
+  it("parseQuery reads back what query writes, for every style and shape", () => {
+    const params = {
+      a: { ...enc("form", false), shape: "array" },
+      b: { ...enc("spaceDelimited", false), shape: "array" },
+      c: { ...enc("pipeDelimited", false), shape: "object" },
+      d: { ...enc("deepObject", true), shape: "object" },
+      e: { ...enc("form", true), shape: "array" },
+      f: { ...enc("form", true), shape: "scalar" },
+      g: { ...enc("form", true), shape: "object" }
+    } as const
+    const values = {
+      a: ["1", "2"],
+      b: ["x", "y"],
+      c: { R: "1", G: "2" },
+      d: { gte: "5" },
+      e: ["p", "q"],
+      f: "s",
+      g: { X: "1", Y: "2" }
+    }
+    expect(ParamStyle.parseQuery(ParamStyle.query(values, params), params)).toEqual(values)
+  })
+
+  it("cookie: form, exploded and not; every name and value percent-encoded, so none adds a cookie or a header", () => {
+    expect(ParamStyle.cookie({ color: array }, { color: enc("form", false) })).toBe("color=blue,black,brown")
+    expect(ParamStyle.cookie({ color: array })).toBe("color=blue; color=black; color=brown")
+    expect(ParamStyle.cookie({ color: object }, { color: enc("form", false) })).toBe("color=R,100,G,200,B,150")
+    expect(ParamStyle.cookie({ color: object })).toBe("R=100; G=200; B=150")
+    expect(ParamStyle.cookie({ session: "abc", gone: null, absent: undefined })).toBe("session=abc")
+    const hostile = "x; admin=1\r\nSet-Cookie: y=2, z"
+    const header = ParamStyle.cookie({ session: hostile, list: ["a,b", "c"] }, { list: enc("form", false) })
+    expect(header).toBe("session=x%3B%20admin%3D1%0D%0ASet-Cookie%3A%20y%3D2%2C%20z; list=a%2Cb,c")
+    expect(header.split("; ").every((c) => /^[^\s;",\\]+=[^\s;"\\]*$/.test(c))).toBe(true)
+    expect(ParamStyle.parseCookie(header)).toEqual({ session: hostile, list: "a,b,c" })
+    expect(ParamStyle.cookie({})).toBe("")
+  })
+
+  it("parseText reads back what text writes, in every path and header style", () => {
+    for (const style of ["simple", "label", "matrix"] as const) {
+      for (const explode of [false, true]) {
+        const e = enc(style, explode)
+        expect(ParamStyle.parseText("color", ParamStyle.text("color", "blue", e), "scalar", e)).toBe("blue")
+        expect(ParamStyle.parseText("color", ParamStyle.text("color", array, e), "array", e)).toEqual(array)
+        expect(ParamStyle.parseText("color", ParamStyle.text("color", { R: "1", G: "2" }, e), "object", e)).toEqual({
+          R: "1",
+          G: "2"
+        })
+      }
+    }
+  })
+})
+
 describe("ParamStyle.formData", () => {
   it("files, bytes, text, arrays as repeated parts, objects as JSON parts, and the encoding's content types", async () => {
     const form = ParamStyle.formData(

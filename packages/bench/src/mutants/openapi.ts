@@ -13,6 +13,8 @@ const petstoreTests = ["packages/examples/test/OpenApi.test.ts"]
 const effect4Tests = ["packages/openapi/test/Effect4.test.ts"]
 const bodies = ["packages/openapi/test/Bodies.test.ts"]
 const paramStyle = `${core}ParamStyle.ts`
+const params = "packages/openapi/src/internal/params.ts"
+const styles = ["packages/openapi/test/ParamStyles.test.ts"]
 const optionalFind =
   `: Predicate.hasProperty(e, "statusTag") && typeof e.statusTag === "string" && set.has(e.statusTag)`
 
@@ -55,8 +57,8 @@ export const openapi = area("OpenAPI", [
     id: "openapi-effect4-stream-query-dropped",
     promise: "an Effect 4 ...Stream method sends the caller's query on its first page",
     file: "packages/openapi/src/internal/effect4.ts",
-    find: "...(pn.urlParams !== undefined ? [`urlParams: request.query`] : []),",
-    replace: "...(false ? [`urlParams: request.query`] : []),",
+    find: ": `urlParams: request.query`",
+    replace: ": `urlParams: {}`",
     tests: ["packages/openapi/test/Effect4.test.ts"]
   },
   // Trust II
@@ -451,6 +453,81 @@ export const openapi = area("OpenAPI", [
     find: "\"pageToken\", \"marker\"].find(",
     replace: "\"pageToken\"].find(",
     tests: bodies
+  },
+  // parameters in every style (ParamStyles.test.ts: each row of the 3.1 table, on both lines)
+  {
+    id: "openapi-style-query-explode-ignored",
+    promise: "a query array with explode false goes as one key (color=blue,black), not repeated keys",
+    file: params,
+    find: "`${names.key(p.name)}: ${encodingCode(ParamStyle.encoding(\"query\", p.style, p.explode))}`",
+    replace: "`${names.key(p.name)}: ${encodingCode(ParamStyle.encoding(\"query\", p.style, undefined))}`",
+    tests: styles
+  },
+  {
+    id: "openapi-style-deepobject-flattened",
+    promise: "a deepObject query parameter goes as color[R]=100 (a range filter as created[gte]=1), not flattened",
+    file: paramStyle,
+    find: "if (style === \"deepObject\") {\n    nested(name, value, out, 0)",
+    replace: "if (style === \"deepObject\" && false) {\n    nested(name, value, out, 0)",
+    tests: styles
+  },
+  {
+    id: "openapi-style-query-unstyled",
+    promise: "an operation whose query holds an object or a non-default style gets the whole-query schema",
+    file: params,
+    find: "if (!params.some((p) => styledQuery(p, h))) return undefined",
+    replace: "if (params.length > 0) return undefined",
+    tests: styles
+  },
+  {
+    id: "openapi-style-label-plain",
+    promise: "a label or matrix path parameter is written in its style (.blue, ;color=blue), a scalar too",
+    file: params,
+    find: "const styledPath = where === \"path\" && (encoding.style === \"label\" || encoding.style === \"matrix\")",
+    replace: "const styledPath = false",
+    tests: styles
+  },
+  {
+    id: "openapi-style-cookie-unencoded",
+    promise: "a cookie's value is percent-encoded: a ';' or a line break in it cannot add a cookie or a header",
+    file: paramStyle,
+    find: "      mapText(v, encodeURIComponent),",
+    replace: "      mapText(v, (s) => s),",
+    tests: styles
+  },
+  {
+    id: "openapi-style-cookie-dropped",
+    promise: "cookie parameters are sent, in one Cookie header",
+    file: model,
+    find: "cookie !== undefined ? [{ name: \"Cookie\", key: \"cookie\", ...cookie, styled: true }] : []",
+    replace: "[]",
+    tests: styles
+  },
+  {
+    id: "openapi-style-null-query-sent",
+    promise: "a nullable query parameter that is null sends nothing (not q=)",
+    file: paramStyle,
+    find:
+      "    if (v === null) continue\n    const own = Object.prototype.hasOwnProperty.call(encodings, k) ? encodings[k] : undefined\n    for (const [key, value] of pairs(k, v, own",
+    replace:
+      "    const own = Object.prototype.hasOwnProperty.call(encodings, k) ? encodings[k] : undefined\n    for (const [key, value] of pairs(k, v, own",
+    tests: styles
+  },
+  {
+    id: "openapi-style-null-header-sent",
+    promise: "a nullable header that is null is not sent",
+    file: params,
+    find: "`(value) => value === null || value === undefined ? undefined : ${write}`",
+    replace: "`(value) => value === undefined ? undefined : ${write}`",
+    tests: styles
+  },
+  {
+    id: "openapi-style-stream-query-unstyled",
+    promise: "an Effect 4 …Stream method sends its query in its style (created[gte]=1), as the method does",
+    file: "packages/openapi/src/internal/effect4.ts",
+    find: "? `urlParams: Schema.encodeSync(${pn.urlParams})(request.query)`",
+    replace: "? `urlParams: request.query as any`",
+    tests: styles
   },
   {
     id: "paramstyle-deepobject-array-indexed",

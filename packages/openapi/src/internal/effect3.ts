@@ -35,7 +35,7 @@ const struct = (params: ReadonlyArray<model.Param>) =>
 const endpointCode = (o: model.Operation): string => {
   const parts = [`HttpApiEndpoint.${o.method === "delete" ? "del" : o.method}(${str(o.name)}, ${str(o.apiPath)})`]
   if (o.pathParams.length > 0) parts.push(`.setPath(${o.pagingNames?.path ?? struct(o.pathParams)})`)
-  if (o.query.length > 0) parts.push(`.setUrlParams(${o.pagingNames?.urlParams ?? struct(o.query)})`)
+  if (o.query.length > 0) parts.push(`.setUrlParams(${o.pagingNames?.urlParams ?? o.queryCode ?? struct(o.query)})`)
   if (o.headers.length > 0) parts.push(`.setHeaders(${o.pagingNames?.headers ?? struct(o.headers)})`)
   if (o.body !== undefined) {
     const body = o.body.code
@@ -92,7 +92,9 @@ const apiFile = (m: model.Model, apiName: string): string => {
     }
     if (o.pagingNames?.urlParams !== undefined) {
       out.push(
-        `/** The query parameters of \`${o.name}\`. */\nexport const ${o.pagingNames.urlParams} = ${struct(o.query)}\n`
+        `/** The query parameters of \`${o.name}\`. */\nexport const ${o.pagingNames.urlParams} = ${
+          o.queryCode ?? struct(o.query)
+        }\n`
       )
     }
     if (o.pagingNames?.headers !== undefined) {

@@ -48,7 +48,7 @@ const oneOrList = (list: ReadonlyArray<string>) => (list.length === 1 ? list[0] 
 const endpointCode = (o: model.Operation): string => {
   const options: Array<string> = []
   if (o.pathParams.length > 0) options.push(`params: ${o.pagingNames?.path ?? fields(o.pathParams)}`)
-  if (o.query.length > 0) options.push(`query: ${o.pagingNames?.urlParams ?? fields(o.query)}`)
+  if (o.query.length > 0) options.push(`query: ${o.pagingNames?.urlParams ?? o.queryCode ?? fields(o.query)}`)
   if (o.headers.length > 0) options.push(`headers: ${o.pagingNames?.headers ?? fields(o.headers)}`)
   if (o.body !== undefined) {
     options.push(`payload: ${o.body.encoding === "text" ? `Schema.String.pipe(HttpApiSchema.asText())` : o.body.code}`)
@@ -106,9 +106,9 @@ const apiFile = (m: model.Model, apiName: string): string => {
     }
     if (o.pagingNames?.urlParams !== undefined) {
       out.push(
-        `/** The query parameters of \`${o.name}\`. */\nexport const ${o.pagingNames.urlParams} = Schema.Struct(${
-          fields(o.query)
-        })\n`
+        `/** The query parameters of \`${o.name}\`. */\nexport const ${o.pagingNames.urlParams} = ${
+          o.queryCode ?? `Schema.Struct(${fields(o.query)})`
+        }\n`
       )
     }
     if (o.pagingNames?.headers !== undefined) {
@@ -155,7 +155,13 @@ const streamMethod = (o: model.Operation, paging: model.Paging, pn: model.Paging
   ]
   // the headers as the endpoint sends them: each value a string, in its style
   const options = [
-    ...(pn.urlParams !== undefined ? [`urlParams: request.query`] : []),
+    ...(pn.urlParams !== undefined
+      ? [
+        o.queryCode !== undefined
+          ? `urlParams: Schema.encodeSync(${pn.urlParams})(request.query)`
+          : `urlParams: request.query`
+      ]
+      : []),
     ...(pn.headers !== undefined
       ? [
         `headers: Schema.encodeSync(Schema.toCodecStringTree(${pn.headers}))(request.headers) as Record<string, string>`
@@ -182,7 +188,11 @@ const clientFile = (m: model.Model, apiName: string): string => {
       paged.length > 0 ? ", Pagination" : ""
     }${model.multipartOf(m).length > 0 ? ", ParamStyle" : ""} } from "@steady/client"\n` +
       `import { Config, Context, Effect, Layer, Option${credentials !== undefined ? ", type Redacted" : ""}${
-        paged.some((o) => o.successes[0]?.code.includes("Schema.") === true || o.headers.length > 0) ? ", Schema" : ""
+        paged.some((o) =>
+            o.successes[0]?.code.includes("Schema.") === true || o.headers.length > 0 || o.queryCode !== undefined
+          ) ?
+          ", Schema" :
+          ""
       } } from "effect"\n` +
       (paged.length > 0 ? `import { HttpClientRequest } from "effect/http"\n` : "") +
       `import { ${m.names.api}${code.pagingImports(m)} } from "./api.js"\n` +

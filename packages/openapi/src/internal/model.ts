@@ -13,6 +13,7 @@ import * as ParamStyle from "@steady/core/ParamStyle"
 import * as Http from "node:http"
 import * as escape from "./escape.js"
 import * as names from "./names.js"
+import * as styles from "./params.js"
 import * as schema from "./schema.js"
 import * as syntax from "./syntax.js"
 
@@ -110,6 +111,11 @@ export interface Operation {
   readonly deprecated: boolean
   readonly pathParams: ReadonlyArray<Param>
   readonly query: ReadonlyArray<Param>
+  /**
+   * The schema of the whole query when a parameter is in a style the platform does not write
+   * (`styles.queryCode`, params.ts): the emitters use it in place of the struct of `query`.
+   */
+  readonly queryCode?: string | undefined
   readonly headers: ReadonlyArray<Param>
   readonly body: {
     /** The payload's schema in api.ts (for `multipart`, `HttpApiSchema`'s of the caller's `FormData`). */
@@ -167,7 +173,7 @@ export interface ApiNames {
 
 /** Whether an operation's code calls `ParamStyle` (a styled parameter, a form body). */
 export const usesParamStyle = (o: Operation): boolean =>
-  o.body?.encoding === "form" || [...o.pathParams, ...o.headers].some((p) => p.styled)
+  o.body?.encoding === "form" || o.queryCode !== undefined || [...o.pathParams, ...o.headers].some((p) => p.styled)
 
 /** The operations whose method in client.ts makes a multipart body (`ParamStyle.formData`). */
 export const multipartOf = (m: Model): ReadonlyArray<Operation> =>
@@ -589,8 +595,27 @@ const readOperation = (input: OperationInput): Operation | string => {
   const unique = new Map<string, { readonly [key: string]: any }>()
   for (const p of params) unique.set(`${p.in}:${p.name}`, p)
   const all = [...unique.values()]
+  const helpers: styles.Helpers = {
+    deref,
+    ctx,
+    target: input.target,
+    paramCode: (s, scalar) => paramCode(deref, input.target, s, scalar, scalar ? 1 : 0),
+    shapeOf: (s) => shapeOf(deref, s)
+  }
   const param = (p: { readonly [key: string]: any }, key: string, scalar: boolean): Param => {
     const s = p.schema ?? obj(obj(p.content)["application/json"]).schema
+    // a label or matrix path parameter, a nullable header: in its style, by params.ts
+    const placed = scalar ? styles.placeParam(p, helpers) : undefined
+    if (placed !== undefined) {
+      return {
+        name: p.name,
+        key,
+        required: p.in === "path" || p.required === true,
+        code: placed,
+        description: escape.text(p.description),
+        styled: true
+      }
+    }
     const shape = shapeOf(deref, s)
     // an array or an object in a path or a header: one string, in the parameter's style
     const styled = scalar && shape !== "scalar" && (p.in === "path" || p.in === "header")
@@ -629,13 +654,22 @@ const readOperation = (input: OperationInput): Operation | string => {
     }
   })
   const query = all.filter((p) => p.in === "query").map((p) => param(p, p.name, false))
-  const headerNames = new Set<string>()
+  const queryCode = styles.queryCode(all.filter((p) => p.in === "query"), helpers)
+  for (const p of all) {
+    const why = styles.partly(p)
+    if (why !== undefined) input.report(why, true)
+  }
+  // cookie parameters: one `cookie` header (which replaces a header parameter of that name)
+  const cookie = styles.cookieParam(all.filter((p) => p.in === "cookie"), helpers)
+  const headerNames = new Set<string>(cookie !== undefined ? ["cookie"] : [])
   const headers = all.filter((p) => {
     const lower = p.name.toLowerCase()
     if (p.in !== "header" || headerNames.has(lower)) return false
     headerNames.add(lower)
     return !["idempotency-key", "authorization", "accept", "content-type"].includes(lower)
-  }).map((p) => param(p, p.name.toLowerCase(), true))
+  }).map((p) => param(p, p.name.toLowerCase(), true)).concat(
+    cookie !== undefined ? [{ name: "Cookie", key: "cookie", ...cookie, styled: true }] : []
+  )
 
   let body: Operation["body"]
   const requestBody = obj(deref(op.requestBody))
@@ -694,6 +728,7 @@ const readOperation = (input: OperationInput): Operation | string => {
     deprecated: op.deprecated === true,
     pathParams,
     query,
+    ...(queryCode !== undefined ? { queryCode } : {}),
     headers,
     body,
     ...responses,
