@@ -9,6 +9,7 @@
 import * as escape from "./escape.js"
 import type * as model from "./model.js"
 import * as names from "./names.js"
+import * as responses from "./responses.js"
 import { toCode } from "./schema.js"
 
 /** A string literal of the spec's text. */
@@ -59,6 +60,7 @@ export const steadyTag = (status: number): string => {
  * and `attempts` steady's client sets on it (with a `message` that says them).
  */
 export const errorClass = (e: model.ErrorClass): string => {
+  if (e.range !== undefined) return responses.errorClass({ ...e, range: e.range })
   const tag = steadyTag(e.status)
   return `/** The ${e.status} the spec declares, with its body: \`ApiError.optional(${str(tag)})\` matches it. */\n` +
     `export class ${e.className} extends Schema.TaggedError<${e.className}>()(${
@@ -123,7 +125,9 @@ export const methodDoc = (o: model.Operation, stream: boolean): string => {
       : "Not retried once it may have reached the server (not idempotent, and the spec declares no `Idempotency-Key`)."
   )
   if (o.errors.length > 0) {
-    lines.push(`Fails with ${o.errors.map((e) => `\`${e.className}\` (${e.status})`).join(", ")}, or an \`ApiError\`.`)
+    lines.push(
+      `Fails with ${o.errors.map((e) => `\`${e.className}\` (${e.range ?? e.status})`).join(", ")}, or an \`ApiError\`.`
+    )
   }
   if (o.rateHeaders.length > 0) {
     lines.push(

@@ -9,6 +9,7 @@
 import * as code from "./code.js"
 import * as model from "./model.js"
 import * as names from "./names.js"
+import * as responses from "./responses.js"
 
 const str = code.str
 
@@ -23,7 +24,8 @@ const schemasFile = (m: model.Model): string => {
         `export type ${c.name} = typeof ${c.name}.Type\n`
     )
   }
-  for (const e of m.errorClasses) out.push(code.errorClass(e))
+  out.push(responses.clientTagHelper(m))
+  for (const e of m.errorClasses) if (e.declares !== false) out.push(code.errorClass(e))
   return out.join("\n")
 }
 
@@ -81,7 +83,9 @@ const apiFile = (m: model.Model, apiName: string): string => {
         `strict: true,\n` +
         `decode: (body) => new S.${e.className}({ status: ${e.status}, body }, true),\n` +
         `encode: (error) => error.body\n` +
-        `}).annotations(HttpApiSchema.annotations({ status: ${e.status} }))\n`
+        `}).annotations(HttpApiSchema.annotations({ status: ${e.status}${
+          e.range !== undefined ? `, ${responses.annotationEntry(e.range)}` : ""
+        } }))\n`
     )
   }
   for (const o of m.operations) {

@@ -11,6 +11,7 @@
 import * as code from "./code.js"
 import * as model from "./model.js"
 import * as names from "./names.js"
+import * as responses from "./responses.js"
 
 const str = code.str
 
@@ -25,7 +26,8 @@ const schemasFile = (m: model.Model): string => {
         `export type ${c.name} = typeof ${c.name}.Type\n`
     )
   }
-  for (const e of m.errorClasses) out.push(code.errorClass(e))
+  out.push(responses.clientTagHelper(m))
+  for (const e of m.errorClasses) if (e.declares !== false) out.push(code.errorClass(e))
   return out.join("\n")
 }
 
@@ -93,7 +95,7 @@ const apiFile = (m: model.Model, apiName: string): string => {
         `encode: (error: S.${e.className}) => error.body\n` +
         `})),\n` +
         `HttpApiSchema.status(${e.status})\n` +
-        `)\n`
+        `)${e.range !== undefined ? `.annotate({ ${responses.annotationEntry(e.range)} })` : ""}\n`
     )
   }
   for (const o of m.operations) {

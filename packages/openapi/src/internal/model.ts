@@ -13,6 +13,7 @@ import * as ParamStyle from "@steady/core/ParamStyle"
 import * as Http from "node:http"
 import * as escape from "./escape.js"
 import * as names from "./names.js"
+import * as responses from "./responses.js"
 import * as schema from "./schema.js"
 import * as syntax from "./syntax.js"
 
@@ -73,6 +74,8 @@ export interface ErrorResponse {
   readonly className: string
   /** Its `…Response` schema in api.ts. */
   readonly responseName: string
+  /** The range (`4XX`, `5XX`, `default`) it stands for, declared at `status` (see responses.ts). */
+  readonly range?: responses.Range | undefined
 }
 
 /** @internal */
@@ -142,6 +145,10 @@ export interface ErrorClass {
   /** The body's schema in schemas.ts, and in api.ts (components as `S.<Name>`). */
   readonly code: string
   readonly qualified: string
+  /** The range (`4XX`, `5XX`, `default`) the class stands for, its response declared at `status`. */
+  readonly range?: responses.Range | undefined
+  /** `false`: the class is another entry's, this one declares only its response schema at another status. */
+  readonly declares?: boolean | undefined
 }
 
 /** @internal */
@@ -279,12 +286,34 @@ export const read = (document: Document, apiName: string, target: syntax.Syntax 
   const errorClasses: Array<ErrorClass> = []
   const errorByKey = new Map<string, ErrorClass>()
   const errorClassNames = new Set<string>()
-  const errorClass = (status: number, body: schema.JsonSchema, owner: string): ErrorClass => {
+  const errorClass = (
+    status: number,
+    body: schema.JsonSchema,
+    owner: string,
+    range?: responses.Range
+  ): ErrorClass => {
     const code = schema.toCode(body, local)
-    const key = `${status} ${code}`
+    const key = `${range ?? ""} ${status} ${code}`
     const known = errorByKey.get(key)
     if (known !== undefined) return known
-    const base = names.pascal(Http.STATUS_CODES[status] ?? `Status ${status}`)
+    // a range's class is one per range and body; its response schema one per status it is declared at
+    const sameClass = range === undefined
+      ? undefined
+      : errorClasses.find((e) => e.range === range && e.code === code && e.declares !== false)
+    if (sameClass !== undefined) {
+      const made = {
+        ...sameClass,
+        responseName: apiNamer.take(`${sameClass.className}${status}Response`),
+        status,
+        declares: false
+      }
+      errorByKey.set(key, made)
+      errorClasses.push(made)
+      return made
+    }
+    const base = range !== undefined
+      ? responses.className(range)
+      : names.pascal(Http.STATUS_CODES[status] ?? `Status ${status}`)
     const taken = errorClassNames.has(base)
     const suffix = /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(code) ? code : owner
     const className = schemasNamer.take(taken ? `${base}${names.pascal(suffix)}` : base)
@@ -293,7 +322,8 @@ export const read = (document: Document, apiName: string, target: syntax.Syntax 
       responseName: apiNamer.take(`${className}Response`),
       status,
       code,
-      qualified: schema.toCode(body, ctx)
+      qualified: schema.toCode(body, ctx),
+      ...(range !== undefined ? { range } : {})
     }
     errorByKey.set(key, made)
     errorClasses.push(made)
@@ -572,7 +602,7 @@ interface OperationInput {
   readonly deref: (node: any) => any
   readonly ctx: schema.Context
   readonly apiNamer: names.Namer
-  readonly errorClass: (status: number, body: schema.JsonSchema, owner: string) => ErrorClass
+  readonly errorClass: (status: number, body: schema.JsonSchema, owner: string, range?: responses.Range) => ErrorClass
   readonly target: syntax.Syntax
   /** Reports what of the operation is left out (`generated: true`: the operation is generated without it). */
   readonly report: (reason: string, generated: boolean) => void
@@ -731,9 +761,11 @@ const readResponses = (input: OperationInput, operationName: string) => {
   const rateHeaders = new Set<string>()
   let linkHeader = false
   let successSchema: unknown
-  const responses = obj(op.responses)
-  for (const statusText of Object.keys(responses).sort()) {
-    const response = obj(deref(responses[statusText]))
+  const ranges: Array<responses.Declared<schema.JsonSchema>> = []
+  const exact: Array<number> = []
+  const declaredResponses = obj(op.responses)
+  for (const statusText of Object.keys(declaredResponses).sort()) {
+    const response = obj(deref(declaredResponses[statusText]))
     for (const h of Object.keys(obj(response.headers))) {
       const lower = h.toLowerCase()
       if (lower === "link") linkHeader = true
@@ -741,12 +773,16 @@ const readResponses = (input: OperationInput, operationName: string) => {
         rateHeaders.add(h)
       }
     }
-    if (!/^[1-5][0-9][0-9]$/.test(statusText)) continue // "default", "4XX": not a status of their own
-    const status = Number(statusText)
     const content = obj(response.content)
     const types = Object.keys(content)
     const json = types.find(isJson)
     const jsonSchema = json !== undefined ? obj(content[json]).schema : undefined
+    const range = responses.rangeOf(statusText)
+    // "default", "4XX", "5XX": typed errors for the error statuses not declared exactly (below)
+    if (range !== undefined && jsonSchema !== undefined) ranges.push({ range, schema: jsonSchema })
+    if (!/^[1-5][0-9][0-9]$/.test(statusText)) continue
+    const status = Number(statusText)
+    exact.push(status)
     if (status >= 200 && status < 300) {
       // the first success's JSON schema decides the pagination
       if (successes.length === 0 && json !== undefined) successSchema = deref(jsonSchema)
@@ -766,6 +802,15 @@ const readResponses = (input: OperationInput, operationName: string) => {
       const made = input.errorClass(status, jsonSchema, operationName)
       errors.push({ status, className: made.className, responseName: made.responseName })
     }
+  }
+  for (const placed of responses.place(ranges, exact)) {
+    const made = input.errorClass(placed.status, placed.schema, operationName, placed.range)
+    errors.push({
+      status: placed.status,
+      className: made.className,
+      responseName: made.responseName,
+      range: placed.range
+    })
   }
   return { successes, errors, rateHeaders: [...rateHeaders].sort(), linkHeader, successSchema }
 }

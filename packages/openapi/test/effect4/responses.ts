@@ -1,0 +1,61 @@
+/**
+ * A program on the Effect 4 client generated from test/responsesSpec.ts (./responses):
+ * Responses.test.ts generates it next to this file, type-checks it with `tsc --strict` against
+ * effect 4.1.5, bundles it and runs it with Node 22 against its loopback server (argv[2]); the
+ * last line printed is the outcomes, as JSON. Each range's error is caught by its tag.
+ */
+import { ApiError } from "@steady/client"
+import { Effect } from "effect"
+import * as Responses from "./responses/index.js"
+
+const baseUrl = process.argv[2]
+
+/** What a failure says: its tag, status, body, steady's tag, request and attempts. */
+const told = (error: object) => {
+  const e = error as any
+  return {
+    tag: e._tag,
+    status: e.status,
+    body: e.body,
+    statusTag: e.statusTag,
+    request: e.request,
+    attempts: e.attempts,
+    messageSaysStatus: String(e.message).includes(String(e.status))
+  }
+}
+
+const program = Effect.gen(function*() {
+  const r = yield* Responses.Responses
+  const thing = (id: string) => r.getThing({ params: { id } })
+  return {
+    ok: yield* thing("ok"),
+    exact: yield* thing("404").pipe(Effect.flip, Effect.map(told)),
+    range4: yield* thing("418").pipe(
+      Effect.catchTag("Status4xx", (e) => Effect.succeed({ caught: told(e), title: e.body.title })),
+      Effect.map((out) => ("caught" in out ? { ...out.caught, title: out.title } : out))
+    ),
+    range5: yield* thing("503").pipe(Effect.flip, Effect.map(told)),
+    // a 404 that falls to default is still NotFoundError to ApiError.optional
+    optional: yield* r.listWidgets({ query: { status: 404 } }).pipe(
+      ApiError.optional("NotFoundError"),
+      Effect.map((found) => found._tag)
+    ),
+    onlyDefault: yield* r.listWidgets({ query: { status: 400 } }).pipe(
+      Effect.catchTag("StatusDefault", (e) => Effect.succeed({ ...told(e), message: e.body.error.message }))
+    ),
+    serverDefault: yield* r.listWidgets({ query: { status: 500 } }).pipe(Effect.flip, Effect.map(told)),
+    // default takes error statuses only: an undeclared 2xx is what it was before
+    undeclared2xx: yield* r.listWidgets({ query: { status: 202 } }).pipe(Effect.flip, Effect.map((e) => e._tag)),
+    widgets: yield* r.listWidgets({ query: { status: 200 } }),
+    note: yield* r.getNote(),
+    report: yield* r.getReport()
+  }
+}).pipe(Effect.provide(Responses.layer({ baseUrl, retry: false })), Effect.timeout("30 seconds"))
+
+Effect.runPromise(program).then(
+  (result) => console.log(JSON.stringify(result)),
+  (error) => {
+    console.error(error)
+    process.exit(1)
+  }
+)
