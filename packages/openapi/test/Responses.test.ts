@@ -4,7 +4,8 @@
  * by its tag), and called against a loopback server: a declared 404, a 418 that falls to `4XX`,
  * a 503 to `5XX`, a 400 and a 500 to `default` (an API whose only error is `default`), an
  * undeclared 2xx that `default` does not take, a `text/plain` response and one offered as JSON
- * and as text. The Effect 3 program runs here; the Effect 4 one is bundled with
+ * and as text; a download read whole (over `maxResponseBytes`: a `DecodeError`, `TooLarge`) and
+ * as a stream (every byte, past that bound). The Effect 3 program runs here; the Effect 4 one is bundled with
  * test/effect4/responses.ts and run with Node 22.
  */
 import { it } from "@effect/vitest"
@@ -39,6 +40,24 @@ const serve = Effect.acquireRelease(
           const status = Number(url.searchParams.get("status"))
           return status < 300 ? json(status, ["a", "b"]) : json(status, { error: { message: `status ${status}` } })
         }
+        if (url.pathname === "/files/missing") return json(404, { missing: "file" })
+        if (url.pathname.startsWith("/files/")) {
+          // byte i is i % 251, written 64 KiB at a time as the socket drains
+          const size = Math.min(Number(url.searchParams.get("size")), 4_000_000)
+          res.writeHead(200, { "content-type": "application/octet-stream", "content-length": String(size) })
+          let sent = 0
+          const more = (): void => {
+            while (sent < size) {
+              const n = Math.min(65_536, size - sent)
+              const chunk = Buffer.alloc(n)
+              for (let i = 0; i < n; i++) chunk[i] = (sent + i) % 251
+              sent += n
+              if (!res.write(chunk)) return void res.once("drain", more)
+            }
+            res.end()
+          }
+          return more()
+        }
         if (url.pathname === "/note") return res.writeHead(200, { "content-type": "text/plain" }).end("hello note")
         if (url.pathname === "/report") return json(200, { id: "r" })
         return json(500, { error: { message: "unknown path" } })
@@ -54,6 +73,13 @@ const serve = Effect.acquireRelease(
       })
     )
 )
+
+/** The sum of the first `size` bytes the server sends for a file. */
+const sumOf = (size: number): number => {
+  let n = 0
+  for (let i = 0; i < size; i++) n += i % 251
+  return n
+}
 
 /** What both lines' programs must return. */
 const expected = (baseUrl: string, effect: 3 | 4) => {
@@ -86,7 +112,11 @@ const expected = (baseUrl: string, effect: 3 | 4) => {
     undeclared2xx: effect === 3 ? "UnexpectedStatusError" : "ConnectionError",
     widgets: ["a", "b"],
     note: "hello note",
-    report: { id: "r" }
+    report: { id: "r" },
+    small: sumOf(1000),
+    tooLarge: ["DecodeError", "TooLarge"],
+    streamed: sumOf(1_000_000),
+    streamMissing: "NotFoundError"
   }
 }
 
@@ -101,7 +131,7 @@ const generate = (dir: string, effect: 3 | 4): string => {
   return program
 }
 
-describe("responses 0.2 did not type: ranges and default as typed errors", () => {
+describe("responses 0.2 did not type: ranges and default as typed errors, downloads whole and streamed", () => {
   it.scopedLive(
     "Effect 3: compiles, each range's error caught by its tag, with its status, body and steady's fields",
     () =>

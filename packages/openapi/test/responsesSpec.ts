@@ -2,7 +2,7 @@
  * A spec with the responses 0.2 did not type: an operation whose errors are a declared 404, a
  * `4XX`, a `5XX` and a `default` (Problem and Error bodies); one whose only error is `default`
  * (as Stripe declares every operation's); a `text/plain` response and one offered as JSON and as
- * text. Responses.test.ts calls the Effect 3 client generated from it, and
+ * text; a download (octet-stream), read whole and as a stream. Responses.test.ts calls the Effect 3 client generated from it, and
  * test/effect4/responses.ts the Effect 4 one, against a loopback server.
  */
 const json = (schema: unknown, description = "json") => ({ description, content: { "application/json": { schema } } })
@@ -52,6 +52,22 @@ export const spec = {
         responses: {
           "200": json({ type: "array", items: { type: "string" } }),
           default: json({ $ref: "#/components/schemas/Error" })
+        }
+      }
+    },
+    "/files/{name}": {
+      get: {
+        operationId: "downloadFile",
+        parameters: [
+          { name: "name", in: "path", required: true, schema: { type: "string" } },
+          { name: "size", in: "query", required: true, schema: { type: "integer" } }
+        ],
+        responses: {
+          "200": {
+            description: "the file",
+            content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } }
+          },
+          "404": json({ $ref: "#/components/schemas/Missing" })
         }
       }
     },

@@ -99,7 +99,9 @@ export const byGroup = (m: model.Model): Map<string, Array<model.Operation>> => 
 /** The doc comment of a method (`stream`: of its `…Stream` sibling). */
 export const methodDoc = (o: model.Operation, stream: boolean): string => {
   const lines: Array<string | undefined> = []
-  if (stream) {
+  const download = stream && o.paging === undefined
+  if (download) lines.push(responses.downloadDoc(o))
+  else if (stream) {
     const how = o.paging?._tag === "link"
       ? "following the `Link` header"
       : o.paging?._tag === "page"
@@ -124,7 +126,7 @@ export const methodDoc = (o: model.Operation, stream: boolean): string => {
       ? "Sends an `Idempotency-Key` (the spec declares one), so it is retried on transient failures like a GET."
       : "Not retried once it may have reached the server (not idempotent, and the spec declares no `Idempotency-Key`)."
   )
-  if (o.errors.length > 0) {
+  if (o.errors.length > 0 && !download) {
     lines.push(
       `Fails with ${o.errors.map((e) => `\`${e.className}\` (${e.range ?? e.status})`).join(", ")}, or an \`ApiError\`.`
     )

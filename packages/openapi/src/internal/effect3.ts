@@ -129,7 +129,7 @@ const apiFile = (m: model.Model, apiName: string): string => {
 }
 
 /** A `…Stream` method: `ApiClient.paginate` over the operation's GET, the path built by `ApiClient.path`. */
-const streamMethod = (o: model.Operation, paging: model.Paging, pn: model.PagingNames): string => {
+const streamMethod = (o: model.Operation, paging: model.Paging | undefined, pn: model.PagingNames): string => {
   const args = [
     ...(pn.path !== undefined ? [`readonly path: typeof ${pn.path}.Type`] : []),
     ...(pn.urlParams !== undefined ? [`readonly urlParams: typeof ${pn.urlParams}.Type`] : []),
@@ -147,7 +147,9 @@ const streamMethod = (o: model.Operation, paging: model.Paging, pn: model.Paging
   const request = `HttpClientRequest.get(${code.streamUrl(o, "path")})${
     pipes.length > 0 ? `.pipe(${pipes.join(", ")})` : ""
   }`
-  const call = `ApiClient.paginate(steady, ${request}, ${pn.page}, ${code.pagingOptions(paging, pn)})`
+  const call = paging === undefined
+    ? responses.downloadCall(request)
+    : `ApiClient.paginate(steady, ${request}, ${pn.page}, ${code.pagingOptions(paging, pn)})`
   return `${code.methodDoc(o, true)}${pn.method}: (${args.length > 0 ? `request: { ${args.join("; ")} }` : ""}) => ${
     pn.path !== undefined ? `{\nconst path = Schema.encodeSync(${pn.path})(request.path)\nreturn ${call}\n}` : call
   }`
@@ -156,18 +158,24 @@ const streamMethod = (o: model.Operation, paging: model.Paging, pn: model.Paging
 const clientFile = (m: model.Model, apiName: string): string => {
   const Name = m.names.service
   const paged = m.operations.filter((o) => o.paging !== undefined)
+  // paginated GETs and downloads: a `…Stream` method each, on a steady client of its own
+  const streamed = m.operations.filter((o) => o.pagingNames !== undefined)
   const credentials = code.credentialsOf(m.security, { string: "Config.string", redacted: "Config.redacted" })
   const prefix = names.constant(apiName)
   const baseUrl = m.baseUrl !== undefined ? `baseUrl: ${str(m.baseUrl)}, ` : ""
   const out: Array<string> = [code.header(m)]
   out.push(
-    (paged.length > 0 ? `import { HttpClientRequest } from "@effect/platform"\n` : "") +
+    (streamed.length > 0 ? `import { HttpClientRequest } from "@effect/platform"\n` : "") +
       `import { ApiClient, ${credentials !== undefined ? "Auth, " : ""}ConnectionPool${
         paged.length > 0 ? ", Pagination" : ""
       }${model.multipartOf(m).length > 0 ? ", ParamStyle" : ""} } from "@steady/client-effect3"\n` +
       `import { Config, type ConfigError, Context, Effect, Layer, Option${
         credentials !== undefined ? ", type Redacted" : ""
-      }${paged.length > 0 ? ", Schema" : ""} } from "effect"\n` +
+      }${
+        paged.length > 0 || streamed.some((o) => o.pathParams.length + o.query.length + o.headers.length > 0)
+          ? ", Schema"
+          : ""
+      } } from "effect"\n` +
       `import { ${m.names.api}${code.pagingImports(m)} } from "./api.js"\n` +
       (paged.some((o) => o.successes[0]?.code.includes("S.") === true) ? `import * as S from "./schemas.js"\n` : "")
   )
@@ -187,6 +195,7 @@ const clientFile = (m: model.Model, apiName: string): string => {
   const pages: Array<string> = []
   for (const o of m.operations) {
     methods.push(`${code.methodDoc(o, false)}${o.name}: ${code.method(o, ["payload", "withResponse"])}`)
+    if (o.paging === undefined && o.pagingNames !== undefined) methods.push(streamMethod(o, undefined, o.pagingNames))
     if (o.paging === undefined || o.pagingNames === undefined) continue
     pages.push(`/** A page of \`${o.name}\`. */\nconst ${o.pagingNames.page} = ${o.successes[0].code}\n`)
     methods.push(streamMethod(o, o.paging, o.pagingNames))
@@ -200,7 +209,7 @@ const clientFile = (m: model.Model, apiName: string): string => {
         paged.length > 0 ? "maxPages = 100" : "maxPages: _maxPages"
       }, ...options } = yield* ${m.names.options}\n` +
       `const client = yield* ApiClient.httpApi(${m.names.api}, { ${baseUrl}...options${code.endpointOptions(m)} })\n` +
-      (paged.length > 0 ? `const steady = yield* ApiClient.make(${opts})\n` : "") +
+      (streamed.length > 0 ? `const steady = yield* ApiClient.make(${opts})\n` : "") +
       `return {\n${methods.join(",\n")}\n}\n` +
       `})\n}) {}\n`
   )

@@ -149,7 +149,7 @@ const apiFile = (m: model.Model, apiName: string): string => {
  * percent-encoded as one segment each by `ApiClient.path`, and the query is sent as the
  * endpoint sends it (each value as a string, arrays repeated, `undefined` left out).
  */
-const streamMethod = (o: model.Operation, paging: model.Paging, pn: model.PagingNames): string => {
+const streamMethod = (o: model.Operation, paging: model.Paging | undefined, pn: model.PagingNames): string => {
   const args = [
     ...(pn.path !== undefined ? [`readonly params: typeof ${pn.path}.Type`] : []),
     ...(pn.urlParams !== undefined ? [`readonly query: typeof ${pn.urlParams}.Type`] : []),
@@ -167,14 +167,18 @@ const streamMethod = (o: model.Operation, paging: model.Paging, pn: model.Paging
   const request = `HttpClientRequest.get(${code.streamUrl(o, "request.params")}${
     options.length > 0 ? `, { ${options.join(", ")} }` : ""
   })`
-  return `${code.methodDoc(o, true)}${pn.method}: (${
-    args.length > 0 ? `request: { ${args.join("; ")} }` : ""
-  }) => ApiClient.paginate(steady, ${request}, ${pn.page}, ${code.pagingOptions(paging, pn)})`
+  return `${code.methodDoc(o, true)}${pn.method}: (${args.length > 0 ? `request: { ${args.join("; ")} }` : ""}) => ${
+    paging === undefined
+      ? responses.downloadCall(request)
+      : `ApiClient.paginate(steady, ${request}, ${pn.page}, ${code.pagingOptions(paging, pn)})`
+  }`
 }
 
 const clientFile = (m: model.Model, apiName: string): string => {
   const Name = m.names.service
   const paged = m.operations.filter((o) => o.paging !== undefined)
+  // paginated GETs and downloads: a `…Stream` method each, on a steady client of its own
+  const streamed = m.operations.filter((o) => o.pagingNames !== undefined)
   const credentials = code.credentialsOf(m.security, { string: "Config.String", redacted: "Config.Redacted" })
   const prefix = names.constant(apiName)
   const baseUrl = m.baseUrl !== undefined ? `baseUrl: ${str(m.baseUrl)}, ` : ""
@@ -184,9 +188,12 @@ const clientFile = (m: model.Model, apiName: string): string => {
       paged.length > 0 ? ", Pagination" : ""
     }${model.multipartOf(m).length > 0 ? ", ParamStyle" : ""} } from "@steady/client"\n` +
       `import { Config, Context, Effect, Layer, Option${credentials !== undefined ? ", type Redacted" : ""}${
-        paged.some((o) => o.successes[0]?.code.includes("Schema.") === true || o.headers.length > 0) ? ", Schema" : ""
+        paged.some((o) => o.successes[0]?.code.includes("Schema.") === true) ||
+          streamed.some((o) => o.headers.length > 0)
+          ? ", Schema"
+          : ""
       } } from "effect"\n` +
-      (paged.length > 0 ? `import { HttpClientRequest } from "effect/http"\n` : "") +
+      (streamed.length > 0 ? `import { HttpClientRequest } from "effect/http"\n` : "") +
       `import { ${m.names.api}${code.pagingImports(m)} } from "./api.js"\n` +
       (paged.some((o) => o.successes[0]?.code.includes("S.") === true) ? `import * as S from "./schemas.js"\n` : "")
   )
@@ -206,6 +213,7 @@ const clientFile = (m: model.Model, apiName: string): string => {
   const pages: Array<string> = []
   for (const o of m.operations) {
     methods.push(`${code.methodDoc(o, false)}${o.name}: ${code.method(o, ["payload", "responseMode"])}`)
+    if (o.paging === undefined && o.pagingNames !== undefined) methods.push(streamMethod(o, undefined, o.pagingNames))
     if (o.paging === undefined || o.pagingNames === undefined) continue
     pages.push(`/** A page of \`${o.name}\`. */\nconst ${o.pagingNames.page} = ${o.successes[0].code}\n`)
     methods.push(streamMethod(o, o.paging, o.pagingNames))
@@ -218,7 +226,7 @@ const clientFile = (m: model.Model, apiName: string): string => {
         paged.length > 0 ? "maxPages = 100" : "maxPages: _maxPages"
       }, ...options } = yield* ${m.names.options}\n` +
       `const client = yield* ApiClient.httpApi(${m.names.api}, { ${baseUrl}...options${code.endpointOptions(m)} })\n` +
-      (paged.length > 0 ? `const steady = yield* ApiClient.make({ ${baseUrl}...options })\n` : "") +
+      (streamed.length > 0 ? `const steady = yield* ApiClient.make({ ${baseUrl}...options })\n` : "") +
       `return {\n${methods.join(",\n")}\n}\n` +
       `})\n}) {}\n`
   )

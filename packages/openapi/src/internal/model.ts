@@ -134,6 +134,7 @@ export interface Operation {
   /** The spec declares `Retry-After` or `RateLimit-*` response headers. */
   readonly rateHeaders: ReadonlyArray<string>
   readonly paging: Paging | undefined
+  /** The names of its `…Stream` method: of a paginated GET, or of a GET whose success is bytes (a download). */
   readonly pagingNames: PagingNames | undefined
 }
 
@@ -377,7 +378,7 @@ export const read = (document: Document, apiName: string, target: syntax.Syntax 
   const streamNamer = new names.Namer()
   for (const o of operations) streamNamer.take(o.name)
   const withPaging = operations.map((o): Operation =>
-    o.paging === undefined ? o : {
+    o.paging === undefined && !responses.isDownload(o) ? o : {
       ...o,
       pagingNames: {
         path: o.pathParams.length > 0 ? apiNamer.take(`${names.pascal(o.name)}${target.pathSuffix}`) : undefined,

@@ -114,3 +114,19 @@ export const errorClass = (e: model.ErrorClass & { readonly range: Range }): str
 /** The annotation a range's response schema carries in api.ts (the code of an annotations object's entry). */
 export const annotationEntry = (range: Range): string =>
   `${escape.stringLiteral(StatusRange.annotation)}: ${escape.stringLiteral(range)}`
+
+/**
+ * Whether an operation gets a `…Stream` method that hands its body over as it arrives: a GET
+ * without pagination whose success is bytes (an image, a PDF, a download). Its method of the same
+ * name still reads the body whole, bounded by `maxResponseBytes`.
+ */
+export const isDownload = (o: model.Operation): boolean =>
+  o.method === "get" && o.paging === undefined && o.body === undefined &&
+  o.successes.some((s) => s.encoding === "bytes")
+
+/** The doc comment's first line of a download's `…Stream` method. */
+export const downloadDoc = (o: model.Operation): string =>
+  `The body of \`${o.name}\` as a stream of bytes, handed over as it arrives (never held whole, so \`maxResponseBytes\` does not bound it; \`timeout.idle\` bounds each wait for a chunk). An error status fails the stream with its \`ApiError\`.`
+
+/** The call of a download's `…Stream` method, on `request` (a request's code). */
+export const downloadCall = (request: string): string => `ApiClient.stream(steady.execute(${request}))`

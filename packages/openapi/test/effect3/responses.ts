@@ -4,8 +4,11 @@
  * it against its loopback server. Each range's error is caught by its tag.
  */
 import { ApiError } from "@steady/client-effect3"
-import { Effect } from "effect"
+import { Effect, Stream } from "effect"
 import * as Responses from "./responses/index.js"
+
+/** A body's bytes, summed (the server sends byte i as i % 251): the bytes all came, in order. */
+const sum = (bytes: Uint8Array): number => bytes.reduce((n, b) => n + b, 0)
 
 /** What a failure says: its tag, status, body, steady's tag, request and attempts. */
 const told = (error: object) => {
@@ -46,6 +49,23 @@ export const run = (baseUrl: string) =>
       undeclared2xx: yield* r.listWidgets({ urlParams: { status: 202 } }).pipe(Effect.flip, Effect.map((e) => e._tag)),
       widgets: yield* r.listWidgets({ urlParams: { status: 200 } }),
       note: yield* r.getNote(),
-      report: yield* r.getReport()
+      report: yield* r.getReport(),
+      // a download: whole, bounded by maxResponseBytes (64 KiB here); as a stream, every byte and never held
+      small: yield* r.downloadFile({ path: { name: "small" }, urlParams: { size: 1000 } }).pipe(Effect.map(sum)),
+      tooLarge: yield* r.downloadFile({ path: { name: "big" }, urlParams: { size: 1_000_000 } }).pipe(
+        Effect.flip,
+        Effect.map((e) => [e._tag, "reason" in e ? e.reason : undefined])
+      ),
+      streamed: yield* r.downloadFileStream({ path: { name: "big" }, urlParams: { size: 1_000_000 } }).pipe(
+        Stream.runFold(0, (acc: number, chunk: Uint8Array) => acc + sum(chunk))
+      ),
+      streamMissing: yield* r.downloadFileStream({ path: { name: "missing" }, urlParams: { size: 1 } }).pipe(
+        Stream.runDrain,
+        Effect.flip,
+        Effect.map((e) => e._tag)
+      )
     }
-  }).pipe(Effect.provide(Responses.layer({ baseUrl, retry: false })), Effect.timeout("30 seconds"))
+  }).pipe(
+    Effect.provide(Responses.layer({ baseUrl, retry: false, maxResponseBytes: 64 * 1024 })),
+    Effect.timeout("30 seconds")
+  )

@@ -5,10 +5,13 @@
  * last line printed is the outcomes, as JSON. Each range's error is caught by its tag.
  */
 import { ApiError } from "@steady/client"
-import { Effect } from "effect"
+import { Effect, Stream } from "effect"
 import * as Responses from "./responses/index.js"
 
 const baseUrl = process.argv[2]
+
+/** A body's bytes, summed (the server sends byte i as i % 251): the bytes all came, in order. */
+const sum = (bytes: Uint8Array): number => bytes.reduce((n, b) => n + b, 0)
 
 /** What a failure says: its tag, status, body, steady's tag, request and attempts. */
 const told = (error: object) => {
@@ -48,9 +51,26 @@ const program = Effect.gen(function*() {
     undeclared2xx: yield* r.listWidgets({ query: { status: 202 } }).pipe(Effect.flip, Effect.map((e) => e._tag)),
     widgets: yield* r.listWidgets({ query: { status: 200 } }),
     note: yield* r.getNote(),
-    report: yield* r.getReport()
+    report: yield* r.getReport(),
+    // a download: whole, bounded by maxResponseBytes (64 KiB here); as a stream, every byte and never held
+    small: yield* r.downloadFile({ params: { name: "small" }, query: { size: 1000 } }).pipe(Effect.map(sum)),
+    tooLarge: yield* r.downloadFile({ params: { name: "big" }, query: { size: 1_000_000 } }).pipe(
+      Effect.flip,
+      Effect.map((e) => [e._tag, "reason" in e ? e.reason : undefined])
+    ),
+    streamed: yield* r.downloadFileStream({ params: { name: "big" }, query: { size: 1_000_000 } }).pipe(
+      Stream.runFold(() => 0, (acc: number, chunk: Uint8Array) => acc + sum(chunk))
+    ),
+    streamMissing: yield* r.downloadFileStream({ params: { name: "missing" }, query: { size: 1 } }).pipe(
+      Stream.runDrain,
+      Effect.flip,
+      Effect.map((e) => e._tag)
+    )
   }
-}).pipe(Effect.provide(Responses.layer({ baseUrl, retry: false })), Effect.timeout("30 seconds"))
+}).pipe(
+  Effect.provide(Responses.layer({ baseUrl, retry: false, maxResponseBytes: 64 * 1024 })),
+  Effect.timeout("30 seconds")
+)
 
 Effect.runPromise(program).then(
   (result) => console.log(JSON.stringify(result)),
