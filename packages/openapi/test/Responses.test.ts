@@ -3,7 +3,7 @@
  * type-checked with `tsc --strict` (with a program on each line that catches each range's error
  * by its tag), and called against a loopback server: a declared 404, a 418 that falls to `4XX`,
  * a 503 to `5XX`, a 400 and a 500 to `default` (an API whose only error is `default`), an
- * undeclared 2xx that `default` does not take, a `text/plain` response and one offered as JSON
+ * undeclared 2xx and a 300 that `default` does not take, a `text/plain` response and one offered as JSON
  * and as text; a download read whole (over `maxResponseBytes`: a `DecodeError`, `TooLarge`) and
  * as a stream (every byte, past that bound). The Effect 3 program runs here; the Effect 4 one is bundled with
  * test/effect4/responses.ts and run with Node 22.
@@ -38,7 +38,7 @@ const serve = Effect.acquireRelease(
         if (url.pathname === "/things/503") return json(503, { title: "down" })
         if (url.pathname === "/widgets") {
           const status = Number(url.searchParams.get("status"))
-          return status < 300 ? json(status, ["a", "b"]) : json(status, { error: { message: `status ${status}` } })
+          return status < 400 ? json(status, ["a", "b"]) : json(status, { error: { message: `status ${status}` } })
         }
         if (url.pathname === "/files/missing") return json(404, { missing: "file" })
         if (url.pathname.startsWith("/files/")) {
@@ -110,6 +110,7 @@ const expected = (baseUrl: string, effect: 3 | 4) => {
       "ServerError"
     ),
     undeclared2xx: effect === 3 ? "UnexpectedStatusError" : "ConnectionError",
+    undeclared3xx: "UnexpectedStatusError",
     widgets: ["a", "b"],
     note: "hello note",
     report: { id: "r" },

@@ -47,6 +47,7 @@ export const run = (baseUrl: string) =>
       serverDefault: yield* r.listWidgets({ urlParams: { status: 500 } }).pipe(Effect.flip, Effect.map(told)),
       // default takes error statuses only: an undeclared 2xx is what it was before
       undeclared2xx: yield* r.listWidgets({ urlParams: { status: 202 } }).pipe(Effect.flip, Effect.map((e) => e._tag)),
+      undeclared3xx: yield* r.listWidgets({ urlParams: { status: 300 } }).pipe(Effect.flip, Effect.map((e) => e._tag)),
       widgets: yield* r.listWidgets({ urlParams: { status: 200 } }),
       note: yield* r.getNote(),
       report: yield* r.getReport(),
