@@ -5,7 +5,9 @@
  * a 503 to `5XX`, a 400 and a 500 to `default` (an API whose only error is `default`), an
  * undeclared 2xx and a 300 that `default` does not take, a `text/plain` response and one offered as JSON
  * and as text; a download read whole (over `maxResponseBytes`: a `DecodeError`, `TooLarge`) and
- * as a stream (every byte, past that bound). The Effect 3 program runs here; the Effect 4 one is bundled with
+ * as a stream (every byte, past that bound); an upload as bytes and from a stream, each received
+ * whole, and after a 503 with retries on, the bytes sent again and the stream not (steady's
+ * one-shot rule). The Effect 3 program runs here; the Effect 4 one is bundled with
  * test/effect4/responses.ts and run with Node 22.
  */
 import { it } from "@effect/vitest"
@@ -23,10 +25,36 @@ import { spec } from "./responsesSpec.js"
 
 const here = Path.dirname(fileURLToPath(import.meta.url))
 
+/** What the server received for each upload (name, bytes, their sum), in order. */
+const uploads: Array<{ readonly name: string; readonly received: number; readonly sum: number }> = []
+
+/**
+ * An upload: its bytes counted and summed as they arrive (none kept), then a 201 with the count
+ * and sum; `flaky-*` is answered 503 the first time.
+ */
+const upload = (req: Http.IncomingMessage, res: Http.ServerResponse) => {
+  const name = decodeURIComponent((req.url ?? "").slice("/uploads/".length))
+  let received = 0
+  let sum = 0
+  req.on("data", (chunk: Buffer) => {
+    received += chunk.byteLength
+    for (const b of chunk) sum += b
+  })
+  req.on("end", () => {
+    const first = !uploads.some((u) => u.name === name)
+    uploads.push({ name, received, sum })
+    const json = (status: number, body: unknown) =>
+      res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body))
+    if (name.startsWith("flaky-") && first) return json(503, { title: "try again" })
+    return json(201, { received, sum })
+  })
+}
+
 /** Answers as the spec declares: the status a path or `?status=` names, with its body. */
 const serve = Effect.acquireRelease(
   Effect.async<Http.Server>((resume) => {
     const server = Http.createServer((req, res) => {
+      if (req.url?.startsWith("/uploads/")) return upload(req, res)
       req.resume()
       req.on("end", () => {
         const url = new URL(req.url ?? "/", "http://x")
@@ -117,8 +145,25 @@ const expected = (baseUrl: string, effect: 3 | 4) => {
     small: sumOf(1000),
     tooLarge: ["DecodeError", "TooLarge"],
     streamed: sumOf(1_000_000),
-    streamMissing: "NotFoundError"
+    streamMissing: "NotFoundError",
+    bytesUpload: { received: 1000, sum: sumOf(1000) },
+    streamUpload: { received: 1_000_000, sum: sumOf(1_000_000) },
+    bytesRetried: { received: 1000, sum: sumOf(1000) },
+    streamNotReplayed: ["ServerError", 1]
   }
+}
+
+/** What the server received: each upload whole; the bytes twice (retried), the stream once (not replayed). */
+const expectUploads = () => {
+  const whole = { received: 1_000_000, sum: sumOf(1_000_000) }
+  const small = { received: 1000, sum: sumOf(1000) }
+  expect(uploads.splice(0)).toEqual([
+    { name: "bytes", ...small },
+    { name: "stream", ...whole },
+    { name: "flaky-bytes", ...small },
+    { name: "flaky-bytes", ...small },
+    { name: "flaky-stream", ...whole }
+  ])
 }
 
 /** Generates the client of `effect`'s line into `dir`/responses, with the line's program next to it. */
@@ -132,7 +177,7 @@ const generate = (dir: string, effect: 3 | 4): string => {
   return program
 }
 
-describe("responses 0.2 did not type: ranges and default as typed errors, downloads whole and streamed", () => {
+describe("responses 0.2 did not type: ranges and default as typed errors, downloads and uploads streamed", () => {
   it.scopedLive(
     "Effect 3: compiles, each range's error caught by its tag, with its status, body and steady's fields",
     () =>
@@ -145,6 +190,7 @@ describe("responses 0.2 did not type: ranges and default as typed errors, downlo
         const { run } = yield* Effect.promise(() => import(pathToFileURL(program).href))
         const result = yield* (run(baseUrl) as Effect.Effect<unknown, unknown>)
         expect(result).toEqual(expected(baseUrl, 3))
+        expectUploads()
       }),
     120_000
   )
@@ -161,5 +207,6 @@ describe("responses 0.2 did not type: ranges and default as typed errors, downlo
       expect(run.stderr).toBe("")
       expect(run.code).toBe(0)
       expect(JSON.parse(run.stdout.trim().split("\n").at(-1) ?? "null")).toEqual(expected(baseUrl, 4))
+      expectUploads()
     }), 180_000)
 })

@@ -2,7 +2,8 @@
  * A spec with the responses 0.2 did not type: an operation whose errors are a declared 404, a
  * `4XX`, a `5XX` and a `default` (Problem and Error bodies); one whose only error is `default`
  * (as Stripe declares every operation's); a `text/plain` response and one offered as JSON and as
- * text; a download (octet-stream), read whole and as a stream. Responses.test.ts calls the Effect 3 client generated from it, and
+ * text; a download (octet-stream), read whole and as a stream; an upload (octet-stream), sent
+ * as bytes and from a stream. Responses.test.ts calls the Effect 3 client generated from it, and
  * test/effect4/responses.ts the Effect 4 one, against a loopback server.
  */
 const json = (schema: unknown, description = "json") => ({ description, content: { "application/json": { schema } } })
@@ -68,6 +69,24 @@ export const spec = {
             content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } }
           },
           "404": json({ $ref: "#/components/schemas/Missing" })
+        }
+      }
+    },
+    "/uploads/{name}": {
+      put: {
+        operationId: "putUpload",
+        parameters: [{ name: "name", in: "path", required: true, schema: { type: "string" } }],
+        requestBody: {
+          required: true,
+          content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } }
+        },
+        responses: {
+          "201": json({
+            type: "object",
+            required: ["received", "sum"],
+            properties: { received: { type: "integer" }, sum: { type: "integer" } }
+          }),
+          "5XX": json({ $ref: "#/components/schemas/Problem" })
         }
       }
     },

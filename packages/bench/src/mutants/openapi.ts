@@ -512,6 +512,22 @@ export const openapi = area("OpenAPI", [
     tests: responsesTests
   },
   {
+    id: "openapi-resp-upload-no-stream",
+    promise: "an operation whose body is bytes gets a …FromStream method that sends a stream",
+    file: "packages/openapi/src/internal/responses.ts",
+    find: "o.body?.encoding === \"bytes\" && o.body.contentType !== undefined",
+    replace: "o.body?.encoding === \"text\" && o.body.contentType !== undefined",
+    tests: responsesTests
+  },
+  {
+    id: "openapi-resp-upload-stream-replayed",
+    promise: "a generated upload from a stream is sent once: a 503 after it is not retried (Effect 4)",
+    file: `${src4}retryLoop.ts`,
+    find: "if (body.isOneShot(request.body) && !classify.provedNotSent(error)) {",
+    replace: "if (false) {",
+    tests: responsesTests
+  },
+  {
     id: "paramstyle-deepobject-array-indexed",
     promise: "deepObject writes an array of scalars as name[]=x (as Stripe reads it), not name[0]=x",
     file: paramStyle,

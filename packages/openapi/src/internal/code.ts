@@ -99,8 +99,10 @@ export const byGroup = (m: model.Model): Map<string, Array<model.Operation>> => 
 /** The doc comment of a method (`stream`: of its `…Stream` sibling). */
 export const methodDoc = (o: model.Operation, stream: boolean): string => {
   const lines: Array<string | undefined> = []
+  // a download's `…Stream`, an upload's `…FromStream`
   const download = stream && o.paging === undefined
-  if (download) lines.push(responses.downloadDoc(o))
+  const upload = download && responses.isUpload(o)
+  if (download) lines.push(upload ? responses.uploadDoc(o) : responses.downloadDoc(o))
   else if (stream) {
     const how = o.paging?._tag === "link"
       ? "following the `Link` header"
@@ -119,13 +121,16 @@ export const methodDoc = (o: model.Operation, stream: boolean): string => {
   }
   lines.push(`\`${o.method.toUpperCase()} ${o.path}\``)
   const idempotent = ["get", "head", "put", "delete", "options"].includes(o.method)
-  lines.push(
-    idempotent
-      ? "Retried on transient failures (steady's defaults)."
-      : o.idempotencyKey
-      ? "Sends an `Idempotency-Key` (the spec declares one), so it is retried on transient failures like a GET."
-      : "Not retried once it may have reached the server (not idempotent, and the spec declares no `Idempotency-Key`)."
-  )
+  if (upload) lines.push(undefined)
+  else {
+    lines.push(
+      idempotent
+        ? "Retried on transient failures (steady's defaults)."
+        : o.idempotencyKey
+        ? "Sends an `Idempotency-Key` (the spec declares one), so it is retried on transient failures like a GET."
+        : "Not retried once it may have reached the server (not idempotent, and the spec declares no `Idempotency-Key`)."
+    )
+  }
   if (o.errors.length > 0 && !download) {
     lines.push(
       `Fails with ${o.errors.map((e) => `\`${e.className}\` (${e.range ?? e.status})`).join(", ")}, or an \`ApiError\`.`

@@ -147,6 +147,18 @@ const streamMethod = (o: model.Operation, paging: model.Paging | undefined, pn: 
   const request = `HttpClientRequest.get(${code.streamUrl(o, "path")})${
     pipes.length > 0 ? `.pipe(${pipes.join(", ")})` : ""
   }`
+  if (paging === undefined && responses.isUpload(o)) {
+    const upload = responses.uploadMethod(
+      o,
+      args,
+      pn.path !== undefined ? `const path = Schema.encodeSync(${pn.path})(request.path)\n` : "",
+      (body) =>
+        `HttpClientRequest.make(${str(o.method.toUpperCase())})(${code.streamUrl(o, "path")}).pipe(${
+          [...pipes, body].join(", ")
+        })`
+    )
+    return `${code.methodDoc(o, true)}${pn.method}: ${upload}`
+  }
   const call = paging === undefined
     ? responses.downloadCall(request)
     : `ApiClient.paginate(steady, ${request}, ${pn.page}, ${code.pagingOptions(paging, pn)})`
@@ -160,6 +172,7 @@ const clientFile = (m: model.Model, apiName: string): string => {
   const paged = m.operations.filter((o) => o.paging !== undefined)
   // paginated GETs and downloads: a `…Stream` method each, on a steady client of its own
   const streamed = m.operations.filter((o) => o.pagingNames !== undefined)
+  const uploads = streamed.filter(responses.isUpload)
   const credentials = code.credentialsOf(m.security, { string: "Config.string", redacted: "Config.redacted" })
   const prefix = names.constant(apiName)
   const baseUrl = m.baseUrl !== undefined ? `baseUrl: ${str(m.baseUrl)}, ` : ""
@@ -172,12 +185,15 @@ const clientFile = (m: model.Model, apiName: string): string => {
       `import { Config, type ConfigError, Context, Effect, Layer, Option${
         credentials !== undefined ? ", type Redacted" : ""
       }${
-        paged.length > 0 || streamed.some((o) => o.pathParams.length + o.query.length + o.headers.length > 0)
+        paged.length > 0 || streamed.some((o) => o.pathParams.length + o.query.length + o.headers.length > 0) ||
+          uploads.some((o) => o.successes[0]?.code.includes("Schema.") === true)
           ? ", Schema"
           : ""
-      } } from "effect"\n` +
+      }${uploads.length > 0 ? ", Stream" : ""} } from "effect"\n` +
       `import { ${m.names.api}${code.pagingImports(m)} } from "./api.js"\n` +
-      (paged.some((o) => o.successes[0]?.code.includes("S.") === true) ? `import * as S from "./schemas.js"\n` : "")
+      ([...paged, ...uploads].some((o) => o.successes[0]?.code.includes("S.") === true)
+        ? `import * as S from "./schemas.js"\n`
+        : "")
   )
   out.push(
     `/** The client's options: steady's (\`ApiClient.Options\`), and the most pages a \`…Stream\` method reads. */\n` +

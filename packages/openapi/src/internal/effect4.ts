@@ -167,6 +167,18 @@ const streamMethod = (o: model.Operation, paging: model.Paging | undefined, pn: 
   const request = `HttpClientRequest.get(${code.streamUrl(o, "request.params")}${
     options.length > 0 ? `, { ${options.join(", ")} }` : ""
   })`
+  if (paging === undefined && responses.isUpload(o)) {
+    const upload = responses.uploadMethod(
+      o,
+      args,
+      "",
+      (body) =>
+        `${
+          request.replace("HttpClientRequest.get(", `HttpClientRequest.make(${str(o.method.toUpperCase())})(`)
+        }.pipe(${body})`
+    )
+    return `${code.methodDoc(o, true)}${pn.method}: ${upload}`
+  }
   return `${code.methodDoc(o, true)}${pn.method}: (${args.length > 0 ? `request: { ${args.join("; ")} }` : ""}) => ${
     paging === undefined
       ? responses.downloadCall(request)
@@ -179,6 +191,7 @@ const clientFile = (m: model.Model, apiName: string): string => {
   const paged = m.operations.filter((o) => o.paging !== undefined)
   // paginated GETs and downloads: a `…Stream` method each, on a steady client of its own
   const streamed = m.operations.filter((o) => o.pagingNames !== undefined)
+  const uploads = streamed.filter(responses.isUpload)
   const credentials = code.credentialsOf(m.security, { string: "Config.String", redacted: "Config.Redacted" })
   const prefix = names.constant(apiName)
   const baseUrl = m.baseUrl !== undefined ? `baseUrl: ${str(m.baseUrl)}, ` : ""
@@ -189,13 +202,16 @@ const clientFile = (m: model.Model, apiName: string): string => {
     }${model.multipartOf(m).length > 0 ? ", ParamStyle" : ""} } from "@steady/client"\n` +
       `import { Config, Context, Effect, Layer, Option${credentials !== undefined ? ", type Redacted" : ""}${
         paged.some((o) => o.successes[0]?.code.includes("Schema.") === true) ||
-          streamed.some((o) => o.headers.length > 0)
+          streamed.some((o) => o.headers.length > 0) ||
+          uploads.some((o) => o.successes[0]?.code.includes("Schema.") === true)
           ? ", Schema"
           : ""
-      } } from "effect"\n` +
+      }${uploads.length > 0 ? ", Stream" : ""} } from "effect"\n` +
       (streamed.length > 0 ? `import { HttpClientRequest } from "effect/http"\n` : "") +
       `import { ${m.names.api}${code.pagingImports(m)} } from "./api.js"\n` +
-      (paged.some((o) => o.successes[0]?.code.includes("S.") === true) ? `import * as S from "./schemas.js"\n` : "")
+      ([...paged, ...uploads].some((o) => o.successes[0]?.code.includes("S.") === true)
+        ? `import * as S from "./schemas.js"\n`
+        : "")
   )
   out.push(
     `/** The client's options: steady's (\`ApiClient.Options\`), and the most pages a \`…Stream\` method reads. */\n` +

@@ -126,6 +126,8 @@ export interface Operation {
     readonly multipart?:
       | { readonly payload: string; readonly fields: string; readonly contentTypes: string }
       | undefined
+    /** A body of bytes: the media type it is sent as. */
+    readonly contentType?: string | undefined
   } | undefined
   readonly successes: ReadonlyArray<Response>
   readonly errors: ReadonlyArray<ErrorResponse>
@@ -134,7 +136,10 @@ export interface Operation {
   /** The spec declares `Retry-After` or `RateLimit-*` response headers. */
   readonly rateHeaders: ReadonlyArray<string>
   readonly paging: Paging | undefined
-  /** The names of its `…Stream` method: of a paginated GET, or of a GET whose success is bytes (a download). */
+  /**
+   * The names of its `…Stream` method: of a paginated GET, or of a GET whose success is bytes (a
+   * download); or of its `…FromStream` method: of an operation whose body is bytes (an upload).
+   */
   readonly pagingNames: PagingNames | undefined
 }
 
@@ -378,14 +383,14 @@ export const read = (document: Document, apiName: string, target: syntax.Syntax 
   const streamNamer = new names.Namer()
   for (const o of operations) streamNamer.take(o.name)
   const withPaging = operations.map((o): Operation =>
-    o.paging === undefined && !responses.isDownload(o) ? o : {
+    o.paging === undefined && !responses.isDownload(o) && !responses.isUpload(o) ? o : {
       ...o,
       pagingNames: {
         path: o.pathParams.length > 0 ? apiNamer.take(`${names.pascal(o.name)}${target.pathSuffix}`) : undefined,
         urlParams: o.query.length > 0 ? apiNamer.take(`${names.pascal(o.name)}${target.querySuffix}`) : undefined,
         headers: o.headers.length > 0 ? apiNamer.take(`${names.pascal(o.name)}Headers`) : undefined,
         page: apiNamer.take(`${names.pascal(o.name)}Page`),
-        method: streamNamer.take(`${o.name}Stream`)
+        method: streamNamer.take(responses.isUpload(o) ? `${o.name}FromStream` : `${o.name}Stream`)
       }
     }
   )
@@ -705,7 +710,7 @@ const readOperation = (input: OperationInput): Operation | string => {
     } else {
       // anything else is bytes, sent as its media type (a wildcard as application/octet-stream)
       const type = types.find((t) => !t.includes("*")) ?? "application/octet-stream"
-      body = { code: input.target.bytes(escape.stringLiteral(type)), encoding: "bytes" }
+      body = { code: input.target.bytes(escape.stringLiteral(type)), encoding: "bytes", contentType: type }
     }
   }
 

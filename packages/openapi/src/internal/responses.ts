@@ -130,3 +130,44 @@ export const downloadDoc = (o: model.Operation): string =>
 
 /** The call of a download's `…Stream` method, on `request` (a request's code). */
 export const downloadCall = (request: string): string => `ApiClient.stream(steady.execute(${request}))`
+
+/**
+ * Whether an operation gets a `…FromStream` method that sends its body from a stream: a body of
+ * bytes (`application/octet-stream`, `image/png`, …), and a success that is JSON or empty. Its
+ * method of the same name still takes the bytes (replayable: retried as the method allows).
+ */
+export const isUpload = (o: model.Operation): boolean =>
+  o.body?.encoding === "bytes" && o.body.contentType !== undefined &&
+  (o.successes.length === 0 || o.successes[0].encoding === "json" || o.successes[0].encoding === "none")
+
+/** The doc comment's first line of an upload's `…FromStream` method. */
+export const uploadDoc = (o: model.Operation): string =>
+  `\`${o.name}\` with its body read from a stream as it is sent (never held whole). A stream is sent once: a failure after it may have reached the server is not retried (steady's one-shot rule), whatever the method. An error status is its \`ApiError\`.`
+
+/**
+ * An upload's `…FromStream` method (the line's request code: `build(body)` makes the request
+ * with the streamed body): the request as the endpoint sends it, the body from `payload` (an
+ * Effect `Stream` of bytes, with an optional `contentLength`), the success decoded as JSON (or
+ * none).
+ */
+export const uploadMethod = (
+  o: model.Operation,
+  args: ReadonlyArray<string>,
+  prelude: string,
+  request: (body: string) => string
+): string => {
+  const type = escape.stringLiteral(o.body?.contentType ?? "application/octet-stream")
+  const body =
+    `HttpClientRequest.bodyStream(request.payload, { contentType: ${type}, contentLength: request.contentLength })`
+  const success = o.successes[0]
+  const decode = success !== undefined && success.encoding === "json"
+    ? `.pipe(ApiClient.json(${success.code}))`
+    : `.pipe(Effect.asVoid)`
+  const call = `steady.execute(${request(body)})${decode}`
+  const all = [
+    ...args,
+    "readonly payload: Stream.Stream<Uint8Array, unknown>",
+    "readonly contentLength?: number | undefined"
+  ]
+  return `(request: { ${all.join("; ")} }) => ${prelude === "" ? call : `{\n${prelude}return ${call}\n}`}`
+}

@@ -13,6 +13,13 @@ const baseUrl = process.argv[2]
 /** A body's bytes, summed (the server sends byte i as i % 251): the bytes all came, in order. */
 const sum = (bytes: Uint8Array): number => bytes.reduce((n, b) => n + b, 0)
 
+/** `size` bytes from `offset` on, byte i being i % 251 (as the server checks them). */
+const bytesAt = (offset: number, size: number): Uint8Array =>
+  Uint8Array.from({ length: size }, (_, i) => (offset + i) % 251)
+
+/** 1,000,000 bytes, as a stream of 20 chunks: sent as they are pulled, never held whole. */
+const chunks = () => Stream.fromIterable(Array.from({ length: 20 }, (_, i) => bytesAt(i * 50_000, 50_000)))
+
 /** What a failure says: its tag, status, body, steady's tag, request and attempts. */
 const told = (error: object) => {
   const e = error as any
@@ -26,6 +33,22 @@ const told = (error: object) => {
     messageSaysStatus: String(e.message).includes(String(e.status))
   }
 }
+
+/**
+ * With retries on (2, 1 ms apart): a 503 to an upload of bytes is sent again; to an upload from a
+ * stream it is not (the stream may be readable only once), and fails with the 503's ApiError.
+ */
+const retried = (baseUrl: string) =>
+  Effect.gen(function*() {
+    const r = yield* Responses.Responses
+    return {
+      bytesRetried: yield* r.putUpload({ params: { name: "flaky-bytes" }, payload: bytesAt(0, 1000) }),
+      streamNotReplayed: yield* r.putUploadFromStream({ params: { name: "flaky-stream" }, payload: chunks() }).pipe(
+        Effect.flip,
+        Effect.map((e) => [e._tag, e.attempts])
+      )
+    }
+  }).pipe(Effect.provide(Responses.layer({ baseUrl, retry: { times: 2, base: "1 millis", cap: "1 millis" } })))
 
 const program = Effect.gen(function*() {
   const r = yield* Responses.Responses
@@ -53,6 +76,9 @@ const program = Effect.gen(function*() {
     widgets: yield* r.listWidgets({ query: { status: 200 } }),
     note: yield* r.getNote(),
     report: yield* r.getReport(),
+    // an upload: as bytes, and from a stream (each received whole)
+    bytesUpload: yield* r.putUpload({ params: { name: "bytes" }, payload: bytesAt(0, 1000) }),
+    streamUpload: yield* r.putUploadFromStream({ params: { name: "stream" }, payload: chunks() }),
     // a download: whole, bounded by maxResponseBytes (64 KiB here); as a stream, every byte and never held
     small: yield* r.downloadFile({ params: { name: "small" }, query: { size: 1000 } }).pipe(Effect.map(sum)),
     tooLarge: yield* r.downloadFile({ params: { name: "big" }, query: { size: 1_000_000 } }).pipe(
@@ -70,6 +96,7 @@ const program = Effect.gen(function*() {
   }
 }).pipe(
   Effect.provide(Responses.layer({ baseUrl, retry: false, maxResponseBytes: 64 * 1024 })),
+  Effect.zipWith(retried(baseUrl), (a, b) => ({ ...a, ...b })),
   Effect.timeout("30 seconds")
 )
 
