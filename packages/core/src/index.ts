@@ -93,6 +93,11 @@ export * as RetryBudget from "./RetryBudget.js"
 /**
  * @since 0.3.0
  */
+export * as StatusRange from "./StatusRange.js"
+
+/**
+ * @since 0.3.0
+ */
 export * as StatusText from "./StatusText.js"
 
 /**

@@ -271,7 +271,10 @@ describe("Generator", () => {
       { components: { schemas: { Problem: problem } } }
     ))
     const schemas = files["schemas.ts"]
-    expect(schemas.match(/extends Schema\.TaggedError/g)).toHaveLength(3)
+    // 404, 422, 404 with another body; and (since 0.3) the 5XX and default ranges' own classes
+    expect(schemas.match(/extends Schema\.TaggedError/g)).toHaveLength(5)
+    expect(schemas).toMatch(/class Status5xx\b/)
+    expect(schemas).toMatch(/class StatusDefault\b/)
     expect(schemas).toContain(`("NotFound", { status: Schema.Literal(404), body: Problem })`)
     expect(schemas).toMatch(/"UnprocessableEntity"/)
     expect(schemas).toMatch(/class NotFoundC\b/) // the same status with another body: its own class

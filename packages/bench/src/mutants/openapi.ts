@@ -15,6 +15,8 @@ const bodies = ["packages/openapi/test/Bodies.test.ts"]
 const paramStyle = `${core}ParamStyle.ts`
 const params = "packages/openapi/src/internal/params.ts"
 const styles = ["packages/openapi/test/ParamStyles.test.ts"]
+const statusRange = `${core}StatusRange.ts`
+const responsesTests = ["packages/openapi/test/Responses.test.ts"]
 const optionalFind =
   `: Predicate.hasProperty(e, "statusTag") && typeof e.statusTag === "string" && set.has(e.statusTag)`
 
@@ -528,6 +530,79 @@ export const openapi = area("OpenAPI", [
     find: "? `urlParams: Schema.encodeSync(${pn.urlParams})(request.query)`",
     replace: "? `urlParams: request.query as any`",
     tests: styles
+  },
+  {
+    id: "openapi-resp-range-over-exact",
+    promise: "a status the operation declares exactly (404) is its own error, not its 4XX range's (Effect 3)",
+    file: httpApi,
+    find: "info.declared.has(status) ? status : StatusRange.pick(status, info.ranges)",
+    replace: "StatusRange.pick(status, info.ranges) ?? status",
+    tests: responsesTests
+  },
+  {
+    id: "openapi-resp-range-over-exact-e4",
+    promise: "a status the operation declares exactly (404) is its own error, not its 4XX range's (Effect 4)",
+    file: `${src4}httpApi.ts`,
+    find: "info.declared.has(status) ? status : StatusRange.pick(status, info.ranges)",
+    replace: "StatusRange.pick(status, info.ranges) ?? status",
+    tests: responsesTests
+  },
+  {
+    id: "openapi-resp-default-before-range",
+    promise: "a status falls to its 4XX/5XX range before default",
+    file: statusRange,
+    find: "for (const range of [\"4XX\", \"5XX\", \"default\"] as const) {\n    const found = ranges.get(range)",
+    replace: "for (const range of [\"default\", \"4XX\", \"5XX\"] as const) {\n    const found = ranges.get(range)",
+    tests: responsesTests
+  },
+  {
+    id: "openapi-resp-default-takes-non-error",
+    promise: "default takes error statuses only: a 3xx (or a 2xx) is not the default error",
+    file: statusRange,
+    find: ": status >= 400 && status <= 599)",
+    replace: ": status >= 200 && status <= 599)",
+    tests: responsesTests
+  },
+  {
+    id: "openapi-resp-status-not-received",
+    promise: "a range's error says the status received (418), not the one it is declared at (400)",
+    file: httpApi,
+    find: "Object.assign(e, { request: from.request, attempts: from.attempts, status: from.status })",
+    replace: "Object.assign(e, { request: from.request, attempts: from.attempts })",
+    tests: responsesTests
+  },
+  {
+    id: "openapi-resp-range-untyped",
+    promise: "4XX/5XX/default responses with a JSON body are the operation's typed errors",
+    file: model,
+    find: "if (range !== undefined && jsonSchema !== undefined) ranges.push({ range, schema: jsonSchema })",
+    replace:
+      "if (range === undefined && jsonSchema !== undefined) ranges.push({ range: \"default\", schema: jsonSchema })",
+    tests: responsesTests
+  },
+  {
+    id: "openapi-resp-download-no-stream",
+    promise: "a GET whose success is bytes gets a …Stream method that hands the body over as it arrives",
+    file: "packages/openapi/src/internal/responses.ts",
+    find: "o.successes.some((s) => s.encoding === \"bytes\")",
+    replace: "o.successes.some((s) => s.encoding === \"none\")",
+    tests: responsesTests
+  },
+  {
+    id: "openapi-resp-upload-no-stream",
+    promise: "an operation whose body is bytes gets a …FromStream method that sends a stream",
+    file: "packages/openapi/src/internal/responses.ts",
+    find: "o.body?.encoding === \"bytes\" && o.body.contentType !== undefined",
+    replace: "o.body?.encoding === \"text\" && o.body.contentType !== undefined",
+    tests: responsesTests
+  },
+  {
+    id: "openapi-resp-upload-stream-replayed",
+    promise: "a generated upload from a stream is sent once: a 503 after it is not retried (Effect 4)",
+    file: `${src4}retryLoop.ts`,
+    find: "if (body.isOneShot(request.body) && !classify.provedNotSent(error)) {",
+    replace: "if (false) {",
+    tests: responsesTests
   },
   {
     id: "paramstyle-deepobject-array-indexed",

@@ -22,6 +22,7 @@ import * as HttpApiSchema from "@effect/platform/HttpApiSchema"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { redactUrl } from "@steady/core/Redaction"
+import * as StatusRange from "@steady/core/StatusRange"
 import * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
 import { globalValue } from "effect/GlobalValue"
@@ -47,18 +48,27 @@ interface Last {
   readonly body: string | undefined
   /** The status error a declared error's response was made from. */
   readonly error?: ApiError.StatusError | undefined
+  /** The status the platform was shown (a range's representative, for a status the range takes). */
+  readonly shown?: number | undefined
 }
 const lastResponse = globalValue(
   "@steady/client-effect3/httpApi/lastResponse",
   () => FiberRef.unsafeMake<Last | undefined>(undefined)
 )
 
-/** A declared error, given back to the platform as the response it came from. */
-const asResponse = (error: ApiError.StatusError, request: Parameters<typeof HttpClientResponse.fromWeb>[0]) =>
+/**
+ * A declared error, given back to the platform as the response it came from (at `status`: the
+ * representative of the range that takes it, when the endpoint declares the range, not the status).
+ */
+const asResponse = (
+  error: ApiError.StatusError,
+  request: Parameters<typeof HttpClientResponse.fromWeb>[0],
+  status: number = error.status
+) =>
   HttpClientResponse.fromWeb(
     request,
-    new Response(error.status === 204 || error.status === 304 ? null : error.body, {
-      status: error.status,
+    new Response(status === 204 || status === 304 ? null : error.body, {
+      status,
       headers: error.headers
     })
   )
@@ -116,15 +126,19 @@ const isJsonText = (text: string) => {
 /**
  * A declared error the platform decoded from a status error's response, told as steady tells its
  * own: the request and the attempts set on it, and a message that says them (method, URL, status,
- * request id, attempts). The error was made by this call's decode: it is set in place.
+ * request id, attempts); a range's error gets the status it was received with. The error was made
+ * by this call's decode: it is set in place.
  */
 const described = (e: unknown, last: Last | undefined): unknown => {
   const from = last?.error
-  if (from === undefined || ApiError.isApiError(e) || !Predicate.hasProperty(e, "status") || e.status !== from.status) {
+  if (
+    from === undefined || ApiError.isApiError(e) || !Predicate.hasProperty(e, "status") ||
+    (e.status !== from.status && e.status !== last?.shown)
+  ) {
     return e
   }
   try {
-    Object.assign(e, { request: from.request, attempts: from.attempts })
+    Object.assign(e, { request: from.request, attempts: from.attempts, status: from.status })
     Object.defineProperty(e, "message", { value: statusMessage(from), configurable: true, writable: true })
   } catch {
     // a frozen error is left as the platform made it
@@ -203,7 +217,30 @@ interface EndpointInfo {
   readonly declared: ReadonlySet<number>
   /** The statuses whose declared body is JSON. */
   readonly json: ReadonlySet<number>
+  /** The ranges (`4XX`, `5XX`, `default`) the endpoint declares, each at its representative status. */
+  readonly ranges: ReadonlyMap<StatusRange.Range, number>
 }
+
+/**
+ * The range an error schema takes (a generated client's `4XX`, `5XX` or `default`), from its
+ * annotation: on the schema, or on a member of the union the status's schemas make (the API's own
+ * `HttpApiDecodeError` is a 400 too).
+ */
+const rangeOf = (ast: Option.Option<AST.AST>): StatusRange.Range | undefined => {
+  if (Option.isNone(ast)) return undefined
+  for (const member of ast.value._tag === "Union" ? ast.value.types : [ast.value]) {
+    const value = member.annotations[StatusRange.annotation]
+    if (typeof value === "string") return StatusRange.parse(value)
+  }
+  return undefined
+}
+
+/**
+ * The status a status error is shown to the platform with: its own when the endpoint declares it,
+ * else the representative of the range that takes it; `undefined` when neither does.
+ */
+const shownStatus = (info: EndpointInfo, status: number): number | undefined =>
+  info.declared.has(status) ? status : StatusRange.pick(status, info.ranges)
 
 /** A path template in the router's syntax, in pieces: text (`::` read as `:`), and parameters. */
 type Piece = { readonly text: string } | { readonly param: string; readonly optional: boolean }
@@ -343,13 +380,19 @@ export const make = (
       onEndpoint({ endpoint, errors, group, successes }) {
         const json = new Set<number>()
         for (const [status, { ast }] of [...errors, ...successes]) if (isJsonBody(ast)) json.add(status)
+        const ranges = new Map<StatusRange.Range, number>()
+        for (const [status, { ast }] of errors) {
+          const range = rangeOf(ast)
+          if (range !== undefined && StatusRange.covers(range, status)) ranges.set(range, status)
+        }
         infos.push({
           group: group.identifier,
           topLevel: group.topLevel,
           name: endpoint.name,
           // a success outside 2xx (a 304 Not Modified) is given back to the platform as its error statuses are
           declared: new Set([...errors.keys(), ...[...successes.keys()].filter((s) => s < 200 || s >= 300)]),
-          json
+          json,
+          ranges
         })
       }
     })
@@ -375,14 +418,15 @@ export const make = (
         effect.pipe(
           Effect.map((response): Last => ({ response, body: undefined })),
           Effect.catchIf(
-            (e): e is ApiError.StatusError => ApiError.isStatusError(e) && info.declared.has(e.status),
+            (e): e is ApiError.StatusError => ApiError.isStatusError(e) && shownStatus(info, e.status) !== undefined,
             (e) => {
               const coding = undecodedBodies.get(e)
+              const shown = shownStatus(info, e.status)
               return coding !== undefined
                 ? Effect.fail(declaredUndecoded(e, coding))
                 : mayBeCut(e)
                 ? Effect.fail(declaredTooLarge(e))
-                : Effect.succeed<Last>({ response: asResponse(e, request), body: e.body, error: e })
+                : Effect.succeed<Last>({ response: asResponse(e, request, shown), body: e.body, error: e, shown })
             }
           ),
           Effect.tap((last) => FiberRef.set(lastResponse, last)),

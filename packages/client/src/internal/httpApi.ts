@@ -19,6 +19,7 @@
  * @internal
  */
 import { redactUrl } from "@steady/core/Redaction"
+import * as StatusRange from "@steady/core/StatusRange"
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -53,6 +54,8 @@ interface Last {
   readonly body: string | undefined
   /** The status error a declared error's response was made from. */
   readonly error?: ApiError.StatusError | undefined
+  /** The status the platform was shown (a range's representative, for a status the range takes). */
+  readonly shown?: number | undefined
 }
 
 /**
@@ -64,12 +67,19 @@ const LastResponse = Context.Reference<{ last: Last | undefined } | undefined>(
   { defaultValue: () => undefined }
 )
 
-/** A declared error, given back to the platform as the response it came from. */
-const asResponse = (error: ApiError.StatusError, request: Parameters<typeof HttpClientResponse.fromWeb>[0]) =>
+/**
+ * A declared error, given back to the platform as the response it came from (at `status`: the
+ * representative of the range that takes it, when the endpoint declares the range, not the status).
+ */
+const asResponse = (
+  error: ApiError.StatusError,
+  request: Parameters<typeof HttpClientResponse.fromWeb>[0],
+  status: number = error.status
+) =>
   HttpClientResponse.fromWeb(
     request,
-    new Response(error.status === 204 || error.status === 304 ? null : error.body, {
-      status: error.status,
+    new Response(status === 204 || status === 304 ? null : error.body, {
+      status,
       headers: error.headers
     })
   )
@@ -138,15 +148,19 @@ const mainFailure = (cause: Cause.Cause<unknown>): Option.Option<unknown> => {
 /**
  * A declared error the platform decoded from a status error's response, told as steady tells its
  * own: the request and the attempts set on it, and a message that says them (method, URL, status,
- * request id, attempts). The error was made by this call's decode: it is set in place.
+ * request id, attempts); a range's error gets the status it was received with. The error was made
+ * by this call's decode: it is set in place.
  */
 const describe = (e: unknown, last: Last | undefined): void => {
   const from = last?.error
-  if (from === undefined || ApiError.isApiError(e) || !Predicate.hasProperty(e, "status") || e.status !== from.status) {
+  if (
+    from === undefined || ApiError.isApiError(e) || !Predicate.hasProperty(e, "status") ||
+    (e.status !== from.status && e.status !== last?.shown)
+  ) {
     return
   }
   try {
-    Object.assign(e, { request: from.request, attempts: from.attempts })
+    Object.assign(e, { request: from.request, attempts: from.attempts, status: from.status })
     Object.defineProperty(e, "message", { value: statusMessage(from), configurable: true, writable: true })
   } catch {
     // a frozen error is left as the platform made it
@@ -224,6 +238,8 @@ interface EndpointInfo {
   readonly declared: ReadonlySet<number>
   /** The statuses whose declared body is JSON. */
   readonly json: ReadonlySet<number>
+  /** The ranges (`4XX`, `5XX`, `default`) the endpoint declares, each at its representative status. */
+  readonly ranges: ReadonlyMap<StatusRange.Range, number>
 }
 
 /** A path template in the router's syntax, in pieces: text (`::` read as `:`), and parameters. */
@@ -378,6 +394,19 @@ const view = (api: HttpApi.Top): HttpApi.Top => {
   return withFields(api, { groups } as Partial<HttpApi.Top>)
 }
 
+/** The range an error schema takes (a generated client's `4XX`, `5XX` or `default`), from its annotation. */
+const rangeOf = (schema: Schema.Top): StatusRange.Range | undefined => {
+  const value = schema.ast.annotations?.[StatusRange.annotation]
+  return typeof value === "string" ? StatusRange.parse(value) : undefined
+}
+
+/**
+ * The status a status error is shown to the platform with: its own when the endpoint declares it,
+ * else the representative of the range that takes it; `undefined` when neither does.
+ */
+const shownStatus = (info: EndpointInfo, status: number): number | undefined =>
+  info.declared.has(status) ? status : StatusRange.pick(status, info.ranges)
+
 /** Whether a declared response's body is JSON (not an empty one). */
 const isJsonBody = (schema: Schema.Top): boolean => {
   if (HttpApiSchema.isNoContent(schema.ast)) return false
@@ -404,13 +433,21 @@ export const make = (
         for (const [status, schemas] of [...errors, ...successes]) {
           if (schemas.some(isJsonBody)) json.add(status)
         }
+        const ranges = new Map<StatusRange.Range, number>()
+        for (const [status, schemas] of errors) {
+          for (const schema of schemas) {
+            const range = rangeOf(schema)
+            if (range !== undefined && StatusRange.covers(range, status)) ranges.set(range, status)
+          }
+        }
         infos.push({
           group: group.identifier,
           topLevel: (group as { readonly topLevel?: boolean }).topLevel === true,
           name: endpoint.identifier,
           // a success outside 2xx (a 304 Not Modified) is given back to the platform as its error statuses are
           declared: new Set([...errors.keys(), ...[...successes.keys()].filter((s) => s < 200 || s >= 300)]),
-          json
+          json,
+          ranges
         })
       }
     })
@@ -435,14 +472,15 @@ export const make = (
         effect.pipe(
           Effect.map((response): Last => ({ response, body: undefined })),
           Effect.catchIf(
-            (e): e is ApiError.StatusError => ApiError.isStatusError(e) && info.declared.has(e.status),
+            (e): e is ApiError.StatusError => ApiError.isStatusError(e) && shownStatus(info, e.status) !== undefined,
             (e) => {
               const coding = undecodedBodies.get(e)
+              const shown = shownStatus(info, e.status)
               return coding !== undefined
                 ? Effect.fail(declaredUndecoded(e, coding))
                 : mayBeCut(e)
                 ? Effect.fail(declaredTooLarge(e))
-                : Effect.succeed<Last>({ response: asResponse(e, request), body: e.body, error: e })
+                : Effect.succeed<Last>({ response: asResponse(e, request, shown), body: e.body, error: e, shown })
             }
           ),
           Effect.tap((last) =>

@@ -9,6 +9,7 @@
 import * as escape from "./escape.js"
 import type * as model from "./model.js"
 import * as names from "./names.js"
+import * as responses from "./responses.js"
 import { toCode } from "./schema.js"
 
 /** A string literal of the spec's text. */
@@ -59,6 +60,7 @@ export const steadyTag = (status: number): string => {
  * and `attempts` steady's client sets on it (with a `message` that says them).
  */
 export const errorClass = (e: model.ErrorClass): string => {
+  if (e.range !== undefined) return responses.errorClass({ ...e, range: e.range })
   const tag = steadyTag(e.status)
   return `/** The ${e.status} the spec declares, with its body: \`ApiError.optional(${str(tag)})\` matches it. */\n` +
     `export class ${e.className} extends Schema.TaggedError<${e.className}>()(${
@@ -97,7 +99,11 @@ export const byGroup = (m: model.Model): Map<string, Array<model.Operation>> => 
 /** The doc comment of a method (`stream`: of its `…Stream` sibling). */
 export const methodDoc = (o: model.Operation, stream: boolean): string => {
   const lines: Array<string | undefined> = []
-  if (stream) {
+  // a download's `…Stream`, an upload's `…FromStream`
+  const download = stream && o.paging === undefined
+  const upload = download && responses.isUpload(o)
+  if (download) lines.push(upload ? responses.uploadDoc(o) : responses.downloadDoc(o))
+  else if (stream) {
     const how = o.paging?._tag === "link"
       ? "following the `Link` header"
       : o.paging?._tag === "page"
@@ -115,15 +121,20 @@ export const methodDoc = (o: model.Operation, stream: boolean): string => {
   }
   lines.push(`\`${o.method.toUpperCase()} ${o.path}\``)
   const idempotent = ["get", "head", "put", "delete", "options"].includes(o.method)
-  lines.push(
-    idempotent
-      ? "Retried on transient failures (steady's defaults)."
-      : o.idempotencyKey
-      ? "Sends an `Idempotency-Key` (the spec declares one), so it is retried on transient failures like a GET."
-      : "Not retried once it may have reached the server (not idempotent, and the spec declares no `Idempotency-Key`)."
-  )
-  if (o.errors.length > 0) {
-    lines.push(`Fails with ${o.errors.map((e) => `\`${e.className}\` (${e.status})`).join(", ")}, or an \`ApiError\`.`)
+  if (upload) lines.push(undefined)
+  else {
+    lines.push(
+      idempotent
+        ? "Retried on transient failures (steady's defaults)."
+        : o.idempotencyKey
+        ? "Sends an `Idempotency-Key` (the spec declares one), so it is retried on transient failures like a GET."
+        : "Not retried once it may have reached the server (not idempotent, and the spec declares no `Idempotency-Key`)."
+    )
+  }
+  if (o.errors.length > 0 && !download) {
+    lines.push(
+      `Fails with ${o.errors.map((e) => `\`${e.className}\` (${e.range ?? e.status})`).join(", ")}, or an \`ApiError\`.`
+    )
   }
   if (o.rateHeaders.length > 0) {
     lines.push(

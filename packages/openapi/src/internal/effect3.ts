@@ -9,6 +9,7 @@
 import * as code from "./code.js"
 import * as model from "./model.js"
 import * as names from "./names.js"
+import * as responses from "./responses.js"
 
 const str = code.str
 
@@ -23,7 +24,8 @@ const schemasFile = (m: model.Model): string => {
         `export type ${c.name} = typeof ${c.name}.Type\n`
     )
   }
-  for (const e of m.errorClasses) out.push(code.errorClass(e))
+  out.push(responses.clientTagHelper(m))
+  for (const e of m.errorClasses) if (e.declares !== false) out.push(code.errorClass(e))
   return out.join("\n")
 }
 
@@ -81,7 +83,9 @@ const apiFile = (m: model.Model, apiName: string): string => {
         `strict: true,\n` +
         `decode: (body) => new S.${e.className}({ status: ${e.status}, body }, true),\n` +
         `encode: (error) => error.body\n` +
-        `}).annotations(HttpApiSchema.annotations({ status: ${e.status} }))\n`
+        `}).annotations(HttpApiSchema.annotations({ status: ${e.status}${
+          e.range !== undefined ? `, ${responses.annotationEntry(e.range)}` : ""
+        } }))\n`
     )
   }
   for (const o of m.operations) {
@@ -127,7 +131,7 @@ const apiFile = (m: model.Model, apiName: string): string => {
 }
 
 /** A `…Stream` method: `ApiClient.paginate` over the operation's GET, the path built by `ApiClient.path`. */
-const streamMethod = (o: model.Operation, paging: model.Paging, pn: model.PagingNames): string => {
+const streamMethod = (o: model.Operation, paging: model.Paging | undefined, pn: model.PagingNames): string => {
   const args = [
     ...(pn.path !== undefined ? [`readonly path: typeof ${pn.path}.Type`] : []),
     ...(pn.urlParams !== undefined ? [`readonly urlParams: typeof ${pn.urlParams}.Type`] : []),
@@ -145,7 +149,21 @@ const streamMethod = (o: model.Operation, paging: model.Paging, pn: model.Paging
   const request = `HttpClientRequest.get(${code.streamUrl(o, "path")})${
     pipes.length > 0 ? `.pipe(${pipes.join(", ")})` : ""
   }`
-  const call = `ApiClient.paginate(steady, ${request}, ${pn.page}, ${code.pagingOptions(paging, pn)})`
+  if (paging === undefined && responses.isUpload(o)) {
+    const upload = responses.uploadMethod(
+      o,
+      args,
+      pn.path !== undefined ? `const path = Schema.encodeSync(${pn.path})(request.path)\n` : "",
+      (body) =>
+        `HttpClientRequest.make(${str(o.method.toUpperCase())})(${code.streamUrl(o, "path")}).pipe(${
+          [...pipes, body].join(", ")
+        })`
+    )
+    return `${code.methodDoc(o, true)}${pn.method}: ${upload}`
+  }
+  const call = paging === undefined
+    ? responses.downloadCall(request)
+    : `ApiClient.paginate(steady, ${request}, ${pn.page}, ${code.pagingOptions(paging, pn)})`
   return `${code.methodDoc(o, true)}${pn.method}: (${args.length > 0 ? `request: { ${args.join("; ")} }` : ""}) => ${
     pn.path !== undefined ? `{\nconst path = Schema.encodeSync(${pn.path})(request.path)\nreturn ${call}\n}` : call
   }`
@@ -154,20 +172,30 @@ const streamMethod = (o: model.Operation, paging: model.Paging, pn: model.Paging
 const clientFile = (m: model.Model, apiName: string): string => {
   const Name = m.names.service
   const paged = m.operations.filter((o) => o.paging !== undefined)
+  // paginated GETs and downloads: a `…Stream` method each, on a steady client of its own
+  const streamed = m.operations.filter((o) => o.pagingNames !== undefined)
+  const uploads = streamed.filter(responses.isUpload)
   const credentials = code.credentialsOf(m.security, { string: "Config.string", redacted: "Config.redacted" })
   const prefix = names.constant(apiName)
   const baseUrl = m.baseUrl !== undefined ? `baseUrl: ${str(m.baseUrl)}, ` : ""
   const out: Array<string> = [code.header(m)]
   out.push(
-    (paged.length > 0 ? `import { HttpClientRequest } from "@effect/platform"\n` : "") +
+    (streamed.length > 0 ? `import { HttpClientRequest } from "@effect/platform"\n` : "") +
       `import { ApiClient, ${credentials !== undefined ? "Auth, " : ""}ConnectionPool${
         paged.length > 0 ? ", Pagination" : ""
       }${model.multipartOf(m).length > 0 ? ", ParamStyle" : ""} } from "@steady/client-effect3"\n` +
       `import { Config, type ConfigError, Context, Effect, Layer, Option${
         credentials !== undefined ? ", type Redacted" : ""
-      }${paged.length > 0 ? ", Schema" : ""} } from "effect"\n` +
+      }${
+        paged.length > 0 || streamed.some((o) => o.pathParams.length + o.query.length + o.headers.length > 0) ||
+          uploads.some((o) => o.successes[0]?.code.includes("Schema.") === true)
+          ? ", Schema"
+          : ""
+      }${uploads.length > 0 ? ", Stream" : ""} } from "effect"\n` +
       `import { ${m.names.api}${code.pagingImports(m)} } from "./api.js"\n` +
-      (paged.some((o) => o.successes[0]?.code.includes("S.") === true) ? `import * as S from "./schemas.js"\n` : "")
+      ([...paged, ...uploads].some((o) => o.successes[0]?.code.includes("S.") === true)
+        ? `import * as S from "./schemas.js"\n`
+        : "")
   )
   out.push(
     `/** The client's options: steady's (\`ApiClient.Options\`), and the most pages a \`…Stream\` method reads. */\n` +
@@ -185,6 +213,7 @@ const clientFile = (m: model.Model, apiName: string): string => {
   const pages: Array<string> = []
   for (const o of m.operations) {
     methods.push(`${code.methodDoc(o, false)}${o.name}: ${code.method(o, ["payload", "withResponse"])}`)
+    if (o.paging === undefined && o.pagingNames !== undefined) methods.push(streamMethod(o, undefined, o.pagingNames))
     if (o.paging === undefined || o.pagingNames === undefined) continue
     pages.push(`/** A page of \`${o.name}\`. */\nconst ${o.pagingNames.page} = ${o.successes[0].code}\n`)
     methods.push(streamMethod(o, o.paging, o.pagingNames))
@@ -198,7 +227,7 @@ const clientFile = (m: model.Model, apiName: string): string => {
         paged.length > 0 ? "maxPages = 100" : "maxPages: _maxPages"
       }, ...options } = yield* ${m.names.options}\n` +
       `const client = yield* ApiClient.httpApi(${m.names.api}, { ${baseUrl}...options${code.endpointOptions(m)} })\n` +
-      (paged.length > 0 ? `const steady = yield* ApiClient.make(${opts})\n` : "") +
+      (streamed.length > 0 ? `const steady = yield* ApiClient.make(${opts})\n` : "") +
       `return {\n${methods.join(",\n")}\n}\n` +
       `})\n}) {}\n`
   )

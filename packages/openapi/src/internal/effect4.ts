@@ -11,6 +11,7 @@
 import * as code from "./code.js"
 import * as model from "./model.js"
 import * as names from "./names.js"
+import * as responses from "./responses.js"
 
 const str = code.str
 
@@ -25,7 +26,8 @@ const schemasFile = (m: model.Model): string => {
         `export type ${c.name} = typeof ${c.name}.Type\n`
     )
   }
-  for (const e of m.errorClasses) out.push(code.errorClass(e))
+  out.push(responses.clientTagHelper(m))
+  for (const e of m.errorClasses) if (e.declares !== false) out.push(code.errorClass(e))
   return out.join("\n")
 }
 
@@ -93,7 +95,7 @@ const apiFile = (m: model.Model, apiName: string): string => {
         `encode: (error: S.${e.className}) => error.body\n` +
         `})),\n` +
         `HttpApiSchema.status(${e.status})\n` +
-        `)\n`
+        `)${e.range !== undefined ? `.annotate({ ${responses.annotationEntry(e.range)} })` : ""}\n`
     )
   }
   for (const o of m.operations) {
@@ -147,7 +149,7 @@ const apiFile = (m: model.Model, apiName: string): string => {
  * percent-encoded as one segment each by `ApiClient.path`, and the query is sent as the
  * endpoint sends it (each value as a string, arrays repeated, `undefined` left out).
  */
-const streamMethod = (o: model.Operation, paging: model.Paging, pn: model.PagingNames): string => {
+const streamMethod = (o: model.Operation, paging: model.Paging | undefined, pn: model.PagingNames): string => {
   const args = [
     ...(pn.path !== undefined ? [`readonly params: typeof ${pn.path}.Type`] : []),
     ...(pn.urlParams !== undefined ? [`readonly query: typeof ${pn.urlParams}.Type`] : []),
@@ -171,14 +173,31 @@ const streamMethod = (o: model.Operation, paging: model.Paging, pn: model.Paging
   const request = `HttpClientRequest.get(${code.streamUrl(o, "request.params")}${
     options.length > 0 ? `, { ${options.join(", ")} }` : ""
   })`
-  return `${code.methodDoc(o, true)}${pn.method}: (${
-    args.length > 0 ? `request: { ${args.join("; ")} }` : ""
-  }) => ApiClient.paginate(steady, ${request}, ${pn.page}, ${code.pagingOptions(paging, pn)})`
+  if (paging === undefined && responses.isUpload(o)) {
+    const upload = responses.uploadMethod(
+      o,
+      args,
+      "",
+      (body) =>
+        `${
+          request.replace("HttpClientRequest.get(", `HttpClientRequest.make(${str(o.method.toUpperCase())})(`)
+        }.pipe(${body})`
+    )
+    return `${code.methodDoc(o, true)}${pn.method}: ${upload}`
+  }
+  return `${code.methodDoc(o, true)}${pn.method}: (${args.length > 0 ? `request: { ${args.join("; ")} }` : ""}) => ${
+    paging === undefined
+      ? responses.downloadCall(request)
+      : `ApiClient.paginate(steady, ${request}, ${pn.page}, ${code.pagingOptions(paging, pn)})`
+  }`
 }
 
 const clientFile = (m: model.Model, apiName: string): string => {
   const Name = m.names.service
   const paged = m.operations.filter((o) => o.paging !== undefined)
+  // paginated GETs and downloads: a `…Stream` method each, on a steady client of its own
+  const streamed = m.operations.filter((o) => o.pagingNames !== undefined)
+  const uploads = streamed.filter(responses.isUpload)
   const credentials = code.credentialsOf(m.security, { string: "Config.String", redacted: "Config.Redacted" })
   const prefix = names.constant(apiName)
   const baseUrl = m.baseUrl !== undefined ? `baseUrl: ${str(m.baseUrl)}, ` : ""
@@ -188,15 +207,17 @@ const clientFile = (m: model.Model, apiName: string): string => {
       paged.length > 0 ? ", Pagination" : ""
     }${model.multipartOf(m).length > 0 ? ", ParamStyle" : ""} } from "@steady/client"\n` +
       `import { Config, Context, Effect, Layer, Option${credentials !== undefined ? ", type Redacted" : ""}${
-        paged.some((o) =>
-            o.successes[0]?.code.includes("Schema.") === true || o.headers.length > 0 || o.queryCode !== undefined
-          ) ?
-          ", Schema" :
-          ""
-      } } from "effect"\n` +
-      (paged.length > 0 ? `import { HttpClientRequest } from "effect/http"\n` : "") +
+        paged.some((o) => o.successes[0]?.code.includes("Schema.") === true) ||
+          streamed.some((o) => o.headers.length > 0 || o.queryCode !== undefined) ||
+          uploads.some((o) => o.successes[0]?.code.includes("Schema.") === true)
+          ? ", Schema"
+          : ""
+      }${uploads.length > 0 ? ", Stream" : ""} } from "effect"\n` +
+      (streamed.length > 0 ? `import { HttpClientRequest } from "effect/http"\n` : "") +
       `import { ${m.names.api}${code.pagingImports(m)} } from "./api.js"\n` +
-      (paged.some((o) => o.successes[0]?.code.includes("S.") === true) ? `import * as S from "./schemas.js"\n` : "")
+      ([...paged, ...uploads].some((o) => o.successes[0]?.code.includes("S.") === true)
+        ? `import * as S from "./schemas.js"\n`
+        : "")
   )
   out.push(
     `/** The client's options: steady's (\`ApiClient.Options\`), and the most pages a \`…Stream\` method reads. */\n` +
@@ -214,6 +235,7 @@ const clientFile = (m: model.Model, apiName: string): string => {
   const pages: Array<string> = []
   for (const o of m.operations) {
     methods.push(`${code.methodDoc(o, false)}${o.name}: ${code.method(o, ["payload", "responseMode"])}`)
+    if (o.paging === undefined && o.pagingNames !== undefined) methods.push(streamMethod(o, undefined, o.pagingNames))
     if (o.paging === undefined || o.pagingNames === undefined) continue
     pages.push(`/** A page of \`${o.name}\`. */\nconst ${o.pagingNames.page} = ${o.successes[0].code}\n`)
     methods.push(streamMethod(o, o.paging, o.pagingNames))
@@ -226,7 +248,7 @@ const clientFile = (m: model.Model, apiName: string): string => {
         paged.length > 0 ? "maxPages = 100" : "maxPages: _maxPages"
       }, ...options } = yield* ${m.names.options}\n` +
       `const client = yield* ApiClient.httpApi(${m.names.api}, { ${baseUrl}...options${code.endpointOptions(m)} })\n` +
-      (paged.length > 0 ? `const steady = yield* ApiClient.make({ ${baseUrl}...options })\n` : "") +
+      (streamed.length > 0 ? `const steady = yield* ApiClient.make({ ${baseUrl}...options })\n` : "") +
       `return {\n${methods.join(",\n")}\n}\n` +
       `})\n}) {}\n`
   )

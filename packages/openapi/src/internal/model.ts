@@ -14,6 +14,7 @@ import * as Http from "node:http"
 import * as escape from "./escape.js"
 import * as names from "./names.js"
 import * as styles from "./params.js"
+import * as responses from "./responses.js"
 import * as schema from "./schema.js"
 import * as syntax from "./syntax.js"
 
@@ -74,6 +75,8 @@ export interface ErrorResponse {
   readonly className: string
   /** Its `…Response` schema in api.ts. */
   readonly responseName: string
+  /** The range (`4XX`, `5XX`, `default`) it stands for, declared at `status` (see responses.ts). */
+  readonly range?: responses.Range | undefined
 }
 
 /** @internal */
@@ -129,6 +132,8 @@ export interface Operation {
     readonly multipart?:
       | { readonly payload: string; readonly fields: string; readonly contentTypes: string }
       | undefined
+    /** A body of bytes: the media type it is sent as. */
+    readonly contentType?: string | undefined
   } | undefined
   readonly successes: ReadonlyArray<Response>
   readonly errors: ReadonlyArray<ErrorResponse>
@@ -137,6 +142,10 @@ export interface Operation {
   /** The spec declares `Retry-After` or `RateLimit-*` response headers. */
   readonly rateHeaders: ReadonlyArray<string>
   readonly paging: Paging | undefined
+  /**
+   * The names of its `…Stream` method: of a paginated GET, or of a GET whose success is bytes (a
+   * download); or of its `…FromStream` method: of an operation whose body is bytes (an upload).
+   */
   readonly pagingNames: PagingNames | undefined
 }
 
@@ -148,6 +157,10 @@ export interface ErrorClass {
   /** The body's schema in schemas.ts, and in api.ts (components as `S.<Name>`). */
   readonly code: string
   readonly qualified: string
+  /** The range (`4XX`, `5XX`, `default`) the class stands for, its response declared at `status`. */
+  readonly range?: responses.Range | undefined
+  /** `false`: the class is another entry's, this one declares only its response schema at another status. */
+  readonly declares?: boolean | undefined
 }
 
 /** @internal */
@@ -285,12 +298,34 @@ export const read = (document: Document, apiName: string, target: syntax.Syntax 
   const errorClasses: Array<ErrorClass> = []
   const errorByKey = new Map<string, ErrorClass>()
   const errorClassNames = new Set<string>()
-  const errorClass = (status: number, body: schema.JsonSchema, owner: string): ErrorClass => {
+  const errorClass = (
+    status: number,
+    body: schema.JsonSchema,
+    owner: string,
+    range?: responses.Range
+  ): ErrorClass => {
     const code = schema.toCode(body, local)
-    const key = `${status} ${code}`
+    const key = `${range ?? ""} ${status} ${code}`
     const known = errorByKey.get(key)
     if (known !== undefined) return known
-    const base = names.pascal(Http.STATUS_CODES[status] ?? `Status ${status}`)
+    // a range's class is one per range and body; its response schema one per status it is declared at
+    const sameClass = range === undefined
+      ? undefined
+      : errorClasses.find((e) => e.range === range && e.code === code && e.declares !== false)
+    if (sameClass !== undefined) {
+      const made = {
+        ...sameClass,
+        responseName: apiNamer.take(`${sameClass.className}${status}Response`),
+        status,
+        declares: false
+      }
+      errorByKey.set(key, made)
+      errorClasses.push(made)
+      return made
+    }
+    const base = range !== undefined
+      ? responses.className(range)
+      : names.pascal(Http.STATUS_CODES[status] ?? `Status ${status}`)
     const taken = errorClassNames.has(base)
     const suffix = /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(code) ? code : owner
     const className = schemasNamer.take(taken ? `${base}${names.pascal(suffix)}` : base)
@@ -299,7 +334,8 @@ export const read = (document: Document, apiName: string, target: syntax.Syntax 
       responseName: apiNamer.take(`${className}Response`),
       status,
       code,
-      qualified: schema.toCode(body, ctx)
+      qualified: schema.toCode(body, ctx),
+      ...(range !== undefined ? { range } : {})
     }
     errorByKey.set(key, made)
     errorClasses.push(made)
@@ -353,14 +389,14 @@ export const read = (document: Document, apiName: string, target: syntax.Syntax 
   const streamNamer = new names.Namer()
   for (const o of operations) streamNamer.take(o.name)
   const withPaging = operations.map((o): Operation =>
-    o.paging === undefined ? o : {
+    o.paging === undefined && !responses.isDownload(o) && !responses.isUpload(o) ? o : {
       ...o,
       pagingNames: {
         path: o.pathParams.length > 0 ? apiNamer.take(`${names.pascal(o.name)}${target.pathSuffix}`) : undefined,
         urlParams: o.query.length > 0 ? apiNamer.take(`${names.pascal(o.name)}${target.querySuffix}`) : undefined,
         headers: o.headers.length > 0 ? apiNamer.take(`${names.pascal(o.name)}Headers`) : undefined,
         page: apiNamer.take(`${names.pascal(o.name)}Page`),
-        method: streamNamer.take(`${o.name}Stream`)
+        method: streamNamer.take(responses.isUpload(o) ? `${o.name}FromStream` : `${o.name}Stream`)
       }
     }
   )
@@ -578,7 +614,7 @@ interface OperationInput {
   readonly deref: (node: any) => any
   readonly ctx: schema.Context
   readonly apiNamer: names.Namer
-  readonly errorClass: (status: number, body: schema.JsonSchema, owner: string) => ErrorClass
+  readonly errorClass: (status: number, body: schema.JsonSchema, owner: string, range?: responses.Range) => ErrorClass
   readonly target: syntax.Syntax
   /** Reports what of the operation is left out (`generated: true`: the operation is generated without it). */
   readonly report: (reason: string, generated: boolean) => void
@@ -708,7 +744,7 @@ const readOperation = (input: OperationInput): Operation | string => {
     } else {
       // anything else is bytes, sent as its media type (a wildcard as application/octet-stream)
       const type = types.find((t) => !t.includes("*")) ?? "application/octet-stream"
-      body = { code: input.target.bytes(escape.stringLiteral(type)), encoding: "bytes" }
+      body = { code: input.target.bytes(escape.stringLiteral(type)), encoding: "bytes", contentType: type }
     }
   }
 
@@ -766,9 +802,11 @@ const readResponses = (input: OperationInput, operationName: string) => {
   const rateHeaders = new Set<string>()
   let linkHeader = false
   let successSchema: unknown
-  const responses = obj(op.responses)
-  for (const statusText of Object.keys(responses).sort()) {
-    const response = obj(deref(responses[statusText]))
+  const ranges: Array<responses.Declared<schema.JsonSchema>> = []
+  const exact: Array<number> = []
+  const declaredResponses = obj(op.responses)
+  for (const statusText of Object.keys(declaredResponses).sort()) {
+    const response = obj(deref(declaredResponses[statusText]))
     for (const h of Object.keys(obj(response.headers))) {
       const lower = h.toLowerCase()
       if (lower === "link") linkHeader = true
@@ -776,12 +814,16 @@ const readResponses = (input: OperationInput, operationName: string) => {
         rateHeaders.add(h)
       }
     }
-    if (!/^[1-5][0-9][0-9]$/.test(statusText)) continue // "default", "4XX": not a status of their own
-    const status = Number(statusText)
     const content = obj(response.content)
     const types = Object.keys(content)
     const json = types.find(isJson)
     const jsonSchema = json !== undefined ? obj(content[json]).schema : undefined
+    const range = responses.rangeOf(statusText)
+    // "default", "4XX", "5XX": typed errors for the error statuses not declared exactly (below)
+    if (range !== undefined && jsonSchema !== undefined) ranges.push({ range, schema: jsonSchema })
+    if (!/^[1-5][0-9][0-9]$/.test(statusText)) continue
+    const status = Number(statusText)
+    exact.push(status)
     if (status >= 200 && status < 300) {
       // the first success's JSON schema decides the pagination
       if (successes.length === 0 && json !== undefined) successSchema = deref(jsonSchema)
@@ -801,6 +843,15 @@ const readResponses = (input: OperationInput, operationName: string) => {
       const made = input.errorClass(status, jsonSchema, operationName)
       errors.push({ status, className: made.className, responseName: made.responseName })
     }
+  }
+  for (const placed of responses.place(ranges, exact)) {
+    const made = input.errorClass(placed.status, placed.schema, operationName, placed.range)
+    errors.push({
+      status: placed.status,
+      className: made.className,
+      responseName: made.responseName,
+      range: placed.range
+    })
   }
   return { successes, errors, rateHeaders: [...rateHeaders].sort(), linkHeader, successSchema }
 }
