@@ -11,6 +11,7 @@
 import * as code from "./code.js"
 import * as model from "./model.js"
 import * as names from "./names.js"
+import * as recursion from "./recursion.js"
 
 const str = code.str
 
@@ -22,7 +23,7 @@ const schemasFile = (m: model.Model): string => {
     out.push(
       `${code.componentDoc(c)}` +
         `export const ${c.name} = ${code.componentCode(m, c)}.annotate({ identifier: ${str(c.name)} })\n` +
-        `export type ${c.name} = typeof ${c.name}.Type\n`
+        recursion.componentType(c, m.componentContext(c.name))
     )
   }
   for (const e of m.errorClasses) out.push(code.errorClass(e))

@@ -13,6 +13,7 @@ import * as ParamStyle from "@steady/core/ParamStyle"
 import * as Http from "node:http"
 import * as escape from "./escape.js"
 import * as names from "./names.js"
+import * as recursion from "./recursion.js"
 import * as schema from "./schema.js"
 import * as syntax from "./syntax.js"
 
@@ -149,6 +150,8 @@ export interface Component {
   readonly name: string
   readonly ref: string
   readonly schema: schema.JsonSchema
+  /** On a cycle of references: its type is written out (`recursion.ts`). */
+  readonly recursive?: boolean | undefined
 }
 
 /** @internal */
@@ -429,7 +432,13 @@ const readComponents = (
     }
   }
   const position = new Map(order.map((ref, i) => [byRef.get(ref)!, i]))
-  const components = order.map((ref): Component => ({ name: byRef.get(ref)!, ref, schema: resolve(ref) }))
+  const onCycle = recursion.cyclic(deps)
+  const components = order.map((ref): Component => ({
+    name: byRef.get(ref)!,
+    ref,
+    schema: resolve(ref),
+    ...(onCycle.has(ref) ? { recursive: true } : {})
+  }))
   /** In a component, a reference to one defined at or after it is a cycle, and suspended. */
   const componentContext = (current: string | undefined): schema.Context => ({
     syntax: target,

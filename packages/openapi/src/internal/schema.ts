@@ -6,7 +6,7 @@
  * `oneOf`/`anyOf` (a union), `allOf` of objects (merged), and `$ref`s to components by name.
  * What is not enforced: formats, lengths, patterns and ranges (a client decodes what a server
  * sends; it does not police it). A reference that would come before its component is defined
- * (a cycle) is `Schema.suspend`ed and typed `any`. A schema nested deeper than `maxDepth`
+ * (a cycle) is `Schema.suspend`ed, typed by the interface `recursion.ts` writes for it. A schema nested deeper than `maxDepth`
  * (through `$ref`s to what is not a component too) is `Schema.Unknown` below that depth: the
  * formatter and the type checker have their own limits, and a spec must not reach them.
  *
@@ -90,7 +90,7 @@ interface Flat {
   readonly required: Set<string>
 }
 
-const own = (properties: unknown): Record<string, JsonSchema> => {
+export const own = (properties: unknown): Record<string, JsonSchema> => {
   const out: Record<string, JsonSchema> = {}
   if (!isObject(properties)) return out
   // a property named __proto__ is kept as a property, not as the record's prototype
@@ -98,7 +98,7 @@ const own = (properties: unknown): Record<string, JsonSchema> => {
   return out
 }
 
-const requiredOf = (schema: { readonly [key: string]: any }): Array<string> =>
+export const requiredOf = (schema: { readonly [key: string]: any }): Array<string> =>
   Array.isArray(schema.required) ? schema.required.filter((r: unknown): r is string => typeof r === "string") : []
 
 /** Whether a schema (through a `$ref`) is a literal: a `const`, or an `enum` of values. */
@@ -116,7 +116,7 @@ const isLiteral = (schema: JsonSchema, ctx: Context, depth = 0): boolean => {
  * property two members declare keeps the narrower: a literal over a wider type, whichever comes
  * first (Figma's `type: "FRAME"` over its base node's `type: string`); else the later one.
  */
-const flatten = (schema: JsonSchema, ctx: Context, seen: Set<string>, depth: number): Flat | undefined => {
+export const flatten = (schema: JsonSchema, ctx: Context, seen: Set<string>, depth: number): Flat | undefined => {
   if (!isObject(schema) || depth > maxDepth) return undefined
   if (typeof schema.$ref === "string") {
     if (seen.has(schema.$ref)) return undefined
