@@ -9,6 +9,7 @@
 import * as code from "./code.js"
 import * as model from "./model.js"
 import * as names from "./names.js"
+import * as optionalBody from "./optionalBody.js"
 import * as recursion from "./recursion.js"
 
 const str = code.str
@@ -64,7 +65,7 @@ const endpointCode = (o: model.Operation): string => {
 const apiFile = (m: model.Model, apiName: string): string => {
   const usesS = m.components.length > 0 || m.errorClasses.length > 0
   const usesSchemaEncoding = m.operations.some((o) =>
-    (o.body !== undefined && o.body.encoding !== "json") ||
+    (o.body !== undefined && (o.body.encoding !== "json" || o.body.optional === true)) ||
     o.successes.some((s) => s.encoding !== "json")
   )
   const out: Array<string> = [
@@ -183,7 +184,11 @@ const clientFile = (m: model.Model, apiName: string): string => {
   const methods: Array<string> = []
   const pages: Array<string> = []
   for (const o of m.operations) {
-    methods.push(`${code.methodDoc(o, false)}${o.name}: ${code.method(o, ["payload", "withResponse"])}`)
+    methods.push(
+      `${code.methodDoc(o, false)}${o.name}: ${
+        o.body?.optional === true ? optionalBody.method(o, 3) : code.method(o, ["payload", "withResponse"])
+      }`
+    )
     if (o.paging === undefined || o.pagingNames === undefined) continue
     pages.push(`/** A page of \`${o.name}\`. */\nconst ${o.pagingNames.page} = ${o.successes[0].code}\n`)
     methods.push(streamMethod(o, o.paging, o.pagingNames))

@@ -11,6 +11,7 @@
 import * as code from "./code.js"
 import * as model from "./model.js"
 import * as names from "./names.js"
+import * as optionalBody from "./optionalBody.js"
 import * as recursion from "./recursion.js"
 
 const str = code.str
@@ -71,14 +72,16 @@ const endpointCode = (o: model.Operation): string => {
 const apiFile = (m: model.Model, apiName: string): string => {
   const usesS = m.components.length > 0 || m.errorClasses.length > 0
   const usesSchemaEncoding = m.operations.some((o) =>
-    (o.body !== undefined && o.body.encoding !== "json") ||
+    (o.body !== undefined && (o.body.encoding !== "json" || o.body.optional === true)) ||
     o.successes.some((s) => s.encoding !== "json" || s.status !== 200)
   )
   const out: Array<string> = [
     code.header(m),
     (m.operations.some(model.usesParamStyle) ? `import { ParamStyle } from "@steady/client"\n` : "") +
     `import { Schema${
-      m.errorClasses.length > 0 || m.operations.some(model.usesParamStyle) ? ", SchemaTransformation" : ""
+      m.errorClasses.length > 0 || m.operations.some((o) => model.usesParamStyle(o) || o.body?.optional === true)
+        ? ", SchemaTransformation"
+        : ""
     } } from "effect"\n` +
     `import { HttpApi, HttpApiEndpoint, HttpApiGroup${
       usesSchemaEncoding || m.errorClasses.length > 0 ? ", HttpApiSchema" : ""
@@ -181,11 +184,16 @@ const clientFile = (m: model.Model, apiName: string): string => {
   out.push(
     `import { ApiClient, ${credentials !== undefined ? "Auth, " : ""}ConnectionPool${
       paged.length > 0 ? ", Pagination" : ""
-    }${model.multipartOf(m).length > 0 ? ", ParamStyle" : ""} } from "@steady/client"\n` +
+    }${model.multipartOf(m).length > 0 ? ", ParamStyle" : ""}${
+      optionalBody.any(m) ? ", Policy" : ""
+    } } from "@steady/client"\n` +
       `import { Config, Context, Effect, Layer, Option${credentials !== undefined ? ", type Redacted" : ""}${
         paged.some((o) => o.successes[0]?.code.includes("Schema.") === true || o.headers.length > 0) ? ", Schema" : ""
       } } from "effect"\n` +
       (paged.length > 0 ? `import { HttpClientRequest } from "effect/http"\n` : "") +
+      (optionalBody.any(m)
+        ? `import { HttpBody } from "effect/http"\nimport type { HttpApiEndpoint } from "effect/http-api"\n`
+        : "") +
       `import { ${m.names.api}${code.pagingImports(m)} } from "./api.js"\n` +
       (paged.some((o) => o.successes[0]?.code.includes("S.") === true) ? `import * as S from "./schemas.js"\n` : "")
   )
@@ -204,19 +212,26 @@ const clientFile = (m: model.Model, apiName: string): string => {
   const methods: Array<string> = []
   const pages: Array<string> = []
   for (const o of m.operations) {
-    methods.push(`${code.methodDoc(o, false)}${o.name}: ${code.method(o, ["payload", "responseMode"])}`)
+    methods.push(
+      `${code.methodDoc(o, false)}${o.name}: ${
+        o.body?.optional === true ? optionalBody.method(o, 4) : code.method(o, ["payload", "responseMode"])
+      }`
+    )
     if (o.paging === undefined || o.pagingNames === undefined) continue
     pages.push(`/** A page of \`${o.name}\`. */\nconst ${o.pagingNames.page} = ${o.successes[0].code}\n`)
     methods.push(streamMethod(o, o.paging, o.pagingNames))
   }
   out.push(...pages)
+  if (optionalBody.any(m)) out.push(optionalBody.policy4)
   out.push(
     `${code.serviceDoc(m)}export class ${Name} extends Context.Service<${Name}>()(${str(Name)}, {\n` +
       `make: Effect.gen(function*() {\n` +
       `const { ${
         paged.length > 0 ? "maxPages = 100" : "maxPages: _maxPages"
       }, ...options } = yield* ${m.names.options}\n` +
-      `const client = yield* ApiClient.httpApi(${m.names.api}, { ${baseUrl}...options${code.endpointOptions(m)} })\n` +
+      `const client = yield* ApiClient.httpApi(${m.names.api}, { ${baseUrl}...options${code.endpointOptions(m)}${
+        optionalBody.any(m) ? ", policies: [...(options.policies ?? []), noBody]" : ""
+      } })\n` +
       (paged.length > 0 ? `const steady = yield* ApiClient.make({ ${baseUrl}...options })\n` : "") +
       `return {\n${methods.join(",\n")}\n}\n` +
       `})\n}) {}\n`

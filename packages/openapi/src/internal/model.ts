@@ -13,9 +13,11 @@ import * as ParamStyle from "@steady/core/ParamStyle"
 import * as Http from "node:http"
 import * as escape from "./escape.js"
 import * as names from "./names.js"
+import * as optionalBody from "./optionalBody.js"
 import * as recursion from "./recursion.js"
 import * as schema from "./schema.js"
 import * as syntax from "./syntax.js"
+import * as variants from "./variants.js"
 
 /** @internal */
 export type Document = { readonly [key: string]: any }
@@ -124,6 +126,8 @@ export interface Operation {
     readonly multipart?:
       | { readonly payload: string; readonly fields: string; readonly contentTypes: string }
       | undefined
+    /** The spec does not require it: the method may leave it out, and then sends none (`optionalBody.ts`). */
+    readonly optional?: boolean | undefined
   } | undefined
   readonly successes: ReadonlyArray<Response>
   readonly errors: ReadonlyArray<ErrorResponse>
@@ -152,6 +156,8 @@ export interface Component {
   readonly schema: schema.JsonSchema
   /** On a cycle of references: its type is written out (`recursion.ts`). */
   readonly recursive?: boolean | undefined
+  /** A variant of the component `of` for one side of the wire, without its `readOnly` or `writeOnly` properties (`variants.ts`). */
+  readonly variant?: { readonly side: variants.Side; readonly of: string } | undefined
 }
 
 /** @internal */
@@ -253,7 +259,7 @@ export const read = (document: Document, apiName: string, target: syntax.Syntax 
 
   // schemas.ts declares the components and the error classes: one namer for both
   const schemasNamer = new names.Namer()
-  const { byRef, components, componentContext } = readComponents(
+  const { byRef, components, componentContext, variants: made } = readComponents(
     obj(obj(document.components).schemas),
     resolve,
     schemasNamer,
@@ -269,6 +275,18 @@ export const read = (document: Document, apiName: string, target: syntax.Syntax 
       return name === undefined ? undefined : `S.${name}`
     }
   }
+  /** A side of the wire: its variants (`<Name>Request`, `<Name>Response`) where a component has one. */
+  const sided = (c: schema.Context, side: variants.Side, prefix: string): schema.Context => ({
+    ...c,
+    variant: side,
+    component: (ref) => {
+      const name = made[side].get(ref) ?? byRef.get(ref)
+      return name === undefined ? undefined : `${prefix}${name}`
+    }
+  })
+  const requestCtx = sided(ctx, "request", "S.")
+  const responseCtx = sided(ctx, "response", "S.")
+  const localResponse = sided(local, "response", "")
 
   // api.ts and client.ts (which index.ts re-exports together) share one namer
   const ownNames = apiNames(apiName)
@@ -283,7 +301,7 @@ export const read = (document: Document, apiName: string, target: syntax.Syntax 
   const errorByKey = new Map<string, ErrorClass>()
   const errorClassNames = new Set<string>()
   const errorClass = (status: number, body: schema.JsonSchema, owner: string): ErrorClass => {
-    const code = schema.toCode(body, local)
+    const code = schema.toCode(body, localResponse)
     const key = `${status} ${code}`
     const known = errorByKey.get(key)
     if (known !== undefined) return known
@@ -296,7 +314,7 @@ export const read = (document: Document, apiName: string, target: syntax.Syntax 
       responseName: apiNamer.take(`${className}Response`),
       status,
       code,
-      qualified: schema.toCode(body, ctx)
+      qualified: schema.toCode(body, responseCtx)
     }
     errorByKey.set(key, made)
     errorClasses.push(made)
@@ -337,6 +355,8 @@ export const read = (document: Document, apiName: string, target: syntax.Syntax 
         op,
         deref,
         ctx,
+        requestCtx,
+        responseCtx,
         apiNamer,
         errorClass,
         target,
@@ -431,23 +451,53 @@ const readComponents = (
       }
     }
   }
-  const position = new Map(order.map((ref, i) => [byRef.get(ref)!, i]))
   const onCycle = recursion.cyclic(deps)
-  const components = order.map((ref): Component => ({
-    name: byRef.get(ref)!,
-    ref,
-    schema: resolve(ref),
-    ...(onCycle.has(ref) ? { recursive: true } : {})
-  }))
-  /** In a component, a reference to one defined at or after it is a cycle, and suspended. */
-  const componentContext = (current: string | undefined): schema.Context => ({
+  // readOnly/writeOnly: a variant for each side a component differs on, after every component, in the same order
+  const made = variants.variantsOf(byRef, deps, resolve, (side) => ({
     syntax: target,
     resolve,
-    component: (ref) => byRef.get(ref),
-    suspend: (name) => current !== undefined && (position.get(name) ?? 0) >= (position.get(current) ?? 0),
+    component: (r) => byRef.get(r),
+    suspend: () => false,
+    variant: side,
     spend
-  })
-  return { byRef, components, componentContext }
+  }), namer)
+  const sideOf = new Map<string, variants.Side>()
+  const components = [
+    ...order.map((ref): Component => ({
+      name: byRef.get(ref)!,
+      ref,
+      schema: resolve(ref),
+      ...(onCycle.has(ref) ? { recursive: true } : {})
+    })),
+    ...(["request", "response"] as const).flatMap((side) =>
+      order.flatMap((ref): Array<Component> => {
+        const name = made[side].get(ref)
+        if (name === undefined) return []
+        sideOf.set(name, side)
+        return [{
+          name,
+          ref,
+          schema: resolve(ref),
+          ...(onCycle.has(ref) ? { recursive: true } : {}),
+          variant: { side, of: byRef.get(ref)! }
+        }]
+      })
+    )
+  ]
+  const position = new Map(components.map((c, i) => [c.name, i]))
+  /** In a component, a reference to one defined at or after it is a cycle, and suspended; a variant names its side's variants. */
+  const componentContext = (current: string | undefined): schema.Context => {
+    const side = current !== undefined ? sideOf.get(current) : undefined
+    return {
+      syntax: target,
+      resolve,
+      component: (ref) => (side !== undefined ? made[side].get(ref) : undefined) ?? byRef.get(ref),
+      suspend: (name) => current !== undefined && (position.get(name) ?? 0) >= (position.get(current) ?? 0),
+      ...(side !== undefined ? { variant: side } : {}),
+      spend
+    }
+  }
+  return { byRef, components, componentContext, variants: made }
 }
 
 /** What a parameter's schema holds, for its style: one value, a list, or named values. */
@@ -580,6 +630,9 @@ interface OperationInput {
   readonly op: { readonly [key: string]: any }
   readonly deref: (node: any) => any
   readonly ctx: schema.Context
+  /** `ctx` for a request body (without `readOnly` properties) and for a response (without `writeOnly` ones). */
+  readonly requestCtx: schema.Context
+  readonly responseCtx: schema.Context
   readonly apiNamer: names.Namer
   readonly errorClass: (status: number, body: schema.JsonSchema, owner: string) => ErrorClass
   readonly target: syntax.Syntax
@@ -656,6 +709,7 @@ const readOperation = (input: OperationInput): Operation | string => {
       true
     )
   } else if (hasBody) {
+    const ctx = input.requestCtx
     const content = requestBody.content
     const types = Object.keys(content)
     const json = types.find(isJson)
@@ -685,6 +739,10 @@ const readOperation = (input: OperationInput): Operation | string => {
       const type = types.find((t) => !t.includes("*")) ?? "application/octet-stream"
       body = { code: input.target.bytes(escape.stringLiteral(type)), encoding: "bytes" }
     }
+  }
+
+  if (body !== undefined && requestBody.required !== true && optionalBody.encodings.includes(body.encoding)) {
+    body = { ...body, code: optionalBody.payload(body.code, input.target), optional: true }
   }
 
   const operationName = names.camel(escape.text(op.operationId) ?? `${method} ${path}`)
@@ -734,7 +792,8 @@ const formCode = (media: { readonly [key: string]: any }, ctx: schema.Context, l
 
 /** The declared responses: successes, typed errors, the headers that matter. */
 const readResponses = (input: OperationInput, operationName: string) => {
-  const { ctx, deref, op } = input
+  const { deref, op } = input
+  const ctx = input.responseCtx
   const successes: Array<Response> = []
   const errors: Array<ErrorResponse> = []
   const rateHeaders = new Set<string>()

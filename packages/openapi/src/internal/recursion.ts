@@ -103,7 +103,7 @@ const struct = (
   ctx: schema.Context,
   depth: number
 ): string => {
-  const fields = Object.keys(flat.properties).map((k) => {
+  const fields = Object.keys(flat.properties).filter((k) => !schema.hidden(flat.properties[k], ctx)).map((k) => {
     const type = toType(flat.properties[k], ctx, depth + 1)
     return flat.required.has(k) ? `readonly ${names.key(k)}: ${type}` : `readonly ${names.key(k)}?: ${type} | undefined`
   })

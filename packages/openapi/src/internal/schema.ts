@@ -40,6 +40,11 @@ export interface Context {
   /** Counts the schemas written, document-wide; throws `TooLarge` past the budget. */
   readonly spend?: (() => void) | undefined
   /**
+   * The side of the wire the schema is for: `"request"` leaves `readOnly` properties out (a
+   * request body's), `"response"` leaves `writeOnly` ones out (a response's); neither keeps both.
+   */
+  readonly variant?: "request" | "response" | undefined
+  /**
    * The code of a file (a `string` of `format: binary`, or 3.1's `contentMediaType` without a
    * `contentEncoding`) where the schema is a multipart body's; elsewhere such a string is text.
    */
@@ -147,8 +152,14 @@ export const flatten = (schema: JsonSchema, ctx: Context, seen: Set<string>, dep
   return { properties, required }
 }
 
+/** Whether a property is left out of the side `ctx.variant` names (`readOnly` of a request, `writeOnly` of a response). */
+export const hidden = (property: JsonSchema, ctx: Pick<Context, "variant">): boolean =>
+  isObject(property) &&
+  ((ctx.variant === "request" && property.readOnly === true) ||
+    (ctx.variant === "response" && property.writeOnly === true))
+
 const struct = (flat: Flat, ctx: Context, depth: number): string => {
-  const fields = Object.keys(flat.properties).map((k) => {
+  const fields = Object.keys(flat.properties).filter((k) => !hidden(flat.properties[k], ctx)).map((k) => {
     const value = toCode(flat.properties[k], ctx, depth + 1)
     return `${names.key(k)}: ${flat.required.has(k) ? value : `Schema.optional(${value})`}`
   })

@@ -51,7 +51,16 @@ const deletePet = HttpApiEndpoint.del("deletePet", "/pets/:petId").setPath(
 
 const adoptPet = HttpApiEndpoint.post("adoptPet", "/pets/:petId/adopt").setPath(
   Schema.Struct({ petId: Schema.NumberFromString })
-).setPayload(Schema.Struct({ owner: Schema.String })).addSuccess(S.Pet).addError(ConflictResponse)
+).setPayload(
+  Schema.Union(
+    Schema.transform(Schema.Uint8ArrayFromSelf, Schema.Undefined, {
+      strict: true,
+      decode: () => undefined,
+      encode: () => new Uint8Array(0)
+    }).pipe(HttpApiSchema.withEncoding({ kind: "Uint8Array", contentType: "" })),
+    Schema.Struct({ owner: Schema.String })
+  )
+).addSuccess(S.Pet).addError(ConflictResponse)
 
 const getPetPhotoUrl = HttpApiEndpoint.get("getPetPhotoUrl", "/pets/:petId/photo").setPath(
   Schema.Struct({ petId: Schema.NumberFromString })

@@ -135,7 +135,16 @@ export class Petstore extends Effect.Service<Petstore>()("Petstore", {
        *
        * Fails with `Conflict` (409), or an `ApiError`.
        */
-      adoptPet: client.pets.adoptPet,
+      adoptPet: <WithResponse extends boolean = false>(
+        request: Omit<Parameters<typeof client.pets.adoptPet<WithResponse>>[0], "payload"> & {
+          readonly payload?:
+            | Exclude<Parameters<typeof client.pets.adoptPet<WithResponse>>[0]["payload"], undefined>
+            | undefined
+        }
+      ) =>
+        client.pets.adoptPet<WithResponse>(
+          { ...request, payload: request.payload } as Parameters<typeof client.pets.adoptPet<WithResponse>>[0]
+        ),
       /**
        * The URL of a pet's photo.
        *
