@@ -17,7 +17,7 @@ import type * as Net from "node:net"
 import * as Path from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { describe, expect } from "vitest"
-import { buildDir, typeErrors, write } from "./compile.js"
+import { buildDir, declarationErrors, typeErrors, write } from "./compile.js"
 import { bundle, runNode22 } from "./node22.js"
 import { spec } from "./schemasSpec.js"
 
@@ -121,7 +121,7 @@ const expectWire = (seen: ReadonlyArray<Seen>) => {
 }
 
 describe("schemas 0.2 typed any or ignored", () => {
-  it("both lines compile under tsc --strict, and a recursive field is typed (not any)", () => {
+  it("both lines compile under tsc --strict (declarations too), and a recursive field is typed (not any)", () => {
     const dir = buildDir("schemas")
     for (const effect of [3, 4] as const) {
       const line = Path.join(dir, `e${effect}`)
@@ -129,8 +129,10 @@ describe("schemas 0.2 typed any or ignored", () => {
       const program = generate(line, effect)
       const files = [program, ...Fs.readdirSync(Path.join(line, "shapes")).map((f) => Path.join(line, "shapes", f))]
       expect(typeErrors(files, effect)).toEqual([])
+      // and its declarations can be emitted, as `tsc -b` does in a project that holds the client
+      expect(declarationErrors(files, effect)).toEqual([])
     }
-  }, 120_000)
+  }, 240_000)
 
   it("a recursive component is an interface, and its suspended references are annotated with it", () => {
     for (const effect of [3, 4] as const) {

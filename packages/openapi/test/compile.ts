@@ -88,3 +88,24 @@ export const typeErrors = (files: ReadonlyArray<string>, effect: 3 | 4 = 3): Arr
     })
   })
 }
+
+/**
+ * The errors of emitting `files`' declarations, as `tsc -b` does for a project that holds them (a
+ * type the checker accepts may still crash the declaration printer: a method typed by
+ * `typeof` a local, for one); a crash is returned as an error.
+ */
+export const declarationErrors = (files: ReadonlyArray<string>, effect: 3 | 4 = 3): Array<string> => {
+  const program = ts.createProgram(files, {
+    ...(effect === 3 ? options : options4),
+    noEmit: false,
+    declaration: true,
+    emitDeclarationOnly: true
+  })
+  try {
+    return program.emit(undefined, () => {}).diagnostics.map((d) =>
+      ts.flattenDiagnosticMessageText(d.messageText, "\n")
+    )
+  } catch (e) {
+    return [`declaration emit failed: ${String(e)}`]
+  }
+}

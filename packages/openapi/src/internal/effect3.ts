@@ -186,7 +186,7 @@ const clientFile = (m: model.Model, apiName: string): string => {
   for (const o of m.operations) {
     methods.push(
       `${code.methodDoc(o, false)}${o.name}: ${
-        o.body?.optional === true ? optionalBody.method(o, 3) : code.method(o, ["payload", "withResponse"])
+        o.body?.optional === true ? optionalBody.method(o) : code.method(o, ["payload", "withResponse"])
       }`
     )
     if (o.paging === undefined || o.pagingNames === undefined) continue
@@ -195,6 +195,7 @@ const clientFile = (m: model.Model, apiName: string): string => {
   }
   const opts = `{ ${baseUrl}...options }`
   out.push(...pages)
+  if (optionalBody.any(m)) out.push(optionalBody.helpers(m))
   out.push(
     `${code.serviceDoc(m)}export class ${Name} extends Effect.Service<${Name}>()(${str(Name)}, {\n` +
       `effect: Effect.gen(function*() {\n` +

@@ -192,7 +192,7 @@ const clientFile = (m: model.Model, apiName: string): string => {
       } } from "effect"\n` +
       (paged.length > 0 ? `import { HttpClientRequest } from "effect/http"\n` : "") +
       (optionalBody.any(m)
-        ? `import { HttpBody } from "effect/http"\nimport type { HttpApiEndpoint } from "effect/http-api"\n`
+        ? `import { HttpBody } from "effect/http"\n`
         : "") +
       `import { ${m.names.api}${code.pagingImports(m)} } from "./api.js"\n` +
       (paged.some((o) => o.successes[0]?.code.includes("S.") === true) ? `import * as S from "./schemas.js"\n` : "")
@@ -214,7 +214,7 @@ const clientFile = (m: model.Model, apiName: string): string => {
   for (const o of m.operations) {
     methods.push(
       `${code.methodDoc(o, false)}${o.name}: ${
-        o.body?.optional === true ? optionalBody.method(o, 4) : code.method(o, ["payload", "responseMode"])
+        o.body?.optional === true ? optionalBody.method(o) : code.method(o, ["payload", "responseMode"])
       }`
     )
     if (o.paging === undefined || o.pagingNames === undefined) continue
@@ -222,7 +222,7 @@ const clientFile = (m: model.Model, apiName: string): string => {
     methods.push(streamMethod(o, o.paging, o.pagingNames))
   }
   out.push(...pages)
-  if (optionalBody.any(m)) out.push(optionalBody.policy4)
+  if (optionalBody.any(m)) out.push(optionalBody.helpers(m), optionalBody.policy4)
   out.push(
     `${code.serviceDoc(m)}export class ${Name} extends Context.Service<${Name}>()(${str(Name)}, {\n` +
       `make: Effect.gen(function*() {\n` +

@@ -31,21 +31,36 @@ const noBody = (line: syntax.Syntax): string =>
 export const payload = (code: string, line: syntax.Syntax): string =>
   line.effect === 3 ? `Schema.Union(${noBody(line)}, ${code})` : `[${noBody(line)}, ${code}]`
 
+/** Whether the operation's whole request may be left out: it has no parameters. */
+const bare = (o: model.Operation): boolean =>
+  o.pathParams.length === 0 && o.query.length === 0 && o.headers.length === 0
+
 /**
- * The method of an operation whose body is optional: the endpoint's, called with the request
- * and its payload (`undefined` when left out), generic in the line's response option as the
- * endpoint is. The request itself may be left out when the operation has no parameters.
+ * The method of an operation whose body is optional: the endpoint's, through `optionalPayload`
+ * (or `optionalRequest`, when it has no parameters), which keeps its type parameters (the
+ * line's response option), since TypeScript carries a generic function's through a generic
+ * higher-order one.
  */
-export const method = (o: model.Operation, effect: 3 | 4): string => {
-  const endpoint = `client.${o.group}.${o.name}`
-  const [generic, param] = effect === 3
-    ? ["WithResponse extends boolean = false", "WithResponse"]
-    : [`Mode extends HttpApiEndpoint.ClientResponseMode = "decoded-only"`, "Mode"]
-  const request = `Parameters<typeof ${endpoint}<${param}>>[0]`
-  const optional = o.pathParams.length === 0 && o.query.length === 0 && o.headers.length === 0 ? "?" : ""
-  return `<${generic}>(request${optional}: Omit<${request}, "payload"> & { readonly payload?: Exclude<${request}["payload"], undefined> | undefined }) => ${endpoint}<${param}>({ ...request, payload: request${
-    optional === "" ? "" : "?"
-  }.payload } as ${request})`
+export const method = (o: model.Operation): string =>
+  `${bare(o) ? "optionalRequest" : "optionalPayload"}(client.${o.group}.${o.name})`
+
+/** The helpers the client's methods use (client.ts, module scope, the same on both lines): only those used. */
+export const helpers = (m: model.Model): string => {
+  const optional = m.operations.filter((o) => o.body?.optional === true)
+  const out: Array<string> = []
+  if (optional.some((o) => !bare(o))) {
+    out.push(
+      `/** The method of an endpoint whose body the spec does not require: \`payload\` may be left out, and then no body is sent. */\n` +
+        `const optionalPayload = <Request extends { readonly payload: unknown }, Out>(method: (request: Request) => Out) => (request: Omit<Request, "payload"> & { readonly payload?: Request["payload"] | undefined }): Out => method({ ...request, payload: request.payload } as Request)\n`
+    )
+  }
+  if (optional.some(bare)) {
+    out.push(
+      `/** The method of an endpoint without parameters whose body the spec does not require: the request may be left out, and then no body is sent. */\n` +
+        `const optionalRequest = <Request extends { readonly payload: unknown }, Out>(method: (request: Request) => Out) => (request?: Omit<Request, "payload"> & { readonly payload?: Request["payload"] | undefined }): Out => method({ ...request, payload: request?.payload } as Request)\n`
+    )
+  }
+  return out.join("\n")
 }
 
 /** The Effect 4 client's policy (client.ts) that sends a left-out body as none: no body, no `Content-Type`. */
