@@ -30,6 +30,13 @@ export const spec = {
       },
       get: { operationId: "listAccounts", responses: { 200: ok({ type: "array", items: ref("Account") }) } }
     },
+    "/teams": {
+      post: {
+        operationId: "createTeam",
+        requestBody: { required: true, content: { "application/json": { schema: ref("Team") } } },
+        responses: { 200: ok({ type: "object", properties: { ok: { type: "boolean" } } }) }
+      }
+    },
     "/notes": {
       post: {
         operationId: "createNote",
@@ -90,6 +97,12 @@ export const spec = {
         type: "object",
         required: ["email", "since"],
         properties: { email: { type: "string" }, since: { type: "string", readOnly: true } }
+      },
+      /** No readOnly of its own: through `lead`, its request variant leaves out the Owner's `since`. */
+      Team: {
+        type: "object",
+        required: ["name", "lead"],
+        properties: { name: { type: "string" }, lead: ref("Owner") }
       },
       Note: { type: "object", required: ["text"], properties: { text: { type: "string" } } }
     }

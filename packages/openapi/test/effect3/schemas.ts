@@ -30,6 +30,8 @@ export const program = Effect.gen(function*() {
   // @ts-expect-error writeOnly: not in the response's type
   const _password = created.password
   const listed = yield* s.listAccounts()
+  // a component with no readOnly of its own, whose nested Owner has one: left out too
+  const team = yield* s.createTeam({ payload: { name: "core", lead: { email: "a@b" } } })
   // an optional body: left out, or given
   const without = yield* s.createNote()
   const withBody = yield* s.createNote({ payload: { text: "hi" } })
@@ -42,6 +44,7 @@ export const program = Effect.gen(function*() {
     created: { id: created.id, name: created.name },
     listed: listed.map((a) => a.id),
     notes: [without.ok, withBody.ok, both.ok],
+    team: team.ok,
     unused: [wrong, wrongStaff, wrongLeft]
   }
 })
