@@ -11,6 +11,7 @@ import * as model from "./model.js"
 import * as names from "./names.js"
 import * as optionalBody from "./optionalBody.js"
 import * as recursion from "./recursion.js"
+import * as syntax from "./syntax.js"
 
 const str = code.str
 
@@ -104,6 +105,7 @@ const apiFile = (m: model.Model, apiName: string): string => {
     }
   }
   out.push(...code.payloadSchemas(m))
+  if (m.noBody !== undefined) out.push(optionalBody.definition(m.noBody, syntax.effect3))
   for (const o of m.operations) {
     out.push(`const ${o.name} = ${endpointCode(o)}\n`)
   }

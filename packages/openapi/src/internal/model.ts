@@ -197,6 +197,8 @@ export interface Model {
   readonly security: Security | undefined
   /** Operations left out or generated in part, and why. */
   readonly reports: ReadonlyArray<Report>
+  /** api.ts's "no body" schema, when an operation's body is optional (`optionalBody.ts`). */
+  readonly noBody?: string | undefined
 }
 
 /** @internal */
@@ -324,6 +326,7 @@ export const read = (document: Document, apiName: string, target: syntax.Syntax 
 
   const operations: Array<Operation> = []
   const reports: Array<Report> = []
+  const shared: { noBody: string | undefined } = { noBody: undefined }
   const paths = obj(document.paths)
   for (const path of Object.keys(paths).sort()) {
     const item = obj(deref(paths[path]))
@@ -357,6 +360,7 @@ export const read = (document: Document, apiName: string, target: syntax.Syntax 
         ctx,
         requestCtx,
         responseCtx,
+        noBody: () => (shared.noBody ??= apiNamer.take("NoBody")),
         apiNamer,
         errorClass,
         target,
@@ -399,7 +403,8 @@ export const read = (document: Document, apiName: string, target: syntax.Syntax 
     groups,
     names: ownNames,
     security: readSecurity(document),
-    reports
+    reports,
+    ...(shared.noBody !== undefined ? { noBody: shared.noBody } : {})
   }
 }
 
@@ -633,6 +638,8 @@ interface OperationInput {
   /** `ctx` for a request body (without `readOnly` properties) and for a response (without `writeOnly` ones). */
   readonly requestCtx: schema.Context
   readonly responseCtx: schema.Context
+  /** The name of api.ts's "no body" schema (`optionalBody.ts`), taken when an optional body first needs it. */
+  readonly noBody: () => string
   readonly apiNamer: names.Namer
   readonly errorClass: (status: number, body: schema.JsonSchema, owner: string) => ErrorClass
   readonly target: syntax.Syntax
@@ -742,7 +749,7 @@ const readOperation = (input: OperationInput): Operation | string => {
   }
 
   if (body !== undefined && requestBody.required !== true && optionalBody.encodings.includes(body.encoding)) {
-    body = { ...body, code: optionalBody.payload(body.code, input.target), optional: true }
+    body = { ...body, code: optionalBody.payload(body.code, input.noBody(), input.target), optional: true }
   }
 
   const operationName = names.camel(escape.text(op.operationId) ?? `${method} ${path}`)

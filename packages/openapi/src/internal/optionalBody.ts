@@ -21,15 +21,21 @@ import type * as syntax from "./syntax.js"
 /** The encodings whose body may be left out. */
 export const encodings: ReadonlyArray<string> = ["json", "form", "bytes"]
 
-/** `undefined` as no body: zero bytes and no content type (the platform sets no `Content-Type` for an empty one). */
+/** `undefined` as no body: zero bytes and no content type (Effect 3's platform sets no `Content-Type` for an empty one). */
 const noBody = (line: syntax.Syntax): string =>
   line.effect === 3
     ? `Schema.transform(Schema.Uint8ArrayFromSelf, Schema.Undefined, { strict: true, decode: () => undefined, encode: () => new Uint8Array(0) }).pipe(HttpApiSchema.withEncoding({ kind: "Uint8Array", contentType: "" }))`
     : `Schema.Uint8Array.pipe(Schema.decodeTo(Schema.Undefined, SchemaTransformation.transform<undefined, Uint8Array>({ decode: () => undefined, encode: () => new Uint8Array(0) })), HttpApiSchema.asUint8Array({ contentType: "" }))`
 
-/** The payload of an optional body: `undefined` (no body) first, then the body's own schema. */
-export const payload = (code: string, line: syntax.Syntax): string =>
-  line.effect === 3 ? `Schema.Union(${noBody(line)}, ${code})` : `[${noBody(line)}, ${code}]`
+/** api.ts's one definition of "no body" (`name`, from the model), which every optional payload starts with. */
+export const definition = (name: string, line: syntax.Syntax): string =>
+  `/** A request body the spec does not require, left out: no body, and no \`Content-Type\`. */\nconst ${name} = ${
+    noBody(line)
+  }\n`
+
+/** The payload of an optional body: `undefined` (no body, `name`) first, then the body's own schema. */
+export const payload = (code: string, name: string, line: syntax.Syntax): string =>
+  line.effect === 3 ? `Schema.Union(${name}, ${code})` : `[${name}, ${code}]`
 
 /** Whether the operation's whole request may be left out: it has no parameters. */
 const bare = (o: model.Operation): boolean =>
