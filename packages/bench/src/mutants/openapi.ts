@@ -522,8 +522,10 @@ export const openapi = area("OpenAPI", [
     id: "openapi-schema-optional-body-required",
     promise: "a request body the spec does not require may be left out, and then no body is sent",
     file: model,
-    find: "if (body !== undefined && requestBody.required !== true && optionalBody.encodings.includes(body.encoding)) {",
-    replace: "if (body !== undefined && requestBody.required === 1 && optionalBody.encodings.includes(body.encoding)) {",
+    find:
+      "if (body !== undefined && requestBody.required !== true && optionalBody.encodings.includes(body.encoding)) {",
+    replace:
+      "if (body !== undefined && requestBody.required === 1 && optionalBody.encodings.includes(body.encoding)) {",
     tests: schemasTests
   },
   {
