@@ -64,7 +64,7 @@ describe("Generator", () => {
       )
       expect(api).toContain(`success: S.Pet.pipe(HttpApiSchema.status(201))`)
       expect(api).toContain(`HttpApiEndpoint.delete("deletePet", "/pets/:petId"`)
-      expect(client).toContain(`import { ApiClient, Auth, ConnectionPool, Pagination } from "@steady/client"`)
+      expect(client).toContain(`import { ApiClient, Auth, ConnectionPool, Pagination, Policy } from "@steady/client"`)
       expect(client).toContain(`export class Petstore extends Context.Service<Petstore>()("Petstore", {`)
       expect(client).toContain(`listPetsStream: (request: { readonly query: typeof ListPetsQuery.Type })`)
       expect(client).toContain(`Config.Redacted("TOKEN")`)
