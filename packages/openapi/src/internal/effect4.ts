@@ -232,7 +232,7 @@ const clientFile = (m: model.Model, apiName: string): string => {
         paged.length > 0 ? "maxPages = 100" : "maxPages: _maxPages"
       }, ...options } = yield* ${m.names.options}\n` +
       `const client = yield* ApiClient.httpApi(${m.names.api}, { ${baseUrl}...options${code.endpointOptions(m)}${
-        optionalBody.any(m) ? ", policies: [...(options.policies ?? []), noBody]" : ""
+        optionalBody.any(m) ? ", policies: [noBody, ...(options.policies ?? [])]" : ""
       } })\n` +
       (paged.length > 0 ? `const steady = yield* ApiClient.make({ ${baseUrl}...options })\n` : "") +
       `return {\n${methods.join(",\n")}\n}\n` +
