@@ -64,7 +64,7 @@ describe("Generator", () => {
       )
       expect(api).toContain(`success: S.Pet.pipe(HttpApiSchema.status(201))`)
       expect(api).toContain(`HttpApiEndpoint.delete("deletePet", "/pets/:petId"`)
-      expect(client).toContain(`import { ApiClient, Auth, ConnectionPool, Pagination } from "@steady/client"`)
+      expect(client).toContain(`import { ApiClient, Auth, ConnectionPool, Pagination, Policy } from "@steady/client"`)
       expect(client).toContain(`export class Petstore extends Context.Service<Petstore>()("Petstore", {`)
       expect(client).toContain(`listPetsStream: (request: { readonly query: typeof ListPetsQuery.Type })`)
       expect(client).toContain(`Config.Redacted("TOKEN")`)
@@ -370,7 +370,7 @@ describe("Generator", () => {
       }),
       4
     )["schemas.ts"]
-    expect(files).toContain("next: Schema.optional(Schema.suspend((): Schema.Codec<any> => Node))")
+    expect(files).toContain("next: Schema.optional(Schema.suspend((): Schema.Codec<Node> => Node))")
     expect(files).toContain(`Schema.NullOr(Schema.Literals(["a", "b"]))`)
     expect(files).toContain(`export const One = Schema.Literal("x")`)
     expect(files).toContain(`export const Infinite = Schema.Literal(1)`)
@@ -383,7 +383,7 @@ describe("Generator", () => {
 
   it("JSON Schema to Effect Schema: nullable, enums, unions, allOf, maps, and a cycle", () => {
     const files = generated(schemaSpec())["schemas.ts"]
-    expect(files).toContain("next: Schema.optional(Schema.suspend((): Schema.Schema<any> => Node))")
+    expect(files).toContain("next: Schema.optional(Schema.suspend((): Schema.Schema<Node> => Node))")
     expect(files).toContain(`Schema.NullOr(Schema.Literal("a", "b"))`)
     expect(files).toContain("Schema.Union(Schema.String, Schema.Number)")
     expect(files).toContain("export const Both = Schema.Struct({ a: Schema.NullOr(Schema.String), b: Schema.Boolean })")

@@ -88,3 +88,46 @@ export const typeErrors = (files: ReadonlyArray<string>, effect: 3 | 4 = 3): Arr
     })
   })
 }
+
+/**
+ * The type errors of `files`, and those of emitting their declarations, as `tsc -b` does for a
+ * project that holds them (one program: a type the checker accepts may still crash the
+ * declaration printer, a method typed by `typeof` a local for one; a crash is an error too).
+ */
+export const typeAndDeclarationErrors = async (
+  files: ReadonlyArray<string>,
+  effect: 3 | 4 = 3
+): Promise<Array<string>> => {
+  // a turn of the event loop between the long steps: the test worker answers vitest meanwhile
+  const breathe = () => new Promise((resolve) => setImmediate(resolve))
+  const program = ts.createProgram(files, {
+    ...(effect === 3 ? options : options4),
+    noEmit: false,
+    declaration: true,
+    emitDeclarationOnly: true
+  })
+  const errors: Array<string> = []
+  for (const file of files) {
+    await breathe()
+    const source = program.getSourceFile(file)
+    if (source === undefined) {
+      errors.push(`${file}: not read`)
+      continue
+    }
+    for (const d of [...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source)]) {
+      const at = d.start !== undefined ? source.getLineAndCharacterOfPosition(d.start) : undefined
+      errors.push(
+        `${Path.relative(here, file)}${at !== undefined ? `:${at.line + 1}:${at.character + 1}` : ""}: ${
+          ts.flattenDiagnosticMessageText(d.messageText, "\n")
+        }`
+      )
+    }
+  }
+  await breathe()
+  try {
+    const emitted = program.emit(undefined, () => {})
+    return [...errors, ...emitted.diagnostics.map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"))]
+  } catch (e) {
+    return [...errors, `declaration emit failed: ${String(e)}`]
+  }
+}

@@ -12,6 +12,7 @@ const httpApiTests = ["packages/examples/test/HttpApi.test.ts"]
 const petstoreTests = ["packages/examples/test/OpenApi.test.ts"]
 const effect4Tests = ["packages/openapi/test/Effect4.test.ts"]
 const bodies = ["packages/openapi/test/Bodies.test.ts"]
+const schemasTests = ["packages/openapi/test/Schemas.test.ts"]
 const paramStyle = `${core}ParamStyle.ts`
 const params = "packages/openapi/src/internal/params.ts"
 const styles = ["packages/openapi/test/ParamStyles.test.ts"]
@@ -619,5 +620,72 @@ export const openapi = area("OpenAPI", [
     find: "const separator = style === \"label\" && explode ? \".\" : \",\"",
     replace: "const separator = \",\"",
     tests: coreTests("ParamStyle")
+  },
+  // recursive schemas, readOnly/writeOnly, optional bodies (Schemas.test.ts)
+  {
+    id: "openapi-schema-recursion-any",
+    promise: "a recursive component's suspended reference is typed by its interface on Effect 3, not any",
+    file: "packages/openapi/src/internal/syntax.ts",
+    find: "suspend: (name) => `Schema.suspend((): Schema.Schema<${name}> => ${name})`,",
+    replace: "suspend: (name) => `Schema.suspend((): Schema.Schema<any> => ${name})`,",
+    tests: schemasTests
+  },
+  {
+    id: "openapi-schema-recursion-any-effect4",
+    promise: "a recursive component's suspended reference is typed by its interface on Effect 4, not any",
+    file: "packages/openapi/src/internal/syntax.ts",
+    find: "suspend: (name) => `Schema.suspend((): Schema.Codec<${name}> => ${name})`,",
+    replace: "suspend: (name) => `Schema.suspend((): Schema.Codec<any> => ${name})`,",
+    tests: schemasTests
+  },
+  {
+    id: "openapi-schema-cycle-missed",
+    promise: "every component on a cycle (A → B → A, not only one that names itself) gets its type written out",
+    file: "packages/openapi/src/internal/recursion.ts",
+    find: "if (component.length > 1 || list.includes(top.node)) {",
+    replace: "if (list.includes(top.node)) {",
+    tests: schemasTests
+  },
+  {
+    id: "openapi-schema-readonly-sent",
+    promise: "a readOnly property is not in a request body's type, nor sent",
+    file: "packages/openapi/src/internal/schema.ts",
+    find: "((ctx.variant === \"request\" && property.readOnly === true) ||",
+    replace: "((ctx.variant === \"request\" && property.readOnly === null) ||",
+    tests: schemasTests
+  },
+  {
+    id: "openapi-schema-writeonly-required",
+    promise: "a writeOnly property is not in a response's type, and a response without it decodes",
+    file: "packages/openapi/src/internal/schema.ts",
+    find: "(ctx.variant === \"response\" && property.writeOnly === true))",
+    replace: "(ctx.variant === \"response\" && property.writeOnly === null))",
+    tests: schemasTests
+  },
+  {
+    id: "openapi-schema-variant-not-transitive",
+    promise: "a component that reaches one with a readOnly property gets a request variant too",
+    file: "packages/openapi/src/internal/variants.ts",
+    find: "if (!needs.has(by)) {",
+    replace: "if (false) {",
+    tests: schemasTests
+  },
+  {
+    id: "openapi-schema-optional-body-required",
+    promise: "a request body the spec does not require may be left out, and then no body is sent",
+    file: model,
+    find:
+      "if (body !== undefined && requestBody.required !== true && optionalBody.encodings.includes(body.encoding)) {",
+    replace:
+      "if (body !== undefined && requestBody.required === 1 && optionalBody.encodings.includes(body.encoding)) {",
+    tests: schemasTests
+  },
+  {
+    id: "openapi-schema-no-body-content-type",
+    promise: "on Effect 4, a left-out optional body goes with no Content-Type (not an empty one)",
+    file: "packages/openapi/src/internal/optionalBody.ts",
+    find: "next(request.headers[\"content-type\"] === \"\" && request.body._tag",
+    replace: "next(request.headers[\"content-type\"] === \"none\" && request.body._tag",
+    tests: schemasTests
   }
 ])

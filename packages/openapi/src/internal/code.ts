@@ -11,6 +11,7 @@ import type * as model from "./model.js"
 import * as names from "./names.js"
 import * as responses from "./responses.js"
 import { toCode } from "./schema.js"
+import * as variants from "./variants.js"
 
 /** A string literal of the spec's text. */
 export const str = escape.stringLiteral
@@ -81,6 +82,7 @@ export const componentCode = (m: model.Model, c: model.Component): string =>
 
 /** A component's doc comment: its title, description and deprecation. */
 export const componentDoc = (c: model.Component): string => {
+  if (c.variant !== undefined) return variants.variantDoc(c.variant.of, c.variant.side)
   const s = typeof c.schema === "object" && c.schema !== null ? c.schema : {}
   return names.doc([s.title, s.description, s.deprecated === true ? "@deprecated" : undefined])
 }

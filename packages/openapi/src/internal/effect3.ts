@@ -9,7 +9,10 @@
 import * as code from "./code.js"
 import * as model from "./model.js"
 import * as names from "./names.js"
+import * as optionalBody from "./optionalBody.js"
+import * as recursion from "./recursion.js"
 import * as responses from "./responses.js"
+import * as syntax from "./syntax.js"
 
 const str = code.str
 
@@ -21,7 +24,7 @@ const schemasFile = (m: model.Model): string => {
     out.push(
       `${code.componentDoc(c)}` +
         `export const ${c.name} = ${code.componentCode(m, c)}.annotations({ identifier: ${str(c.name)} })\n` +
-        `export type ${c.name} = typeof ${c.name}.Type\n`
+        recursion.componentType(c, m.componentContext(c.name))
     )
   }
   out.push(responses.clientTagHelper(m))
@@ -65,7 +68,7 @@ const endpointCode = (o: model.Operation): string => {
 const apiFile = (m: model.Model, apiName: string): string => {
   const usesS = m.components.length > 0 || m.errorClasses.length > 0
   const usesSchemaEncoding = m.operations.some((o) =>
-    (o.body !== undefined && o.body.encoding !== "json") ||
+    (o.body !== undefined && (o.body.encoding !== "json" || o.body.optional === true)) ||
     o.successes.some((s) => s.encoding !== "json")
   )
   const out: Array<string> = [
@@ -108,6 +111,7 @@ const apiFile = (m: model.Model, apiName: string): string => {
     }
   }
   out.push(...code.payloadSchemas(m))
+  if (m.noBody !== undefined) out.push(optionalBody.definition(m.noBody, syntax.effect3))
   for (const o of m.operations) {
     out.push(`const ${o.name} = ${endpointCode(o)}\n`)
   }
@@ -212,7 +216,11 @@ const clientFile = (m: model.Model, apiName: string): string => {
   const methods: Array<string> = []
   const pages: Array<string> = []
   for (const o of m.operations) {
-    methods.push(`${code.methodDoc(o, false)}${o.name}: ${code.method(o, ["payload", "withResponse"])}`)
+    methods.push(
+      `${code.methodDoc(o, false)}${o.name}: ${
+        o.body?.optional === true ? optionalBody.method(o) : code.method(o, ["payload", "withResponse"])
+      }`
+    )
     if (o.paging === undefined && o.pagingNames !== undefined) methods.push(streamMethod(o, undefined, o.pagingNames))
     if (o.paging === undefined || o.pagingNames === undefined) continue
     pages.push(`/** A page of \`${o.name}\`. */\nconst ${o.pagingNames.page} = ${o.successes[0].code}\n`)
@@ -220,6 +228,7 @@ const clientFile = (m: model.Model, apiName: string): string => {
   }
   const opts = `{ ${baseUrl}...options }`
   out.push(...pages)
+  if (optionalBody.any(m)) out.push(optionalBody.helpers(m))
   out.push(
     `${code.serviceDoc(m)}export class ${Name} extends Effect.Service<${Name}>()(${str(Name)}, {\n` +
       `effect: Effect.gen(function*() {\n` +

@@ -11,7 +11,10 @@
 import * as code from "./code.js"
 import * as model from "./model.js"
 import * as names from "./names.js"
+import * as optionalBody from "./optionalBody.js"
+import * as recursion from "./recursion.js"
 import * as responses from "./responses.js"
+import * as syntax from "./syntax.js"
 
 const str = code.str
 
@@ -23,7 +26,7 @@ const schemasFile = (m: model.Model): string => {
     out.push(
       `${code.componentDoc(c)}` +
         `export const ${c.name} = ${code.componentCode(m, c)}.annotate({ identifier: ${str(c.name)} })\n` +
-        `export type ${c.name} = typeof ${c.name}.Type\n`
+        recursion.componentType(c, m.componentContext(c.name))
     )
   }
   out.push(responses.clientTagHelper(m))
@@ -72,14 +75,16 @@ const endpointCode = (o: model.Operation): string => {
 const apiFile = (m: model.Model, apiName: string): string => {
   const usesS = m.components.length > 0 || m.errorClasses.length > 0
   const usesSchemaEncoding = m.operations.some((o) =>
-    (o.body !== undefined && o.body.encoding !== "json") ||
+    (o.body !== undefined && (o.body.encoding !== "json" || o.body.optional === true)) ||
     o.successes.some((s) => s.encoding !== "json" || s.status !== 200)
   )
   const out: Array<string> = [
     code.header(m),
     (m.operations.some(model.usesParamStyle) ? `import { ParamStyle } from "@steady/client"\n` : "") +
     `import { Schema${
-      m.errorClasses.length > 0 || m.operations.some(model.usesParamStyle) ? ", SchemaTransformation" : ""
+      m.errorClasses.length > 0 || m.operations.some((o) => model.usesParamStyle(o) || o.body?.optional === true)
+        ? ", SchemaTransformation"
+        : ""
     } } from "effect"\n` +
     `import { HttpApi, HttpApiEndpoint, HttpApiGroup${
       usesSchemaEncoding || m.errorClasses.length > 0 ? ", HttpApiSchema" : ""
@@ -122,6 +127,7 @@ const apiFile = (m: model.Model, apiName: string): string => {
     }
   }
   out.push(...code.payloadSchemas(m))
+  if (m.noBody !== undefined) out.push(optionalBody.definition(m.noBody, syntax.effect4))
   for (const o of m.operations) {
     out.push(`const ${o.name} = ${endpointCode(o)}\n`)
   }
@@ -205,7 +211,9 @@ const clientFile = (m: model.Model, apiName: string): string => {
   out.push(
     `import { ApiClient, ${credentials !== undefined ? "Auth, " : ""}ConnectionPool${
       paged.length > 0 ? ", Pagination" : ""
-    }${model.multipartOf(m).length > 0 ? ", ParamStyle" : ""} } from "@steady/client"\n` +
+    }${model.multipartOf(m).length > 0 ? ", ParamStyle" : ""}${
+      optionalBody.any(m) ? ", Policy" : ""
+    } } from "@steady/client"\n` +
       `import { Config, Context, Effect, Layer, Option${credentials !== undefined ? ", type Redacted" : ""}${
         paged.some((o) => o.successes[0]?.code.includes("Schema.") === true) ||
           streamed.some((o) => o.headers.length > 0 || o.queryCode !== undefined) ||
@@ -213,7 +221,12 @@ const clientFile = (m: model.Model, apiName: string): string => {
           ? ", Schema"
           : ""
       }${uploads.length > 0 ? ", Stream" : ""} } from "effect"\n` +
-      (streamed.length > 0 ? `import { HttpClientRequest } from "effect/http"\n` : "") +
+      (streamed.length > 0 || optionalBody.any(m)
+        ? `import { ${
+          [...(optionalBody.any(m) ? ["HttpBody"] : []), ...(streamed.length > 0 ? ["HttpClientRequest"] : [])]
+            .join(", ")
+        } } from "effect/http"\n`
+        : "") +
       `import { ${m.names.api}${code.pagingImports(m)} } from "./api.js"\n` +
       ([...paged, ...uploads].some((o) => o.successes[0]?.code.includes("S.") === true)
         ? `import * as S from "./schemas.js"\n`
@@ -234,20 +247,27 @@ const clientFile = (m: model.Model, apiName: string): string => {
   const methods: Array<string> = []
   const pages: Array<string> = []
   for (const o of m.operations) {
-    methods.push(`${code.methodDoc(o, false)}${o.name}: ${code.method(o, ["payload", "responseMode"])}`)
+    methods.push(
+      `${code.methodDoc(o, false)}${o.name}: ${
+        o.body?.optional === true ? optionalBody.method(o) : code.method(o, ["payload", "responseMode"])
+      }`
+    )
     if (o.paging === undefined && o.pagingNames !== undefined) methods.push(streamMethod(o, undefined, o.pagingNames))
     if (o.paging === undefined || o.pagingNames === undefined) continue
     pages.push(`/** A page of \`${o.name}\`. */\nconst ${o.pagingNames.page} = ${o.successes[0].code}\n`)
     methods.push(streamMethod(o, o.paging, o.pagingNames))
   }
   out.push(...pages)
+  if (optionalBody.any(m)) out.push(optionalBody.helpers(m), optionalBody.policy4)
   out.push(
     `${code.serviceDoc(m)}export class ${Name} extends Context.Service<${Name}>()(${str(Name)}, {\n` +
       `make: Effect.gen(function*() {\n` +
       `const { ${
         paged.length > 0 ? "maxPages = 100" : "maxPages: _maxPages"
       }, ...options } = yield* ${m.names.options}\n` +
-      `const client = yield* ApiClient.httpApi(${m.names.api}, { ${baseUrl}...options${code.endpointOptions(m)} })\n` +
+      `const client = yield* ApiClient.httpApi(${m.names.api}, { ${baseUrl}...options${code.endpointOptions(m)}${
+        optionalBody.any(m) ? ", policies: [noBody, ...(options.policies ?? [])]" : ""
+      } })\n` +
       (streamed.length > 0 ? `const steady = yield* ApiClient.make({ ${baseUrl}...options })\n` : "") +
       `return {\n${methods.join(",\n")}\n}\n` +
       `})\n}) {}\n`

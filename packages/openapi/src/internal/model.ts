@@ -13,10 +13,13 @@ import * as ParamStyle from "@steady/core/ParamStyle"
 import * as Http from "node:http"
 import * as escape from "./escape.js"
 import * as names from "./names.js"
+import * as optionalBody from "./optionalBody.js"
 import * as styles from "./params.js"
+import * as recursion from "./recursion.js"
 import * as responses from "./responses.js"
 import * as schema from "./schema.js"
 import * as syntax from "./syntax.js"
+import * as variants from "./variants.js"
 
 /** @internal */
 export type Document = { readonly [key: string]: any }
@@ -134,6 +137,8 @@ export interface Operation {
       | undefined
     /** A body of bytes: the media type it is sent as. */
     readonly contentType?: string | undefined
+    /** The spec does not require it: the method may leave it out, and then sends none (`optionalBody.ts`). */
+    readonly optional?: boolean | undefined
   } | undefined
   readonly successes: ReadonlyArray<Response>
   readonly errors: ReadonlyArray<ErrorResponse>
@@ -168,6 +173,10 @@ export interface Component {
   readonly name: string
   readonly ref: string
   readonly schema: schema.JsonSchema
+  /** On a cycle of references: its type is written out (`recursion.ts`). */
+  readonly recursive?: boolean | undefined
+  /** A variant of the component `of` for one side of the wire, without its `readOnly` or `writeOnly` properties (`variants.ts`). */
+  readonly variant?: { readonly side: variants.Side; readonly of: string } | undefined
 }
 
 /** @internal */
@@ -207,6 +216,8 @@ export interface Model {
   readonly security: Security | undefined
   /** Operations left out or generated in part, and why. */
   readonly reports: ReadonlyArray<Report>
+  /** api.ts's "no body" schema, when an operation's body is optional (`optionalBody.ts`). */
+  readonly noBody?: string | undefined
 }
 
 /** @internal */
@@ -269,7 +280,7 @@ export const read = (document: Document, apiName: string, target: syntax.Syntax 
 
   // schemas.ts declares the components and the error classes: one namer for both
   const schemasNamer = new names.Namer()
-  const { byRef, components, componentContext } = readComponents(
+  const { byRef, components, componentContext, variants: made } = readComponents(
     obj(obj(document.components).schemas),
     resolve,
     schemasNamer,
@@ -285,6 +296,18 @@ export const read = (document: Document, apiName: string, target: syntax.Syntax 
       return name === undefined ? undefined : `S.${name}`
     }
   }
+  /** A side of the wire: its variants (`<Name>Request`, `<Name>Response`) where a component has one. */
+  const sided = (c: schema.Context, side: variants.Side, prefix: string): schema.Context => ({
+    ...c,
+    variant: side,
+    component: (ref) => {
+      const name = made[side].get(ref) ?? byRef.get(ref)
+      return name === undefined ? undefined : `${prefix}${name}`
+    }
+  })
+  const requestCtx = sided(ctx, "request", "S.")
+  const responseCtx = sided(ctx, "response", "S.")
+  const localResponse = sided(local, "response", "")
 
   // api.ts and client.ts (which index.ts re-exports together) share one namer
   const ownNames = apiNames(apiName)
@@ -304,7 +327,7 @@ export const read = (document: Document, apiName: string, target: syntax.Syntax 
     owner: string,
     range?: responses.Range
   ): ErrorClass => {
-    const code = schema.toCode(body, local)
+    const code = schema.toCode(body, localResponse)
     const key = `${range ?? ""} ${status} ${code}`
     const known = errorByKey.get(key)
     if (known !== undefined) return known
@@ -334,7 +357,7 @@ export const read = (document: Document, apiName: string, target: syntax.Syntax 
       responseName: apiNamer.take(`${className}Response`),
       status,
       code,
-      qualified: schema.toCode(body, ctx),
+      qualified: schema.toCode(body, responseCtx),
       ...(range !== undefined ? { range } : {})
     }
     errorByKey.set(key, made)
@@ -345,6 +368,7 @@ export const read = (document: Document, apiName: string, target: syntax.Syntax 
 
   const operations: Array<Operation> = []
   const reports: Array<Report> = []
+  const shared: { noBody: string | undefined } = { noBody: undefined }
   const paths = obj(document.paths)
   for (const path of Object.keys(paths).sort()) {
     const item = obj(deref(paths[path]))
@@ -376,6 +400,9 @@ export const read = (document: Document, apiName: string, target: syntax.Syntax 
         op,
         deref,
         ctx,
+        requestCtx,
+        responseCtx,
+        noBody: () => (shared.noBody ??= apiNamer.take("NoBody")),
         apiNamer,
         errorClass,
         target,
@@ -418,7 +445,8 @@ export const read = (document: Document, apiName: string, target: syntax.Syntax 
     groups,
     names: ownNames,
     security: readSecurity(document),
-    reports
+    reports,
+    ...(shared.noBody !== undefined ? { noBody: shared.noBody } : {})
   }
 }
 
@@ -470,17 +498,53 @@ const readComponents = (
       }
     }
   }
-  const position = new Map(order.map((ref, i) => [byRef.get(ref)!, i]))
-  const components = order.map((ref): Component => ({ name: byRef.get(ref)!, ref, schema: resolve(ref) }))
-  /** In a component, a reference to one defined at or after it is a cycle, and suspended. */
-  const componentContext = (current: string | undefined): schema.Context => ({
+  const onCycle = recursion.cyclic(deps)
+  // readOnly/writeOnly: a variant for each side a component differs on, after every component, in the same order
+  const made = variants.variantsOf(byRef, deps, resolve, (side) => ({
     syntax: target,
     resolve,
-    component: (ref) => byRef.get(ref),
-    suspend: (name) => current !== undefined && (position.get(name) ?? 0) >= (position.get(current) ?? 0),
+    component: (r) => byRef.get(r),
+    suspend: () => false,
+    variant: side,
     spend
-  })
-  return { byRef, components, componentContext }
+  }), namer)
+  const sideOf = new Map<string, variants.Side>()
+  const components = [
+    ...order.map((ref): Component => ({
+      name: byRef.get(ref)!,
+      ref,
+      schema: resolve(ref),
+      ...(onCycle.has(ref) ? { recursive: true } : {})
+    })),
+    ...(["request", "response"] as const).flatMap((side) =>
+      order.flatMap((ref): Array<Component> => {
+        const name = made[side].get(ref)
+        if (name === undefined) return []
+        sideOf.set(name, side)
+        return [{
+          name,
+          ref,
+          schema: resolve(ref),
+          ...(onCycle.has(ref) ? { recursive: true } : {}),
+          variant: { side, of: byRef.get(ref)! }
+        }]
+      })
+    )
+  ]
+  const position = new Map(components.map((c, i) => [c.name, i]))
+  /** In a component, a reference to one defined at or after it is a cycle, and suspended; a variant names its side's variants. */
+  const componentContext = (current: string | undefined): schema.Context => {
+    const side = current !== undefined ? sideOf.get(current) : undefined
+    return {
+      syntax: target,
+      resolve,
+      component: (ref) => (side !== undefined ? made[side].get(ref) : undefined) ?? byRef.get(ref),
+      suspend: (name) => current !== undefined && (position.get(name) ?? 0) >= (position.get(current) ?? 0),
+      ...(side !== undefined ? { variant: side } : {}),
+      spend
+    }
+  }
+  return { byRef, components, componentContext, variants: made }
 }
 
 /** What a parameter's schema holds, for its style: one value, a list, or named values. */
@@ -613,6 +677,11 @@ interface OperationInput {
   readonly op: { readonly [key: string]: any }
   readonly deref: (node: any) => any
   readonly ctx: schema.Context
+  /** `ctx` for a request body (without `readOnly` properties) and for a response (without `writeOnly` ones). */
+  readonly requestCtx: schema.Context
+  readonly responseCtx: schema.Context
+  /** The name of api.ts's "no body" schema (`optionalBody.ts`), taken when an optional body first needs it. */
+  readonly noBody: () => string
   readonly apiNamer: names.Namer
   readonly errorClass: (status: number, body: schema.JsonSchema, owner: string, range?: responses.Range) => ErrorClass
   readonly target: syntax.Syntax
@@ -717,6 +786,7 @@ const readOperation = (input: OperationInput): Operation | string => {
       true
     )
   } else if (hasBody) {
+    const ctx = input.requestCtx
     const content = requestBody.content
     const types = Object.keys(content)
     const json = types.find(isJson)
@@ -746,6 +816,10 @@ const readOperation = (input: OperationInput): Operation | string => {
       const type = types.find((t) => !t.includes("*")) ?? "application/octet-stream"
       body = { code: input.target.bytes(escape.stringLiteral(type)), encoding: "bytes", contentType: type }
     }
+  }
+
+  if (body !== undefined && requestBody.required !== true && optionalBody.encodings.includes(body.encoding)) {
+    body = { ...body, code: optionalBody.payload(body.code, input.noBody(), input.target), optional: true }
   }
 
   const operationName = names.camel(escape.text(op.operationId) ?? `${method} ${path}`)
@@ -796,7 +870,8 @@ const formCode = (media: { readonly [key: string]: any }, ctx: schema.Context, l
 
 /** The declared responses: successes, typed errors, the headers that matter. */
 const readResponses = (input: OperationInput, operationName: string) => {
-  const { ctx, deref, op } = input
+  const { deref, op } = input
+  const ctx = input.responseCtx
   const successes: Array<Response> = []
   const errors: Array<ErrorResponse> = []
   const rateHeaders = new Set<string>()

@@ -6,7 +6,7 @@
  * `oneOf`/`anyOf` (a union), `allOf` of objects (merged), and `$ref`s to components by name.
  * What is not enforced: formats, lengths, patterns and ranges (a client decodes what a server
  * sends; it does not police it). A reference that would come before its component is defined
- * (a cycle) is `Schema.suspend`ed and typed `any`. A schema nested deeper than `maxDepth`
+ * (a cycle) is `Schema.suspend`ed, typed by the interface `recursion.ts` writes for it. A schema nested deeper than `maxDepth`
  * (through `$ref`s to what is not a component too) is `Schema.Unknown` below that depth: the
  * formatter and the type checker have their own limits, and a spec must not reach them.
  *
@@ -39,6 +39,11 @@ export interface Context {
   readonly uses?: ((ref: string) => void) | undefined
   /** Counts the schemas written, document-wide; throws `TooLarge` past the budget. */
   readonly spend?: (() => void) | undefined
+  /**
+   * The side of the wire the schema is for: `"request"` leaves `readOnly` properties out (a
+   * request body's), `"response"` leaves `writeOnly` ones out (a response's); neither keeps both.
+   */
+  readonly variant?: "request" | "response" | undefined
   /**
    * The code of a file (a `string` of `format: binary`, or 3.1's `contentMediaType` without a
    * `contentEncoding`) where the schema is a multipart body's; elsewhere such a string is text.
@@ -90,7 +95,7 @@ interface Flat {
   readonly required: Set<string>
 }
 
-const own = (properties: unknown): Record<string, JsonSchema> => {
+export const own = (properties: unknown): Record<string, JsonSchema> => {
   const out: Record<string, JsonSchema> = {}
   if (!isObject(properties)) return out
   // a property named __proto__ is kept as a property, not as the record's prototype
@@ -98,7 +103,7 @@ const own = (properties: unknown): Record<string, JsonSchema> => {
   return out
 }
 
-const requiredOf = (schema: { readonly [key: string]: any }): Array<string> =>
+export const requiredOf = (schema: { readonly [key: string]: any }): Array<string> =>
   Array.isArray(schema.required) ? schema.required.filter((r: unknown): r is string => typeof r === "string") : []
 
 /** Whether a schema (through a `$ref`) is a literal: a `const`, or an `enum` of values. */
@@ -116,7 +121,7 @@ const isLiteral = (schema: JsonSchema, ctx: Context, depth = 0): boolean => {
  * property two members declare keeps the narrower: a literal over a wider type, whichever comes
  * first (Figma's `type: "FRAME"` over its base node's `type: string`); else the later one.
  */
-const flatten = (schema: JsonSchema, ctx: Context, seen: Set<string>, depth: number): Flat | undefined => {
+export const flatten = (schema: JsonSchema, ctx: Context, seen: Set<string>, depth: number): Flat | undefined => {
   if (!isObject(schema) || depth > maxDepth) return undefined
   if (typeof schema.$ref === "string") {
     if (seen.has(schema.$ref)) return undefined
@@ -147,8 +152,14 @@ const flatten = (schema: JsonSchema, ctx: Context, seen: Set<string>, depth: num
   return { properties, required }
 }
 
+/** Whether a property is left out of the side `ctx.variant` names (`readOnly` of a request, `writeOnly` of a response). */
+export const hidden = (property: JsonSchema, ctx: Pick<Context, "variant">): boolean =>
+  isObject(property) &&
+  ((ctx.variant === "request" && property.readOnly === true) ||
+    (ctx.variant === "response" && property.writeOnly === true))
+
 const struct = (flat: Flat, ctx: Context, depth: number): string => {
-  const fields = Object.keys(flat.properties).map((k) => {
+  const fields = Object.keys(flat.properties).filter((k) => !hidden(flat.properties[k], ctx)).map((k) => {
     const value = toCode(flat.properties[k], ctx, depth + 1)
     return `${names.key(k)}: ${flat.required.has(k) ? value : `Schema.optional(${value})`}`
   })

@@ -22,7 +22,7 @@ export interface Syntax {
   readonly union: (members: ReadonlyArray<string>) => string
   /** A map from strings to `value`. */
   readonly record: (value: string) => string
-  /** A reference to a component defined later (a cycle), typed `any`. */
+  /** A reference to a component defined later (a cycle), typed by its interface (`recursion.ts`). */
   readonly suspend: (name: string) => string
   /** A number or integer parameter (path, query, header). */
   readonly numberParam: string
@@ -56,7 +56,7 @@ export const effect3: Syntax = {
   literals: (values) => `Schema.Literal(${values.map(literal3).join(", ")})`,
   union: (members) => `Schema.Union(${members.join(", ")})`,
   record: (value) => `Schema.Record({ key: Schema.String, value: ${value} })`,
-  suspend: (name) => `Schema.suspend((): Schema.Schema<any> => ${name})`,
+  suspend: (name) => `Schema.suspend((): Schema.Schema<${name}> => ${name})`,
   styled: (typed, encode, decode) =>
     `Schema.transform(Schema.String, ${typed}, { strict: false, decode: ${decode}, encode: ${encode} })`,
   formBody: (typed, encode) =>
@@ -91,7 +91,7 @@ export const effect4: Syntax = {
   },
   union: (members) => `Schema.Union([${members.join(", ")}])`,
   record: (value) => `Schema.Record(Schema.String, ${value})`,
-  suspend: (name) => `Schema.suspend((): Schema.Codec<any> => ${name})`,
+  suspend: (name) => `Schema.suspend((): Schema.Codec<${name}> => ${name})`,
   styled: (typed, encode, decode) =>
     `Schema.String.pipe(Schema.decodeTo(${typed}, SchemaTransformation.transform<any, string>({ decode: ${
       decode.replace("(text) =>", "(text: string) =>")

@@ -31,6 +31,13 @@ export const ListPetsUrlParams = Schema.Struct({
   status: Schema.optional(Schema.Literal("available", "pending", "adopted"))
 })
 
+/** A request body the spec does not require, left out: no body, and no `Content-Type`. */
+const NoBody = Schema.transform(Schema.Uint8ArrayFromSelf, Schema.Undefined, {
+  strict: true,
+  decode: () => undefined,
+  encode: () => new Uint8Array(0)
+}).pipe(HttpApiSchema.withEncoding({ kind: "Uint8Array", contentType: "" }))
+
 const listOwners = HttpApiEndpoint.get("listOwners", "/owners").setUrlParams(ListOwnersUrlParams).addSuccess(
   S.OwnerPage
 )
@@ -51,7 +58,7 @@ const deletePet = HttpApiEndpoint.del("deletePet", "/pets/:petId").setPath(
 
 const adoptPet = HttpApiEndpoint.post("adoptPet", "/pets/:petId/adopt").setPath(
   Schema.Struct({ petId: Schema.NumberFromString })
-).setPayload(Schema.Struct({ owner: Schema.String })).addSuccess(S.Pet).addError(ConflictResponse)
+).setPayload(Schema.Union(NoBody, Schema.Struct({ owner: Schema.String }))).addSuccess(S.Pet).addError(ConflictResponse)
 
 const getPetPhotoUrl = HttpApiEndpoint.get("getPetPhotoUrl", "/pets/:petId/photo").setPath(
   Schema.Struct({ petId: Schema.NumberFromString })

@@ -23,6 +23,12 @@ const ListOwnersPage = S.OwnerPage
 /** A page of `listPets`. */
 const ListPetsPage = Schema.Array(S.Pet)
 
+/** The method of an endpoint whose body the spec does not require: `payload` may be left out, and then no body is sent. */
+const optionalPayload =
+  <Request extends { readonly payload: unknown }, Out>(method: (request: Request) => Out) =>
+  (request: Omit<Request, "payload"> & { readonly payload?: Request["payload"] | undefined }): Out =>
+    method({ ...request, payload: request.payload } as Request)
+
 /**
  * The Petstore API through steady: one method per operation, each with the pool, auth, retries, timeouts and the errors the spec declares.
  */
@@ -135,7 +141,7 @@ export class Petstore extends Effect.Service<Petstore>()("Petstore", {
        *
        * Fails with `Conflict` (409), or an `ApiError`.
        */
-      adoptPet: client.pets.adoptPet,
+      adoptPet: optionalPayload(client.pets.adoptPet),
       /**
        * The URL of a pet's photo.
        *

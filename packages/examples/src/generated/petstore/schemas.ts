@@ -7,9 +7,13 @@ import { Schema } from "effect"
  */
 export const Category = Schema.Struct({
   name: Schema.String,
-  parent: Schema.optional(Schema.suspend((): Schema.Schema<any> => Category))
+  parent: Schema.optional(Schema.suspend((): Schema.Schema<Category> => Category))
 }).annotations({ identifier: "Category" })
-export type Category = typeof Category.Type
+/** The type of `Category`, written out: it names itself. */
+export interface Category {
+  readonly name: string
+  readonly parent?: Category | undefined
+}
 
 export const Named = Schema.Struct({ id: Schema.String, name: Schema.String }).annotations({ identifier: "Named" })
 export type Named = typeof Named.Type
