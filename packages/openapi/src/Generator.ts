@@ -208,12 +208,14 @@ const hasExternalRef = (document: unknown): boolean => {
     const node = stack.pop()
     if (node === null || typeof node !== "object") continue
     if (Array.isArray(node)) {
-      for (const item of node) stack.push(item)
+      for (const item of node) if (item !== null && typeof item === "object") stack.push(item)
       continue
     }
-    for (const [key, value] of Object.entries(node)) {
+    // (`for … in` over a parsed JSON object: no array of entries per object, on GitHub's 13 MB)
+    for (const key in node) {
+      const value = (node as Record<string, unknown>)[key]
       if (key === "$ref" && typeof value === "string" && !value.startsWith("#")) return true
-      stack.push(value)
+      if (value !== null && typeof value === "object") stack.push(value)
     }
   }
   return false

@@ -386,7 +386,7 @@ const flatGroupText = (g: Group): string => {
 interface Out {
   text: string
   col: number
-  /** Whether the current line is a comment's (which may pass 120 columns). */
+  /** Whether the current line may pass 120 columns: a comment's, a long template's. */
   comment: boolean
   /** Whether a line of code passed 120 columns. */
   overflow: boolean
@@ -400,7 +400,10 @@ const push = (out: Out, text: string): void => {
 const spaces: Array<string> = []
 
 const newline = (out: Out, indent: number): void => {
-  if (out.col > width && !out.comment) out.overflow = true
+  if (out.col > width && !out.comment && !out.overflow) {
+    out.overflow = true
+    declined = `a line longer than 120 columns: ${out.text.slice(out.text.lastIndexOf("\n") + 1)}`
+  }
   out.comment = false
   out.text += "\n" + (spaces[indent] ??= " ".repeat(indent))
   out.col = indent
@@ -482,6 +485,8 @@ const printSeq = (out: Out, seq: ReadonlyArray<Elem>, start: number, suffix: num
         push(out, tagged[0])
         newline(out, lineIndent + indentWidth)
         push(out, e.text.slice(tagged[0].length))
+        // (a template longer than the line stays so, as in dprint)
+        out.comment = true
       } else push(out, e.text)
       continue
     }
@@ -498,7 +503,8 @@ const assignment = (out: Out, seq: ReadonlyArray<Elem>, k: number, suffix: numbe
   const prev = seq[k - 1]!
   if (prev._tag !== "Text" || !(prev.text === "=" || (k === 1 && prev.text.endsWith(":")))) return false
   for (let j = k; j < seq.length; j++) if (seq[j]!._tag === "Group") return false
-  return out.col + 1 + restWidth(seq, k, suffix) > width
+  // (dprint lets an item's `,` pass the 120th column here)
+  return out.col + 1 + restWidth(seq, k, suffix === 1 ? 0 : suffix) > width
 }
 
 /** Whether `seq[k]` starts an arrow function's expression body that does not fit after `=>`. */
@@ -524,7 +530,7 @@ const heritage = (out: Out, seq: ReadonlyArray<Elem>, k: number, indent: number)
   if (body._tag !== "Group" || body.open !== "{") return false
   const rest = flatSeq(seq.slice(k, -1))
   if (out.col + 1 + rest + 2 <= width) return false
-  return indent + indentWidth + rest <= width || out.col + 1 + restWidth(seq, k, 0) > width
+  return indent + indentWidth + rest + 2 <= width || out.col + 1 + restWidth(seq, k, 0) > width
 }
 
 /** Whether a statement declares a class (`class X …`, `export class X …`). */
@@ -623,6 +629,8 @@ export const layout = (code: string): string | undefined => {
     const cur: Cursor = { i: 0, tokens }
     const out: Out = { text: "", col: 0, comment: false, overflow: false }
     let first = true
+    let previous: string | undefined
+    let previousExport: string | undefined
     while (cur.i < tokens.length) {
       const t = tokens[cur.i]!
       if (!first && !t.newline) return undefined
@@ -633,21 +641,39 @@ export const layout = (code: string): string | undefined => {
         cur.i++
         continue
       }
-      // dprint sorts the names an import brings
-      if (t.kind === "text" && (t.text === "import" || t.text === "export" && isReexport(tokens, cur.i))) {
-        declined = "import"
-        return undefined
-      }
       const seq = parseSeq(cur, true)
       if (seq.length === 0) return undefined
+      const head = seq[0]!
+      if (head._tag === "Text" && (head.text === "import" || head.text === "export")) {
+        // dprint sorts the imports by module, and the names each brings
+        const specifier = moduleOf(seq)
+        if (head.text === "import") {
+          if (specifier === undefined || (previous !== undefined && compareModules(previous, specifier) > 0)) {
+            throw no("imports out of dprint's order")
+          }
+          previous = specifier
+          printSeq(out, sortNames(seq), 0, 0)
+          continue
+        }
+        if (specifier !== undefined) {
+          // dprint sorts `export … from` statements too
+          if (seq[1]?._tag === "Group") throw no("an export of names")
+          if (previousExport !== undefined && compareModules(previousExport, specifier) > 0) {
+            throw no("exports out of dprint's order")
+          }
+          previousExport = specifier
+          previous = undefined
+          printSeq(out, seq, 0, 0)
+          continue
+        }
+      }
+      previous = undefined
+      previousExport = undefined
       printSeq(out, seq, 0, 0)
     }
     newline(out, 0)
     // a line the printer could not bring under 120 columns (a long string or name): dprint's
-    if (out.overflow) {
-      declined = "a line longer than 120 columns"
-      return undefined
-    }
+    if (out.overflow) return undefined
     return out.text.slice(0, -1)
   } catch (e) {
     if (e instanceof Decline) return undefined
@@ -657,9 +683,45 @@ export const layout = (code: string): string | undefined => {
   }
 }
 
-/** `export { … } from` / `export * from`: dprint sorts these too. */
-const isReexport = (tokens: ReadonlyArray<Token>, i: number): boolean => {
-  const next = tokens[i + 1]
-  return next !== undefined &&
-    ((next.kind === "open" && tokens[i + 2]?.kind !== "close") || (next.kind === "text" && next.text.startsWith("*")))
+/** The module an `import … from "x"` (or an `export … from "x"`) names, without its quotes. */
+const moduleOf = (seq: ReadonlyArray<Elem>): string | undefined => {
+  const last = seq[seq.length - 1]!
+  const from = seq[seq.length - 2]
+  if (last._tag !== "Text" || from?._tag !== "Text" || from.text !== "from" || !/^"[^"\\]*"$/.test(last.text)) {
+    return undefined
+  }
+  return last.text.slice(1, -1)
+}
+
+/** dprint's order of imports: packages before relative paths, then by name, ignoring case. */
+const compareModules = (a: string, b: string): number => {
+  const ra = a.startsWith(".")
+  const rb = b.startsWith(".")
+  if (ra !== rb) return ra ? 1 : -1
+  const la = a.toLowerCase()
+  const lb = b.toLowerCase()
+  return la < lb ? -1 : la > lb ? 1 : 0
+}
+
+/** An import's names (`{ B, type A }`) in dprint's order: by name, ignoring case and `type`. */
+const sortNames = (seq: ReadonlyArray<Elem>): ReadonlyArray<Elem> => {
+  const k = seq.findIndex((e) => e._tag === "Group")
+  if (k < 0) return seq
+  const group = seq[k] as Group
+  if (group.open !== "{" || group.sep !== ",") throw no("an import the printer does not read")
+  const keyed = group.items.map((item) => {
+    const names = item.seq.filter((e): e is Text => e._tag === "Text").map((e) => e.text)
+    if (names.length !== item.seq.length || item.comments.length > 0) throw no("an import the printer does not read")
+    const name = names[0] === "type" && names.length > 1 ? names[1]! : names[0]!
+    return { key: name.toLowerCase(), item }
+  })
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+  for (let i = 1; i < keyed.length; i++) {
+    // names alike but for case: dprint's order between them is its own
+    if (keyed[i]!.key === keyed[i - 1]!.key) throw no("import names alike but for case")
+  }
+  const sorted: Group = { ...group, items: keyed.map((k) => k.item) }
+  const out = seq.slice()
+  out[k] = sorted
+  return out
 }
