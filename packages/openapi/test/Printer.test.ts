@@ -130,6 +130,25 @@ describe("the printer", () => {
       expect(`${printed}\n`, code).toBe(dprint("a.ts", `${printed}\n`))
       expect(printed!.split("\n").every((line) => line.length <= 120), code).toBe(true)
     }
+    // as dprint lays them out from one line, byte for byte
+    for (const code of cases.slice(1, 2)) expect(`${printer.layout(code)}\n`, code).toBe(dprint("a.ts", `${code}\n`))
+    const path = `const e = HttpApiEndpoint.del("deletePet", "/pets/:petId").setPath(Schema.Struct({ petId: Schema.NumberFromString })).addSuccess(HttpApiSchema.Empty(204))`
+    expect(`${printer.layout(path)}\n`).toBe(dprint("a.ts", `${path}\n`))
+    // a value that fits with the item's comma in 120 columns stays after its key; one more
+    // column, and it goes on the next line, as in dprint
+    const key = "k".repeat(60)
+    const value = `client.${"v".repeat(120 - 2 - key.length - 2 - 7 - 1)}`
+    const object = `const o = { ${key}: ${value}, b: 1 }`
+    const laid = printer.layout(object)!
+    expect(laid).toContain(`\n  ${key}: ${value},\n`)
+    expect(`${laid}\n`).toBe(dprint("a.ts", `${laid}\n`))
+    const longer = printer.layout(`const o = { ${key}: ${value}x, b: 1 }`)!
+    expect(longer).toContain(`\n  ${key}:\n    ${value}x,\n`)
+    expect(`${longer}\n`).toBe(dprint("a.ts", `${longer}\n`))
+    // a doc comment keeps one empty line where there are several, as dprint does
+    const comment = printer.layout("/**\n * a\n *\n *\n * b\n */\nconst a = 1")!
+    expect(comment).toBe("/**\n * a\n *\n * b\n */\nconst a = 1")
+    expect(dprint("a.ts", "/**\n * a\n *\n *\n * b\n */\nconst a = 1\n")).toBe(`${comment}\n`)
     // a class whose heading is a long chain
     const group = `export class G extends HttpApiGroup.make("g")${
       Array.from({ length: 12 }, (_, i) => `.add(operationNumber${i}WithAVeryLongNameIndeed)`).join("")

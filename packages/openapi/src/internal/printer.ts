@@ -503,8 +503,7 @@ const assignment = (out: Out, seq: ReadonlyArray<Elem>, k: number, suffix: numbe
   const prev = seq[k - 1]!
   if (prev._tag !== "Text" || !(prev.text === "=" || (k === 1 && prev.text.endsWith(":")))) return false
   for (let j = k; j < seq.length; j++) if (seq[j]!._tag === "Group") return false
-  // (dprint lets an item's `,` pass the 120th column here)
-  return out.col + 1 + restWidth(seq, k, suffix === 1 ? 0 : suffix) > width
+  return out.col + restWidth(seq, k, suffix) > width
 }
 
 /** Whether `seq[k]` starts an arrow function's expression body that does not fit after `=>`. */
@@ -530,7 +529,7 @@ const heritage = (out: Out, seq: ReadonlyArray<Elem>, k: number, indent: number)
   if (body._tag !== "Group" || body.open !== "{") return false
   const rest = flatSeq(seq.slice(k, -1))
   if (out.col + 1 + rest + 2 <= width) return false
-  return indent + indentWidth + rest + 2 <= width || out.col + 1 + restWidth(seq, k, 0) > width
+  return indent + indentWidth + rest + 2 <= width || out.col + restWidth(seq, k, 0) > width
 }
 
 /** Whether a statement declares a class (`class X …`, `export class X …`). */
