@@ -32,7 +32,9 @@ describe.runIf(wanted)("GitHub's spec through the printer", () => {
           declined += laid.declined
         }
         const ms = performance.now() - started
-        console.log(`github printer: Effect ${effect}, ${statements} statements, ${declined} declined, ${ms.toFixed(0)} ms`)
+        console.log(
+          `github printer: Effect ${effect}, ${statements} statements, ${declined} declined, ${ms.toFixed(0)} ms`
+        )
         for (const [name, text] of Object.entries(printed)) {
           const formatted = format.dprintStatements(name, text)
           expect(typeof formatted === "string" ? formatted : formatted.message, name).toBe(text)

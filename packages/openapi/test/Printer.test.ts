@@ -132,7 +132,8 @@ describe("the printer", () => {
     }
     // as dprint lays them out from one line, byte for byte
     for (const code of cases.slice(1, 2)) expect(`${printer.layout(code)}\n`, code).toBe(dprint("a.ts", `${code}\n`))
-    const path = `const e = HttpApiEndpoint.del("deletePet", "/pets/:petId").setPath(Schema.Struct({ petId: Schema.NumberFromString })).addSuccess(HttpApiSchema.Empty(204))`
+    const path =
+      `const e = HttpApiEndpoint.del("deletePet", "/pets/:petId").setPath(Schema.Struct({ petId: Schema.NumberFromString })).addSuccess(HttpApiSchema.Empty(204))`
     expect(`${printer.layout(path)}\n`).toBe(dprint("a.ts", `${path}\n`))
     // a value that fits with the item's comma in 120 columns stays after its key; one more
     // column, and it goes on the next line, as in dprint

@@ -488,7 +488,8 @@ export const openapi = area("OpenAPI", [
   },
   {
     id: "openapi-print-relative-imports-first",
-    promise: "the printer takes imports in dprint's order only (packages before relative paths), else dprint sorts them",
+    promise:
+      "the printer takes imports in dprint's order only (packages before relative paths), else dprint sorts them",
     file: printer,
     find: "if (ra !== rb) return ra ? 1 : -1",
     replace: "if (ra !== rb) return ra ? -1 : 1",
@@ -496,7 +497,8 @@ export const openapi = area("OpenAPI", [
   },
   {
     id: "openapi-print-call-arg-hugs",
-    promise: "a call's one argument that fits on a line of its own goes there (setPath(\\n  Schema.Struct({ … })\\n)), as dprint does",
+    promise:
+      "a call's one argument that fits on a line of its own goes there (setPath(\\n  Schema.Struct({ … })\\n)), as dprint does",
     file: printer,
     find: "(item.seq.length === 1 || inner + flatSeq(item.seq) > width)",
     replace: "(item.seq.length >= 1 || inner + flatSeq(item.seq) > width)",
