@@ -93,9 +93,11 @@ export interface Options extends LoadOptions {
    */
   readonly effect?: 3 | 4 | undefined
   /**
-   * Whether to lay the code out with dprint (`--no-format`: `false`), as this repository's lint
-   * rule does. dprint is an optional dependency, loaded only to format: without it (an install
-   * with `--omit=optional`) the code is written as generated, which compiles the same, and
+   * Whether to lay the code out in the house format (`--no-format`: `false`, the code as
+   * generated, which compiles the same), as this repository's lint rule (dprint) does. The
+   * generator's own printer lays out nearly every statement; the few it declines (`import`s, a
+   * construct it does not know) go through dprint, an optional dependency loaded only then:
+   * without it (an install with `--omit=optional`) those are written as generated, and
    * `Generated.formatted` says so. Default `true`.
    *
    * @since 0.3.0
@@ -157,8 +159,10 @@ export interface Generated {
    */
   readonly reports: ReadonlyArray<Report>
   /**
-   * Whether the files were laid out by dprint: `false` with `format: false`, or when dprint (an
-   * optional dependency) is not installed.
+   * Whether the files are in the house format (what dprint, as this repository's lint rule runs
+   * it, leaves unchanged): `false` with `format: false`, or when a statement the generator's
+   * printer does not lay out could not go through dprint (an optional dependency) because it is
+   * not installed.
    *
    * @since 0.3.0
    */
@@ -204,12 +208,14 @@ const hasExternalRef = (document: unknown): boolean => {
     const node = stack.pop()
     if (node === null || typeof node !== "object") continue
     if (Array.isArray(node)) {
-      for (const item of node) stack.push(item)
+      for (const item of node) if (item !== null && typeof item === "object") stack.push(item)
       continue
     }
-    for (const [key, value] of Object.entries(node)) {
+    // (`for … in` over a parsed JSON object: no array of entries per object, on GitHub's 13 MB)
+    for (const key in node) {
+      const value = (node as Record<string, unknown>)[key]
       if (key === "$ref" && typeof value === "string" && !value.startsWith("#")) return true
-      stack.push(value)
+      if (value !== null && typeof value === "object") stack.push(value)
     }
   }
   return false
@@ -308,16 +314,20 @@ export const generate = (document: Readonly<Record<string, unknown>>, options: O
       message: `the generator failed on this document (${cause instanceof Error ? cause.name : typeof cause})`
     })
   }
-  const formatting = options.format !== false && format.available()
+  // the printer lays out what it can, dprint (when installed) what the printer declines
+  const formatting = options.format !== false
+  const dprint = formatting && format.available()
   const files: Record<string, string> = {}
+  let declined = 0
   for (const name of Object.keys(raw)) {
     if (!formatting) {
       files[name] = raw[name]
       continue
     }
-    const formatted = format.format(name, raw[name])
-    if (typeof formatted !== "string") throw new SpecError({ spec, message: formatted.message })
-    files[name] = formatted
+    const laid = format.layout(name, raw[name], dprint)
+    if (!("text" in laid)) throw new SpecError({ spec, message: laid.message })
+    files[name] = laid.text
+    declined += laid.declined
   }
   return {
     files,
@@ -325,7 +335,7 @@ export const generate = (document: Readonly<Record<string, unknown>>, options: O
     schemas: m.components.length,
     skipped: m.reports.filter((r) => !r.generated).map(formatReport),
     reports: m.reports,
-    formatted: formatting
+    formatted: formatting && (dprint || declined === 0)
   }
 }
 

@@ -5,8 +5,10 @@
  * generates a steady client from an OpenAPI 3.0/3.1 document, for Effect 4 (`@steady/client`,
  * the default) or Effect 3 (`--effect 3`: `@steady/client-effect3`). `$ref`s read files only inside
  * the spec's folder and the `--allow-ref-dir` folders, and fetch URLs only with
- * `--allow-remote-refs` (never from a private address). `--no-format` writes the code as generated,
- * without loading dprint (an optional dependency). Without an install, run it as
+ * `--allow-remote-refs` (never from a private address). The code is written in the house format
+ * (dprint's, as the repository's lint rule runs it) by the generator's own printer, and by dprint
+ * (an optional dependency) for the few statements the printer declines; `--no-format` writes the
+ * code as generated, neither printed nor formatted. Without an install, run it as
  * `npx -p @steady/openapi steady-openapi` (`npx steady-openapi` asks the registry for another
  * package, `steady-openapi`, which does not exist).
  *
@@ -99,6 +101,9 @@ Effect.runPromiseExit(Generator.run(spec, values.out, options)).then((exit) => {
     console.log(`  ${left} operation${left === 1 ? "" : "s"} skipped, ${g.reports.length - left} generated in part`)
   }
   if (!g.formatted && values["no-format"] !== true) {
-    console.log("  not laid out: dprint (an optional dependency of @steady/openapi) is not installed")
+    console.log(
+      "  partly laid out: dprint (an optional dependency of @steady/openapi) is not installed for the statements" +
+        " the printer declines"
+    )
   }
 })

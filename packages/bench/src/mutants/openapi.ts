@@ -18,6 +18,8 @@ const params = "packages/openapi/src/internal/params.ts"
 const styles = ["packages/openapi/test/ParamStyles.test.ts"]
 const statusRange = `${core}StatusRange.ts`
 const responsesTests = ["packages/openapi/test/Responses.test.ts"]
+const printer = "packages/openapi/src/internal/printer.ts"
+const printerTests = ["packages/openapi/test/Printer.test.ts"]
 const optionalFind =
   `: Predicate.hasProperty(e, "statusTag") && typeof e.statusTag === "string" && set.has(e.statusTag)`
 
@@ -604,6 +606,56 @@ export const openapi = area("OpenAPI", [
     find: "if (body.isOneShot(request.body) && !classify.provedNotSent(error)) {",
     replace: "if (false) {",
     tests: responsesTests
+  },
+  {
+    id: "openapi-print-width-off-by-one",
+    promise: "the printer keeps a group flat up to the 120th column, not the 119th",
+    file: printer,
+    find: "if (e.flat !== Infinity && out.col + e.flat + after <= width) {",
+    replace: "if (e.flat !== Infinity && out.col + e.flat + after < width) {",
+    tests: printerTests
+  },
+  {
+    id: "openapi-print-flat-separator-width",
+    promise: "the printer measures a flat list with its \", \" separators",
+    file: printer,
+    find: "    if (k > 0) w += 2\n",
+    replace: "    if (k > 0) w += 1\n",
+    tests: printerTests
+  },
+  {
+    id: "openapi-print-value-space-twice",
+    promise: "a value goes on the next line after its key only past 120 columns (its space counted once)",
+    file: printer,
+    find: "  return out.col + restWidth(seq, k, suffix) > width",
+    replace: "  return out.col + 1 + restWidth(seq, k, suffix) > width",
+    tests: printerTests
+  },
+  {
+    id: "openapi-print-comment-blank-lines",
+    promise: "a doc comment keeps one empty line where the spec's text has several, as dprint does",
+    file: printer,
+    find: "if (trimmed === \"*\" && lines[lines.length - 1] === \"*\") continue",
+    replace: "if (trimmed === \"*\" && lines[lines.length - 1] === \"**\") continue",
+    tests: printerTests
+  },
+  {
+    id: "openapi-print-relative-imports-first",
+    promise:
+      "the printer takes imports in dprint's order only (packages before relative paths), else dprint sorts them",
+    file: printer,
+    find: "if (ra !== rb) return ra ? 1 : -1",
+    replace: "if (ra !== rb) return ra ? -1 : 1",
+    tests: printerTests
+  },
+  {
+    id: "openapi-print-call-arg-hugs",
+    promise:
+      "a call's one argument that fits on a line of its own goes there (setPath(\\n  Schema.Struct({ … })\\n)), as dprint does",
+    file: printer,
+    find: "(item.seq.length === 1 || inner + flatSeq(item.seq) > width)",
+    replace: "(item.seq.length >= 1 || inner + flatSeq(item.seq) > width)",
+    tests: generator
   },
   {
     id: "paramstyle-deepobject-array-indexed",

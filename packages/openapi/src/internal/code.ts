@@ -305,4 +305,4 @@ export const pagingImports = (m: model.Model): string =>
 
 /** The index file: everything, the schemas as `Schemas` (the same on both lines). */
 export const indexFile = (m: model.Model): string =>
-  `${header(m)}export * from "./client.js"\nexport * from "./api.js"\nexport * as Schemas from "./schemas.js"\n`
+  `${header(m)}export * from "./api.js"\nexport * from "./client.js"\nexport * as Schemas from "./schemas.js"\n`

@@ -71,11 +71,9 @@ const getPetPhotoUrl = HttpApiEndpoint.get("getPetPhotoUrl", "/pets/:petId/photo
 export class OwnersGroup extends HttpApiGroup.make("owners").add(listOwners) {}
 
 /** The `pets` operations. */
-export class PetsGroup
-  extends HttpApiGroup.make("pets").add(listPets).add(createPet).add(getPet).add(deletePet).add(adoptPet).add(
-    getPetPhotoUrl
-  )
-{}
+export class PetsGroup extends HttpApiGroup.make("pets").add(listPets).add(createPet).add(getPet).add(deletePet).add(
+  adoptPet
+).add(getPetPhotoUrl) {}
 
 /**
  * Petstore
