@@ -50,29 +50,45 @@ const bare = (o: model.Operation): boolean =>
 export const method = (o: model.Operation): string =>
   `${bare(o) ? "optionalRequest" : "optionalPayload"}(client.${o.group}.${o.name})`
 
-/** The helpers the client's methods use (client.ts, module scope, the same on both lines): only those used. */
+/**
+ * The helpers the client's methods use (client.ts, module scope, the same on both lines): only
+ * those used. Each statement is written so that the printer lays it out as dprint does (lines
+ * that fit, a function's block), so no spec with an optional body needs dprint.
+ */
 export const helpers = (m: model.Model): string => {
   const optional = m.operations.filter((o) => o.body?.optional === true)
-  const out: Array<string> = []
+  if (optional.length === 0) return ""
+  // the payload's type starts with `undefined` (the "no body" member), so it may be given as undefined too
+  const out: Array<string> = [
+    `/** A request whose \`payload\` may be left out (the spec does not require the body). */\n` +
+    `type BodyOptional<R extends { readonly payload: unknown }> = Omit<R, "payload"> & { readonly payload?: R["payload"] }\n`
+  ]
   if (optional.some((o) => !bare(o))) {
     out.push(
       `/** The method of an endpoint whose body the spec does not require: \`payload\` may be left out, and then no body is sent. */\n` +
-        `const optionalPayload = <Request extends { readonly payload: unknown }, Out>(method: (request: Request) => Out) => (request: Omit<Request, "payload"> & { readonly payload?: Request["payload"] | undefined }): Out => method({ ...request, payload: request.payload } as Request)\n`
+        `function optionalPayload<R extends { readonly payload: unknown }, Out>(method: (request: R) => Out) {\n` +
+        `return (request: BodyOptional<R>): Out => method({ ...request, payload: request.payload } as R)\n}\n`
     )
   }
   if (optional.some(bare)) {
     out.push(
       `/** The method of an endpoint without parameters whose body the spec does not require: the request may be left out, and then no body is sent. */\n` +
-        `const optionalRequest = <Request extends { readonly payload: unknown }, Out>(method: (request: Request) => Out) => (request?: Omit<Request, "payload"> & { readonly payload?: Request["payload"] | undefined }): Out => method({ ...request, payload: request?.payload } as Request)\n`
+        `function optionalRequest<R extends { readonly payload: unknown }, Out>(method: (request: R) => Out) {\n` +
+        `return (request?: BodyOptional<R>): Out => method({ ...request, payload: request?.payload } as R)\n}\n`
     )
   }
   return out.join("\n")
 }
 
 /** The Effect 4 client's policy (client.ts) that sends a left-out body as none: no body, no `Content-Type`. */
-export const policy4 =
+export const policy4 = `/** Whether the endpoint encoded a left-out body: zero bytes of no type. */\n` +
+  `const isBodyless = (request: Policy.Request): boolean => request.headers["content-type"] === "" && request.body._tag === "Uint8Array" && request.body.body.length === 0\n\n` +
+  `/** The request without a body and without \`Content-Type\` or \`Content-Length\`. */\n` +
+  `function withoutBody(request: Policy.Request): Policy.Request {\n` +
+  `const kept = Object.entries(request.headers).filter(([name]) => name !== "content-type" && name !== "content-length")\n` +
+  `return { ...request, headers: Object.fromEntries(kept), body: HttpBody.empty }\n}\n\n` +
   `/** A body the spec does not require, left out: sent as no body and no \`Content-Type\` (the endpoint encodes it as zero bytes of no type). */\n` +
-  `const noBody = Policy.make({ name: "no-body", stage: "attempt", wrap: (next) => (request) => next(request.headers["content-type"] === "" && request.body._tag === "Uint8Array" && request.body.body.length === 0 ? { ...request, headers: Object.fromEntries(Object.entries(request.headers).filter(([name]) => name !== "content-type" && name !== "content-length")), body: HttpBody.empty } : request) })\n`
+  `const noBody = Policy.make({ name: "no-body", stage: "attempt", wrap: (next) => (request) => next(isBodyless(request) ? withoutBody(request) : request) })\n`
 
 /** Whether a spec has an optional body (then the Effect 4 client adds `noBody`). */
 export const any = (m: model.Model): boolean => m.operations.some((o) => o.body?.optional === true)

@@ -101,19 +101,27 @@ const union = (members: ReadonlyArray<string>): string => {
 const struct = (
   flat: { readonly properties: Record<string, schema.JsonSchema>; readonly required: Set<string> },
   ctx: schema.Context,
-  depth: number
+  depth: number,
+  block = false
 ): string => {
   const fields = Object.keys(flat.properties).filter((k) => !schema.hidden(flat.properties[k], ctx)).map((k) => {
     const type = toType(flat.properties[k], ctx, depth + 1)
     return flat.required.has(k) ? `readonly ${names.key(k)}: ${type}` : `readonly ${names.key(k)}?: ${type} | undefined`
   })
-  return fields.length === 0 ? "{}" : `{ ${fields.join("; ")} }`
+  if (fields.length === 0) return "{}"
+  // an interface's body: its members on lines of their own, as dprint lays out a declaration
+  return block ? `{\n${fields.join("\n")}\n}` : `{ ${fields.join("; ")} }`
 }
 
 const record = (value: string) => `{ readonly [x: string]: ${value} }`
 
 /** The TypeScript type of the schema `schema.toCode` writes for `json` in `ctx` (a component by its name). */
-export const toType = (json: schema.JsonSchema | undefined, ctx: schema.Context, depth = 0): string => {
+export const toType = (
+  json: schema.JsonSchema | undefined,
+  ctx: schema.Context,
+  depth = 0,
+  block = false
+): string => {
   ctx.spend?.()
   if (json === undefined || json === true) return "unknown"
   if (json === false) return "never"
@@ -143,7 +151,7 @@ export const toType = (json: schema.JsonSchema | undefined, ctx: schema.Context,
   }
   if (Array.isArray(json.allOf) && json.allOf.length > 0) {
     const flat = schema.flatten(json, ctx, new Set(), depth)
-    if (flat !== undefined) return nullOr(struct(flat, ctx, depth), nullable)
+    if (flat !== undefined) return nullOr(struct(flat, ctx, depth, block && !nullable), nullable)
     return nullOr(toType(json.allOf[0], ctx, depth + 1), nullable)
   }
   if (nonNull.length > 1) {
@@ -183,7 +191,10 @@ export const toType = (json: schema.JsonSchema | undefined, ctx: schema.Context,
         if (extra === false) return nullOr("{}", nullable)
         return nullOr(record(toType(extra, ctx, depth + 1)), nullable)
       }
-      return nullOr(struct({ properties, required: new Set(schema.requiredOf(json)) }, ctx, depth), nullable)
+      return nullOr(
+        struct({ properties, required: new Set(schema.requiredOf(json)) }, ctx, depth, block && !nullable),
+        nullable
+      )
     }
     default:
       return "unknown"
@@ -199,9 +210,9 @@ export const componentType = (
   ctx: schema.Context
 ): string => {
   if (c.recursive !== true) return `export type ${c.name} = typeof ${c.name}.Type\n`
-  const type = toType(c.schema, ctx)
+  const type = toType(c.schema, ctx, 0, true)
   // an interface extends an object type only: anything else (a union, an array) is an alias, which may name itself too
-  return (type.startsWith("{ ") && type.endsWith(" }")) || type === "{}"
+  return (type.startsWith("{\n") && type.endsWith("\n}")) || type === "{}"
     ? `/** The type of \`${c.name}\`, written out: it names itself. */\nexport interface ${c.name} ${type}\n`
     : `/** The type of \`${c.name}\`, written out: it names itself. */\nexport type ${c.name} = ${type}\n`
 }

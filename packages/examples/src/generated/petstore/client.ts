@@ -23,11 +23,13 @@ const ListOwnersPage = S.OwnerPage
 /** A page of `listPets`. */
 const ListPetsPage = Schema.Array(S.Pet)
 
+/** A request whose `payload` may be left out (the spec does not require the body). */
+type BodyOptional<R extends { readonly payload: unknown }> = Omit<R, "payload"> & { readonly payload?: R["payload"] }
+
 /** The method of an endpoint whose body the spec does not require: `payload` may be left out, and then no body is sent. */
-const optionalPayload =
-  <Request extends { readonly payload: unknown }, Out>(method: (request: Request) => Out) =>
-  (request: Omit<Request, "payload"> & { readonly payload?: Request["payload"] | undefined }): Out =>
-    method({ ...request, payload: request.payload } as Request)
+function optionalPayload<R extends { readonly payload: unknown }, Out>(method: (request: R) => Out) {
+  return (request: BodyOptional<R>): Out => method({ ...request, payload: request.payload } as R)
+}
 
 /**
  * The Petstore API through steady: one method per operation, each with the pool, auth, retries, timeouts and the errors the spec declares.
