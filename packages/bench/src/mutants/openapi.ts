@@ -12,6 +12,8 @@ const httpApiTests = ["packages/examples/test/HttpApi.test.ts"]
 const petstoreTests = ["packages/examples/test/OpenApi.test.ts"]
 const effect4Tests = ["packages/openapi/test/Effect4.test.ts"]
 const bodies = ["packages/openapi/test/Bodies.test.ts"]
+const corpus = ["packages/openapi/test/CorpusFixes.test.ts"]
+const schemaTs = "packages/openapi/src/internal/schema.ts"
 const paramStyle = `${core}ParamStyle.ts`
 const optionalFind =
   `: Predicate.hasProperty(e, "statusTag") && typeof e.statusTag === "string" && set.has(e.statusTag)`
@@ -467,5 +469,30 @@ export const openapi = area("OpenAPI", [
     find: "const separator = style === \"label\" && explode ? \".\" : \",\"",
     replace: "const separator = \",\"",
     tests: coreTests("ParamStyle")
+  },
+  {
+    id: "openapi-corpus-allof-ref-inlined",
+    promise:
+      "a nullable allOf of one component names the component (a cycle through it is not written out 32 levels deep)",
+    file: schemaTs,
+    find: "if (schema.allOf.length === 1 && schema.properties === undefined && isComponentRef(schema.allOf[0], ctx)) {",
+    replace: "if (schema.allOf.length === 0 && isComponentRef(schema.allOf[0], ctx)) {",
+    tests: corpus
+  },
+  {
+    id: "openapi-corpus-tuple-never",
+    promise: "3.1's prefixItems tuple is an array of its members, never Schema.Array(Schema.Never)",
+    file: schemaTs,
+    find: "const members = Array.isArray(schema.prefixItems)",
+    replace: "const members = false && Array.isArray(schema.prefixItems)",
+    tests: corpus
+  },
+  {
+    id: "openapi-corpus-no-operations-imports",
+    promise: "a spec without operations generates modules that import nothing unused (noUnusedLocals)",
+    file: "packages/openapi/src/internal/effect4.ts",
+    find: "`import { HttpApi${hasOps ? \", HttpApiEndpoint, HttpApiGroup\" : \"\"}${",
+    replace: "`import { HttpApi, HttpApiEndpoint, HttpApiGroup${",
+    tests: corpus
   }
 ])
