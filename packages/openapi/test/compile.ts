@@ -131,3 +131,19 @@ export const typeAndDeclarationErrors = async (
     return [...errors, `declaration emit failed: ${String(e)}`]
   }
 }
+
+/**
+ * Every error of one program of `files` on an Effect line, as a user's `tsc --strict` reports it
+ * WITHOUT `skipLibCheck`: the generated files, and the declaration files they load (effect's,
+ * the platform's, steady's), each with its file and position. Slower than `typeErrors` (the
+ * libraries are checked too): the corpus test runs it once per line and spec.
+ */
+export const strictErrors = (files: ReadonlyArray<string>, effect: 3 | 4 = 3): Array<string> => {
+  const program = ts.createProgram(files, { ...(effect === 3 ? options : options4), skipLibCheck: false })
+  return ts.getPreEmitDiagnostics(program).map((d) => {
+    const at = d.file !== undefined && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start) : undefined
+    return `${d.file !== undefined ? Path.relative(here, d.file.fileName) : "(options)"}${
+      at !== undefined ? `:${at.line + 1}:${at.character + 1}` : ""
+    }: TS${d.code}: ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`
+  })
+}

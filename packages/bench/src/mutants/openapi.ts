@@ -13,6 +13,8 @@ const petstoreTests = ["packages/examples/test/OpenApi.test.ts"]
 const effect4Tests = ["packages/openapi/test/Effect4.test.ts"]
 const bodies = ["packages/openapi/test/Bodies.test.ts"]
 const schemasTests = ["packages/openapi/test/Schemas.test.ts"]
+const corpus = ["packages/openapi/test/CorpusFixes.test.ts"]
+const schemaTs = "packages/openapi/src/internal/schema.ts"
 const paramStyle = `${core}ParamStyle.ts`
 const params = "packages/openapi/src/internal/params.ts"
 const styles = ["packages/openapi/test/ParamStyles.test.ts"]
@@ -736,8 +738,33 @@ export const openapi = area("OpenAPI", [
     id: "openapi-schema-no-body-content-type",
     promise: "on Effect 4, a left-out optional body goes with no Content-Type (not an empty one)",
     file: "packages/openapi/src/internal/optionalBody.ts",
-    find: "next(request.headers[\"content-type\"] === \"\" && request.body._tag",
-    replace: "next(request.headers[\"content-type\"] === \"none\" && request.body._tag",
+    find: "=> request.headers[\"content-type\"] === \"\" && request.body._tag",
+    replace: "=> request.headers[\"content-type\"] === \"none\" && request.body._tag",
     tests: schemasTests
+  },
+  {
+    id: "openapi-corpus-allof-ref-inlined",
+    promise:
+      "a nullable allOf of one component names the component (a cycle through it is not written out 32 levels deep)",
+    file: schemaTs,
+    find: "if (schema.allOf.length === 1 && schema.properties === undefined && isComponentRef(schema.allOf[0], ctx)) {",
+    replace: "if (schema.allOf.length === 0 && isComponentRef(schema.allOf[0], ctx)) {",
+    tests: corpus
+  },
+  {
+    id: "openapi-corpus-tuple-never",
+    promise: "3.1's prefixItems tuple is an array of its members, never Schema.Array(Schema.Never)",
+    file: schemaTs,
+    find: "const members = Array.isArray(schema.prefixItems)",
+    replace: "const members = false && Array.isArray(schema.prefixItems)",
+    tests: corpus
+  },
+  {
+    id: "openapi-corpus-no-operations-imports",
+    promise: "a spec without operations generates modules that import nothing unused (noUnusedLocals)",
+    file: "packages/openapi/src/internal/effect4.ts",
+    find: "`import { HttpApi${hasOps ? \", HttpApiEndpoint, HttpApiGroup\" : \"\"}${",
+    replace: "`import { HttpApi, HttpApiEndpoint, HttpApiGroup${",
+    tests: corpus
   }
 ])

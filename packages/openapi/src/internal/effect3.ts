@@ -66,18 +66,20 @@ const endpointCode = (o: model.Operation): string => {
 }
 
 const apiFile = (m: model.Model, apiName: string): string => {
-  const usesS = m.components.length > 0 || m.errorClasses.length > 0
+  // a spec of webhooks or components only: no endpoint, so no import of what endpoints use
+  const hasOps = m.operations.length > 0
+  const usesS = (hasOps && m.components.length > 0) || m.errorClasses.length > 0
   const usesSchemaEncoding = m.operations.some((o) =>
     (o.body !== undefined && (o.body.encoding !== "json" || o.body.optional === true)) ||
     o.successes.some((s) => s.encoding !== "json")
   )
   const out: Array<string> = [
     code.header(m),
-    `import { HttpApi, HttpApiEndpoint, HttpApiGroup${
+    `import { HttpApi${hasOps ? ", HttpApiEndpoint, HttpApiGroup" : ""}${
       usesSchemaEncoding || m.errorClasses.length > 0 ? ", HttpApiSchema" : ""
     }${m.operations.some((o) => o.deprecated) ? ", OpenApi" : ""} } from "@effect/platform"\n` +
     (m.operations.some(model.usesParamStyle) ? `import { ParamStyle } from "@steady/client-effect3"\n` : "") +
-    `import { Schema } from "effect"\n` +
+    (hasOps || m.errorClasses.length > 0 ? `import { Schema } from "effect"\n` : "") +
     (usesS ? `import * as S from "./schemas.js"\n` : "")
   ]
   for (const e of m.errorClasses) {
@@ -235,7 +237,9 @@ const clientFile = (m: model.Model, apiName: string): string => {
       `const { ${
         paged.length > 0 ? "maxPages = 100" : "maxPages: _maxPages"
       }, ...options } = yield* ${m.names.options}\n` +
-      `const client = yield* ApiClient.httpApi(${m.names.api}, { ${baseUrl}...options${code.endpointOptions(m)} })\n` +
+      `${
+        m.operations.length > 0 ? "const client = " : ""
+      }yield* ApiClient.httpApi(${m.names.api}, { ${baseUrl}...options${code.endpointOptions(m)} })\n` +
       (streamed.length > 0 ? `const steady = yield* ApiClient.make(${opts})\n` : "") +
       `return {\n${methods.join(",\n")}\n}\n` +
       `})\n}) {}\n`

@@ -73,7 +73,9 @@ const endpointCode = (o: model.Operation): string => {
 }
 
 const apiFile = (m: model.Model, apiName: string): string => {
-  const usesS = m.components.length > 0 || m.errorClasses.length > 0
+  // a spec of webhooks or components only: no endpoint, so no import of what endpoints use
+  const hasOps = m.operations.length > 0
+  const usesS = (hasOps && m.components.length > 0) || m.errorClasses.length > 0
   const usesSchemaEncoding = m.operations.some((o) =>
     (o.body !== undefined && (o.body.encoding !== "json" || o.body.optional === true)) ||
     o.successes.some((s) => s.encoding !== "json" || s.status !== 200)
@@ -81,12 +83,14 @@ const apiFile = (m: model.Model, apiName: string): string => {
   const out: Array<string> = [
     code.header(m),
     (m.operations.some(model.usesParamStyle) ? `import { ParamStyle } from "@steady/client"\n` : "") +
-    `import { Schema${
-      m.errorClasses.length > 0 || m.operations.some((o) => model.usesParamStyle(o) || o.body?.optional === true)
-        ? ", SchemaTransformation"
-        : ""
-    } } from "effect"\n` +
-    `import { HttpApi, HttpApiEndpoint, HttpApiGroup${
+    (hasOps || m.errorClasses.length > 0
+      ? `import { Schema${
+        m.errorClasses.length > 0 || m.operations.some((o) => model.usesParamStyle(o) || o.body?.optional === true)
+          ? ", SchemaTransformation"
+          : ""
+      } } from "effect"\n`
+      : "") +
+    `import { HttpApi${hasOps ? ", HttpApiEndpoint, HttpApiGroup" : ""}${
       usesSchemaEncoding || m.errorClasses.length > 0 ? ", HttpApiSchema" : ""
     }${m.operations.some((o) => o.deprecated) ? ", OpenApi" : ""} } from "effect/http-api"\n` +
     (usesS ? `import * as S from "./schemas.js"\n` : "")
@@ -265,7 +269,9 @@ const clientFile = (m: model.Model, apiName: string): string => {
       `const { ${
         paged.length > 0 ? "maxPages = 100" : "maxPages: _maxPages"
       }, ...options } = yield* ${m.names.options}\n` +
-      `const client = yield* ApiClient.httpApi(${m.names.api}, { ${baseUrl}...options${code.endpointOptions(m)}${
+      `${
+        m.operations.length > 0 ? "const client = " : ""
+      }yield* ApiClient.httpApi(${m.names.api}, { ${baseUrl}...options${code.endpointOptions(m)}${
         optionalBody.any(m) ? ", policies: [noBody, ...(options.policies ?? [])]" : ""
       } })\n` +
       (streamed.length > 0 ? `const steady = yield* ApiClient.make({ ${baseUrl}...options })\n` : "") +

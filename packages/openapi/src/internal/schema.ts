@@ -166,6 +166,10 @@ const struct = (flat: Flat, ctx: Context, depth: number): string => {
   return `Schema.Struct({ ${fields.join(", ")} })`
 }
 
+/** Whether a schema is a `$ref` to a component schema. */
+const isComponentRef = (schema: unknown, ctx: Context): boolean =>
+  isObject(schema) && typeof schema.$ref === "string" && ctx.component(schema.$ref) !== undefined
+
 /** The source of the `Schema` for a JSON Schema. */
 export const toCode = (schema: JsonSchema | undefined, ctx: Context, depth = 0): string => {
   ctx.spend?.()
@@ -201,6 +205,11 @@ export const toCode = (schema: JsonSchema | undefined, ctx: Context, depth = 0):
     return nullOr(union(choices.map((c: JsonSchema) => toCode(c, ctx, depth + 1)), ctx), nullable)
   }
   if (Array.isArray(schema.allOf) && schema.allOf.length > 0) {
+    // one component and nothing of its own (3.0's nullable or described `$ref`): the component by
+    // name, not its properties written out again, which a cycle through it repeats maxDepth deep
+    if (schema.allOf.length === 1 && schema.properties === undefined && isComponentRef(schema.allOf[0], ctx)) {
+      return nullOr(toCode(schema.allOf[0], ctx, depth + 1), nullable)
+    }
     const flat = flatten(schema, ctx, new Set(), depth)
     if (flat !== undefined) return nullOr(struct(flat, ctx, depth), nullable)
     return nullOr(toCode(schema.allOf[0], ctx, depth + 1), nullable)
@@ -214,7 +223,7 @@ export const toCode = (schema: JsonSchema | undefined, ctx: Context, depth = 0):
   const type = nonNull[0] ??
     (schema.properties !== undefined || schema.additionalProperties !== undefined
       ? "object"
-      : schema.items !== undefined
+      : schema.items !== undefined || schema.prefixItems !== undefined
       ? "array"
       : types.includes("null")
       ? "null"
@@ -233,8 +242,16 @@ export const toCode = (schema: JsonSchema | undefined, ctx: Context, depth = 0):
       return nullOr("Schema.Boolean", nullable)
     case "null":
       return "Schema.Null"
-    case "array":
-      return nullOr(`Schema.Array(${toCode(schema.items, ctx, depth + 1)})`, nullable)
+    case "array": {
+      // 3.1's tuple (`prefixItems`, then `items` or none with `items: false`): an array of any of
+      // its members; `items: false` alone, an array that is always empty (`Schema.Array(Schema.Never)`
+      // does not compile on Effect 3): what a client decodes, not a check of positions
+      const members = Array.isArray(schema.prefixItems)
+        ? [...schema.prefixItems, ...(schema.items === false ? [] : [schema.items ?? true])]
+        : [schema.items === false ? true : schema.items]
+      const items = members.length === 0 ? "Schema.Unknown" : union(members.map((m) => toCode(m, ctx, depth + 1)), ctx)
+      return nullOr(`Schema.Array(${items})`, nullable)
+    }
     case "object": {
       const properties = own(schema.properties)
       const extra = schema.additionalProperties
