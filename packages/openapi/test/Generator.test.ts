@@ -453,7 +453,7 @@ describe("Generator", () => {
             execFile(
               process.execPath,
               ["--import", "tsx", "--conditions=@steady/source", Path.join(here, "../src/cli.ts"), ...args],
-              { timeout: 60_000 },
+              { timeout: 120_000 },
               (error, stdout, stderr) => resolve({ code: error === null ? 0 : Number(error.code ?? 1), stdout, stderr })
             )
           )
@@ -520,7 +520,7 @@ describe("Generator", () => {
         Generator.generate(yield* Generator.load(petstoreSpec), { name: "Petstore" }).files["client.ts"]
       )
       Fs.rmSync(out, { recursive: true })
-    }), 60_000)
+    }), 480_000)
 
   it.effect("format: false skips dprint; the generated code imports only what the package declares as optional peers", () =>
     Effect.gen(function*() {
@@ -576,7 +576,7 @@ describe("what a spec cannot make the generator do", () => {
       expect(schemas).toMatch(/export const Deep = [^]*Schema\.Unknown/)
       expect(schemas).toContain("export const Loop = Schema.Struct({ next: Schema.optional(Schema.Unknown) })")
     }
-  })
+  }, 180_000)
 
   it("schemas written out past 500,000 nodes (a $ref that is not a component, used ten times a level) are a SpecError", () => {
     const defs: Record<string, unknown> = {}
