@@ -43,9 +43,11 @@ describe("what the corpus showed", () => {
     for (const effect of [3, 4] as const) {
       const schemas = files(tree, effect)["schemas.ts"]
       expect(schemas).toMatch(
-        /parent: Schema\.optional\(Schema\.NullOr\(Schema\.suspend\(\(\): Schema\.\w+<any> => Tree\)\)\)/
+        /parent: Schema\.optional\(Schema\.NullOr\(Schema\.suspend\(\(\): Schema\.\w+<Tree> => Tree\)\)\)/
       )
       expect(schemas.match(/Schema\.Struct\(/g)).toHaveLength(1)
+      // and its written-out type names it too
+      expect(schemas).toContain("readonly parent?: Tree | null | undefined\n")
     }
   })
 

@@ -150,6 +150,10 @@ export const toType = (
     return nullOr(union(choices.map((c: schema.JsonSchema) => toType(c, ctx, depth + 1))), nullable)
   }
   if (Array.isArray(json.allOf) && json.allOf.length > 0) {
+    // as `schema.toCode`: one component and nothing of its own is the component by name
+    if (json.allOf.length === 1 && json.properties === undefined && schema.isComponentRef(json.allOf[0], ctx)) {
+      return nullOr(toType(json.allOf[0], ctx, depth + 1), nullable)
+    }
     const flat = schema.flatten(json, ctx, new Set(), depth)
     if (flat !== undefined) return nullOr(struct(flat, ctx, depth, block && !nullable), nullable)
     return nullOr(toType(json.allOf[0], ctx, depth + 1), nullable)
@@ -160,7 +164,7 @@ export const toType = (
   const type = nonNull[0] ??
     (json.properties !== undefined || json.additionalProperties !== undefined
       ? "object"
-      : json.items !== undefined
+      : json.items !== undefined || json.prefixItems !== undefined
       ? "array"
       : types.includes("null")
       ? "null"
@@ -179,8 +183,16 @@ export const toType = (
       return nullOr("boolean", nullable)
     case "null":
       return "null"
-    case "array":
-      return nullOr(`ReadonlyArray<${toType(json.items, ctx, depth + 1)}>`, nullable)
+    case "array": {
+      // as `schema.toCode`: a tuple (`prefixItems`) is an array of any of its members
+      const members = Array.isArray(json.prefixItems)
+        ? [...json.prefixItems, ...(json.items === false ? [] : [json.items ?? true])]
+        : [json.items === false ? true : json.items]
+      const items = members.length === 0
+        ? "unknown"
+        : union(members.map((m: schema.JsonSchema) => toType(m, ctx, depth + 1)))
+      return nullOr(`ReadonlyArray<${items}>`, nullable)
+    }
     case "object": {
       const properties = schema.own(json.properties)
       const extra = json.additionalProperties

@@ -166,8 +166,8 @@ const struct = (flat: Flat, ctx: Context, depth: number): string => {
   return `Schema.Struct({ ${fields.join(", ")} })`
 }
 
-/** Whether a schema is a `$ref` to a component schema. */
-const isComponentRef = (schema: unknown, ctx: Context): boolean =>
+/** Whether a schema is a `$ref` to a component schema. @internal */
+export const isComponentRef = (schema: unknown, ctx: Context): boolean =>
   isObject(schema) && typeof schema.$ref === "string" && ctx.component(schema.$ref) !== undefined
 
 /** The source of the `Schema` for a JSON Schema. */
