@@ -99,7 +99,11 @@ export const own = (properties: unknown): Record<string, JsonSchema> => {
   const out: Record<string, JsonSchema> = {}
   if (!isObject(properties)) return out
   // a property named __proto__ is kept as a property, not as the record's prototype
-  for (const k of Object.keys(properties)) Object.defineProperty(out, k, { value: properties[k], enumerable: true })
+  for (const k of Object.keys(properties)) {
+    // plain assignment keeps the record a fast object; only `__proto__` needs a defined property
+    if (k === "__proto__") Object.defineProperty(out, k, { value: properties[k], enumerable: true })
+    else out[k] = properties[k]
+  }
   return out
 }
 
