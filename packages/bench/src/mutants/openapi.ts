@@ -97,9 +97,9 @@ export const openapi = area("OpenAPI", [
     id: "httpapi-400-untyped",
     promise: "a declared 400 (HttpApiDecodeError, or a spec's own) arrives as the declared error, at run time",
     file: httpApi,
-    find: "(e): e is ApiError.StatusError => ApiError.isStatusError(e) && info.declared.has(e.status),",
+    find: "(e): e is ApiError.StatusError => ApiError.isStatusError(e) && shownStatus(info, e.status) !== undefined,",
     replace:
-      "(e): e is ApiError.StatusError => ApiError.isStatusError(e) && info.declared.has(e.status) && e.status !== 400,",
+      "(e): e is ApiError.StatusError => ApiError.isStatusError(e) && shownStatus(info, e.status) !== undefined && e.status !== 400,",
     tests: [...httpApiTests, ...wire]
   },
   // Hardening II: escaping
@@ -295,16 +295,16 @@ export const openapi = area("OpenAPI", [
     id: "openapi-error-undescribed",
     promise: "a generated declared error carries the request and the attempts steady saw (Effect 3)",
     file: httpApi,
-    find: "Object.assign(e, { request: from.request, attempts: from.attempts })",
-    replace: "Object.assign(e, {})",
+    find: "Object.assign(e, { request: from.request, attempts: from.attempts, status: from.status })",
+    replace: "Object.assign(e, { status: from.status })",
     tests: petstoreTests
   },
   {
     id: "openapi-error-undescribed-effect4",
     promise: "a generated declared error carries the request and the attempts steady saw (Effect 4)",
     file: `${src4}httpApi.ts`,
-    find: "Object.assign(e, { request: from.request, attempts: from.attempts })",
-    replace: "Object.assign(e, {})",
+    find: "Object.assign(e, { request: from.request, attempts: from.attempts, status: from.status })",
+    replace: "Object.assign(e, { status: from.status })",
     tests: effect4Tests
   },
   {
@@ -335,8 +335,8 @@ export const openapi = area("OpenAPI", [
     id: "openapi-format-not-optional",
     promise: "format: false (--no-format) writes the code without dprint",
     file: "packages/openapi/src/Generator.ts",
-    find: "const formatting = options.format !== false && format.available()",
-    replace: "const formatting = format.available()",
+    find: "const formatting = options.format !== false",
+    replace: "const formatting = true",
     tests: generator
   },
   // issue 31: no silent skip, compiles always
@@ -409,7 +409,7 @@ export const openapi = area("OpenAPI", [
     id: "openapi-octet-stream-skipped",
     promise: "an application/octet-stream request body is bytes, not left out",
     file: model,
-    find: "body = { code: input.target.bytes(escape.stringLiteral(type)), encoding: \"bytes\" }",
+    find: "body = { code: input.target.bytes(escape.stringLiteral(type)), encoding: \"bytes\", contentType: type }",
     replace: "return \"bytes\"",
     tests: bodies
   },
