@@ -688,7 +688,8 @@ export const openapi = area("OpenAPI", [
     id: "openapi-schema-recursion-any-effect4",
     promise: "a recursive component's suspended reference is typed by its interface on Effect 4, not any",
     file: "packages/openapi/src/internal/syntax.ts",
-    find: "suspend: (name) => `Schema.suspend((): Schema.Codec<${name}> => ${name})`,",
+    find:
+      "suspend: (name) => `Schema.suspend((): Schema.Codec<${name}> => ${name} as unknown as Schema.Codec<${name}>)`,",
     replace: "suspend: (name) => `Schema.suspend((): Schema.Codec<any> => ${name})`,",
     tests: schemasTests
   },

@@ -91,7 +91,11 @@ export const effect4: Syntax = {
   },
   union: (members) => `Schema.Union([${members.join(", ")}])`,
   record: (value) => `Schema.Record(Schema.String, ${value})`,
-  suspend: (name) => `Schema.suspend((): Schema.Codec<${name}> => ${name})`,
+  // asserted, not annotated: on a large cycle (Stripe's Account, Charge, …) TypeScript gives up
+  // computing the struct's services (any), which an annotation (or a plain `as`) then refuses as
+  // never. The interface is written from the same JSON Schema as the struct, and the Effect 3
+  // line's suspend, annotated, checks that they agree on every spec the tests generate.
+  suspend: (name) => `Schema.suspend((): Schema.Codec<${name}> => ${name} as unknown as Schema.Codec<${name}>)`,
   styled: (typed, encode, decode) =>
     `Schema.String.pipe(Schema.decodeTo(${typed}, SchemaTransformation.transform<any, string>({ decode: ${
       decode.replace("(text) =>", "(text: string) =>")
