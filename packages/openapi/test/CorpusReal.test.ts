@@ -220,8 +220,8 @@ describe.skip("Stripe's Effect 3 client against Prism's mock of Stripe's spec", 
       expect(exchanges.map((s) => `${s.method} ${s.url} ${s.status}`)).toEqual(["GET /v1/quotes/qt_1/pdf 200"])
     }), 120_000)
 
-  // needs query parameter styles (issue 31, another change): Stripe's `expand` is deepObject,
-  // `expand[]=…` on the wire; main sends `expand=…` repeated (form, exploded)
+  // Stripe's `expand` is deepObject, `expand[]=…` on the wire (parameter styles are generated now);
+  // never run yet, like the rest of this suite (Prism does not finish reading Stripe's spec)
   it.skip("an array query: expand in the deepObject style Stripe's spec declares", async () => {
     const { exchanges, result } = await Effect.runPromise(run("arrayQuery"))
     expect(result).toEqual({ _id: "Either", _tag: "Right", right: { items: true } })
@@ -230,8 +230,8 @@ describe.skip("Stripe's Effect 3 client against Prism's mock of Stripe's spec", 
     ])
   })
 
-  // needs `default` responses as typed errors (issue 31, another change): every error of Stripe's
-  // spec is its `default` response (no 4XX range is declared); Prism answers `code=400` with it
+  // every error of Stripe's spec is its `default` response (typed now: StatusDefault); Prism
+  // answers `code=400` with it; never run yet, like the rest of this suite
   it.skip("a declared error: Stripe's `default` error response, typed", async () => {
     const { exchanges, result } = await Effect.runPromise(run("declaredError"))
     expect(exchanges.map((s) => `${s.method} ${s.url} ${s.status}`)).toEqual(["GET /v1/customers/cus_missing 404"])
