@@ -756,8 +756,8 @@ export const openapi = area("OpenAPI", [
     id: "openapi-corpus-tuple-never",
     promise: "3.1's prefixItems tuple is an array of its members, never Schema.Array(Schema.Never)",
     file: schemaTs,
-    find: "const members = Array.isArray(schema.prefixItems)",
-    replace: "const members = false && Array.isArray(schema.prefixItems)",
+    find: "  Array.isArray(schema.prefixItems)\n    ? [...schema.prefixItems,",
+    replace: "  false && Array.isArray(schema.prefixItems)\n    ? [...schema.prefixItems,",
     tests: corpus
   },
   {

@@ -185,12 +185,10 @@ export const toType = (
       return "null"
     case "array": {
       // as `schema.toCode`: a tuple (`prefixItems`) is an array of any of its members
-      const members = Array.isArray(json.prefixItems)
-        ? [...json.prefixItems, ...(json.items === false ? [] : [json.items ?? true])]
-        : [json.items === false ? true : json.items]
+      const members = schema.arrayMembers(json)
       const items = members.length === 0
         ? "unknown"
-        : union(members.map((m: schema.JsonSchema) => toType(m, ctx, depth + 1)))
+        : union(members.map((m) => toType(m, ctx, depth + 1)))
       return nullOr(`ReadonlyArray<${items}>`, nullable)
     }
     case "object": {

@@ -174,6 +174,16 @@ const struct = (flat: Flat, ctx: Context, depth: number): string => {
 export const isComponentRef = (schema: unknown, ctx: Context): boolean =>
   isObject(schema) && typeof schema.$ref === "string" && ctx.component(schema.$ref) !== undefined
 
+/**
+ * The schemas an array's elements may be: its `items`, or a 3.1 tuple's `prefixItems` then its
+ * `items` (none with `items: false`). `items: false` alone is any (an array that is always empty).
+ * @internal
+ */
+export const arrayMembers = (schema: { readonly [key: string]: any }): Array<JsonSchema | undefined> =>
+  Array.isArray(schema.prefixItems)
+    ? [...schema.prefixItems, ...(schema.items === false ? [] : [schema.items ?? true])]
+    : [schema.items === false ? true : schema.items]
+
 /** The source of the `Schema` for a JSON Schema. */
 export const toCode = (schema: JsonSchema | undefined, ctx: Context, depth = 0): string => {
   ctx.spend?.()
@@ -250,9 +260,7 @@ export const toCode = (schema: JsonSchema | undefined, ctx: Context, depth = 0):
       // 3.1's tuple (`prefixItems`, then `items` or none with `items: false`): an array of any of
       // its members; `items: false` alone, an array that is always empty (`Schema.Array(Schema.Never)`
       // does not compile on Effect 3): what a client decodes, not a check of positions
-      const members = Array.isArray(schema.prefixItems)
-        ? [...schema.prefixItems, ...(schema.items === false ? [] : [schema.items ?? true])]
-        : [schema.items === false ? true : schema.items]
+      const members = arrayMembers(schema)
       const items = members.length === 0 ? "Schema.Unknown" : union(members.map((m) => toCode(m, ctx, depth + 1)), ctx)
       return nullOr(`Schema.Array(${items})`, nullable)
     }
